@@ -1,0 +1,159 @@
+package io.polyglot.schemas;
+
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Encodes and decodes events in Avro single-object encoding: a two-byte marker, the schema's 64-bit fingerprint, then
+ * the body. The envelope's {@code payload} holds the payload record in the same encoding, so a reader finds the
+ * payload's schema from the payload bytes alone.
+ *
+ * <p>Instances are thread-safe.
+ */
+public final class EventCodec {
+
+    /** Bytes before the body: marker (2) and fingerprint (8). */
+    public static final int HEADER_LENGTH = 10;
+
+    private static final byte MARKER_0 = (byte) 0xC3;
+    private static final byte MARKER_1 = (byte) 0x01;
+    private static final EventCodec STANDARD = new EventCodec();
+
+    private final BinaryMessageEncoder<EventEnvelope> envelopeEncoder;
+    private final BinaryMessageDecoder<EventEnvelope> envelopeDecoder;
+    private final Map<Long, BinaryMessageDecoder<SpecificRecord>> payloadDecoders = new HashMap<>();
+    private final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> payloadEncoders = new HashMap<>();
+
+    private EventCodec() {
+        TrustedPackages.install();
+        SpecificData model = SpecificData.getForClass(EventEnvelope.class);
+        this.envelopeEncoder = new BinaryMessageEncoder<>(model, KnownSchemas.envelope());
+        this.envelopeDecoder = new BinaryMessageDecoder<>(model, KnownSchemas.envelope());
+        for (Schema payload : KnownSchemas.payloads()) {
+            payloadDecoders.put(KnownSchemas.fingerprint(payload), new BinaryMessageDecoder<>(model, payload));
+            Class<?> type = model.getClass(payload);
+            payloadEncoders.put(type, new BinaryMessageEncoder<>(model, payload));
+        }
+    }
+
+    /** The codec for every schema of this build. */
+    public static EventCodec standard() {
+        return STANDARD;
+    }
+
+    /** The envelope in single-object encoding. */
+    public byte[] encode(EventEnvelope envelope) {
+        return toArray(encodeBuffer(envelope));
+    }
+
+    /** The size of {@link #encode(EventEnvelope)}'s result. */
+    public int encodedSize(EventEnvelope envelope) {
+        return encodeBuffer(envelope).remaining();
+    }
+
+    /**
+     * The envelope in {@code bytes}.
+     *
+     * @throws UnknownSchemaException when the bytes name a schema this build does not know
+     * @throws UndecodableRecordException when the bytes are not an envelope at all
+     */
+    public EventEnvelope decode(byte[] bytes) {
+        if (bytes == null) {
+            throw new UndecodableRecordException("no bytes to decode (null value)");
+        }
+        requireHeader(bytes, 0, bytes.length);
+        try {
+            return envelopeDecoder.decode(bytes);
+        } catch (MissingSchemaException e) {
+            throw new UnknownSchemaException(fingerprintAt(ByteBuffer.wrap(bytes)));
+        } catch (BadHeaderException e) {
+            throw new UndecodableRecordException("not an event envelope: " + e.getMessage(), e);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw new UndecodableRecordException("envelope body cannot be decoded: " + e, e);
+        }
+    }
+
+    /** A payload record in single-object encoding, for the envelope's {@code payload} field. */
+    public ByteBuffer encodePayload(SpecificRecord payload) {
+        BinaryMessageEncoder<SpecificRecord> encoder = payloadEncoders.get(payload.getClass());
+        if (encoder == null) {
+            throw new IllegalArgumentException(
+                    "not a known payload type: " + payload.getClass().getName());
+        }
+        try {
+            return encoder.encode(payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding into memory failed", e);
+        }
+    }
+
+    /**
+     * The payload record in {@code payload}, with the schema its fingerprint names.
+     *
+     * @throws UnknownSchemaException when the fingerprint is not one of this build's payload schemas
+     * @throws UndecodableRecordException when the bytes are not a payload
+     */
+    public SpecificRecord decodePayload(ByteBuffer payload) {
+        if (payload == null) {
+            throw new UndecodableRecordException("no payload bytes (null)");
+        }
+        ByteBuffer bytes = payload.duplicate();
+        requireHeader(toArray(bytes.duplicate()), 0, bytes.remaining());
+        long fingerprint = fingerprintAt(bytes);
+        BinaryMessageDecoder<SpecificRecord> decoder = payloadDecoders.get(fingerprint);
+        if (decoder == null) {
+            throw new UnknownSchemaException(fingerprint);
+        }
+        try {
+            return decoder.decode(bytes);
+        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+            throw new UndecodableRecordException("payload body cannot be decoded: " + e, e);
+        }
+    }
+
+    /** The fingerprint a single-object-encoded value names, without decoding its body. */
+    public static long fingerprintOf(byte[] singleObject) {
+        requireHeader(singleObject, 0, singleObject.length);
+        return fingerprintAt(ByteBuffer.wrap(singleObject));
+    }
+
+    private ByteBuffer encodeBuffer(EventEnvelope envelope) {
+        try {
+            return envelopeEncoder.encode(envelope);
+        } catch (IOException e) {
+            throw new UncheckedIOException("encoding into memory failed", e);
+        }
+    }
+
+    private static void requireHeader(byte[] bytes, int offset, int length) {
+        if (length < HEADER_LENGTH || bytes[offset] != MARKER_0 || bytes[offset + 1] != MARKER_1) {
+            throw new UndecodableRecordException(
+                    "not Avro single-object encoding: expected marker C3 01 and an 8-byte fingerprint, got " + length
+                            + " bytes");
+        }
+    }
+
+    private static long fingerprintAt(ByteBuffer bytes) {
+        ByteBuffer view = bytes.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        return view.getLong(view.position() + 2);
+    }
+
+    private static byte[] toArray(ByteBuffer buffer) {
+        byte[] out = new byte[buffer.remaining()];
+        buffer.duplicate().get(out);
+        return out;
+    }
+}

@@ -1,0 +1,146 @@
+package io.polyglot.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.polyglot.schemas.avro.ActivityRecorded;
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class EventCodecTest {
+
+    private final EventCodec codec = EventCodec.standard();
+
+    @Test
+    void roundTripsAnEnvelopeWithItsNestedPayload() {
+        // given
+        ActivityRecorded payload = activity();
+        EventEnvelope envelope = envelope(codec.encodePayload(payload));
+
+        // when
+        byte[] bytes = codec.encode(envelope);
+        EventEnvelope decoded = codec.decode(bytes);
+
+        // then
+        assertThat(decoded).isEqualTo(envelope);
+        assertThat(codec.decodePayload(decoded.getPayload())).isEqualTo(payload);
+        assertThat(codec.encodedSize(envelope)).isEqualTo(bytes.length);
+    }
+
+    @Test
+    void writesSingleObjectEncodingWithTheEnvelopeFingerprint() {
+        // given
+        EventEnvelope envelope = envelope(codec.encodePayload(activity()));
+
+        // when
+        byte[] bytes = codec.encode(envelope);
+
+        // then
+        assertThat(bytes[0]).isEqualTo((byte) 0xC3);
+        assertThat(bytes[1]).isEqualTo((byte) 0x01);
+        long fingerprint =
+                ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertThat(fingerprint).isEqualTo(KnownSchemas.fingerprint(KnownSchemas.envelope()));
+        assertThat(EventCodec.fingerprintOf(bytes)).isEqualTo(fingerprint);
+    }
+
+    @Test
+    void nestsThePayloadInSingleObjectEncodingOfItsOwnSchema() {
+        // when
+        ByteBuffer payload = codec.encodePayload(activity());
+
+        // then
+        byte[] bytes = new byte[payload.remaining()];
+        payload.duplicate().get(bytes);
+        assertThat(EventCodec.fingerprintOf(bytes))
+                .isEqualTo(KnownSchemas.fingerprint(ActivityRecorded.getClassSchema()));
+    }
+
+    @Test
+    void refusesGarbageAsUndecodable() {
+        assertThatThrownBy(() -> codec.decode(new byte[] {1, 2, 3}))
+                .isInstanceOf(UndecodableRecordException.class)
+                .isNotInstanceOf(UnknownSchemaException.class);
+        assertThatThrownBy(() -> codec.decode(null)).isInstanceOf(UndecodableRecordException.class);
+    }
+
+    @Test
+    void namesTheFingerprintOfAnUnknownSchema() {
+        // given a valid header naming a fingerprint nobody wrote
+        byte[] bytes = codec.encode(envelope(codec.encodePayload(activity())));
+        ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).putLong(2, 42L);
+
+        // then
+        assertThatThrownBy(() -> codec.decode(bytes))
+                .isInstanceOfSatisfying(
+                        UnknownSchemaException.class,
+                        e -> assertThat(e.fingerprint()).isEqualTo(42L));
+    }
+
+    @Test
+    void refusesATruncatedBody() {
+        byte[] bytes = codec.encode(envelope(codec.encodePayload(activity())));
+        byte[] truncated = java.util.Arrays.copyOf(bytes, 20);
+
+        assertThatThrownBy(() -> codec.decode(truncated)).isInstanceOf(UndecodableRecordException.class);
+    }
+
+    @Test
+    void refusesAPayloadOfAnUnknownSchema() {
+        ByteBuffer payload = codec.encodePayload(activity());
+        payload.duplicate().order(ByteOrder.LITTLE_ENDIAN).putLong(payload.position() + 2, 7L);
+
+        assertThatThrownBy(() -> codec.decodePayload(payload)).isInstanceOf(UnknownSchemaException.class);
+    }
+
+    @Test
+    void knowsEveryPayloadSchemaByFingerprint() {
+        for (var type : EventTypes.all().entrySet()) {
+            long fingerprint = KnownSchemas.fingerprint(
+                    org.apache.avro.specific.SpecificData.get().getSchema(type.getValue()));
+            assertThat(KnownSchemas.byFingerprint(fingerprint)).isPresent();
+        }
+        assertThat(KnownSchemas.hex(255L)).isEqualTo("00000000000000ff");
+    }
+
+    @Test
+    void documentsEveryFieldOfEverySchema() {
+        for (var schema : KnownSchemas.all().values()) {
+            assertThat(schema.getDoc()).as(schema.getFullName()).isNotBlank();
+            schema.getFields()
+                    .forEach(field -> assertThat(field.doc())
+                            .as(schema.getName() + "." + field.name())
+                            .isNotBlank());
+        }
+    }
+
+    static ActivityRecorded activity() {
+        return ActivityRecorded.newBuilder()
+                .setActivity("A_SUBMITTED")
+                .setLifecycle("COMPLETE")
+                .setResource("112")
+                .setOccurredAt(Instant.parse("2011-09-30T22:38:44.546Z"))
+                .setAttributes(Map.of("AMOUNT_REQ", "20000"))
+                .build();
+    }
+
+    static EventEnvelope envelope(ByteBuffer payload) {
+        return EventEnvelope.newBuilder()
+                .setEventId("0b6c1f3e-2c4f-4e7e-9d7a-3b1f0e8c9a11")
+                .setAggregateType("LoanApplication")
+                .setAggregateId("173688")
+                .setAggregateVersion(0)
+                .setType(EventTypes.ACTIVITY_RECORDED)
+                .setOccurredAt(Instant.parse("2011-09-30T22:38:44.546Z"))
+                .setRecordedAt(Instant.parse("2026-12-04T09:00:00.123456Z"))
+                .setCommandId("c-1")
+                .setCorrelationId("c-1")
+                .setCausationId("c-1")
+                .setPayload(payload)
+                .build();
+    }
+}
