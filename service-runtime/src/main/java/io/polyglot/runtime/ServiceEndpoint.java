@@ -1,0 +1,95 @@
+package io.polyglot.runtime;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The small HTTP endpoint of a worker process: {@code /health/live}, {@code /health/ready} and {@code /metrics}. It
+ * serves nothing else and binds where it is told (loopback by default).
+ */
+public final class ServiceEndpoint implements AutoCloseable {
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private ServiceEndpoint(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Starts the endpoint; {@code port} 0 picks a free port, see {@link #port()}. */
+    public static ServiceEndpoint start(
+            String host, int port, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
+            ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
+                Thread thread = new Thread(runnable, "service-endpoint");
+                thread.setDaemon(true);
+                return thread;
+            });
+            server.setExecutor(executor);
+            server.createContext("/health/live", exchange -> respond(exchange, 200, "{\"status\":\"up\"}"));
+            server.createContext("/health/ready", exchange -> {
+                boolean isReady = safely(ready);
+                respond(
+                        exchange,
+                        isReady ? 200 : 503,
+                        isReady ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
+            });
+            server.createContext(
+                    "/metrics", exchange -> respond(exchange, 200, registry.scrape(), "text/plain; version=0.0.4"));
+            server.createContext("/", exchange -> respond(exchange, 404, "{\"status\":404,\"title\":\"Not Found\"}"));
+            server.start();
+            return new ServiceEndpoint(server, executor);
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not listen on " + host + ":" + port, e);
+        }
+    }
+
+    /** The port it listens on. */
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private static boolean safely(BooleanSupplier ready) {
+        try {
+            return ready.getAsBoolean();
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
+        respond(exchange, status, body, "application/json");
+    }
+
+    private static void respond(HttpExchange exchange, int status, String body, String contentType) throws IOException {
+        try (exchange) {
+            byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            if ("HEAD".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(status, -1);
+                return;
+            }
+            exchange.sendResponseHeaders(status, bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        }
+    }
+}
