@@ -1,0 +1,132 @@
+package io.polyglot.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PostgresServerTest {
+    @TempDir
+    static Path dataDir;
+
+    static PostgresServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = PostgresServer.start(dataDir, 0, PostgresServer.Durability.NO_FSYNC);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @Test
+    void answersAJdbcQueryAsThePolyglotRoleOnLoopback() throws SQLException {
+        // given
+        String query = "SELECT current_user, current_database(), host(inet_server_addr()), inet_server_port()";
+
+        // when
+        try (Connection connection = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery(query)) {
+            row.next();
+
+            // then
+            assertThat(row.getString(1)).isEqualTo("polyglot");
+            assertThat(row.getString(2)).isEqualTo("polyglot");
+            assertThat(row.getString(3)).isEqualTo("127.0.0.1");
+            assertThat(row.getInt(4)).isEqualTo(server.port());
+        }
+    }
+
+    @Test
+    void letsThePolyglotRoleCreateTablesInItsDatabase() throws SQLException {
+        // given
+        try (Connection connection = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+                Statement statement = connection.createStatement()) {
+
+            // when
+            statement.execute("CREATE TABLE owned_by_polyglot (id bigint PRIMARY KEY)");
+            statement.execute("INSERT INTO owned_by_polyglot VALUES (7)");
+
+            // then
+            try (ResultSet row = statement.executeQuery("SELECT tableowner FROM pg_tables"
+                    + " WHERE tablename = 'owned_by_polyglot' AND schemaname = 'public'")) {
+                assertThat(row.next()).isTrue();
+                assertThat(row.getString(1)).isEqualTo("polyglot");
+            }
+        }
+    }
+
+    @Test
+    void refusesAWrongPassword() {
+        // given
+        String wrongPassword = server.password() + "x";
+
+        // when / then
+        assertThatThrownBy(() -> DriverManager.getConnection(server.jdbcUrl(), server.user(), wrongPassword)
+                        .close())
+                .isInstanceOf(SQLException.class)
+                .hasMessageContaining("password authentication failed");
+    }
+
+    @Test
+    void givesTheDatabaseUrlInLibpqFormWithTheSameCredentials() {
+        // given
+        URI url = URI.create(server.databaseUrl());
+
+        // then
+        assertThat(url.getScheme()).isEqualTo("postgresql");
+        assertThat(url.getUserInfo()).isEqualTo(server.user() + ":" + server.password());
+        assertThat(url.getHost()).isEqualTo("127.0.0.1");
+        assertThat(url.getPort()).isEqualTo(server.port());
+        assertThat(url.getPath()).isEqualTo("/polyglot");
+        assertThat(server.jdbcUrl()).isEqualTo("jdbc:postgresql://127.0.0.1:" + server.port() + "/polyglot");
+    }
+
+    @Test
+    void runsAsTheUnprivilegedPostgresAccountWhenStartedByRoot() {
+        // given
+        String expectedOwner =
+                "root".equals(System.getProperty("user.name")) ? "postgres" : System.getProperty("user.name");
+
+        // when
+        String owner = ProcessHandle.of(server.pid())
+                .flatMap(process -> process.info().user())
+                .orElseThrow();
+
+        // then
+        assertThat(owner).isEqualTo(expectedOwner);
+    }
+
+    @Test
+    void attachesToTheServerRunningOnADataFolder() {
+        // when
+        PostgresServer attached = PostgresServer.attach(dataDir).orElseThrow();
+
+        // then
+        assertThat(attached.pid()).isEqualTo(server.pid());
+        assertThat(attached.port()).isEqualTo(server.port());
+        assertThat(attached.databaseUrl()).isEqualTo(server.databaseUrl());
+    }
+
+    @Test
+    void refusesToStartASecondServerOnTheSameDataFolder() {
+        // when / then
+        assertThatThrownBy(() -> PostgresServer.start(dataDir, 0, PostgresServer.Durability.NO_FSYNC))
+                .isInstanceOf(ServerStartException.class)
+                .hasMessageContaining("already runs")
+                .hasMessageContaining(String.valueOf(server.pid()));
+    }
+}
