@@ -1,0 +1,242 @@
+package io.polyglot.archive.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.apache5.Apache5HttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/**
+ * The archive bucket on S3-compatible storage, through the AWS SDK v2 (the only place its types appear).
+ *
+ * <p>Segments are written create-only: every upload carries {@code If-None-Match: *}, so a key once written never
+ * changes, and the SHA-256 the writer computed travels as {@code x-amz-checksum-sha256}, so the store refuses bytes
+ * that do not match it. The body is read from the file, so the SDK can resend it on a retry.
+ *
+ * <p>The client uses path-style addressing against the configured endpoint, the configured region and static
+ * credentials only. Checksums are computed by this class, not by the SDK's default CRC trailers, which not every
+ * S3-compatible store accepts.
+ */
+public final class ArchiveStore implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ArchiveStore.class);
+
+    private static final int PRECONDITION_FAILED = 412;
+    private static final int NOT_FOUND = 404;
+    private static final int CONFLICT = 409;
+
+    private final ArchiveStoreConfig config;
+    private final S3Client s3;
+
+    /** A store for {@code config}; the client is created now, no request is sent until a method is called. */
+    public ArchiveStore(ArchiveStoreConfig config) {
+        this.config = config;
+        this.s3 = S3Client.builder()
+                .endpointOverride(config.endpoint())
+                .region(Region.of(config.region()))
+                .credentialsProvider(StaticCredentialsProvider.create(
+                        AwsBasicCredentials.create(config.accessKeyId(), config.secretAccessKey())))
+                .forcePathStyle(true)
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .httpClientBuilder(Apache5HttpClient.builder()
+                        .connectionTimeout(Duration.ofSeconds(5))
+                        .socketTimeout(Duration.ofSeconds(30)))
+                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofMinutes(2)))
+                .build();
+    }
+
+    /** The bucket this store writes to. */
+    public String bucket() {
+        return config.bucket();
+    }
+
+    /** Creates the bucket unless it exists. */
+    public void ensureBucket() {
+        try {
+            s3.headBucket(b -> b.bucket(config.bucket()));
+            log.info("Archive bucket {} exists", config.bucket());
+        } catch (NoSuchBucketException e) {
+            createBucket();
+        } catch (SdkException e) {
+            throw failure("cannot reach bucket " + config.bucket(), e);
+        }
+    }
+
+    /** Whether the bucket answers a HEAD request now. */
+    public boolean reachable() {
+        try {
+            s3.headBucket(b -> b.bucket(config.bucket()));
+            return true;
+        } catch (SdkException e) {
+            log.debug("Archive bucket {} is not reachable", config.bucket(), e);
+            return false;
+        }
+    }
+
+    /**
+     * Uploads {@code file} under {@code key} unless the key is taken.
+     *
+     * <p>The store checks the bytes it receives against {@code meta.sha256()}, the checksum the writer computed, so
+     * a file damaged on disk after it was written is refused rather than archived.
+     *
+     * @throws ArchiveStoreException when the store cannot be reached or refuses the upload for another reason
+     */
+    public PutResult putIfAbsent(String key, Path file, SegmentMetadata meta) {
+        try {
+            s3.putObject(
+                    b -> b.bucket(config.bucket())
+                            .key(key)
+                            .ifNoneMatch("*")
+                            .checksumSHA256(SegmentChecksum.base64OfHex(meta.sha256()))
+                            .contentType("application/avro")
+                            .metadata(meta.toUserMetadata()),
+                    RequestBody.fromFile(file));
+        } catch (S3Exception e) {
+            if (e.statusCode() == PRECONDITION_FAILED) {
+                return alreadyExists(key);
+            }
+            throw failure("cannot upload " + key, e);
+        } catch (SdkException e) {
+            throw failure("cannot upload " + key, e);
+        }
+        if (config.readBackAfterPut()) {
+            readBack(key, meta);
+        }
+        return new PutResult.Created();
+    }
+
+    /** The segment metadata of the object at {@code key}; empty when there is none or it carries no such metadata. */
+    public Optional<SegmentMetadata> head(String key) {
+        return headObject(key).flatMap(response -> SegmentMetadata.fromUserMetadata(response.metadata()));
+    }
+
+    /** Every key under {@code prefix}, in key order, across as many list pages as it takes. */
+    public List<String> list(String prefix) {
+        return list(prefix, 1000);
+    }
+
+    /** Every key under {@code prefix}, in key order, asking for {@code pageSize} keys per request. */
+    public List<String> list(String prefix, int pageSize) {
+        try {
+            return s3
+                    .listObjectsV2Paginator(
+                            b -> b.bucket(config.bucket()).prefix(prefix).maxKeys(pageSize))
+                    .contents()
+                    .stream()
+                    .map(S3Object::key)
+                    .toList();
+        } catch (SdkException e) {
+            throw failure("cannot list " + prefix, e);
+        }
+    }
+
+    /** The bytes of the object at {@code key}; the caller closes the stream. */
+    public InputStream get(String key) {
+        try {
+            return s3.getObject(b -> b.bucket(config.bucket()).key(key));
+        } catch (SdkException e) {
+            throw failure("cannot read " + key, e);
+        }
+    }
+
+    /** Downloads the object at {@code key} to {@code target}, replacing it; returns {@code target}. */
+    public Path get(String key, Path target) {
+        try (InputStream in = get(key)) {
+            Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+            return target;
+        } catch (IOException e) {
+            throw new ArchiveStoreException("cannot download " + key + " to " + target, true, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        s3.close();
+    }
+
+    private void createBucket() {
+        try {
+            s3.createBucket(b -> b.bucket(config.bucket()));
+            log.info("Archive bucket {} created", config.bucket());
+        } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException e) {
+            log.info("Archive bucket {} was created by someone else meanwhile", config.bucket());
+        } catch (SdkException e) {
+            throw failure("cannot create bucket " + config.bucket(), e);
+        }
+    }
+
+    private PutResult alreadyExists(String key) {
+        Optional<HeadObjectResponse> existing = headObject(key);
+        if (existing.isEmpty()) {
+            // The key was taken a moment ago and is gone now: only a deletion does that, so the caller should retry.
+            throw new ArchiveStoreException(key + " was refused as taken but no longer exists", true, null);
+        }
+        return new PutResult.AlreadyExists(SegmentMetadata.fromUserMetadata(existing.get().metadata()));
+    }
+
+    private Optional<HeadObjectResponse> headObject(String key) {
+        try {
+            return Optional.of(s3.headObject(b -> b.bucket(config.bucket()).key(key)));
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        } catch (S3Exception e) {
+            if (e.statusCode() == NOT_FOUND) {
+                return Optional.empty();
+            }
+            throw failure("cannot read the metadata of " + key, e);
+        } catch (SdkException e) {
+            throw failure("cannot read the metadata of " + key, e);
+        }
+    }
+
+    private void readBack(String key, SegmentMetadata meta) {
+        String stored;
+        try (InputStream in = get(key)) {
+            stored = SegmentChecksum.sha256Hex(in);
+        } catch (IOException e) {
+            throw new ArchiveStoreException("cannot read back " + key, true, e);
+        } catch (UncheckedIOException e) {
+            throw new ArchiveStoreException("cannot read back " + key, true, e.getCause());
+        }
+        if (!stored.equals(meta.sha256())) {
+            throw new ArchiveStoreException(
+                    key + " was stored with SHA-256 " + stored + " instead of " + meta.sha256(), false, null);
+        }
+    }
+
+    private static ArchiveStoreException failure(String what, SdkException e) {
+        return new ArchiveStoreException(what + ": " + e.getMessage(), isRetriable(e), e);
+    }
+
+    private static boolean isRetriable(SdkException e) {
+        if (e instanceof S3Exception s3Exception) {
+            int status = s3Exception.statusCode();
+            return status >= 500 || status == CONFLICT || status == 429;
+        }
+        return e instanceof SdkClientException;
+    }
+}

@@ -1,0 +1,215 @@
+package io.polyglot.archive.store;
+
+import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.KnownSchemas;
+import io.polyglot.schemas.UndecodableRecordException;
+import io.polyglot.schemas.UnknownSchemaException;
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaParseException;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileStream;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
+
+/**
+ * The segment file: an Avro object container file whose records are the event envelopes.
+ *
+ * <p>Any Avro reader can decode a segment without the pipeline: besides the envelope schema (the file's own), the
+ * file metadata carries every payload schema its events use, one entry per schema under
+ * {@value #PAYLOAD_SCHEMA_PREFIX} followed by the fingerprint in 16 hex digits (the 8 bytes after the {@code C3 01}
+ * marker of each payload). It also carries where the events came from: {@value #SOURCE_TOPIC},
+ * {@value #SOURCE_PARTITION} and {@value #SOURCE_OFFSETS} (the offset of each record, decimal, comma-separated, in
+ * record order).
+ *
+ * <p>The same events always give the same bytes: the sync marker is the first 16 bytes of the SHA-256 of the key,
+ * metadata entries are written in a fixed order, and blocks are not compressed (the {@code null} codec), because a
+ * compressor's output may differ between library versions while segments must stay reproducible; they are small
+ * and the store may compress on its side.
+ */
+public final class SegmentFormat {
+
+    /** Prefix of the metadata entries that hold the payload schemas, followed by the 16-hex-digit fingerprint. */
+    public static final String PAYLOAD_SCHEMA_PREFIX = "polyglot.payload.schema.";
+
+    /** Metadata entry naming the source topic. */
+    public static final String SOURCE_TOPIC = "polyglot.source.topic";
+
+    /** Metadata entry naming the source partition. */
+    public static final String SOURCE_PARTITION = "polyglot.source.partition";
+
+    /** Metadata entry listing the offset of every record. */
+    public static final String SOURCE_OFFSETS = "polyglot.source.offsets";
+
+    private static final int SYNC_LENGTH = 16;
+
+    private SegmentFormat() {}
+
+    /** The sync marker of the segment at {@code key}: the first 16 bytes of the SHA-256 of the key's text. */
+    public static byte[] syncMarker(SegmentKey key) {
+        byte[] digest = SegmentChecksum.digest().digest(key.value().getBytes(StandardCharsets.UTF_8));
+        return Arrays.copyOf(digest, SYNC_LENGTH);
+    }
+
+    /**
+     * Writes the segment to {@code out}, which stays open so the caller can force it to disk before closing it.
+     *
+     * @throws UnknownSchemaException when an event's payload names a schema this build does not know, which would
+     *     leave the file unreadable without the pipeline
+     * @throws UndecodableRecordException when an event's payload is not in single-object encoding
+     */
+    public static void write(SegmentKey key, String topic, List<ArchivedEvent> events, OutputStream out)
+            throws IOException {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("a segment holds at least one event: " + key);
+        }
+        Schema envelope = KnownSchemas.envelope();
+        SpecificDatumWriter<EventEnvelope> datumWriter =
+                new SpecificDatumWriter<>(envelope, SpecificData.getForClass(EventEnvelope.class));
+        try (DataFileWriter<EventEnvelope> writer = new DataFileWriter<>(datumWriter)) {
+            writer.setCodec(CodecFactory.nullCodec());
+            writer.setMeta(SOURCE_TOPIC, topic);
+            writer.setMeta(SOURCE_PARTITION, Integer.toString(key.partition()));
+            writer.setMeta(SOURCE_OFFSETS, offsetsText(events));
+            for (Map.Entry<Long, Schema> payload : payloadSchemas(events).entrySet()) {
+                writer.setMeta(PAYLOAD_SCHEMA_PREFIX + KnownSchemas.hex(payload.getKey()), payload.getValue().toString());
+            }
+            writer.create(envelope, new KeepOpen(out), syncMarker(key));
+            for (ArchivedEvent event : events) {
+                writer.append(event.envelope());
+            }
+        }
+    }
+
+    /**
+     * Reads a whole segment file.
+     *
+     * @throws IOException when the stream cannot be read
+     * @throws UndecodableRecordException when the bytes are not a segment file
+     */
+    public static SegmentContents read(InputStream in) throws IOException {
+        SpecificDatumReader<EventEnvelope> datumReader = new SpecificDatumReader<>(EventEnvelope.class);
+        try (DataFileStream<EventEnvelope> stream = new DataFileStream<>(in, datumReader)) {
+            List<EventEnvelope> events = new ArrayList<>();
+            while (stream.hasNext()) {
+                events.add(stream.next());
+            }
+            return new SegmentContents(
+                    KnownSchemas.fingerprint(stream.getSchema()),
+                    stream.getMetaString(SOURCE_TOPIC),
+                    parsePartition(stream.getMetaString(SOURCE_PARTITION)),
+                    parseOffsets(stream.getMetaString(SOURCE_OFFSETS)),
+                    events,
+                    readPayloadSchemas(stream));
+        } catch (AvroRuntimeException e) {
+            throw new UndecodableRecordException("not a readable segment file: " + e.getMessage(), e);
+        }
+    }
+
+    /** The fingerprint of the schema an event's payload names. */
+    public static long payloadFingerprint(EventEnvelope envelope) {
+        ByteBuffer payload = envelope.getPayload();
+        if (payload == null) {
+            throw new UndecodableRecordException("event " + envelope.getEventId() + " has no payload");
+        }
+        ByteBuffer view = payload.duplicate();
+        byte[] header = new byte[Math.min(EventCodec.HEADER_LENGTH, view.remaining())];
+        view.get(header);
+        return EventCodec.fingerprintOf(header);
+    }
+
+    private static SortedMap<Long, Schema> payloadSchemas(List<ArchivedEvent> events) {
+        SortedMap<Long, Schema> schemas = new TreeMap<>();
+        for (ArchivedEvent event : events) {
+            long fingerprint = payloadFingerprint(event.envelope());
+            if (!schemas.containsKey(fingerprint)) {
+                schemas.put(
+                        fingerprint,
+                        KnownSchemas.byFingerprint(fingerprint)
+                                .orElseThrow(() -> new UnknownSchemaException(fingerprint)));
+            }
+        }
+        return schemas;
+    }
+
+    private static String offsetsText(List<ArchivedEvent> events) {
+        return events.stream().map(e -> Long.toString(e.offset())).collect(Collectors.joining(","));
+    }
+
+    private static Map<Long, Schema> readPayloadSchemas(DataFileStream<EventEnvelope> stream) {
+        Map<Long, Schema> schemas = new TreeMap<>();
+        for (String name : stream.getMetaKeys()) {
+            if (name.startsWith(PAYLOAD_SCHEMA_PREFIX)) {
+                String hex = name.substring(PAYLOAD_SCHEMA_PREFIX.length());
+                try {
+                    schemas.put(
+                            HexFormat.fromHexDigitsToLong(hex), new Schema.Parser().parse(stream.getMetaString(name)));
+                } catch (IllegalArgumentException | SchemaParseException e) {
+                    throw new UndecodableRecordException("metadata entry " + name + " is not a payload schema", e);
+                }
+            }
+        }
+        return schemas;
+    }
+
+    private static int parsePartition(String text) {
+        try {
+            return Integer.parseInt(requirePresent(SOURCE_PARTITION, text));
+        } catch (NumberFormatException e) {
+            throw new UndecodableRecordException(SOURCE_PARTITION + " is not a number: " + text, e);
+        }
+    }
+
+    private static List<Long> parseOffsets(String text) {
+        List<Long> offsets = new ArrayList<>();
+        try {
+            for (String offset : requirePresent(SOURCE_OFFSETS, text).split(",", -1)) {
+                offsets.add(Long.parseLong(offset));
+            }
+        } catch (NumberFormatException e) {
+            throw new UndecodableRecordException(SOURCE_OFFSETS + " is not a list of offsets: " + text, e);
+        }
+        return offsets;
+    }
+
+    private static String requirePresent(String name, String value) {
+        if (value == null) {
+            throw new UndecodableRecordException("segment file has no " + name + " metadata entry");
+        }
+        return value;
+    }
+
+    /** Lets the Avro writer close its stack without closing the caller's stream, which still needs an fsync. */
+    private static final class KeepOpen extends FilterOutputStream {
+        KeepOpen(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            out.write(b, off, len);
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package io.polyglot.archive.store;
+
+import io.polyglot.schemas.SafeSegment;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Where a segment lives: {@code events/{aggregateType}/p{partition:03}/{firstOffset:020}.avro}.
+ *
+ * <p>This record is the one place the layout is spelled out. The aggregate type goes through {@link SafeSegment#of},
+ * so a valid type is its own path segment; offsets are zero-padded so keys sort in offset order. Keying by the first
+ * offset makes the create-only upload a fence: two writers that cut the same chain differently still collide.
+ *
+ * @param typeSegment the aggregate type as it appears in the key (the output of {@link SafeSegment#of})
+ * @param partition the Kafka partition of {@code events.all} the segment's events come from
+ * @param firstOffset the offset of the segment's first event
+ */
+public record SegmentKey(String typeSegment, int partition, long firstOffset) {
+
+    /** Prefix of every segment key. */
+    public static final String EVENTS_PREFIX = "events/";
+
+    private static final Pattern LAYOUT = Pattern.compile("^events/([^/]+)/p(\\d{3,})/(\\d{20})\\.avro$");
+
+    /** Validates the parts; use {@link #of} to build a key from an aggregate type. */
+    public SegmentKey {
+        if (typeSegment == null || typeSegment.isEmpty() || !typeSegment.equals(SafeSegment.of(typeSegment))) {
+            throw new IllegalArgumentException("not a safe aggregate type segment: " + typeSegment);
+        }
+        if (partition < 0) {
+            throw new IllegalArgumentException("a partition is never negative, got " + partition);
+        }
+        if (firstOffset < 0) {
+            throw new IllegalArgumentException("an offset is never negative, got " + firstOffset);
+        }
+    }
+
+    /** The key of the segment of {@code aggregateType} in {@code partition} that starts at {@code firstOffset}. */
+    public static SegmentKey of(String aggregateType, int partition, long firstOffset) {
+        return new SegmentKey(SafeSegment.of(aggregateType), partition, firstOffset);
+    }
+
+    /** The key behind an object key, or empty when the object key does not follow the segment layout. */
+    public static Optional<SegmentKey> parse(String objectKey) {
+        Matcher matcher = LAYOUT.matcher(objectKey);
+        if (!matcher.matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new SegmentKey(
+                    matcher.group(1), Integer.parseInt(matcher.group(2)), Long.parseLong(matcher.group(3))));
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The prefix shared by every segment of {@code aggregateType} in {@code partition}. */
+    public static String chainPrefix(String aggregateType, int partition) {
+        return EVENTS_PREFIX + SafeSegment.of(aggregateType) + "/" + String.format("p%03d/", partition);
+    }
+
+    /** The object key, also the file's path relative to the warm directory. */
+    public String value() {
+        return EVENTS_PREFIX + typeSegment + "/" + String.format("p%03d/%020d.avro", partition, firstOffset);
+    }
+
+    /** Whether {@code aggregateType} is the type this key was built for. */
+    public boolean holds(String aggregateType) {
+        return typeSegment.equals(SafeSegment.of(aggregateType));
+    }
+
+    @Override
+    public String toString() {
+        return value();
+    }
+}
