@@ -195,7 +195,8 @@ public final class ArchiveStore implements AutoCloseable {
             // The key was taken a moment ago and is gone now: only a deletion does that, so the caller should retry.
             throw new ArchiveStoreException(key + " was refused as taken but no longer exists", true, null);
         }
-        return new PutResult.AlreadyExists(SegmentMetadata.fromUserMetadata(existing.get().metadata()));
+        return new PutResult.AlreadyExists(
+                SegmentMetadata.fromUserMetadata(existing.get().metadata()));
     }
 
     private Optional<HeadObjectResponse> headObject(String key) {

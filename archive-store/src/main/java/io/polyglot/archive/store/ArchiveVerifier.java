@@ -112,12 +112,12 @@ public final class ArchiveVerifier {
         List<EventEnvelope> events = contents.events();
         List<Long> offsets = contents.offsets();
         if (events.size() != meta.eventCount()) {
-            problems.add(key + " holds " + events.size() + " events but its metadata records " + meta.eventCount()
-                    + ".");
+            problems.add(
+                    key + " holds " + events.size() + " events but its metadata records " + meta.eventCount() + ".");
         }
         if (events.size() > maxEventsPerSegment) {
-            problems.add(key + " holds " + events.size() + " events, more than the limit of " + maxEventsPerSegment
-                    + ".");
+            problems.add(
+                    key + " holds " + events.size() + " events, more than the limit of " + maxEventsPerSegment + ".");
         }
         if (meta.schemaFingerprint() != contents.schemaFingerprint()) {
             problems.add(key + " is written with schema " + Long.toHexString(contents.schemaFingerprint())
@@ -168,8 +168,8 @@ public final class ArchiveVerifier {
             }
             codec.decodePayload(event.getPayload());
         } catch (UndecodableRecordException e) {
-            problems.add(key + " holds event " + event.getEventId() + " whose payload cannot be decoded: "
-                    + e.getMessage());
+            problems.add(
+                    key + " holds event " + event.getEventId() + " whose payload cannot be decoded: " + e.getMessage());
         }
     }
 

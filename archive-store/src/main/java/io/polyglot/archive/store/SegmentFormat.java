@@ -89,7 +89,9 @@ public final class SegmentFormat {
             writer.setMeta(SOURCE_PARTITION, Integer.toString(key.partition()));
             writer.setMeta(SOURCE_OFFSETS, offsetsText(events));
             for (Map.Entry<Long, Schema> payload : payloadSchemas(events).entrySet()) {
-                writer.setMeta(PAYLOAD_SCHEMA_PREFIX + KnownSchemas.hex(payload.getKey()), payload.getValue().toString());
+                writer.setMeta(
+                        PAYLOAD_SCHEMA_PREFIX + KnownSchemas.hex(payload.getKey()),
+                        payload.getValue().toString());
             }
             writer.create(envelope, new KeepOpen(out), syncMarker(key));
             for (ArchivedEvent event : events) {

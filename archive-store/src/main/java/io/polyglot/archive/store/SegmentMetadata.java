@@ -17,7 +17,8 @@ import java.util.Optional;
  * @param eventCount number of events in the segment
  * @param schemaFingerprint fingerprint of the schema the segment's records are written with
  */
-public record SegmentMetadata(String sha256, long firstOffset, long lastOffset, int eventCount, long schemaFingerprint) {
+public record SegmentMetadata(
+        String sha256, long firstOffset, long lastOffset, int eventCount, long schemaFingerprint) {
 
     static final String SHA256 = "sha256";
     static final String FIRST_OFFSET = "first-offset";
@@ -35,8 +36,8 @@ public record SegmentMetadata(String sha256, long firstOffset, long lastOffset, 
                     "offsets must satisfy 0 <= first <= last, got first=" + firstOffset + " last=" + lastOffset);
         }
         if (eventCount < 1 || eventCount - 1L > lastOffset - firstOffset) {
-            throw new IllegalArgumentException("event count " + eventCount + " does not fit offsets " + firstOffset
-                    + ".." + lastOffset);
+            throw new IllegalArgumentException(
+                    "event count " + eventCount + " does not fit offsets " + firstOffset + ".." + lastOffset);
         }
     }
 

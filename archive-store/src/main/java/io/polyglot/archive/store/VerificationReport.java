@@ -25,6 +25,8 @@ public record VerificationReport(int segments, Map<String, Long> eventsByAggrega
 
     /** How many events the segments hold in all. */
     public long events() {
-        return eventsByAggregateType.values().stream().mapToLong(Long::longValue).sum();
+        return eventsByAggregateType.values().stream()
+                .mapToLong(Long::longValue)
+                .sum();
     }
 }

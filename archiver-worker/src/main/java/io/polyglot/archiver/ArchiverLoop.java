@@ -1,0 +1,296 @@
+package io.polyglot.archiver;
+
+import io.polyglot.archive.store.SegmentFormat;
+import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.KnownSchemas;
+import io.polyglot.schemas.UndecodableRecordException;
+import io.polyglot.schemas.UnknownSchemaException;
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.CommitFailedException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The poll loop: reads {@code events.all}, hands events to the {@link SegmentBuilder}, sealed segments to the
+ * {@link SegmentArchiver}, and commits what the {@link OffsetTracker} allows. It decides nothing itself.
+ *
+ * <p>Idle segments are sealed on every turn, also when a poll returns nothing, against the injected clock. When
+ * partitions are revoked, their open segments are sealed and uploaded and their offsets committed before they go, so
+ * the next owner starts after them instead of cutting the same events differently; what cannot be stored in time is
+ * dropped uncommitted and read again by the next owner. Lost partitions are dropped without a commit. On stop the
+ * loop seals everything, uploads, commits and closes the consumer.
+ *
+ * <p>Undecodable records are logged at WARN with their topic, partition and offset, counted and skipped; sending
+ * them to {@code events.dlq} comes with the dead-letter issue.
+ */
+final class ArchiverLoop implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(ArchiverLoop.class);
+
+    private static final int LAST_UPLOAD_ATTEMPTS = 3;
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final String group;
+    private final SegmentBuilder builder;
+    private final SegmentArchiver archiver;
+    private final OffsetTracker tracker = new OffsetTracker();
+    private final ArchiverMetrics metrics;
+    private final Clock clock;
+    private final Duration pollTimeout;
+    private final EventCodec codec = EventCodec.standard();
+    private final Map<Integer, Long> positions = new HashMap<>();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private volatile boolean stopRequested;
+    private volatile boolean polling;
+    private volatile boolean diverged;
+
+    ArchiverLoop(
+            Consumer<byte[], byte[]> consumer,
+            String topic,
+            String group,
+            SegmentBuilder builder,
+            SegmentArchiver archiver,
+            ArchiverMetrics metrics,
+            Clock clock,
+            Duration pollTimeout) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.group = group;
+        this.builder = builder;
+        this.archiver = archiver;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.pollTimeout = pollTimeout;
+    }
+
+    @Override
+    public void run() {
+        MDC.put("group", group);
+        MDC.put("topic", topic);
+        try {
+            consumer.subscribe(List.of(topic), new Rebalance());
+            while (!stopRequested) {
+                turn();
+            }
+        } catch (WakeupException e) {
+            if (!stopRequested) {
+                throw e;
+            }
+        } finally {
+            polling = false;
+            try {
+                finish();
+            } finally {
+                MDC.clear();
+                stopped.countDown();
+            }
+        }
+    }
+
+    /** Asks the loop to seal, upload, commit and close; returns at once. */
+    void stop() {
+        stopRequested = true;
+        consumer.wakeup();
+    }
+
+    /** Waits until the loop has closed the consumer. */
+    boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the loop is polling and no chain diverged. */
+    boolean healthy() {
+        return polling && !diverged;
+    }
+
+    private void turn() {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout)) {
+            accept(record);
+        }
+        polling = true;
+        builder.sealIdle(clock.instant()).forEach(archiver::submit);
+        settle(archiver.uploadPending(clock.instant()));
+        commit();
+        reportLag();
+    }
+
+    private void accept(ConsumerRecord<byte[], byte[]> record) {
+        positions.put(record.partition(), record.offset() + 1);
+        if (tracker.isBlocked(record.partition())) {
+            return;
+        }
+        MDC.put("partition", Integer.toString(record.partition()));
+        MDC.put("offset", Long.toString(record.offset()));
+        try {
+            EventEnvelope event = decode(record);
+            builder.append(record.partition(), record.offset(), event, clock.instant())
+                    .ifPresent(archiver::submit);
+        } catch (UndecodableRecordException e) {
+            metrics.undecodableRecord();
+            log.warn("Skipping a record that cannot be decoded: {}", e.getMessage());
+        } finally {
+            MDC.remove("partition");
+            MDC.remove("offset");
+        }
+    }
+
+    private EventEnvelope decode(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            throw new UndecodableRecordException("the record has no value");
+        }
+        EventEnvelope event = codec.decode(record.value());
+        long payloadFingerprint = SegmentFormat.payloadFingerprint(event);
+        if (KnownSchemas.byFingerprint(payloadFingerprint).isEmpty()) {
+            // A segment must carry the schema of every payload it holds, so an unknown one cannot be archived.
+            throw new UnknownSchemaException(payloadFingerprint);
+        }
+        return event;
+    }
+
+    private void settle(List<SegmentArchiver.Result> results) {
+        for (SegmentArchiver.Result result : results) {
+            if (!result.durable()) {
+                int partition = result.segment().chain().partition();
+                tracker.block(partition);
+                diverged = true;
+                builder.drop(partition);
+                archiver.dropPending(partition);
+                consumer.pause(List.of(new TopicPartition(topic, partition)));
+                log.error("Partition {} is paused and no longer committed; readiness fails", partition);
+            }
+        }
+    }
+
+    private void commit() {
+        Map<Integer, Long> offsets = tracker.toCommit(positions, this::oldestNotStored);
+        if (offsets.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
+        offsets.forEach(
+                (partition, offset) -> commit.put(new TopicPartition(topic, partition), new OffsetAndMetadata(offset)));
+        try {
+            commitSync(commit);
+            tracker.committed(offsets);
+            log.debug("Committed {}", offsets);
+        } catch (RetriableException e) {
+            log.warn("Commit of {} failed for now and is tried again on the next turn: {}", offsets, e.toString());
+        } catch (CommitFailedException e) {
+            log.warn("Commit of {} refused: the group rebalanced meanwhile", offsets, e);
+        }
+    }
+
+    private void commitSync(Map<TopicPartition, OffsetAndMetadata> commit) {
+        try {
+            consumer.commitSync(commit);
+        } catch (WakeupException e) {
+            // A stop request woke the consumer during the commit; the commit must still happen before closing.
+            consumer.commitSync(commit);
+        }
+    }
+
+    private OptionalLong oldestNotStored(int partition) {
+        OptionalLong open = builder.oldestOpenOffset(partition);
+        OptionalLong pending = archiver.oldestPendingOffset(partition);
+        if (open.isEmpty()) {
+            return pending;
+        }
+        if (pending.isEmpty()) {
+            return open;
+        }
+        return OptionalLong.of(Math.min(open.getAsLong(), pending.getAsLong()));
+    }
+
+    private void reportLag() {
+        for (TopicPartition partition : consumer.assignment()) {
+            Long position = positions.get(partition.partition());
+            OptionalLong lag = consumer.currentLag(partition);
+            if (position == null || lag.isEmpty()) {
+                continue;
+            }
+            long end = position + lag.getAsLong();
+            long committed = tracker.lastCommitted(partition.partition()).orElse(position);
+            metrics.lag(partition.partition(), Math.max(0, end - committed));
+        }
+    }
+
+    private void release(Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            builder.sealPartition(partition.partition()).forEach(archiver::submit);
+        }
+        lastUploads();
+        commit();
+        forget(partitions);
+    }
+
+    private void lastUploads() {
+        for (int attempt = 0; attempt < LAST_UPLOAD_ATTEMPTS && archiver.hasPending(); attempt++) {
+            settle(archiver.uploadPendingNow(clock.instant()));
+        }
+    }
+
+    private void forget(Collection<TopicPartition> partitions) {
+        for (TopicPartition partition : partitions) {
+            int dropped = builder.drop(partition.partition()) + archiver.dropPending(partition.partition());
+            if (dropped > 0) {
+                log.warn(
+                        "Dropped {} events of partition {} that were not stored; the next owner reads them again",
+                        dropped,
+                        partition.partition());
+            }
+            positions.remove(partition.partition());
+            tracker.release(partition.partition());
+        }
+    }
+
+    private void finish() {
+        try {
+            builder.sealAll().forEach(archiver::submit);
+            lastUploads();
+            commit();
+        } catch (RuntimeException e) {
+            log.error("Stopping without storing every open segment; their events are read again on restart", e);
+        } finally {
+            consumer.close();
+            log.info("Archiver stopped");
+        }
+    }
+
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            log.info("Partitions assigned: {}", partitions);
+        }
+
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            log.info("Partitions revoked: {}", partitions);
+            release(partitions);
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            log.warn("Partitions lost: {}", partitions);
+            forget(partitions);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package io.polyglot.archiver;
+
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.polyglot.runtime.Metrics;
+import io.polyglot.runtime.ServiceEndpoint;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The archiver-worker process: reads its settings from the environment, starts the worker and its health and
+ * metrics endpoint, and on SIGTERM seals, uploads, commits and closes before exiting.
+ */
+public final class ArchiverMain {
+
+    private static final Logger log = LoggerFactory.getLogger(ArchiverMain.class);
+
+    private ArchiverMain() {}
+
+    /** Runs the archiver until the process is told to stop. */
+    public static void main(String[] args) {
+        try {
+            run();
+        } catch (RuntimeException e) {
+            log.error("Archiver cannot start", e);
+            System.exit(1);
+        }
+    }
+
+    private static void run() {
+        ArchiverSettings settings = ArchiverSettings.load(System.getenv(), log);
+        PrometheusMeterRegistry registry = Metrics.registry("archiver-worker");
+        ArchiverWorker worker = ArchiverWorker.start(settings, registry, Clock.systemUTC());
+        ServiceEndpoint endpoint =
+                ServiceEndpoint.start(settings.healthHost(), settings.healthPort(), registry, worker::ready);
+        log.info("Health and metrics on http://{}:{}/", settings.healthHost(), endpoint.port());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            log.info("Stopping: sealing open segments, uploading, committing");
+                            try {
+                                worker.close();
+                                endpoint.close();
+                            } finally {
+                                stopped.countDown();
+                            }
+                        },
+                        "archiver-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

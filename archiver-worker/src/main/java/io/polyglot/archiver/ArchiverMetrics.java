@@ -1,0 +1,71 @@
+package io.polyglot.archiver;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The archiver's own meters: {@code polyglot_events_archived_total{aggregate_type}} (events in segments the store
+ * holds), {@code polyglot_segments_sealed_total{aggregate_type}} (segments cut and written to the warm tier),
+ * {@code polyglot_consumer_lag{group,partition}} (end of the partition minus the committed offset),
+ * {@code polyglot_undecodable_records_total{group}} and {@code polyglot_segment_divergences_total{group}}.
+ */
+final class ArchiverMetrics {
+
+    private final MeterRegistry registry;
+    private final String group;
+    private final Map<Integer, AtomicLong> lags = new ConcurrentHashMap<>();
+
+    ArchiverMetrics(MeterRegistry registry, String group) {
+        this.registry = registry;
+        this.group = group;
+    }
+
+    void eventsArchived(String aggregateType, int count) {
+        Counter.builder("polyglot.events.archived")
+                .description("Events in segments the archive store holds")
+                .tag("aggregate_type", aggregateType)
+                .register(registry)
+                .increment(count);
+    }
+
+    void segmentSealed(String aggregateType) {
+        Counter.builder("polyglot.segments.sealed")
+                .description("Segments sealed and written to the warm tier")
+                .tag("aggregate_type", aggregateType)
+                .register(registry)
+                .increment();
+    }
+
+    void undecodableRecord() {
+        Counter.builder("polyglot.undecodable.records")
+                .description("Records of events.all the archiver could not decode and skipped")
+                .tag("group", group)
+                .register(registry)
+                .increment();
+    }
+
+    void divergence() {
+        Counter.builder("polyglot.segment.divergences")
+                .description("Segments whose key already held a different cut or different bytes")
+                .tag("group", group)
+                .register(registry)
+                .increment();
+    }
+
+    void lag(int partition, long lag) {
+        lags.computeIfAbsent(partition, p -> {
+                    AtomicLong value = new AtomicLong();
+                    Gauge.builder("polyglot.consumer.lag", value, AtomicLong::get)
+                            .description("Events of the partition after the committed offset")
+                            .tag("group", group)
+                            .tag("partition", Integer.toString(p))
+                            .register(registry);
+                    return value;
+                })
+                .set(lag);
+    }
+}

@@ -1,0 +1,129 @@
+package io.polyglot.archiver;
+
+import io.polyglot.archive.store.ArchiveStoreConfig;
+import io.polyglot.runtime.Setting;
+import io.polyglot.runtime.Settings;
+import io.polyglot.schemas.Topics;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+
+/**
+ * Everything the archiver is configured with, resolved once at start.
+ *
+ * @param bootstrapServers the Kafka brokers
+ * @param topic the topic to archive, {@code events.all} outside tests
+ * @param group the consumer group, {@code polyglot-archiver} outside tests
+ * @param consumerOverrides Kafka consumer properties passed through as {@code KAFKA_CONSUMER_*}
+ * @param store how to reach the archive bucket
+ * @param warmDir the local directory that holds the warm copies of segments
+ * @param segmentMaxEvents the most events a segment holds
+ * @param segmentMaxIdle how long a segment stays open without a new event
+ * @param healthHost the address the health and metrics endpoint binds to
+ * @param healthPort the port of the health and metrics endpoint, 0 for a free one
+ */
+record ArchiverSettings(
+        String bootstrapServers,
+        String topic,
+        String group,
+        Map<String, Object> consumerOverrides,
+        ArchiveStoreConfig store,
+        Path warmDir,
+        int segmentMaxEvents,
+        Duration segmentMaxIdle,
+        String healthHost,
+        int healthPort) {
+
+    /** The consumer group of every archiver instance. */
+    static final String GROUP = "polyglot-archiver";
+
+    static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = Setting.text(
+            "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to read events.all from, host:port[,...]");
+    static final Setting<String> S3_ENDPOINT = Setting.text(
+            "S3_ENDPOINT", "http://127.0.0.1:9000", "S3-compatible endpoint of the archive, addressed path-style");
+    static final Setting<String> S3_BUCKET =
+            Setting.text("S3_BUCKET", "polyglot-archive", "Bucket that holds the archived segments");
+    static final Setting<String> S3_REGION =
+            Setting.text("S3_REGION", "us-east-1", "Signing region of the archive store, always explicit");
+    static final Setting<String> AWS_ACCESS_KEY_ID =
+            Setting.text("AWS_ACCESS_KEY_ID", null, "Static access key id of the archive store");
+    static final Setting<String> AWS_SECRET_ACCESS_KEY =
+            Setting.secret("AWS_SECRET_ACCESS_KEY", null, "Static secret key of the archive store");
+    static final Setting<String> WARM_DIR =
+            Setting.text("WARM_DIR", "./warm", "Local directory of the warm tier: segments are written here first");
+    static final Setting<Integer> SEGMENT_MAX_EVENTS = Setting.integer(
+            "SEGMENT_MAX_EVENTS", 100, 1, 100_000, "Most events in one segment; a full segment is sealed at once");
+    static final Setting<Duration> SEGMENT_MAX_IDLE =
+            Setting.duration("SEGMENT_MAX_IDLE", "5s", "A segment with no new event for this long is sealed");
+    static final Setting<Boolean> S3_READ_BACK = Setting.flag(
+            "S3_READ_BACK",
+            false,
+            "Download each uploaded segment and compare its SHA-256, for stores that do not"
+                    + " verify x-amz-checksum-sha256");
+    static final Setting<String> HTTP_HOST =
+            Setting.text("HTTP_HOST", "127.0.0.1", "Address the health and metrics endpoint binds to");
+    static final Setting<Integer> HEALTH_PORT =
+            Setting.port("HEALTH_PORT", 8081, "Port of /health/live, /health/ready and /metrics; 0 picks a free one");
+
+    static List<Setting<?>> declared() {
+        return List.of(
+                KAFKA_BOOTSTRAP_SERVERS,
+                S3_ENDPOINT,
+                S3_BUCKET,
+                S3_REGION,
+                AWS_ACCESS_KEY_ID,
+                AWS_SECRET_ACCESS_KEY,
+                WARM_DIR,
+                SEGMENT_MAX_EVENTS,
+                SEGMENT_MAX_IDLE,
+                S3_READ_BACK,
+                HTTP_HOST,
+                HEALTH_PORT);
+    }
+
+    /**
+     * Resolves the settings from {@code env} and logs them, secrets masked.
+     *
+     * @throws io.polyglot.runtime.InvalidSettingException naming every setting that is missing or invalid
+     */
+    static ArchiverSettings load(Map<String, String> env, Logger log) {
+        Settings settings = Settings.load(env, declared());
+        settings.logResolved(log);
+        ArchiveStoreConfig store = new ArchiveStoreConfig(
+                endpoint(settings.get(S3_ENDPOINT)),
+                settings.get(S3_BUCKET),
+                settings.get(S3_REGION),
+                settings.get(AWS_ACCESS_KEY_ID),
+                settings.get(AWS_SECRET_ACCESS_KEY),
+                settings.get(S3_READ_BACK));
+        return new ArchiverSettings(
+                settings.get(KAFKA_BOOTSTRAP_SERVERS),
+                Topics.EVENTS_ALL,
+                GROUP,
+                settings.kafkaPassThrough("KAFKA_CONSUMER_"),
+                store,
+                Path.of(settings.get(WARM_DIR)),
+                settings.get(SEGMENT_MAX_EVENTS),
+                settings.get(SEGMENT_MAX_IDLE),
+                settings.get(HTTP_HOST),
+                settings.get(HEALTH_PORT));
+    }
+
+    private static URI endpoint(String text) {
+        try {
+            URI uri = new URI(text);
+            if (uri.getScheme() == null || uri.getHost() == null) {
+                throw new io.polyglot.runtime.InvalidSettingException(
+                        S3_ENDPOINT.name() + "='" + text + "' is invalid: expected http://host:port");
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new io.polyglot.runtime.InvalidSettingException(
+                    S3_ENDPOINT.name() + "='" + text + "' is invalid: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.polyglot.archiver;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.polyglot.archive.store.ArchiveStore;
+import io.polyglot.runtime.KafkaClientConfig;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One archiver instance: the consumer of group {@code polyglot-archiver}, the segment builder, the warm tier and the
+ * archive store, wired together; the poll loop runs on a thread of its own.
+ */
+final class ArchiverWorker implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ArchiverWorker.class);
+
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    private final ArchiveStore store;
+    private final ArchiverLoop loop;
+    private final KafkaClientMetrics consumerMetrics;
+    private final Thread thread;
+    private volatile boolean failed;
+
+    private ArchiverWorker(ArchiveStore store, ArchiverLoop loop, KafkaClientMetrics consumerMetrics) {
+        this.store = store;
+        this.loop = loop;
+        this.consumerMetrics = consumerMetrics;
+        this.thread = new Thread(this::runLoop, "archiver-loop");
+    }
+
+    /**
+     * Creates the bucket if needed, subscribes and starts polling.
+     *
+     * @throws io.polyglot.archive.store.ArchiveStoreException when the bucket cannot be reached or created
+     */
+    static ArchiverWorker start(ArchiverSettings settings, MeterRegistry registry, Clock clock) {
+        ArchiveStore store = new ArchiveStore(settings.store());
+        try {
+            store.ensureBucket();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientConfig.consumer(
+                settings.bootstrapServers(), settings.group(), settings.consumerOverrides()));
+        KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
+        consumerMetrics.bindTo(registry);
+        ArchiverMetrics metrics = new ArchiverMetrics(registry, settings.group());
+        ArchiverLoop loop = new ArchiverLoop(
+                consumer,
+                settings.topic(),
+                settings.group(),
+                new SegmentBuilder(settings.segmentMaxEvents(), settings.segmentMaxIdle()),
+                new SegmentArchiver(store, new WarmTier(settings.warmDir(), settings.topic()), metrics),
+                metrics,
+                clock,
+                POLL_TIMEOUT);
+        ArchiverWorker worker = new ArchiverWorker(store, loop, consumerMetrics);
+        worker.thread.start();
+        log.info("Archiver started on {} as group {}", settings.topic(), settings.group());
+        return worker;
+    }
+
+    /** Ready when the loop polls, no chain diverged and the bucket answers. */
+    boolean ready() {
+        return !failed && loop.healthy() && store.reachable();
+    }
+
+    /** Whether the poll loop ended with an error. */
+    boolean failed() {
+        return failed;
+    }
+
+    /** Seals the open segments, uploads them, commits and closes the consumer, then the store. */
+    @Override
+    public void close() {
+        loop.stop();
+        try {
+            if (!loop.awaitStopped(STOP_TIMEOUT)) {
+                log.error("The archiver loop did not stop within {}", STOP_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            consumerMetrics.close();
+            store.close();
+        }
+    }
+
+    private void runLoop() {
+        try {
+            loop.run();
+        } catch (RuntimeException e) {
+            failed = true;
+            log.error("The archiver loop stopped on an error", e);
+        }
+    }
+}

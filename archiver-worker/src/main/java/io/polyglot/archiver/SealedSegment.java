@@ -1,0 +1,41 @@
+package io.polyglot.archiver;
+
+import io.polyglot.archive.store.ArchivedEvent;
+import io.polyglot.archive.store.SegmentKey;
+import java.util.List;
+
+/**
+ * A segment that takes no more events: its key and its events, in offset order.
+ *
+ * @param chain the chain the segment belongs to
+ * @param key where the segment is stored
+ * @param events the events, in offset order, at least one
+ * @param reason why it was sealed
+ */
+record SealedSegment(Chain chain, SegmentKey key, List<ArchivedEvent> events, SealReason reason) {
+
+    /** Why a segment was sealed. */
+    enum SealReason {
+        /** It holds the most events a segment may hold. */
+        FULL,
+        /** No event arrived for its chain within the idle time. */
+        IDLE,
+        /** Its partition is being handed to another consumer, or the worker is stopping. */
+        RELEASED
+    }
+
+    SealedSegment {
+        events = List.copyOf(events);
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("a sealed segment holds at least one event");
+        }
+    }
+
+    long firstOffset() {
+        return events.get(0).offset();
+    }
+
+    long lastOffset() {
+        return events.get(events.size() - 1).offset();
+    }
+}

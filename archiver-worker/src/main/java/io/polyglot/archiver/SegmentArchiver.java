@@ -1,0 +1,224 @@
+package io.polyglot.archiver;
+
+import io.polyglot.archive.store.ArchiveStore;
+import io.polyglot.archive.store.ArchiveStoreException;
+import io.polyglot.archive.store.PutResult;
+import io.polyglot.archive.store.SegmentMetadata;
+import io.polyglot.schemas.UndecodableRecordException;
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Takes sealed segments to durable storage: first the warm tier (local disk, forced), then at once the cold tier
+ * (the archive store, create-only). A segment stays pending until the store holds it; a store that cannot be reached
+ * is tried again after a growing pause, read from the clock the caller passes, so the poll loop never sleeps.
+ *
+ * <p>When the key is already taken, the existing object decides: the same offsets and the same SHA-256 mean the
+ * segment is stored already; anything else is a divergence, reported to the caller, which stops committing the
+ * partition. Taking over a chain that another writer cut differently (resuming from storage) is not done yet: such a
+ * partition stays blocked until an operator looks at it.
+ */
+final class SegmentArchiver {
+
+    private static final Logger log = LoggerFactory.getLogger(SegmentArchiver.class);
+
+    private static final Duration FIRST_RETRY = Duration.ofMillis(500);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(30);
+
+    /** What became of a segment. */
+    enum Outcome {
+        /** The store created the object. */
+        STORED,
+        /** The store already held an identical segment under the key. */
+        ALREADY_STORED,
+        /** The key holds a different cut or different bytes; the partition must stop committing. */
+        DIVERGED,
+        /** The store or the disk refused the segment for good; the partition must stop committing. */
+        REFUSED
+    }
+
+    /**
+     * A segment that left the pending queue.
+     *
+     * @param segment the segment
+     * @param outcome what became of it
+     */
+    record Result(SealedSegment segment, Outcome outcome) {
+        boolean durable() {
+            return outcome == Outcome.STORED || outcome == Outcome.ALREADY_STORED;
+        }
+    }
+
+    private final ArchiveStore store;
+    private final WarmTier warm;
+    private final ArchiverMetrics metrics;
+    private final Deque<Pending> pending = new ArrayDeque<>();
+    private Instant nextAttemptAt = Instant.MIN;
+    private Duration retryPause = FIRST_RETRY;
+
+    SegmentArchiver(ArchiveStore store, WarmTier warm, ArchiverMetrics metrics) {
+        this.store = store;
+        this.warm = warm;
+        this.metrics = metrics;
+    }
+
+    /** Queues a sealed segment; it counts as not durably stored until {@link #uploadPending} stores it. */
+    void submit(SealedSegment segment) {
+        pending.addLast(new Pending(segment));
+    }
+
+    /**
+     * Writes and uploads the pending segments in the order they were sealed, unless the last attempt failed less
+     * than the retry pause ago. Stops at the first segment that cannot be stored for now.
+     */
+    List<Result> uploadPending(Instant now) {
+        if (now.isBefore(nextAttemptAt)) {
+            return List.of();
+        }
+        return uploadPendingNow(now);
+    }
+
+    /** Like {@link #uploadPending}, without waiting for the retry pause: for the last attempts before stopping. */
+    List<Result> uploadPendingNow(Instant now) {
+        List<Result> results = new ArrayList<>();
+        while (!pending.isEmpty()) {
+            Pending next = pending.peekFirst();
+            Optional<Outcome> outcome = attempt(next, now);
+            if (outcome.isEmpty()) {
+                break;
+            }
+            pending.removeFirst();
+            results.add(new Result(next.segment, outcome.get()));
+        }
+        return results;
+    }
+
+    /** The first offset of the oldest pending segment of {@code partition}, empty when none is pending. */
+    OptionalLong oldestPendingOffset(int partition) {
+        return pending.stream()
+                .filter(p -> p.segment.chain().partition() == partition)
+                .mapToLong(p -> p.segment.firstOffset())
+                .min();
+    }
+
+    /** Forgets the pending segments of {@code partition}; their events will be read again from Kafka. */
+    int dropPending(int partition) {
+        int dropped = 0;
+        for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+            Pending p = it.next();
+            if (p.segment.chain().partition() == partition) {
+                dropped += p.segment.events().size();
+                it.remove();
+            }
+        }
+        return dropped;
+    }
+
+    boolean hasPending() {
+        return !pending.isEmpty();
+    }
+
+    private Optional<Outcome> attempt(Pending next, Instant now) {
+        SealedSegment segment = next.segment;
+        MDC.put("segment", segment.key().value());
+        try {
+            if (next.warm == null) {
+                next.warm = warm.write(segment);
+                metrics.segmentSealed(segment.chain().aggregateType());
+            }
+            Outcome outcome = upload(next.warm);
+            retryPause = FIRST_RETRY;
+            nextAttemptAt = Instant.MIN;
+            return Optional.of(outcome);
+        } catch (ArchiveStoreException e) {
+            if (!e.retriable()) {
+                log.error("Archive store refused segment {} for good", segment.key(), e);
+                return Optional.of(Outcome.REFUSED);
+            }
+            postpone(now, e);
+            return Optional.empty();
+        } catch (UndecodableRecordException e) {
+            log.error("Segment {} cannot be written as a self-describing segment file", segment.key(), e);
+            return Optional.of(Outcome.REFUSED);
+        } catch (IOException e) {
+            postpone(now, e);
+            return Optional.empty();
+        } finally {
+            MDC.remove("segment");
+        }
+    }
+
+    private Outcome upload(WarmSegment written) {
+        SealedSegment segment = written.segment();
+        PutResult result = store.putIfAbsent(segment.key().value(), written.file(), written.metadata());
+        if (result instanceof PutResult.AlreadyExists exists) {
+            return judgeExisting(written, exists.existing());
+        }
+        metrics.eventsArchived(segment.chain().aggregateType(), segment.events().size());
+        log.info(
+                "Segment sealed and uploaded ({} events, offsets {}..{}, {})",
+                segment.events().size(),
+                segment.firstOffset(),
+                segment.lastOffset(),
+                segment.reason());
+        return Outcome.STORED;
+    }
+
+    private Outcome judgeExisting(WarmSegment written, Optional<SegmentMetadata> existing) {
+        SealedSegment segment = written.segment();
+        if (existing.isPresent() && existing.get().sameSegmentAs(written.metadata())) {
+            metrics.eventsArchived(
+                    segment.chain().aggregateType(), segment.events().size());
+            log.info("Segment was already stored with the same offsets and SHA-256");
+            return Outcome.ALREADY_STORED;
+        }
+        metrics.divergence();
+        if (existing.isPresent() && existing.get().sameCutAs(written.metadata())) {
+            log.error(
+                    "Segment diverges: the store holds the same offsets {}..{} with SHA-256 {}, this archiver wrote {};"
+                            + " partition {} stops committing",
+                    segment.firstOffset(),
+                    segment.lastOffset(),
+                    existing.get().sha256(),
+                    written.metadata().sha256(),
+                    segment.chain().partition());
+        } else {
+            log.error(
+                    "Segment key is taken by a different cut ({}), this archiver cut offsets {}..{}; partition {} stops"
+                            + " committing",
+                    existing.map(m -> "offsets " + m.firstOffset() + ".." + m.lastOffset())
+                            .orElse("an object without segment metadata"),
+                    segment.firstOffset(),
+                    segment.lastOffset(),
+                    segment.chain().partition());
+        }
+        return Outcome.DIVERGED;
+    }
+
+    private void postpone(Instant now, Exception cause) {
+        nextAttemptAt = now.plus(retryPause);
+        log.warn("Cannot store segment now, trying again in {}: {}", retryPause, cause.toString());
+        log.debug("Cause of the failed attempt", cause);
+        retryPause = retryPause.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : retryPause.multipliedBy(2);
+    }
+
+    private static final class Pending {
+        private final SealedSegment segment;
+        private WarmSegment warm;
+
+        Pending(SealedSegment segment) {
+            this.segment = segment;
+        }
+    }
+}
