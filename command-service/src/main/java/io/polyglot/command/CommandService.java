@@ -1,0 +1,126 @@
+package io.polyglot.command;
+
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.polyglot.command.http.CommandApi;
+import io.polyglot.command.intake.CommandIntake;
+import io.polyglot.command.intake.CommandTypes;
+import io.polyglot.command.kafka.KafkaEventSink;
+import io.polyglot.command.kafka.KafkaReadiness;
+import io.polyglot.command.kafka.SchemaPublisher;
+import io.polyglot.runtime.Metrics;
+import io.polyglot.runtime.TopicSetup;
+import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.KnownSchemas;
+import io.polyglot.schemas.Topics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running command service: topics ensured, schemas published, one shared idempotent producer, the readiness
+ * probe and the HTTP API. Closing it stops the API first, then flushes and closes the producer.
+ */
+public final class CommandService implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandService.class);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final Deque<AutoCloseable> resources;
+    private final CommandApi api;
+    private final PrometheusMeterRegistry registry;
+
+    private CommandService(Deque<AutoCloseable> resources, CommandApi api, PrometheusMeterRegistry registry) {
+        this.resources = resources;
+        this.api = api;
+        this.registry = registry;
+    }
+
+    /**
+     * Starts the service; returns once the API answers.
+     *
+     * @throws io.polyglot.runtime.KafkaUnavailableException when Kafka does not answer while topics are set up or
+     *     schemas are published
+     */
+    public static CommandService start(CommandServiceConfig config, Clock clock) {
+        Deque<AutoCloseable> resources = new ArrayDeque<>();
+        try {
+            PrometheusMeterRegistry registry = Metrics.registry("command-service");
+            resources.push(registry::close);
+            Admin admin = Admin.create(config.adminProperties());
+            resources.push(() -> admin.close(CLOSE_TIMEOUT));
+            TopicSetup.ensure(
+                    admin, config.topicPartitions(), config.topicReplicationFactor(), config.commandMaxBytes());
+
+            Producer<byte[], byte[]> producer = new KafkaProducer<>(config.producerProperties());
+            resources.push(() -> producer.close(CLOSE_TIMEOUT));
+            KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer);
+            producerMetrics.bindTo(registry);
+            resources.push(producerMetrics);
+            SchemaPublisher.schemasTopic(producer).publish(KnownSchemas.all().values(), config.requestTimeout());
+            producer.partitionsFor(Topics.EVENTS_ALL);
+
+            KafkaReadiness readiness =
+                    new KafkaReadiness(admin, Topics.EVENTS_ALL, config.healthProbeInterval()).start();
+            resources.push(readiness);
+            CommandIntake intake = new CommandIntake(
+                    CommandTypes.standard(), EventCodec.standard(), clock, UUID::randomUUID, config.commandMaxBytes());
+            CommandApi api = new CommandApi(
+                    httpSettings(config), intake, KafkaEventSink.eventsAll(producer), registry, readiness, clock);
+            resources.push(api);
+            api.start();
+            log.info("Command service started (port={}, topic={})", api.port(), Topics.EVENTS_ALL);
+            return new CommandService(resources, api, registry);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    /** The port the HTTP API is bound to. */
+    public int port() {
+        return api.port();
+    }
+
+    /** The metrics registry scraped at {@code /metrics}. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void close() {
+        closeAll(resources);
+        log.info("Command service stopped");
+    }
+
+    private static CommandApi.HttpSettings httpSettings(CommandServiceConfig config) {
+        return new CommandApi.HttpSettings(
+                config.httpHost(),
+                config.httpPort(),
+                config.requestTimeout(),
+                config.requestMaxBytes(),
+                config.batchMaxLines(),
+                config.batchMaxBytes(),
+                config.httpIdleTimeout(),
+                config.httpMinBodyRate(),
+                config.retryAfter());
+    }
+
+    private static void closeAll(Deque<AutoCloseable> resources) {
+        while (!resources.isEmpty()) {
+            AutoCloseable resource = resources.pop();
+            try {
+                resource.close();
+            } catch (Exception e) {
+                log.warn("Closing a resource of the command service failed", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package io.polyglot.command;
+
+import io.polyglot.runtime.InvalidSettingException;
+import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.runtime.Setting;
+import io.polyglot.runtime.Settings;
+import io.polyglot.schemas.Limits;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/**
+ * The settings of the command service, each declared once with its default (suited to the local stack), validation
+ * and doc.
+ */
+public record CommandServiceConfig(
+        String kafkaBootstrapServers,
+        int topicPartitions,
+        short topicReplicationFactor,
+        int commandMaxBytes,
+        String httpHost,
+        int httpPort,
+        Duration requestTimeout,
+        int requestMaxBytes,
+        int batchMaxLines,
+        int batchMaxBytes,
+        Duration httpIdleTimeout,
+        int httpMinBodyRate,
+        Duration retryAfter,
+        Duration healthProbeInterval,
+        Map<String, Object> producerOverrides,
+        Map<String, Object> adminOverrides) {
+
+    public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS =
+            Setting.text("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to bootstrap from, host:port,...");
+    public static final Setting<Integer> TOPIC_PARTITIONS =
+            Setting.integer("TOPIC_PARTITIONS", 6, 1, 10_000, "Partitions of each topic the service creates");
+    public static final Setting<Integer> TOPIC_REPLICATION_FACTOR = Setting.integer(
+            "TOPIC_REPLICATION_FACTOR", 1, 1, Short.MAX_VALUE, "Replication factor of each topic the service creates");
+    public static final Setting<Integer> COMMAND_MAX_BYTES = Setting.integer(
+            "COMMAND_MAX_BYTES",
+            Limits.DEFAULT_COMMAND_MAX_BYTES,
+            1_024,
+            64 * 1_048_576,
+            "Largest payload of one command, in bytes of Avro single-object encoding; larger ones get 413");
+    public static final Setting<String> HTTP_HOST =
+            Setting.text("HTTP_HOST", "127.0.0.1", "Address the HTTP API binds to");
+    public static final Setting<Integer> HTTP_PORT =
+            Setting.port("HTTP_PORT", 8080, "Port of the HTTP API; 0 picks a free one");
+    public static final Setting<Duration> REQUEST_TIMEOUT = Setting.duration(
+            "REQUEST_TIMEOUT",
+            "10s",
+            "Longest wait for Kafka within one request before answering 503 kafka-unavailable");
+    public static final Setting<Integer> REQUEST_MAX_BYTES = Setting.integer(
+            "REQUEST_MAX_BYTES",
+            4 * 1_048_576,
+            1_024,
+            256 * 1_048_576,
+            "Largest body of POST /v1/commands; a larger one gets 413 before it is read whole");
+    public static final Setting<Integer> BATCH_MAX_LINES =
+            Setting.integer("BATCH_MAX_LINES", 10_000, 1, 1_000_000, "Most lines in one POST /v1/commands:batch body");
+    public static final Setting<Integer> BATCH_MAX_BYTES = Setting.integer(
+            "BATCH_MAX_BYTES",
+            64 * 1_048_576,
+            1_024,
+            1_024 * 1_048_576,
+            "Largest body of POST /v1/commands:batch; a larger one gets 413 before it is read whole");
+    public static final Setting<Duration> HTTP_IDLE_TIMEOUT =
+            Setting.duration("HTTP_IDLE_TIMEOUT", "30s", "Connections with no bytes moving for this long are closed");
+    public static final Setting<Integer> HTTP_MIN_BODY_RATE = Setting.integer(
+            "HTTP_MIN_BODY_RATE",
+            4_096,
+            0,
+            Integer.MAX_VALUE,
+            "Slowest accepted request body upload, in bytes per second; 0 disables the check");
+    public static final Setting<Duration> RETRY_AFTER = Setting.duration(
+            "RETRY_AFTER", "5s", "Retry-After sent with 503 kafka-unavailable (whole seconds, at least 1)");
+    public static final Setting<Duration> HEALTH_PROBE_INTERVAL =
+            Setting.duration("HEALTH_PROBE_INTERVAL", "2s", "How often readiness asks Kafka about events.all");
+
+    /** Every setting, in the order they are logged. */
+    public static final List<Setting<?>> SETTINGS = List.of(
+            KAFKA_BOOTSTRAP_SERVERS,
+            TOPIC_PARTITIONS,
+            TOPIC_REPLICATION_FACTOR,
+            COMMAND_MAX_BYTES,
+            HTTP_HOST,
+            HTTP_PORT,
+            REQUEST_TIMEOUT,
+            REQUEST_MAX_BYTES,
+            BATCH_MAX_LINES,
+            BATCH_MAX_BYTES,
+            HTTP_IDLE_TIMEOUT,
+            HTTP_MIN_BODY_RATE,
+            RETRY_AFTER,
+            HEALTH_PROBE_INTERVAL);
+
+    private static final List<String> TIMEOUTS_FROM_REQUEST_TIMEOUT = List.of(
+            ProducerConfig.MAX_BLOCK_MS_CONFIG,
+            ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG,
+            ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG);
+
+    public CommandServiceConfig {
+        producerOverrides = Map.copyOf(producerOverrides);
+        adminOverrides = Map.copyOf(adminOverrides);
+    }
+
+    /**
+     * Reads the settings from an environment ({@code System.getenv()} in production); Kafka client properties pass
+     * through as {@code KAFKA_PRODUCER_*} and {@code KAFKA_ADMIN_*}.
+     *
+     * @throws InvalidSettingException naming each bad key, its value and the reason
+     */
+    public static CommandServiceConfig from(Map<String, String> env) {
+        return from(Settings.load(env, SETTINGS));
+    }
+
+    /** The config of already loaded settings. */
+    public static CommandServiceConfig from(Settings settings) {
+        CommandServiceConfig config = new CommandServiceConfig(
+                settings.get(KAFKA_BOOTSTRAP_SERVERS),
+                settings.get(TOPIC_PARTITIONS),
+                settings.get(TOPIC_REPLICATION_FACTOR).shortValue(),
+                settings.get(COMMAND_MAX_BYTES),
+                settings.get(HTTP_HOST),
+                settings.get(HTTP_PORT),
+                settings.get(REQUEST_TIMEOUT),
+                settings.get(REQUEST_MAX_BYTES),
+                settings.get(BATCH_MAX_LINES),
+                settings.get(BATCH_MAX_BYTES),
+                settings.get(HTTP_IDLE_TIMEOUT),
+                settings.get(HTTP_MIN_BODY_RATE),
+                settings.get(RETRY_AFTER),
+                settings.get(HEALTH_PROBE_INTERVAL),
+                settings.kafkaPassThrough("KAFKA_PRODUCER_"),
+                settings.kafkaPassThrough("KAFKA_ADMIN_"));
+        config.producerProperties();
+        return config;
+    }
+
+    /**
+     * The shared producer's properties: the pipeline's guarantees from {@link KafkaClientConfig}, and every wait
+     * bounded by {@code REQUEST_TIMEOUT} so that no request hangs on Kafka.
+     *
+     * @throws InvalidSettingException when a pass-through override weakens a guarantee or sets a timeout that
+     *     {@code REQUEST_TIMEOUT} owns
+     */
+    public Map<String, Object> producerProperties() {
+        for (String key : TIMEOUTS_FROM_REQUEST_TIMEOUT) {
+            if (producerOverrides.containsKey(key)) {
+                throw new InvalidSettingException(key + "=" + producerOverrides.get(key)
+                        + " is refused: set REQUEST_TIMEOUT instead, which bounds "
+                        + String.join(", ", TIMEOUTS_FROM_REQUEST_TIMEOUT));
+            }
+        }
+        Map<String, Object> overrides = new HashMap<>(producerOverrides);
+        long timeoutMs = requestTimeout.toMillis();
+        long lingerMs = lingerMs(overrides.get(ProducerConfig.LINGER_MS_CONFIG));
+        overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
+        overrides.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.min(Integer.MAX_VALUE, timeoutMs));
+        // Kafka requires delivery.timeout.ms >= linger.ms + request.timeout.ms.
+        overrides.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int)
+                Math.max(1, Math.min(Integer.MAX_VALUE, timeoutMs - lingerMs)));
+        overrides.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "command-service");
+        return KafkaClientConfig.producer(kafkaBootstrapServers, commandMaxBytes, overrides);
+    }
+
+    /** Properties of the admin client that sets up topics and probes readiness. */
+    public Map<String, Object> adminProperties() {
+        Map<String, Object> properties = new HashMap<>(adminOverrides);
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers);
+        properties.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "command-service-admin");
+        return properties;
+    }
+
+    private static long lingerMs(Object configured) {
+        if (configured == null) {
+            return 5;
+        }
+        try {
+            return Long.parseLong(configured.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidSettingException("linger.ms=" + configured + " is invalid: expected a whole number");
+        }
+    }
+}

@@ -1,0 +1,209 @@
+package io.polyglot.command.intake;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.Names;
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Turns the JSON of one command into the envelopes of its events, or into the problem that refuses it.
+ *
+ * <p>It checks, in this order: the JSON itself, the command's own fields and names, its type, the type's payload,
+ * then the size of each payload in single-object encoding. It is stateless apart from the injected clock and id
+ * source, and thread-safe.
+ */
+public final class CommandIntake {
+
+    /** The command type that unreadable or unknown commands are counted under. */
+    public static final String UNKNOWN_TYPE = "unknown";
+
+    private static final Set<String> FIELDS = Set.of(
+            "commandId",
+            "aggregateType",
+            "aggregateId",
+            "type",
+            "expectedVersion",
+            "correlationId",
+            "causationId",
+            "payload");
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
+    private final CommandTypes types;
+    private final EventCodec codec;
+    private final Clock clock;
+    private final Supplier<UUID> eventIds;
+    private final int commandMaxBytes;
+
+    public CommandIntake(
+            CommandTypes types, EventCodec codec, Clock clock, Supplier<UUID> eventIds, int commandMaxBytes) {
+        this.types = types;
+        this.codec = codec;
+        this.clock = clock;
+        this.eventIds = eventIds;
+        this.commandMaxBytes = commandMaxBytes;
+    }
+
+    /** Reads one command from its JSON bytes. */
+    public Intake read(byte[] json) {
+        JsonNode node;
+        try {
+            node = JSON.readTree(json);
+        } catch (JsonProcessingException e) {
+            return malformed(e.getOriginalMessage() + where(e));
+        } catch (IOException e) {
+            return malformed(e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            return malformed("the body holds no JSON value");
+        }
+        return read(node);
+    }
+
+    /** Reads one command from its parsed JSON. */
+    public Intake read(JsonNode node) {
+        FieldProblems problems = new FieldProblems();
+        Optional<JsonFields> maybeFields = JsonFields.of(node, JsonPointer.empty(), problems);
+        if (maybeFields.isEmpty()) {
+            return invalid(Optional.empty(), UNKNOWN_TYPE, problems);
+        }
+        JsonFields fields = maybeFields.get();
+        fields.refuseUnknown(FIELDS);
+        Optional<String> commandId = fields.requiredText("commandId").flatMap(id -> named(fields, "commandId", id));
+        Optional<String> aggregateType = fields.requiredText("aggregateType")
+                .flatMap(type -> checked(fields, "aggregateType", type, Names::aggregateTypeProblem));
+        Optional<String> aggregateId =
+                fields.requiredText("aggregateId").flatMap(id -> named(fields, "aggregateId", id));
+        Optional<String> correlationId =
+                fields.optionalText("correlationId").flatMap(id -> named(fields, "correlationId", id));
+        Optional<String> causationId =
+                fields.optionalText("causationId").flatMap(id -> named(fields, "causationId", id));
+        if (fields.has("expectedVersion")) {
+            fields.problem("expectedVersion", "not supported yet");
+        }
+        Optional<String> typeName = fields.requiredText("type");
+        Optional<CommandType> type = typeName.flatMap(types::find);
+        if (typeName.isPresent() && type.isEmpty()) {
+            return unknownType(commandId, fields, typeName.get());
+        }
+        String countedAs = type.map(CommandType::name).orElse(UNKNOWN_TYPE);
+        Optional<JsonFields> payload = fields.requiredObject("payload");
+        List<EventDraft> drafts =
+                type.isPresent() && payload.isPresent() ? type.get().events(payload.get()) : List.of();
+        if (!problems.isEmpty()) {
+            return invalid(commandId, countedAs, problems);
+        }
+
+        Command command = new Command(
+                commandId.orElseThrow(),
+                aggregateType.orElseThrow(),
+                aggregateId.orElseThrow(),
+                correlationId.orElse(commandId.get()),
+                causationId.orElse(commandId.get()));
+        return envelopes(command, countedAs, drafts);
+    }
+
+    private Intake envelopes(Command command, String countedAs, List<EventDraft> drafts) {
+        Instant recordedAt = clock.instant().truncatedTo(ChronoUnit.MICROS);
+        List<EventEnvelope> events = new ArrayList<>(drafts.size());
+        for (EventDraft draft : drafts) {
+            ByteBuffer payload = codec.encodePayload(draft.payload());
+            if (payload.remaining() > commandMaxBytes) {
+                String detail = "the payload is " + payload.remaining() + " bytes in single-object encoding; at most "
+                        + commandMaxBytes + " are accepted";
+                Problem problem =
+                        new Problem(ProblemType.PAYLOAD_TOO_LARGE, detail, List.of(new FieldError("/payload", detail)));
+                return new Intake.Rejected(Optional.of(command.id()), countedAs, problem);
+            }
+            events.add(EventEnvelope.newBuilder()
+                    .setEventId(eventIds.get().toString())
+                    .setAggregateType(command.aggregateType())
+                    .setAggregateId(command.aggregateId())
+                    .setAggregateVersion(0L)
+                    .setType(draft.type())
+                    .setOccurredAt(draft.occurredAt())
+                    .setRecordedAt(recordedAt)
+                    .setCommandId(command.id())
+                    .setCorrelationId(command.correlationId())
+                    .setCausationId(command.causationId())
+                    .setPayload(payload)
+                    .build());
+        }
+        return new Intake.Accepted(command.id(), countedAs, events);
+    }
+
+    private static Optional<String> named(JsonFields fields, String name, String id) {
+        return checked(fields, name, id, Names::idProblem);
+    }
+
+    private static Optional<String> checked(
+            JsonFields fields, String name, String value, Function<String, Optional<String>> rule) {
+        Optional<String> problem = rule.apply(value);
+        problem.ifPresent(message -> fields.problem(name, message));
+        return problem.isPresent() ? Optional.empty() : Optional.of(value);
+    }
+
+    private static String where(JsonProcessingException e) {
+        return e.getLocation() == null
+                ? ""
+                : " (line " + e.getLocation().getLineNr() + ", column "
+                        + e.getLocation().getColumnNr() + ")";
+    }
+
+    private static Intake malformed(String reason) {
+        return new Intake.Rejected(
+                Optional.empty(),
+                UNKNOWN_TYPE,
+                Problem.of(ProblemType.MALFORMED_JSON, "the body is not valid JSON: " + reason));
+    }
+
+    private static Intake invalid(Optional<String> commandId, String countedAs, FieldProblems problems) {
+        List<FieldError> errors = problems.list();
+        String detail = errors.size() == 1
+                ? "the command has a problem at " + pointerText(errors.get(0))
+                : "the command has " + errors.size() + " problems";
+        return new Intake.Rejected(commandId, countedAs, new Problem(ProblemType.INVALID_COMMAND, detail, errors));
+    }
+
+    private Intake unknownType(Optional<String> commandId, JsonFields fields, String typeName) {
+        String message = "must be one of " + String.join(", ", types.names());
+        Problem problem = new Problem(
+                ProblemType.UNKNOWN_COMMAND_TYPE,
+                "no command type is named '" + shortened(typeName) + "'",
+                List.of(new FieldError(fields.pointer("type").toString(), message)));
+        return new Intake.Rejected(commandId, UNKNOWN_TYPE, problem);
+    }
+
+    private static String shortened(String text) {
+        return text.length() <= 80 ? text : text.substring(0, 80) + "...";
+    }
+
+    private static String pointerText(FieldError error) {
+        return error.pointer().isEmpty() ? "the top level" : error.pointer();
+    }
+
+    /** The command's own fields, once they are known to be valid. */
+    private record Command(
+            String id, String aggregateType, String aggregateId, String correlationId, String causationId) {}
+}

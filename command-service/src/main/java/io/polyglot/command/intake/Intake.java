@@ -1,0 +1,31 @@
+package io.polyglot.command.intake;
+
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.util.List;
+import java.util.Optional;
+
+/** What {@link CommandIntake} made of one command: the events to produce, or the problem that refused it. */
+public sealed interface Intake {
+
+    /** The command's id when it could be read, for the answer; empty when the body did not say one. */
+    Optional<String> commandId();
+
+    /** The command type to count the command under: a registered name, or {@code unknown}. */
+    String commandType();
+
+    /** A valid command and the envelopes of the events it records, in order. */
+    record Accepted(String id, String commandType, List<EventEnvelope> events) implements Intake {
+
+        public Accepted {
+            events = List.copyOf(events);
+        }
+
+        @Override
+        public Optional<String> commandId() {
+            return Optional.of(id);
+        }
+    }
+
+    /** A refused command; it produces nothing. */
+    record Rejected(Optional<String> commandId, String commandType, Problem problem) implements Intake {}
+}

@@ -1,0 +1,145 @@
+package io.polyglot.command.intake;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Reads the fields of one JSON object of a command, recording every problem under the field's JSON pointer.
+ *
+ * <p>Readers return {@link Optional#empty()} both for an absent optional field and for a wrong one; the wrong one
+ * has left a problem behind, and a caller builds nothing while {@link #hasProblems()} is true.
+ */
+public final class JsonFields {
+
+    private final ObjectNode node;
+    private final JsonPointer at;
+    private final FieldProblems problems;
+
+    private JsonFields(ObjectNode node, JsonPointer at, FieldProblems problems) {
+        this.node = node;
+        this.at = at;
+        this.problems = problems;
+    }
+
+    /** The fields of {@code node}, or empty (with a problem recorded at {@code at}) when it is not an object. */
+    public static Optional<JsonFields> of(JsonNode node, JsonPointer at, FieldProblems problems) {
+        if (node instanceof ObjectNode object) {
+            return Optional.of(new JsonFields(object, at, problems));
+        }
+        problems.add(at, "must be a JSON object");
+        return Optional.empty();
+    }
+
+    /** Records a problem for every field whose name is not in {@code known}. */
+    public void refuseUnknown(Set<String> known) {
+        for (Iterator<String> names = node.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!known.contains(name)) {
+                problems.add(pointer(name), "unknown field");
+            }
+        }
+    }
+
+    /** Whether the field is present at all, even as {@code null}. */
+    public boolean has(String name) {
+        return node.has(name);
+    }
+
+    /** A string field that must be present and not {@code null}. */
+    public Optional<String> requiredText(String name) {
+        if (absentOrNull(name)) {
+            problems.add(pointer(name), "is required");
+            return Optional.empty();
+        }
+        return text(name);
+    }
+
+    /** A string field that may be absent or {@code null}. */
+    public Optional<String> optionalText(String name) {
+        return absentOrNull(name) ? Optional.empty() : text(name);
+    }
+
+    /** An object field that must be present. */
+    public Optional<JsonFields> requiredObject(String name) {
+        if (absentOrNull(name)) {
+            problems.add(pointer(name), "is required");
+            return Optional.empty();
+        }
+        return of(node.get(name), pointer(name), problems);
+    }
+
+    /** An object field that may be absent or {@code null}. */
+    public Optional<JsonFields> optionalObject(String name) {
+        return absentOrNull(name) ? Optional.empty() : of(node.get(name), pointer(name), problems);
+    }
+
+    /**
+     * Every member of this object as a string, in document order; a member that is not a string leaves a problem.
+     */
+    public Map<String, String> stringMembers() {
+        Map<String, String> members = new java.util.LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            JsonPointer pointer = pointer(field.getKey());
+            if (!field.getValue().isTextual()) {
+                problems.add(pointer, "must be a string");
+            } else if (unpairedSurrogate(field.getKey())
+                    || unpairedSurrogate(field.getValue().textValue())) {
+                problems.add(pointer, "must be valid Unicode text");
+            } else {
+                members.put(field.getKey(), field.getValue().textValue());
+            }
+        }
+        return members;
+    }
+
+    /** Records a problem with the field {@code name} of this object. */
+    public void problem(String name, String message) {
+        problems.add(pointer(name), message);
+    }
+
+    public boolean hasProblems() {
+        return !problems.isEmpty();
+    }
+
+    /** The JSON pointer of the field {@code name} of this object. */
+    public JsonPointer pointer(String name) {
+        return at.appendProperty(name);
+    }
+
+    private boolean absentOrNull(String name) {
+        JsonNode value = node.get(name);
+        return value == null || value.isNull();
+    }
+
+    private Optional<String> text(String name) {
+        JsonNode value = node.get(name);
+        if (!value.isTextual()) {
+            problems.add(pointer(name), "must be a string");
+            return Optional.empty();
+        }
+        if (unpairedSurrogate(value.textValue())) {
+            // Avro writes strings as UTF-8 and would silently replace such a character.
+            problems.add(pointer(name), "must be valid Unicode text");
+            return Optional.empty();
+        }
+        return Optional.of(value.textValue());
+    }
+
+    private static boolean unpairedSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

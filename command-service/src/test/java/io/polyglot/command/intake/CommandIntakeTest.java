@@ -1,0 +1,372 @@
+package io.polyglot.command.intake;
+
+import static io.polyglot.command.intake.ValidCommands.bytes;
+import static io.polyglot.command.intake.ValidCommands.recordActivity;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.avro.ActivityRecorded;
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+class CommandIntakeTest {
+
+    private static final Instant NOW = Instant.parse("2024-05-01T10:15:30.123456789Z");
+    private static final UUID EVENT_ID = UUID.fromString("6f1c2a9e-1b7d-4c55-9d0e-6b2d3f3c4a11");
+
+    private final EventCodec codec = EventCodec.standard();
+    private final CommandIntake intake = new CommandIntake(
+            CommandTypes.standard(), codec, Clock.fixed(NOW, ZoneOffset.UTC), () -> EVENT_ID, 1_048_576);
+
+    @Test
+    void turnsARecordActivityCommandIntoOneActivityRecordedEvent() {
+        // given
+        ObjectNode command = recordActivity("cmd-1", "173688");
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(outcome).isInstanceOf(Intake.Accepted.class);
+        Intake.Accepted accepted = (Intake.Accepted) outcome;
+        assertThat(accepted.id()).isEqualTo("cmd-1");
+        assertThat(accepted.commandType()).isEqualTo("RecordActivity");
+        assertThat(accepted.events()).hasSize(1);
+        EventEnvelope event = accepted.events().get(0);
+        assertThat(event.getEventId()).isEqualTo(EVENT_ID.toString());
+        assertThat(event.getAggregateType()).isEqualTo("LoanApplication");
+        assertThat(event.getAggregateId()).isEqualTo("173688");
+        assertThat(event.getAggregateVersion()).isZero();
+        assertThat(event.getType()).isEqualTo("ActivityRecorded");
+        assertThat(event.getOccurredAt()).isEqualTo(Instant.parse("2011-09-30T22:38:44.546Z"));
+        assertThat(event.getCommandId()).isEqualTo("cmd-1");
+    }
+
+    @Test
+    void encodesThePayloadAsTheActivityThatWasSent() {
+        // given
+        ObjectNode command = recordActivity();
+
+        // when
+        Intake.Accepted accepted = (Intake.Accepted) intake.read(bytes(command));
+
+        // then
+        ActivityRecorded payload =
+                (ActivityRecorded) codec.decodePayload(accepted.events().get(0).getPayload());
+        assertThat(payload.getActivity()).isEqualTo("A_SUBMITTED");
+        assertThat(payload.getLifecycle()).isEqualTo("COMPLETE");
+        assertThat(payload.getResource()).isEqualTo("User_1");
+        assertThat(payload.getOccurredAt()).isEqualTo(Instant.parse("2011-09-30T22:38:44.546Z"));
+        assertThat(payload.getAttributes())
+                .containsExactlyInAnyOrderEntriesOf(Map.of("amount", "20000", "concept:name", "A_SUBMITTED"));
+    }
+
+    @Test
+    void leavesOptionalPayloadFieldsOutWhenTheyAreNotSent() {
+        // given
+        ObjectNode command = recordActivity();
+        ObjectNode payload = (ObjectNode) command.get("payload");
+        payload.remove("lifecycle");
+        payload.putNull("resource");
+        payload.remove("attributes");
+
+        // when
+        Intake.Accepted accepted = (Intake.Accepted) intake.read(bytes(command));
+
+        // then
+        ActivityRecorded recorded =
+                (ActivityRecorded) codec.decodePayload(accepted.events().get(0).getPayload());
+        assertThat(recorded.getLifecycle()).isNull();
+        assertThat(recorded.getResource()).isNull();
+        assertThat(recorded.getAttributes()).isEmpty();
+    }
+
+    @Test
+    void recordsTheClockTimeToTheMicrosecondAsRecordedAt() {
+        // given
+        ObjectNode command = recordActivity();
+
+        // when
+        Intake.Accepted accepted = (Intake.Accepted) intake.read(bytes(command));
+
+        // then
+        assertThat(accepted.events().get(0).getRecordedAt()).isEqualTo(Instant.parse("2024-05-01T10:15:30.123456Z"));
+    }
+
+    @Test
+    void defaultsCorrelationAndCausationToTheCommandId() {
+        // given
+        ObjectNode command = recordActivity("cmd-42", "a-1");
+
+        // when
+        EventEnvelope event =
+                ((Intake.Accepted) intake.read(bytes(command))).events().get(0);
+
+        // then
+        assertThat(event.getCorrelationId()).isEqualTo("cmd-42");
+        assertThat(event.getCausationId()).isEqualTo("cmd-42");
+    }
+
+    @Test
+    void keepsTheCorrelationAndCausationIdsTheClientSent() {
+        // given
+        ObjectNode command = recordActivity("cmd-42", "a-1");
+        command.put("correlationId", "import-2024-05-01");
+        command.put("causationId", "cmd-41");
+
+        // when
+        EventEnvelope event =
+                ((Intake.Accepted) intake.read(bytes(command))).events().get(0);
+
+        // then
+        assertThat(event.getCorrelationId()).isEqualTo("import-2024-05-01");
+        assertThat(event.getCausationId()).isEqualTo("cmd-41");
+    }
+
+    @Test
+    void acceptsUnicodeIdsWithSpaces() {
+        // given
+        ObjectNode command = recordActivity("Befehl ü 1", "Ticket 4711 – Störung");
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(outcome).isInstanceOf(Intake.Accepted.class);
+        assertThat(((Intake.Accepted) outcome).events().get(0).getAggregateId()).isEqualTo("Ticket 4711 – Störung");
+    }
+
+    @Test
+    void refusesMalformedJson() {
+        // given
+        byte[] body = "{\"commandId\": \"c1\", ".getBytes(StandardCharsets.UTF_8);
+
+        // when
+        Intake outcome = intake.read(body);
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.MALFORMED_JSON);
+        assertThat(outcome.commandType()).isEqualTo(CommandIntake.UNKNOWN_TYPE);
+    }
+
+    @Test
+    void refusesContentAfterTheCommandAsMalformedJson() {
+        // given
+        byte[] body =
+                (new String(bytes(recordActivity()), StandardCharsets.UTF_8) + " {}").getBytes(StandardCharsets.UTF_8);
+
+        // when
+        Intake outcome = intake.read(body);
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.MALFORMED_JSON);
+    }
+
+    @Test
+    void refusesAFieldGivenTwiceAsMalformedJson() {
+        // given
+        byte[] body = "{\"commandId\":\"a\",\"commandId\":\"b\"}".getBytes(StandardCharsets.UTF_8);
+
+        // when
+        Intake outcome = intake.read(body);
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.MALFORMED_JSON);
+    }
+
+    @Test
+    void refusesAnEmptyBodyAsMalformedJson() {
+        // when
+        Intake outcome = intake.read(new byte[0]);
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.MALFORMED_JSON);
+    }
+
+    @Test
+    void refusesABodyThatIsNotAnObject() {
+        // when
+        Intake outcome = intake.read("[1, 2]".getBytes(StandardCharsets.UTF_8));
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.INVALID_COMMAND);
+        assertThat(problemOf(outcome).errors()).containsExactly(new FieldError("", "must be a JSON object"));
+    }
+
+    @Test
+    void refusesAnUnknownFieldNamingItsPointer() {
+        // given
+        ObjectNode command = recordActivity();
+        command.put("priority", "high");
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.INVALID_COMMAND);
+        assertThat(problemOf(outcome).errors()).containsExactly(new FieldError("/priority", "unknown field"));
+        assertThat(outcome.commandId()).contains("cmd-1");
+    }
+
+    @Test
+    void refusesAnUnknownPayloadFieldNamingItsEscapedPointer() {
+        // given
+        ObjectNode command = recordActivity();
+        ((ObjectNode) command.get("payload")).put("org/unit~x", "A");
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(problemOf(outcome).errors())
+                .containsExactly(new FieldError("/payload/org~1unit~0x", "unknown field"));
+    }
+
+    @Test
+    void refusesExpectedVersionAsNotSupportedYet() {
+        // given
+        ObjectNode command = recordActivity();
+        command.put("expectedVersion", 3);
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.INVALID_COMMAND);
+        assertThat(problemOf(outcome).errors())
+                .containsExactly(new FieldError("/expectedVersion", "not supported yet"));
+    }
+
+    @Test
+    void refusesAnUnknownCommandType() {
+        // given
+        ObjectNode command = recordActivity();
+        command.put("type", "CloseCase");
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.UNKNOWN_COMMAND_TYPE);
+        assertThat(problemOf(outcome).errors()).extracting(FieldError::pointer).containsExactly("/type");
+        assertThat(outcome.commandType()).isEqualTo(CommandIntake.UNKNOWN_TYPE);
+    }
+
+    @Test
+    void reportsEveryFieldProblemAtOnce() {
+        // given
+        ObjectNode command = recordActivity();
+        command.remove("commandId");
+        command.put("aggregateId", " ");
+        ((ObjectNode) command.get("payload")).put("activity", 7);
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(problemOf(outcome).errors())
+                .extracting(FieldError::pointer)
+                .containsExactlyInAnyOrder("/commandId", "/aggregateId", "/payload/activity");
+        assertThat(outcome.commandId()).isEmpty();
+    }
+
+    @Test
+    void refusesAMissingPayload() {
+        // given
+        ObjectNode command = recordActivity();
+        command.remove("payload");
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(problemOf(outcome).errors()).containsExactly(new FieldError("/payload", "is required"));
+    }
+
+    @Test
+    void refusesAPayloadThatIsNotAnObject() {
+        // given
+        ObjectNode command = recordActivity();
+        command.put("payload", "A_SUBMITTED");
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(problemOf(outcome).errors()).containsExactly(new FieldError("/payload", "must be a JSON object"));
+    }
+
+    @Test
+    void refusesAnIdThatIsNotAString() {
+        // given
+        ObjectNode command = recordActivity();
+        command.put("aggregateId", 173688);
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(problemOf(outcome).errors()).containsExactly(new FieldError("/aggregateId", "must be a string"));
+    }
+
+    @Test
+    void refusesAnOptionalIdThatBreaksTheIdRules() {
+        // given
+        ObjectNode command = recordActivity();
+        command.put("correlationId", "..");
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(problemOf(outcome).errors()).extracting(FieldError::pointer).containsExactly("/correlationId");
+    }
+
+    @Test
+    void refusesAPayloadOverTheLimitInSingleObjectEncoding() {
+        // given
+        CommandIntake small = new CommandIntake(
+                CommandTypes.standard(), codec, Clock.fixed(NOW, ZoneOffset.UTC), UUID::randomUUID, 1_024);
+        ObjectNode command = recordActivity();
+        ((ObjectNode) command.get("payload")).put("activity", "A".repeat(1_024));
+
+        // when
+        Intake outcome = small.read(bytes(command));
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.PAYLOAD_TOO_LARGE);
+        assertThat(problemOf(outcome).status()).isEqualTo(413);
+    }
+
+    @Test
+    void acceptsAPayloadExactlyAtTheLimit() {
+        // given
+        ObjectNode command = recordActivity();
+        Intake.Accepted measured = (Intake.Accepted) intake.read(bytes(command));
+        int size = measured.events().get(0).getPayload().remaining();
+        CommandIntake exact = new CommandIntake(
+                CommandTypes.standard(), codec, Clock.fixed(NOW, ZoneOffset.UTC), UUID::randomUUID, size);
+        CommandIntake oneShort = new CommandIntake(
+                CommandTypes.standard(), codec, Clock.fixed(NOW, ZoneOffset.UTC), UUID::randomUUID, size - 1);
+
+        // when
+        Intake atLimit = exact.read(bytes(command));
+        Intake overLimit = oneShort.read(bytes(command));
+
+        // then
+        assertThat(atLimit).isInstanceOf(Intake.Accepted.class);
+        assertThat(problemOf(overLimit).type()).isEqualTo(ProblemType.PAYLOAD_TOO_LARGE);
+    }
+
+    static Problem problemOf(Intake outcome) {
+        assertThat(outcome).isInstanceOf(Intake.Rejected.class);
+        return ((Intake.Rejected) outcome).problem();
+    }
+}
