@@ -58,6 +58,13 @@ final class StoredValues {
         return values.containsKey(key);
     }
 
+    void put(String key, String value) {
+        if (!value.equals(values.getProperty(key))) {
+            values.setProperty(key, value);
+            save();
+        }
+    }
+
     String getOrCreate(String key, Supplier<String> generator) {
         String value = values.getProperty(key);
         if (value == null) {

@@ -1,0 +1,135 @@
+package io.polyglot.stack;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A long-running server process (a broker JVM, S3Proxy) with its output in a log file and its pid in a pid file. It
+ * starts in a session of its own ({@code setsid}), with no terminal and no standard input, so it outlives the JVM that
+ * started it and ignores a Ctrl-C meant for that JVM. It is stopped by its process id only.
+ */
+final class ServerProcess {
+    private final ProcessHandle handle;
+    private final Path logFile;
+
+    private ServerProcess(ProcessHandle handle, Path logFile) {
+        this.handle = handle;
+        this.logFile = logFile;
+    }
+
+    /** Starts {@code command}, appending its output to {@code logFile} and recording its pid in {@code pidFile}. */
+    static ServerProcess start(List<String> command, Path workingDir, Path logFile, Path pidFile) {
+        List<String> detached = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            // Started from a JVM the child is no group leader, so setsid replaces itself with the server: same pid.
+            detached.add("/usr/bin/setsid");
+        }
+        detached.addAll(command);
+        try {
+            Files.createDirectories(logFile.getParent());
+            Process process = new ProcessBuilder(detached)
+                    .directory(workingDir.toFile())
+                    .redirectErrorStream(true)
+                    .redirectInput(
+                            ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                    .start();
+            Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
+            return new ServerProcess(process.toHandle(), logFile);
+        } catch (IOException e) {
+            throw new ServerStartException("could not start " + command.get(0) + " (log: " + logFile + ")", e);
+        }
+    }
+
+    /**
+     * The process recorded in {@code pidFile}, if it is alive and its command line still contains {@code marker} (a
+     * pid can be reused by an unrelated process after a reboot).
+     */
+    static Optional<ServerProcess> attach(Path pidFile, String marker, Path logFile) {
+        if (!Files.isRegularFile(pidFile)) {
+            return Optional.empty();
+        }
+        long pid;
+        try {
+            pid = Long.parseLong(
+                    Files.readString(pidFile, StandardCharsets.UTF_8).strip());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read " + pidFile, e);
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid)
+                .filter(ProcessHandle::isAlive)
+                .filter(process -> commandLine(process).contains(marker))
+                .map(process -> new ServerProcess(process, logFile));
+    }
+
+    long pid() {
+        return handle.pid();
+    }
+
+    boolean isAlive() {
+        return handle.isAlive();
+    }
+
+    Path logFile() {
+        return logFile;
+    }
+
+    /** The end of the log, for error messages. */
+    String logTail() {
+        try {
+            List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(log " + logFile + " unreadable: " + e.getMessage() + ")";
+        }
+    }
+
+    /** Asks the process to stop (SIGTERM), waits up to {@code grace}, then kills it (SIGKILL) and waits again. */
+    void stop(Duration grace) {
+        if (!handle.isAlive()) {
+            return;
+        }
+        handle.destroy();
+        if (!awaitExit(grace)) {
+            kill();
+        }
+    }
+
+    /** Kills the process at once (SIGKILL) and waits until it is gone. */
+    void kill() {
+        handle.destroyForcibly();
+        if (!awaitExit(Duration.ofSeconds(30))) {
+            throw new ServerStartException("process " + handle.pid() + " survived SIGKILL");
+        }
+    }
+
+    private boolean awaitExit(Duration timeout) {
+        try {
+            handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ServerStartException("interrupted while waiting for process " + handle.pid() + " to exit", e);
+        } catch (ExecutionException e) {
+            throw new ServerStartException("could not wait for process " + handle.pid(), e);
+        }
+    }
+
+    private static String commandLine(ProcessHandle process) {
+        return process.info().commandLine().orElse("");
+    }
+}
