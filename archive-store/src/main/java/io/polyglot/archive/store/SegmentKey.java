@@ -21,11 +21,14 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
     /** Prefix of every segment key. */
     public static final String EVENTS_PREFIX = "events/";
 
+    /** What {@link SafeSegment#of} can produce: letters, digits, {@code _ - % ~}; never a separator or a dot. */
+    private static final Pattern SEGMENT_CHARACTERS = Pattern.compile("^[A-Za-z0-9_%~-]+$");
+
     private static final Pattern LAYOUT = Pattern.compile("^events/([^/]+)/p(\\d{3,})/(\\d{20})\\.avro$");
 
     /** Validates the parts; use {@link #of} to build a key from an aggregate type. */
     public SegmentKey {
-        if (typeSegment == null || typeSegment.isEmpty() || !typeSegment.equals(SafeSegment.of(typeSegment))) {
+        if (typeSegment == null || !SEGMENT_CHARACTERS.matcher(typeSegment).matches()) {
             throw new IllegalArgumentException("not a safe aggregate type segment: " + typeSegment);
         }
         if (partition < 0) {

@@ -1,0 +1,166 @@
+package io.polyglot.archive.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.polyglot.stack.FreePorts;
+import io.polyglot.stack.S3Server;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArchiveStoreTest {
+
+    @TempDir
+    static Path serverDir;
+
+    private static S3Server server;
+    private static S3Fixture fixture;
+
+    @TempDir
+    Path work;
+
+    @BeforeAll
+    static void startS3Proxy() {
+        server = S3Server.start(serverDir, 0);
+        fixture = new S3Fixture(server);
+    }
+
+    @AfterAll
+    static void stopS3Proxy() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void createsASegmentAndReadsItsMetadataAndBytesBack() throws IOException {
+        // given
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            S3Fixture.Segment segment = S3Fixture.segment(work, "Loan", 3, 120, 4);
+
+            // when
+            PutResult result = segment.putInto(store);
+
+            // then
+            assertThat(result).isInstanceOf(PutResult.Created.class);
+            assertThat(store.head(segment.key().value())).contains(segment.meta());
+            try (InputStream in = store.get(segment.key().value())) {
+                assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(segment.file()));
+            }
+        }
+    }
+
+    @Test
+    void refusesASecondUploadOfTheSameKeyAndLeavesTheFirstUnchanged() throws IOException {
+        // given
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            S3Fixture.Segment first = S3Fixture.segment(work, "Loan", 0, 0, 5);
+            S3Fixture.Segment other = S3Fixture.segment(work, "Loan", 0, 0, 7);
+            first.putInto(store);
+
+            // when
+            PutResult second = other.putInto(store);
+
+            // then
+            assertThat(second).isEqualTo(new PutResult.AlreadyExists(java.util.Optional.of(first.meta())));
+            Path stored = store.get(first.key().value(), work.resolve("stored.avro"));
+            assertThat(Files.readAllBytes(stored)).isEqualTo(Files.readAllBytes(first.file()));
+        }
+    }
+
+    @Test
+    void sendsTheChecksumSoTheStoreRefusesBytesThatDoNotMatchIt() throws IOException {
+        // given
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            S3Fixture.Segment segment = S3Fixture.segment(work, "Loan", 0, 0, 3);
+            SegmentMetadata wrongChecksum = new SegmentMetadata(
+                    SegmentChecksum.sha256Hex(new byte[] {1, 2, 3}),
+                    segment.meta().firstOffset(),
+                    segment.meta().lastOffset(),
+                    segment.meta().eventCount(),
+                    segment.meta().schemaFingerprint());
+
+            // when / then
+            assertThatThrownBy(() -> store.putIfAbsent(segment.key().value(), segment.file(), wrongChecksum))
+                    .isInstanceOfSatisfying(
+                            ArchiveStoreException.class,
+                            e -> assertThat(e.retriable()).isFalse());
+            assertThat(store.list(SegmentKey.EVENTS_PREFIX)).isEmpty();
+        }
+    }
+
+    @Test
+    void readsBackAnUploadWhenAskedToAndAcceptsItWhenItsChecksumMatches() throws IOException {
+        // given
+        try (ArchiveStore store = fixture.freshStore(true)) {
+            S3Fixture.Segment segment = S3Fixture.segment(work, "Ticket", 1, 9, 2);
+
+            // when
+            PutResult result = segment.putInto(store);
+
+            // then
+            assertThat(result).isInstanceOf(PutResult.Created.class);
+            assertThat(store.head(segment.key().value())).contains(segment.meta());
+        }
+    }
+
+    @Test
+    void listsEveryKeyUnderAPrefixAcrossPages() throws IOException {
+        // given
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                S3Fixture.Segment segment = S3Fixture.segment(work, "Loan", 0, i * 10L, 1);
+                segment.putInto(store);
+                keys.add(segment.key().value());
+            }
+            S3Fixture.segment(work, "Ticket", 0, 0, 1).putInto(store);
+
+            // when
+            List<String> listed = store.list(SegmentKey.chainPrefix("Loan", 0), 2);
+
+            // then
+            assertThat(listed).containsExactlyElementsOf(keys);
+        }
+    }
+
+    @Test
+    void createsTheBucketOnceAndAcceptsBeingAskedAgain() {
+        // given
+        try (ArchiveStore store = new ArchiveStore(fixture.config(S3Fixture.uniqueBucket(), false))) {
+            assertThat(store.reachable()).isFalse();
+
+            // when
+            store.ensureBucket();
+            store.ensureBucket();
+
+            // then
+            assertThat(store.reachable()).isTrue();
+        }
+    }
+
+    @Test
+    void reportsAStoreThatCannotBeReachedAsRetriable() {
+        // given
+        ArchiveStoreConfig nowhere = new ArchiveStoreConfig(
+                URI.create("http://127.0.0.1:" + FreePorts.pick()), "polyglot-archive", "us-east-1", "k", "s", false);
+        try (ArchiveStore store = new ArchiveStore(nowhere)) {
+
+            // when / then
+            assertThat(store.reachable()).isFalse();
+            assertThatThrownBy(store::ensureBucket)
+                    .isInstanceOfSatisfying(
+                            ArchiveStoreException.class,
+                            e -> assertThat(e.retriable()).isTrue());
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package io.polyglot.archiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.polyglot.archive.store.ArchivedEvent;
+import io.polyglot.archiver.SealedSegment.SealReason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SegmentBuilderTest {
+
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final SegmentBuilder builder = new SegmentBuilder(100, Duration.ofSeconds(5));
+
+    @Test
+    void sealsASegmentAsSoonAsItHoldsTheMostEventsAllowed() {
+        // given / when
+        List<SealedSegment> sealed = new ArrayList<>();
+        for (int offset = 0; offset < 250; offset++) {
+            builder.append(0, offset, TestEvents.event("Loan", "L1", offset), T0)
+                    .ifPresent(sealed::add);
+        }
+
+        // then
+        assertThat(sealed).hasSize(2);
+        assertThat(sealed).allSatisfy(segment -> {
+            assertThat(segment.events()).hasSize(100);
+            assertThat(segment.reason()).isEqualTo(SealReason.FULL);
+        });
+        assertThat(sealed.get(0).firstOffset()).isZero();
+        assertThat(sealed.get(0).lastOffset()).isEqualTo(99);
+        assertThat(sealed.get(1).firstOffset()).isEqualTo(100);
+        assertThat(builder.openEvents()).isEqualTo(50);
+        assertThat(builder.oldestOpenOffset(0)).hasValue(200);
+    }
+
+    @Test
+    void keepsTheEventsOfASegmentInOffsetOrder() {
+        // given
+        for (long offset : new long[] {3, 7, 8, 20}) {
+            builder.append(1, offset, TestEvents.event("Loan", "L1", (int) offset), T0);
+        }
+
+        // when
+        List<SealedSegment> sealed = builder.sealAll();
+
+        // then
+        assertThat(sealed)
+                .singleElement()
+                .satisfies(segment -> assertThat(segment.events())
+                        .extracting(ArchivedEvent::offset)
+                        .containsExactly(3L, 7L, 8L, 20L));
+    }
+
+    @Test
+    void sealsAnIdleSegmentOnlyOnceTheIdleTimeHasPassed() {
+        // given
+        builder.append(0, 0, TestEvents.event("Loan", "L1", 0), T0);
+
+        // when
+        List<SealedSegment> early = builder.sealIdle(T0.plusMillis(4_999));
+        List<SealedSegment> due = builder.sealIdle(T0.plusSeconds(5));
+
+        // then
+        assertThat(early).isEmpty();
+        assertThat(due).singleElement().satisfies(segment -> {
+            assertThat(segment.reason()).isEqualTo(SealReason.IDLE);
+            assertThat(segment.events()).hasSize(1);
+        });
+        assertThat(builder.openEvents()).isZero();
+    }
+
+    @Test
+    void startsTheIdleTimeAgainWithEveryNewEvent() {
+        // given
+        builder.append(0, 0, TestEvents.event("Loan", "L1", 0), T0);
+        builder.append(0, 1, TestEvents.event("Loan", "L1", 1), T0.plusSeconds(4));
+
+        // when
+        List<SealedSegment> atFiveSeconds = builder.sealIdle(T0.plusSeconds(5));
+        List<SealedSegment> atNineSeconds = builder.sealIdle(T0.plusSeconds(9));
+
+        // then
+        assertThat(atFiveSeconds).isEmpty();
+        assertThat(atNineSeconds)
+                .singleElement()
+                .satisfies(s -> assertThat(s.events()).hasSize(2));
+    }
+
+    @Test
+    void keepsEachAggregateTypeAndPartitionInASegmentOfItsOwn() {
+        // given
+        builder.append(0, 0, TestEvents.event("Loan", "L1", 0), T0);
+        builder.append(0, 1, TestEvents.event("Ticket", "T1", 1), T0);
+        builder.append(1, 0, TestEvents.event("Loan", "L2", 2), T0);
+        builder.append(0, 2, TestEvents.event("Loan", "L1", 3), T0);
+
+        // when
+        List<SealedSegment> sealed = builder.sealAll();
+
+        // then
+        assertThat(sealed)
+                .extracting(
+                        segment -> segment.key().value(),
+                        segment -> segment.events().size())
+                .containsExactlyInAnyOrder(
+                        org.assertj.core.groups.Tuple.tuple("events/Loan/p000/00000000000000000000.avro", 2),
+                        org.assertj.core.groups.Tuple.tuple("events/Ticket/p000/00000000000000000001.avro", 1),
+                        org.assertj.core.groups.Tuple.tuple("events/Loan/p001/00000000000000000000.avro", 1));
+        assertThat(sealed)
+                .allSatisfy(segment -> assertThat(segment.events())
+                        .allSatisfy(e -> assertThat(e.envelope().getAggregateType())
+                                .isEqualTo(segment.chain().aggregateType())));
+    }
+
+    @Test
+    void sealsOnlyThePartitionThatIsReleased() {
+        // given
+        builder.append(0, 10, TestEvents.event("Loan", "L1", 0), T0);
+        builder.append(1, 20, TestEvents.event("Loan", "L2", 1), T0);
+
+        // when
+        List<SealedSegment> released = builder.sealPartition(1);
+
+        // then
+        assertThat(released).singleElement().satisfies(s -> {
+            assertThat(s.chain().partition()).isEqualTo(1);
+            assertThat(s.reason()).isEqualTo(SealReason.RELEASED);
+        });
+        assertThat(builder.oldestOpenOffset(0)).hasValue(10);
+        assertThat(builder.oldestOpenOffset(1)).isEmpty();
+    }
+
+    @Test
+    void refusesAnEventWhoseOffsetIsNotAfterTheLastOneOfItsChain() {
+        // given
+        builder.append(0, 5, TestEvents.event("Loan", "L1", 0), T0);
+
+        // when / then
+        assertThatThrownBy(() -> builder.append(0, 5, TestEvents.event("Loan", "L1", 1), T0))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("offset 5");
+    }
+
+    @Test
+    void reportsTheOldestOpenOffsetAcrossTheTypesOfAPartition() {
+        // given
+        builder.append(0, 4, TestEvents.event("Ticket", "T1", 0), T0);
+        builder.append(0, 2, TestEvents.event("Loan", "L1", 1), T0);
+
+        // when
+        Optional<Long> oldest = builder.oldestOpenOffset(0).stream().boxed().findFirst();
+
+        // then
+        assertThat(oldest).contains(2L);
+    }
+}
