@@ -1,0 +1,98 @@
+package io.polyglot.projection;
+
+import io.polyglot.runtime.DatabaseUrl;
+import io.polyglot.runtime.Setting;
+import io.polyglot.runtime.Settings;
+import io.polyglot.schemas.Topics;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.slf4j.Logger;
+
+/**
+ * The settings of the projection worker, read once from the environment.
+ *
+ * @param bootstrapServers the Kafka brokers to read from
+ * @param topic the topic whose events are projected
+ * @param consumerGroup the consumer group, also the owner of the stored offsets
+ * @param database where the read model lives
+ * @param host the address the health endpoint binds to
+ * @param healthPort the port of the health endpoint, 0 for a free one
+ * @param pollTimeout how long one poll waits for records
+ * @param databaseRetryTimeout how long a batch is retried while the database is unreachable before the worker gives up
+ * @param consumerOverrides Kafka consumer properties passed through as {@code KAFKA_CONSUMER_*}
+ */
+public record ProjectionConfig(
+        String bootstrapServers,
+        String topic,
+        String consumerGroup,
+        DatabaseUrl database,
+        String host,
+        int healthPort,
+        Duration pollTimeout,
+        Duration databaseRetryTimeout,
+        Map<String, Object> consumerOverrides) {
+
+    static final Setting<String> KAFKA_BOOTSTRAP_SERVERS =
+            Setting.text("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to read events from.");
+    static final Setting<String> DATABASE_URL = Setting.secret(
+            "DATABASE_URL",
+            "postgresql://polyglot:polyglot@127.0.0.1:5432/polyglot",
+            "PostgreSQL of the read model, as a libpq URI postgresql://user:password@host:port/database.");
+    static final Setting<String> HTTP_HOST =
+            Setting.text("HTTP_HOST", "127.0.0.1", "Address the health and metrics endpoint binds to.");
+    static final Setting<Integer> HEALTH_PORT =
+            Setting.port("HEALTH_PORT", 8082, "Port of /health/live, /health/ready and /metrics; 0 picks a free one.");
+    static final Setting<String> PROJECTION_TOPIC =
+            Setting.text("PROJECTION_TOPIC", Topics.EVENTS_ALL, "Topic whose events are folded into the read model.");
+    static final Setting<String> PROJECTION_GROUP = Setting.text(
+            "PROJECTION_GROUP", "polyglot-projection", "Consumer group of the worker; it owns the stored offsets.");
+    static final Setting<Duration> PROJECTION_POLL_TIMEOUT =
+            Setting.duration("PROJECTION_POLL_TIMEOUT", "500ms", "How long one poll waits for new events.");
+    static final Setting<Duration> DATABASE_RETRY_TIMEOUT = Setting.duration(
+            "DATABASE_RETRY_TIMEOUT",
+            "2m",
+            "How long a batch is retried while PostgreSQL is unreachable before the worker stops.");
+
+    /** Every setting the worker reads. */
+    public static final List<Setting<?>> SETTINGS = List.of(
+            KAFKA_BOOTSTRAP_SERVERS,
+            DATABASE_URL,
+            HTTP_HOST,
+            HEALTH_PORT,
+            PROJECTION_TOPIC,
+            PROJECTION_GROUP,
+            PROJECTION_POLL_TIMEOUT,
+            DATABASE_RETRY_TIMEOUT);
+
+    /** Poll records in bigger batches than Kafka's default, so each transaction carries more events. */
+    static final int DEFAULT_MAX_POLL_RECORDS = 2_000;
+
+    public ProjectionConfig {
+        consumerOverrides = Map.copyOf(consumerOverrides);
+    }
+
+    /**
+     * Reads and validates the settings, logging them with secrets masked.
+     *
+     * @throws io.polyglot.runtime.InvalidSettingException naming the setting, the value and the reason
+     */
+    public static ProjectionConfig fromEnvironment(Map<String, String> env, Logger log) {
+        Settings settings = Settings.load(env, SETTINGS);
+        settings.logResolved(log);
+        Map<String, Object> overrides = new TreeMap<>(settings.kafkaPassThrough("KAFKA_CONSUMER_"));
+        overrides.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, DEFAULT_MAX_POLL_RECORDS);
+        return new ProjectionConfig(
+                settings.get(KAFKA_BOOTSTRAP_SERVERS),
+                settings.get(PROJECTION_TOPIC),
+                settings.get(PROJECTION_GROUP),
+                DatabaseUrl.parse(settings.get(DATABASE_URL)),
+                settings.get(HTTP_HOST),
+                settings.get(HEALTH_PORT),
+                settings.get(PROJECTION_POLL_TIMEOUT),
+                settings.get(DATABASE_RETRY_TIMEOUT),
+                overrides);
+    }
+}

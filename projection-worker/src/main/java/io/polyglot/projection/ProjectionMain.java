@@ -1,0 +1,69 @@
+package io.polyglot.projection;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.polyglot.projection.readmodel.PostgresReadModelStore;
+import io.polyglot.readmodel.ReadModelMigrations;
+import io.polyglot.runtime.InvalidSettingException;
+import io.polyglot.runtime.Metrics;
+import io.polyglot.runtime.ServiceEndpoint;
+import java.time.Clock;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The projection worker process: migrates the read model, serves health and metrics, and runs the poll loop until the
+ * process is stopped. Exits with 2 on invalid settings and 1 when the loop fails.
+ */
+public final class ProjectionMain {
+
+    private static final Logger log = LoggerFactory.getLogger(ProjectionMain.class);
+
+    private ProjectionMain() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+        ProjectionConfig config;
+        try {
+            config = ProjectionConfig.fromEnvironment(System.getenv(), log);
+        } catch (InvalidSettingException e) {
+            log.error("Projection worker not started: {}", e.getMessage());
+            System.exit(2);
+            return;
+        }
+
+        PrometheusMeterRegistry registry = Metrics.registry("projection-worker");
+        AtomicReference<ProjectionWorker> running = new AtomicReference<>();
+        ServiceEndpoint endpoint = ServiceEndpoint.start(config.host(), config.healthPort(), registry, () -> {
+            ProjectionWorker worker = running.get();
+            return worker != null && worker.isConsuming();
+        });
+        log.info("Health endpoint listening on {}:{}", config.host(), endpoint.port());
+
+        HikariDataSource database = ReadModelDatabase.pool(config.database());
+        ReadModelMigrations.Migrated migrated = ReadModelMigrations.migrate(database);
+        log.info(
+                "Read model migrated: {} migrations applied, schema version {}",
+                migrated.migrationsApplied(),
+                migrated.schemaVersion());
+
+        ProjectionWorker worker = ProjectionWorker.start(
+                config, new PostgresReadModelStore(database, config.consumerGroup()), registry, Clock.systemUTC());
+        running.set(worker);
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            worker.close();
+                            endpoint.close();
+                            database.close();
+                        },
+                        "projection-shutdown"));
+
+        worker.awaitTermination();
+        if (worker.failure().isPresent()) {
+            System.exit(1);
+        }
+    }
+}

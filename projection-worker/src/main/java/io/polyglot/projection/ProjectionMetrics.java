@@ -1,0 +1,96 @@
+package io.polyglot.projection;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The worker's meters: {@code polyglot_events_projected_total{projection}}, {@code
+ * polyglot_consumer_lag{group,partition}} for every partition it owns, {@code
+ * polyglot_projection_records_skipped_total{reason}} and {@code polyglot_projection_batches_fenced_total}.
+ */
+public final class ProjectionMetrics {
+
+    private final MeterRegistry registry;
+    private final String group;
+    private final Map<String, Counter> projected = new ConcurrentHashMap<>();
+    private final Map<SkipReason, Counter> skipped = new ConcurrentHashMap<>();
+    private final Map<Integer, Lag> lags = new ConcurrentHashMap<>();
+    private final Counter fenced;
+
+    public ProjectionMetrics(MeterRegistry registry, String group, Collection<String> projections) {
+        this.registry = registry;
+        this.group = group;
+        for (String projection : projections) {
+            projected.put(
+                    projection,
+                    Counter.builder("polyglot.events.projected")
+                            .description("Events folded into a read model and committed")
+                            .tag("projection", projection)
+                            .register(registry));
+        }
+        for (SkipReason reason : SkipReason.values()) {
+            skipped.put(
+                    reason,
+                    Counter.builder("polyglot.projection.records.skipped")
+                            .description("Records passed over without being folded; their offsets still advance")
+                            .tag("reason", reason.tag())
+                            .register(registry));
+        }
+        this.fenced = Counter.builder("polyglot.projection.batches.fenced")
+                .description("Batches rolled back because another instance had moved a partition's stored offset")
+                .register(registry);
+    }
+
+    /** Counts the events a committed batch folded into each projection. */
+    void projected(Map<String, Long> eventsPerProjection) {
+        eventsPerProjection.forEach((projection, events) -> {
+            Counter counter = projected.get(projection);
+            if (counter != null && events > 0) {
+                counter.increment(events);
+            }
+        });
+    }
+
+    void skipped(SkipReason reason) {
+        skipped.get(reason).increment();
+    }
+
+    void fenced() {
+        fenced.increment();
+    }
+
+    /** Starts reporting the lag of a partition the worker now owns. */
+    void track(int partition) {
+        lags.computeIfAbsent(partition, p -> {
+            AtomicLong value = new AtomicLong();
+            Gauge gauge = Gauge.builder("polyglot.consumer.lag", value, AtomicLong::get)
+                    .description("Records of the partition not yet applied to the read model")
+                    .tag("group", group)
+                    .tag("partition", Integer.toString(p))
+                    .register(registry);
+            return new Lag(gauge, value);
+        });
+    }
+
+    /** Stops reporting a partition the worker no longer owns. */
+    void untrack(int partition) {
+        Lag lag = lags.remove(partition);
+        if (lag != null) {
+            registry.remove(lag.gauge());
+        }
+    }
+
+    void lag(int partition, long records) {
+        Lag lag = lags.get(partition);
+        if (lag != null) {
+            lag.value().set(records);
+        }
+    }
+
+    private record Lag(Gauge gauge, AtomicLong value) {}
+}

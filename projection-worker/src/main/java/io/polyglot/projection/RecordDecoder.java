@@ -1,0 +1,75 @@
+package io.polyglot.projection;
+
+import io.polyglot.projection.domain.HelpdeskTicketProjection;
+import io.polyglot.projection.domain.LoanApplicationProjection;
+import io.polyglot.projection.domain.ProjectedEvent;
+import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.EventTypes;
+import io.polyglot.schemas.UndecodableRecordException;
+import io.polyglot.schemas.avro.ActivityRecorded;
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Turns the value of an {@code events.all} record into the event the projections fold, or says why it is skipped.
+ * Knows nothing of Kafka: it gets the partition, the offset and the bytes.
+ */
+public final class RecordDecoder {
+
+    private static final Set<String> PROJECTED_AGGREGATE_TYPES =
+            Set.of(LoanApplicationProjection.AGGREGATE_TYPE, HelpdeskTicketProjection.AGGREGATE_TYPE);
+
+    private final EventCodec codec;
+
+    public RecordDecoder(EventCodec codec) {
+        this.codec = codec;
+    }
+
+    /** Decodes one record value. Never throws for bad bytes: those come back as {@link Skipped}. */
+    public Decoded decode(int partition, long offset, byte[] value) {
+        EventEnvelope envelope;
+        try {
+            envelope = codec.decode(value);
+        } catch (UndecodableRecordException e) {
+            return new Skipped(SkipReason.UNDECODABLE, e.getMessage());
+        }
+        if (!PROJECTED_AGGREGATE_TYPES.contains(envelope.getAggregateType())) {
+            return new Skipped(SkipReason.UNKNOWN_AGGREGATE_TYPE, envelope.getAggregateType());
+        }
+        if (!EventTypes.ACTIVITY_RECORDED.equals(envelope.getType())) {
+            return new Skipped(SkipReason.UNPROJECTED_EVENT_TYPE, envelope.getType());
+        }
+        SpecificRecord payload;
+        try {
+            payload = codec.decodePayload(envelope.getPayload());
+        } catch (UndecodableRecordException e) {
+            return new Skipped(SkipReason.UNDECODABLE, "payload: " + e.getMessage());
+        }
+        if (!(payload instanceof ActivityRecorded activity)) {
+            return new Skipped(
+                    SkipReason.UNDECODABLE,
+                    "event type " + envelope.getType() + " carries a "
+                            + payload.getSchema().getFullName());
+        }
+        return new Projectable(new ProjectedEvent(
+                partition,
+                offset,
+                envelope.getAggregateType(),
+                envelope.getAggregateId(),
+                envelope.getAggregateVersion(),
+                activity.getActivity(),
+                activity.getLifecycle(),
+                envelope.getOccurredAt(),
+                activity.getAttributes()));
+    }
+
+    /** The outcome of decoding one record. */
+    public sealed interface Decoded permits Projectable, Skipped {}
+
+    /** A record the projections fold. */
+    public record Projectable(ProjectedEvent event) implements Decoded {}
+
+    /** A record passed over, with the reason and a short detail for the log. */
+    public record Skipped(SkipReason reason, String detail) implements Decoded {}
+}
