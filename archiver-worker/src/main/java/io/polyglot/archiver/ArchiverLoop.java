@@ -131,6 +131,7 @@ final class ArchiverLoop implements Runnable {
         settle(archiver.uploadPending(clock.instant()));
         commit();
         reportLag();
+        metrics.openEvents(builder.openEvents() + archiver.pendingEvents());
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {

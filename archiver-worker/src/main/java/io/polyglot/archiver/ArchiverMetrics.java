@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * The archiver's own meters: {@code polyglot_events_archived_total{aggregate_type}} (events in segments the store
  * holds), {@code polyglot_segments_sealed_total{aggregate_type}} (segments cut and written to the warm tier),
  * {@code polyglot_consumer_lag{group,partition}} (end of the partition minus the committed offset),
+ * {@code polyglot_archiver_open_events{group}} (events read but not yet durably stored),
  * {@code polyglot_undecodable_records_total{group}} and {@code polyglot_segment_divergences_total{group}}.
  */
 final class ArchiverMetrics {
@@ -18,10 +19,19 @@ final class ArchiverMetrics {
     private final MeterRegistry registry;
     private final String group;
     private final Map<Integer, AtomicLong> lags = new ConcurrentHashMap<>();
+    private final AtomicLong openEvents = new AtomicLong();
 
     ArchiverMetrics(MeterRegistry registry, String group) {
         this.registry = registry;
         this.group = group;
+        Gauge.builder("polyglot.archiver.open.events", openEvents, AtomicLong::get)
+                .description("Events read but not yet in a durably stored segment")
+                .tag("group", group)
+                .register(registry);
+    }
+
+    void openEvents(long count) {
+        openEvents.set(count);
     }
 
     void eventsArchived(String aggregateType, int count) {

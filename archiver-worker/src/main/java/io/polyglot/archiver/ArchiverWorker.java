@@ -6,6 +6,7 @@ import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.runtime.KafkaClientConfig;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Map;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,9 +38,13 @@ final class ArchiverWorker implements AutoCloseable {
     /**
      * Creates the bucket if needed, subscribes and starts polling.
      *
+     * @throws io.polyglot.runtime.InvalidSettingException when a consumer override would weaken the guarantees
      * @throws io.polyglot.archive.store.ArchiveStoreException when the bucket cannot be reached or created
      */
     static ArchiverWorker start(ArchiverSettings settings, MeterRegistry registry, Clock clock) {
+        // Checked before anything is contacted: a consumer that would auto-commit or read uncommitted is refused.
+        Map<String, Object> consumerConfig =
+                KafkaClientConfig.consumer(settings.bootstrapServers(), settings.group(), settings.consumerOverrides());
         ArchiveStore store = new ArchiveStore(settings.store());
         try {
             store.ensureBucket();
@@ -47,8 +52,7 @@ final class ArchiverWorker implements AutoCloseable {
             store.close();
             throw e;
         }
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientConfig.consumer(
-                settings.bootstrapServers(), settings.group(), settings.consumerOverrides()));
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
         KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(registry);
         ArchiverMetrics metrics = new ArchiverMetrics(registry, settings.group());

@@ -125,6 +125,10 @@ final class SegmentArchiver {
         return dropped;
     }
 
+    int pendingEvents() {
+        return pending.stream().mapToInt(p -> p.segment.events().size()).sum();
+    }
+
     boolean hasPending() {
         return !pending.isEmpty();
     }

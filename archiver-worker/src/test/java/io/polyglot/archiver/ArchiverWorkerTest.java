@@ -1,0 +1,367 @@
+package io.polyglot.archiver;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.polyglot.archive.store.ArchiveStore;
+import io.polyglot.archive.store.ArchiveStoreConfig;
+import io.polyglot.archive.store.ArchiveVerifier;
+import io.polyglot.archive.store.ArchivedEvent;
+import io.polyglot.archive.store.SegmentContents;
+import io.polyglot.archive.store.SegmentFormat;
+import io.polyglot.archive.store.SegmentKey;
+import io.polyglot.archive.store.VerificationReport;
+import io.polyglot.runtime.InvalidSettingException;
+import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.schemas.Limits;
+import io.polyglot.schemas.Topics;
+import io.polyglot.schemas.avro.EventEnvelope;
+import io.polyglot.stack.KafkaBroker;
+import io.polyglot.stack.S3Server;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The archiver against a real Kafka broker and a real S3Proxy, both on loopback. */
+class ArchiverWorkerTest {
+
+    private static final Duration IDLE = Duration.ofSeconds(5);
+    private static final int PARTITIONS = 3;
+
+    @TempDir
+    static Path servers;
+
+    private static KafkaBroker kafka;
+    private static S3Server s3;
+    private static Admin admin;
+
+    @TempDir
+    Path warmDir;
+
+    private final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T08:00:00Z"));
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    private final String topic = "events.all." + UUID.randomUUID();
+    private final String group = "polyglot-archiver-" + UUID.randomUUID();
+    private ArchiveStore store;
+    private ArchiverSettings settings;
+    private final Map<String, TopicPartitionOffset> produced = new HashMap<>();
+
+    @BeforeAll
+    static void startServers() {
+        kafka = KafkaBroker.start(servers.resolve("kafka"), 0);
+        s3 = S3Server.start(servers.resolve("s3"), 0);
+        admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
+    }
+
+    @AfterAll
+    static void stopServers() {
+        if (admin != null) {
+            admin.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+    }
+
+    @BeforeEach
+    void createTopicAndBucket() throws ExecutionException, InterruptedException {
+        admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
+                .all()
+                .get();
+        ArchiveStoreConfig storeConfig = new ArchiveStoreConfig(
+                URI.create(s3.endpoint()),
+                "archive-" + UUID.randomUUID(),
+                s3.region(),
+                s3.accessKey(),
+                s3.secretKey(),
+                false);
+        settings = new ArchiverSettings(
+                kafka.bootstrapServers(),
+                topic,
+                group,
+                Map.of("max.poll.records", "50"),
+                storeConfig,
+                warmDir,
+                100,
+                IDLE,
+                "127.0.0.1",
+                0);
+        store = new ArchiveStore(storeConfig);
+    }
+
+    @AfterEach
+    void closeStore() {
+        store.close();
+    }
+
+    @Test
+    void archivesEveryEventExactlyOnceAndNeverCommitsAheadOfStorage() throws Exception {
+        // given
+        produce("Loan", "L-1", 100);
+        produce("Loan", "L-2", 100);
+        produce("Ticket", "T-1", 50);
+        List<String> violations = new ArrayList<>();
+
+        // when
+        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        violations.addAll(committedAheadOfStorage());
+                        return archivedEventIds().size() == 200 && openEvents() == 50;
+                    });
+            assertThat(storedKeys()).noneMatch(key -> key.contains("/Ticket/"));
+
+            clock.advance(IDLE);
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> {
+                        violations.addAll(committedAheadOfStorage());
+                        return committed().equals(endOffsets());
+                    });
+
+            // then
+            assertThat(worker.ready()).isTrue();
+        }
+        assertThat(violations).isEmpty();
+        List<String> archived = archivedEventIds();
+        assertThat(archived).hasSize(250).doesNotHaveDuplicates();
+        assertThat(Set.copyOf(archived)).isEqualTo(produced.keySet());
+        VerificationReport report = new ArchiveVerifier(store, 100).verify();
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.eventsByAggregateType()).isEqualTo(Map.of("Loan", 200L, "Ticket", 50L));
+        assertThat(storedKeys())
+                .allSatisfy(key ->
+                        assertThat(Files.readAllBytes(warmDir.resolve(key))).isEqualTo(bytesOf(key)));
+        assertThat(registry.get("polyglot.events.archived")
+                        .tag("aggregate_type", "Loan")
+                        .counter()
+                        .count())
+                .isEqualTo(200.0);
+    }
+
+    @Test
+    void sealsAnIdlePartialSegmentOnlyOnceTheIdleTimeHasPassed() throws Exception {
+        // given
+        produce("Ticket", "T-9", 3);
+
+        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 3);
+
+            // when
+            clock.advance(IDLE.minusMillis(1));
+            await().during(Duration.ofSeconds(1))
+                    .atMost(Duration.ofSeconds(3))
+                    .until(() -> storedKeys().isEmpty());
+            clock.advance(Duration.ofMillis(1));
+
+            // then
+            await().atMost(Duration.ofSeconds(30)).until(() -> storedKeys().size() == 1);
+            assertThat(archivedEventIds()).hasSize(3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed().equals(endOffsets()));
+        }
+    }
+
+    @Test
+    void sealsUploadsAndCommitsWhatIsOpenWhenItStops() throws Exception {
+        // given
+        produce("Loan", "L-7", 30);
+        produce("Ticket", "T-7", 12);
+        ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock);
+        await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 42);
+        assertThat(storedKeys()).isEmpty();
+
+        // when
+        worker.close();
+
+        // then
+        assertThat(archivedEventIds()).hasSize(42);
+        assertThat(committed()).isEqualTo(endOffsets());
+        assertThat(new ArchiveVerifier(store).verify().problems()).isEmpty();
+    }
+
+    @Test
+    void stopsCommittingAPartitionWhoseSegmentKeyHoldsADifferentCut() throws Exception {
+        // given
+        produce("Ticket", "T-3", 4);
+        int partition = produced.values().iterator().next().partition();
+        store.ensureBucket();
+        WarmSegment foreign = new WarmTier(warmDir.resolve("other-writer"), topic)
+                .write(new SealedSegment(
+                        new Chain("Ticket", partition),
+                        SegmentKey.of("Ticket", partition, 0),
+                        List.of(new ArchivedEvent(0, TestEvents.event("Ticket", "T-3", 0))),
+                        SealedSegment.SealReason.IDLE));
+        store.putIfAbsent(foreign.segment().key().value(), foreign.file(), foreign.metadata());
+
+        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 4 && worker.ready());
+
+            // when
+            clock.advance(IDLE);
+
+            // then
+            await().atMost(Duration.ofSeconds(30)).until(() -> !worker.ready());
+            assertThat(registry.get("polyglot.segment.divergences").counter().count())
+                    .isEqualTo(1.0);
+            assertThat(committed()).doesNotContainKey(partition);
+            assertThat(store.head(foreign.segment().key().value())).contains(foreign.metadata());
+        }
+    }
+
+    @Test
+    void refusesToStartWithAutoCommitTurnedOn() {
+        // given
+        ArchiverSettings autoCommit = new ArchiverSettings(
+                settings.bootstrapServers(),
+                settings.topic(),
+                settings.group(),
+                Map.of("enable.auto.commit", "true"),
+                settings.store(),
+                settings.warmDir(),
+                settings.segmentMaxEvents(),
+                settings.segmentMaxIdle(),
+                settings.healthHost(),
+                settings.healthPort());
+
+        // when / then
+        assertThatThrownBy(() -> ArchiverWorker.start(autoCommit, registry, clock))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("enable.auto.commit");
+        assertThat(store.reachable()).isFalse();
+    }
+
+    private void produce(String type, String aggregateId, int count) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                KafkaClientConfig.producer(kafka.bootstrapServers(), Limits.DEFAULT_COMMAND_MAX_BYTES, Map.of()))) {
+            for (int n = 0; n < count; n++) {
+                EventEnvelope event = TestEvents.event(type, aggregateId, n);
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
+                        topic, aggregateId.getBytes(StandardCharsets.UTF_8), TestEvents.encoded(event));
+                record.headers().add(Topics.HEADER_AGGREGATE_TYPE, type.getBytes(StandardCharsets.UTF_8));
+                record.headers().add(Topics.HEADER_EVENT_TYPE, event.getType().getBytes(StandardCharsets.UTF_8));
+                RecordMetadata metadata = producer.send(record).get();
+                produced.put(event.getEventId(), new TopicPartitionOffset(metadata.partition(), metadata.offset()));
+            }
+        }
+    }
+
+    /** Events committed as stored (offset below the committed offset) that no stored segment holds. */
+    private List<String> committedAheadOfStorage() throws Exception {
+        Map<Integer, Long> committed = committed();
+        Set<TopicPartitionOffset> stored = storedOffsets();
+        return produced.entrySet().stream()
+                .filter(e -> e.getValue().offset()
+                        < committed.getOrDefault(e.getValue().partition(), 0L))
+                .filter(e -> !stored.contains(e.getValue()))
+                .map(e -> "event " + e.getKey() + " at " + e.getValue() + " is committed but not stored")
+                .toList();
+    }
+
+    private Map<Integer, Long> committed() throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata()
+                .get();
+        Map<Integer, Long> byPartition = new HashMap<>();
+        offsets.forEach((tp, offset) -> {
+            if (offset != null && offset.offset() > 0) {
+                byPartition.put(tp.partition(), offset.offset());
+            }
+        });
+        return byPartition;
+    }
+
+    private Map<Integer, Long> endOffsets() throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < PARTITIONS; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        return admin.listOffsets(request).all().get().entrySet().stream()
+                .filter(e -> e.getValue().offset() > 0)
+                .collect(Collectors.toMap(
+                        e -> e.getKey().partition(), e -> e.getValue().offset()));
+    }
+
+    private long openEvents() {
+        return (long) registry.get("polyglot.archiver.open.events").gauge().value();
+    }
+
+    private List<String> storedKeys() {
+        if (!store.reachable()) {
+            return List.of();
+        }
+        return store.list(SegmentKey.EVENTS_PREFIX).stream()
+                .filter(key -> key.endsWith(".avro"))
+                .toList();
+    }
+
+    private List<SegmentContents> storedSegments() {
+        return storedKeys().stream().map(this::contentsOf).toList();
+    }
+
+    private List<String> archivedEventIds() {
+        return storedSegments().stream()
+                .flatMap(segment -> segment.events().stream())
+                .map(EventEnvelope::getEventId)
+                .toList();
+    }
+
+    private Set<TopicPartitionOffset> storedOffsets() {
+        return storedSegments().stream()
+                .flatMap(segment -> segment.offsets().stream()
+                        .map(offset -> new TopicPartitionOffset(segment.sourcePartition(), offset)))
+                .collect(Collectors.toSet());
+    }
+
+    private SegmentContents contentsOf(String key) {
+        try (InputStream in = store.get(key)) {
+            return SegmentFormat.read(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private byte[] bytesOf(String key) {
+        try (InputStream in = store.get(key)) {
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private record TopicPartitionOffset(int partition, long offset) {}
+}
