@@ -1,0 +1,178 @@
+package io.polyglot.importer;
+
+import io.polyglot.importer.command.Batch;
+import io.polyglot.importer.command.Batcher;
+import io.polyglot.importer.command.RecordActivityCommands;
+import io.polyglot.importer.delivery.BatchSender;
+import io.polyglot.importer.delivery.CommandServiceException;
+import io.polyglot.importer.delivery.SendWindow;
+import io.polyglot.importer.log.CaseEvent;
+import io.polyglot.importer.log.CsvReader;
+import io.polyglot.importer.log.EventLogReader;
+import io.polyglot.importer.log.InvalidMappingException;
+import io.polyglot.importer.log.LogEntry;
+import io.polyglot.importer.log.LogFormat;
+import io.polyglot.importer.log.LogSource;
+import io.polyglot.importer.log.MalformedLogException;
+import io.polyglot.importer.log.XesReader;
+import io.polyglot.importer.report.ImportSummary;
+import io.polyglot.importer.report.Progress;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * One import from start to end: reads the log, turns each usable event into a command, sends the commands in batches
+ * and tallies the answers. Reading waits while sending is behind, so memory holds only the batches in flight.
+ */
+public final class ImportRun {
+
+    private final ImportJob job;
+    private final LogSource source;
+    private final BatchSender sender;
+    private final Progress progress;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Clock clock;
+    private final ImportSummary summary;
+    private final RecordActivityCommands commands;
+
+    /**
+     * @param job what to import
+     * @param source the opened log file; the caller closes it
+     * @param sender what sends each batch
+     * @param progress where progress goes; started and closed here
+     * @param summary the tally, also read by {@code progress}
+     * @param out where the summary goes
+     * @param err where errors go
+     * @param clock the clock the run is timed with
+     */
+    public ImportRun(
+            ImportJob job,
+            LogSource source,
+            BatchSender sender,
+            Progress progress,
+            ImportSummary summary,
+            PrintStream out,
+            PrintStream err,
+            Clock clock) {
+        this.job = job;
+        this.source = source;
+        this.sender = sender;
+        this.progress = progress;
+        this.summary = summary;
+        this.out = out;
+        this.err = err;
+        this.clock = clock;
+        this.commands = new RecordActivityCommands(job.aggregateType());
+    }
+
+    /** Runs the import and answers its {@link ExitStatus}. */
+    public int run() {
+        Instant started = clock.instant();
+        progress.start();
+        Outcome outcome;
+        try (SendWindow window = new SendWindow(job.inFlight(), sender, summary::answered)) {
+            outcome = readAndSend(window);
+        } finally {
+            progress.close();
+        }
+        out.print(summary.render(Duration.between(started, clock.instant())));
+        out.flush();
+        if (outcome.failure() != null) {
+            err.println("import: " + outcome.failure());
+            err.flush();
+        }
+        return outcome.status();
+    }
+
+    private Outcome readAndSend(SendWindow window) {
+        Batcher batcher = new Batcher(job.batchSize(), job.batchBytes());
+        try {
+            try {
+                reader().read(entry -> accept(entry, batcher, window));
+            } catch (MalformedLogException e) {
+                sendRest(batcher, window);
+                return new Outcome(
+                        ExitStatus.MALFORMED_LOG,
+                        "malformed " + job.format() + " in " + job.file() + " at " + e.describe()
+                                + "; the events read before it were sent");
+            } catch (IOException e) {
+                sendRest(batcher, window);
+                return new Outcome(
+                        ExitStatus.MALFORMED_LOG,
+                        "cannot read " + job.file() + ": " + e.getMessage() + "; the events read before it were sent");
+            }
+            sendRest(batcher, window);
+            int status = summary.rejectedCount() == 0 ? ExitStatus.OK : ExitStatus.REJECTED;
+            return new Outcome(status, null);
+        } catch (InvalidMappingException e) {
+            return new Outcome(ExitStatus.USAGE, e.getMessage());
+        } catch (DeliveryStopped e) {
+            return new Outcome(ExitStatus.COMMAND_SERVICE_FAILED, stopAfterFailure(window, e));
+        }
+    }
+
+    private void accept(LogEntry entry, Batcher batcher, SendWindow window) {
+        summary.read(entry);
+        if (entry instanceof CaseEvent event) {
+            batcher.add(commands.toCommand(event)).ifPresent(batch -> submit(window, batch));
+        }
+    }
+
+    private void sendRest(Batcher batcher, SendWindow window) {
+        batcher.flush().ifPresent(batch -> submit(window, batch));
+        try {
+            window.drain();
+        } catch (CommandServiceException e) {
+            throw new DeliveryStopped(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeliveryStopped(e);
+        }
+    }
+
+    private static void submit(SendWindow window, Batch batch) {
+        try {
+            window.submit(batch);
+        } catch (CommandServiceException e) {
+            throw new DeliveryStopped(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DeliveryStopped(e);
+        }
+    }
+
+    /** Collects the answers of the batches still in flight, so the summary tells exactly what was sent. */
+    private static String stopAfterFailure(SendWindow window, DeliveryStopped stop) {
+        if (stop.getCause() instanceof InterruptedException) {
+            return "interrupted; the summary counts the answers received until then";
+        }
+        try {
+            window.drain();
+        } catch (CommandServiceException further) {
+            // the first failure is the one reported; later ones repeat it for other batches
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return stop.getCause().getMessage() + "; nothing after that was sent";
+    }
+
+    private EventLogReader reader() {
+        return job.format() == LogFormat.XES
+                ? new XesReader(source.stream())
+                : new CsvReader(source.stream(), job.csvMapping());
+    }
+
+    /** How the run ended: its exit status and, when it stopped early, why. */
+    private record Outcome(int status, String failure) {}
+
+    /** Carries a delivery failure out of the reader's callback, which cannot throw checked exceptions. */
+    private static final class DeliveryStopped extends RuntimeException {
+        DeliveryStopped(Throwable cause) {
+            super(cause);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package io.polyglot.importer.command;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The commands of one {@code POST /v1/commands:batch} request, in the order they are sent.
+ *
+ * @param commands the commands, one NDJSON line each
+ */
+public record Batch(List<PendingCommand> commands) {
+
+    /** Keeps an unmodifiable copy. */
+    public Batch {
+        commands = List.copyOf(commands);
+    }
+
+    /** The cases this batch holds events of: two batches sharing one must never be in flight together. */
+    public Set<String> cases() {
+        Set<String> cases = new HashSet<>();
+        commands.forEach(command -> cases.add(command.caseId()));
+        return cases;
+    }
+
+    /** How many commands (lines). */
+    public int size() {
+        return commands.size();
+    }
+
+    /** The request body: each command's JSON followed by a line break. */
+    public List<byte[]> body() {
+        byte[] newline = {'\n'};
+        List<byte[]> parts = new java.util.ArrayList<>(commands.size() * 2);
+        for (PendingCommand command : commands) {
+            parts.add(command.json());
+            parts.add(newline);
+        }
+        return parts;
+    }
+}

@@ -1,0 +1,268 @@
+package io.polyglot.importer.delivery;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polyglot.importer.command.Batch;
+import io.polyglot.importer.command.PendingCommand;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends batches of commands to the command service's {@code POST /v1/commands:batch} as NDJSON and reads its NDJSON
+ * answer, one result per line.
+ *
+ * <p>Transient faults are retried by {@link RetryPolicy} with the same command ids: a refused or reset connection, a
+ * timeout, a {@code 429}, {@code 502}, {@code 503} or {@code 504} for the whole request, and single lines rejected as
+ * {@code kafka-unavailable} (only those lines are sent again). Anything else that refuses the whole request is fatal.
+ */
+public final class CommandServiceClient {
+
+    private static final Logger log = LoggerFactory.getLogger(CommandServiceClient.class);
+    private static final String BATCH_PATH = "/v1/commands:batch";
+    private static final String NDJSON = "application/x-ndjson";
+    private static final Set<Integer> TRANSIENT_STATUSES = Set.of(429, 502, 503, 504);
+    private static final int MAX_BODY_IN_MESSAGE = 300;
+
+    private final String baseUrl;
+    private final URI batchUri;
+    private final Optional<String> token;
+    private final RetryPolicy retry;
+    private final Duration requestTimeout;
+    private final Consumer<String> notices;
+    private final HttpClient http;
+    private final ObjectMapper json = new ObjectMapper();
+
+    /**
+     * @param baseUrl the command service's base URL, e.g. {@code http://127.0.0.1:8080}
+     * @param token the bearer token to send, if any
+     * @param retry how transient faults are retried
+     * @param connectTimeout how long to wait for a connection
+     * @param requestTimeout how long to wait for the answer to one batch
+     * @param notices where to tell the user about retries
+     */
+    public CommandServiceClient(
+            URI baseUrl,
+            Optional<String> token,
+            RetryPolicy retry,
+            Duration connectTimeout,
+            Duration requestTimeout,
+            Consumer<String> notices) {
+        this.baseUrl = baseUrl.toString().replaceAll("/+$", "");
+        this.batchUri = URI.create(this.baseUrl + BATCH_PATH);
+        this.token = token;
+        this.retry = retry;
+        this.requestTimeout = requestTimeout;
+        this.notices = notices;
+        this.http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(connectTimeout)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .build();
+    }
+
+    /**
+     * Sends one batch, retrying transient faults, and answers the final result of every command in it.
+     *
+     * @throws CommandServiceException when retries ran out or the request was refused as a whole
+     * @throws InterruptedException when interrupted while waiting for an answer or a retry
+     */
+    public BatchAnswer send(Batch batch) throws CommandServiceException, InterruptedException {
+        LineResult[] results = new LineResult[batch.size()];
+        List<Integer> outstanding = IntStream.range(0, batch.size()).boxed().toList();
+        for (int attempt = 1; ; attempt++) {
+            Attempt outcome = attempt(batch, outstanding);
+            if (outcome.results() != null) {
+                outstanding = keepResults(outstanding, outcome.results(), results);
+                if (outstanding.isEmpty()) {
+                    return new BatchAnswer(batch, Arrays.asList(results), attempt);
+                }
+            }
+            String fault = outcome.results() == null
+                    ? outcome.fault()
+                    : Problem.KAFKA_UNAVAILABLE + " for " + outstanding.size() + " of " + batch.size() + " commands";
+            if (!retry.mayRetryAfter(attempt)) {
+                String message = "the command service at " + baseUrl + " could not take the commands after " + attempt
+                        + " attempts; the last one failed with " + fault;
+                throw CommandServiceException.unreachable(message, outcome.cause());
+            }
+            Duration wait = retry.backoffAfter(attempt, outcome.retryAfter());
+            notices.accept(fault + "; sending " + outstanding.size() + " commands again in " + wait.toMillis()
+                    + " ms (attempt " + (attempt + 1) + " of " + retry.maxAttempts() + ")");
+            Thread.sleep(wait.toMillis());
+        }
+    }
+
+    /** Stores the results for the lines sent; answers the lines to send again. */
+    private static List<Integer> keepResults(List<Integer> sent, List<LineResult> answered, LineResult[] results) {
+        List<Integer> again = new ArrayList<>();
+        for (int i = 0; i < sent.size(); i++) {
+            LineResult result = answered.get(i);
+            results[sent.get(i)] = result;
+            if (!result.accepted() && result.problem().isTransient()) {
+                again.add(sent.get(i));
+            }
+        }
+        return again;
+    }
+
+    private Attempt attempt(Batch batch, List<Integer> lines) throws CommandServiceException, InterruptedException {
+        List<PendingCommand> commands =
+                lines.stream().map(batch.commands()::get).toList();
+        HttpRequest.Builder request = HttpRequest.newBuilder(batchUri)
+                .timeout(requestTimeout)
+                .header("Content-Type", NDJSON)
+                .header("Accept", NDJSON)
+                .POST(HttpRequest.BodyPublishers.ofByteArrays(new Batch(commands).body()));
+        token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
+        long started = System.nanoTime();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            return Attempt.fault(describe(e), Optional.empty(), e);
+        }
+        int status = response.statusCode();
+        log.debug(
+                "Batch of {} commands answered {} in {} ms",
+                commands.size(),
+                status,
+                (System.nanoTime() - started) / 1_000_000);
+        if (status == 200) {
+            return Attempt.answered(parseAnswer(response.body(), commands));
+        }
+        String summary = "status " + status + bodyExcerpt(response.body());
+        if (TRANSIENT_STATUSES.contains(status)) {
+            return Attempt.fault(summary, retryAfter(response), null);
+        }
+        if (status == 401 || status == 403) {
+            throw CommandServiceException.refused("the command service at " + baseUrl + " refused the request with "
+                    + summary + "; set POLYGLOT_TOKEN to the stack's token");
+        }
+        throw CommandServiceException.refused(
+                "the command service at " + baseUrl + " refused the batch request with " + summary);
+    }
+
+    private List<LineResult> parseAnswer(byte[] body, List<PendingCommand> commands) throws CommandServiceException {
+        String[] lines = new String(body, StandardCharsets.UTF_8).split("\n");
+        List<LineResult> results = new ArrayList<>(commands.size());
+        for (String line : lines) {
+            if (line.isBlank()) {
+                continue;
+            }
+            if (results.size() == commands.size()) {
+                throw protocol("more result lines than the " + commands.size() + " commands sent");
+            }
+            results.add(parseResult(line, results.size(), commands.get(results.size())));
+        }
+        if (results.size() != commands.size()) {
+            throw protocol(results.size() + " result lines for " + commands.size() + " commands sent");
+        }
+        return results;
+    }
+
+    private LineResult parseResult(String line, int index, PendingCommand command) throws CommandServiceException {
+        JsonNode result;
+        try {
+            result = json.readTree(line);
+        } catch (JsonProcessingException e) {
+            throw protocol("result line " + (index + 1) + " is not JSON: " + e.getOriginalMessage());
+        }
+        int number = result.path("line").asInt(index + 1);
+        String commandId = result.path("commandId").asText(command.commandId());
+        if (number != index + 1 || !commandId.equals(command.commandId())) {
+            throw protocol("result line " + (index + 1) + " answers line " + number + ", command " + commandId
+                    + ", not command " + command.commandId());
+        }
+        String status = result.path("status").asText("");
+        if ("accepted".equals(status)) {
+            return new LineResult(command, true, null);
+        }
+        if ("rejected".equals(status)) {
+            return new LineResult(command, false, problem(result.path("problem")));
+        }
+        throw protocol("result line " + (index + 1) + " has status '" + status + "'");
+    }
+
+    private static Problem problem(JsonNode body) {
+        StringBuilder detail =
+                new StringBuilder(body.path("detail").asText(body.path("title").asText("")));
+        JsonNode firstError = body.path("errors").path(0);
+        if (firstError.isObject()) {
+            if (detail.length() > 0) {
+                detail.append(": ");
+            }
+            detail.append(firstError.path("pointer").asText("")).append(' ');
+            detail.append(firstError.path("message").asText(""));
+        }
+        return new Problem(
+                Problem.shortType(body.path("type").asText(null)),
+                detail.toString().strip());
+    }
+
+    private CommandServiceException protocol(String what) {
+        return CommandServiceException.refused(
+                "the command service at " + baseUrl + " gave an answer the importer " + "cannot read: " + what);
+    }
+
+    private String describe(IOException e) {
+        if (e instanceof HttpConnectTimeoutException) {
+            return "no connection within the connect timeout";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within " + requestTimeout.toMillis() + " ms";
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+
+    private static Optional<Duration> retryAfter(HttpResponse<?> response) {
+        Optional<String> header = response.headers().firstValue("Retry-After");
+        try {
+            return header.map(value -> Duration.ofSeconds(Long.parseLong(value.strip())));
+        } catch (NumberFormatException e) {
+            // an HTTP date instead of seconds: the backoff alone decides
+            return Optional.empty();
+        }
+    }
+
+    private static String bodyExcerpt(byte[] body) {
+        if (body == null || body.length == 0) {
+            return "";
+        }
+        String text = new String(body, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
+        return " (" + (text.length() > MAX_BODY_IN_MESSAGE ? text.substring(0, MAX_BODY_IN_MESSAGE) + "..." : text)
+                + ")";
+    }
+
+    /** One request's outcome: either the results of its lines, or a transient fault. */
+    private record Attempt(List<LineResult> results, String fault, Optional<Duration> retryAfter, Throwable cause) {
+
+        static Attempt answered(List<LineResult> results) {
+            return new Attempt(results, null, Optional.empty(), null);
+        }
+
+        static Attempt fault(String fault, Optional<Duration> retryAfter, Throwable cause) {
+            return new Attempt(null, fault, retryAfter, cause);
+        }
+    }
+}

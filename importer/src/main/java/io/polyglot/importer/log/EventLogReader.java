@@ -1,0 +1,15 @@
+package io.polyglot.importer.log;
+
+import java.io.IOException;
+
+/** Streams the events of one event log to a sink. */
+public interface EventLogReader {
+
+    /**
+     * Reads the whole log, handing each event to the sink in the log's order.
+     *
+     * @throws MalformedLogException when the file breaks its format; the events before the fault were delivered
+     * @throws IOException when the file cannot be read
+     */
+    void read(EventSink sink) throws MalformedLogException, IOException;
+}

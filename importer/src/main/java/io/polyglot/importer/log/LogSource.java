@@ -1,0 +1,94 @@
+package io.polyglot.importer.log;
+
+import java.io.BufferedInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * An event log file opened for streaming: decompressed on the fly when its name ends in {@code .gz}, and counting the
+ * bytes read from disk so progress can be told as a share of the file's size, compressed or not.
+ */
+public final class LogSource implements AutoCloseable {
+
+    private static final int BUFFER_BYTES = 1 << 16;
+
+    private final long totalBytes;
+    private final AtomicLong bytesRead = new AtomicLong();
+    private final InputStream stream;
+
+    private LogSource(Path file) throws IOException {
+        this.totalBytes = Files.size(file);
+        InputStream counted = new CountingStream(Files.newInputStream(file), bytesRead);
+        InputStream buffered = new BufferedInputStream(counted, BUFFER_BYTES);
+        boolean gzipped = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
+        this.stream =
+                gzipped ? new BufferedInputStream(new GZIPInputStream(buffered, BUFFER_BYTES), BUFFER_BYTES) : buffered;
+    }
+
+    /** Opens the file; the caller closes the source. */
+    public static LogSource open(Path file) throws IOException {
+        return new LogSource(file);
+    }
+
+    /** The log's content, decompressed. */
+    public InputStream stream() {
+        return stream;
+    }
+
+    /** The file's size on disk. */
+    public long totalBytes() {
+        return totalBytes;
+    }
+
+    /** How many of the file's bytes have been read from disk so far; safe to call from any thread. */
+    public long bytesRead() {
+        return bytesRead.get();
+    }
+
+    @Override
+    public void close() throws IOException {
+        stream.close();
+    }
+
+    /** Counts what passes through, for progress. */
+    private static final class CountingStream extends FilterInputStream {
+
+        private final AtomicLong count;
+
+        CountingStream(InputStream in, AtomicLong count) {
+            super(in);
+            this.count = count;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                count.incrementAndGet();
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            int n = super.read(buffer, offset, length);
+            if (n > 0) {
+                count.addAndGet(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = super.skip(n);
+            count.addAndGet(skipped);
+            return skipped;
+        }
+    }
+}

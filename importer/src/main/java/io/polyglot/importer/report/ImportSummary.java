@@ -1,0 +1,130 @@
+package io.polyglot.importer.report;
+
+import io.polyglot.importer.delivery.BatchAnswer;
+import io.polyglot.importer.delivery.LineResult;
+import io.polyglot.importer.delivery.Problem;
+import io.polyglot.importer.log.CaseEvent;
+import io.polyglot.importer.log.LogEntry;
+import io.polyglot.importer.log.UnusableEvent;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The tally of one import: events read, sent, accepted and rejected, with rejections counted per problem type and a
+ * few examples of each. Updated by one thread; the counters may be read from any thread (for progress).
+ */
+public final class ImportSummary {
+
+    private static final int EXAMPLES_PER_PROBLEM = 3;
+
+    private final AtomicLong read = new AtomicLong();
+    private final AtomicLong sent = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong rejectedLocally = new AtomicLong();
+    private final AtomicLong rejectedByService = new AtomicLong();
+    private final Set<String> cases = new HashSet<>();
+    private final Map<String, Tally> problems = new TreeMap<>();
+
+    /** Counts an event read from the log; an unusable one is also counted as rejected locally. */
+    public void read(LogEntry entry) {
+        read.incrementAndGet();
+        if (entry.caseId() != null) {
+            cases.add(entry.caseId());
+        }
+        if (entry instanceof UnusableEvent unusable) {
+            rejectedLocally.incrementAndGet();
+            String where = where(unusable.line(), unusable.caseId(), unusable.position());
+            tally(unusable.problem(), where + ": " + unusable.detail() + " (not sent)");
+        }
+    }
+
+    /** Counts the final answers of one batch. */
+    public void answered(BatchAnswer answer) {
+        for (LineResult result : answer.results()) {
+            sent.incrementAndGet();
+            if (result.accepted()) {
+                accepted.incrementAndGet();
+                continue;
+            }
+            rejectedByService.incrementAndGet();
+            CaseEvent event = result.command().event();
+            Problem problem = result.problem();
+            tally(problem.type(), where(event.line(), event.caseId(), event.position()) + ": " + problem.detail());
+        }
+    }
+
+    /** Events read from the log. */
+    public long readCount() {
+        return read.get();
+    }
+
+    /** Events sent and answered by the command service. */
+    public long sentCount() {
+        return sent.get();
+    }
+
+    /** Events the command service accepted. */
+    public long acceptedCount() {
+        return accepted.get();
+    }
+
+    /** Events rejected, locally or by the command service. */
+    public long rejectedCount() {
+        return rejectedLocally.get() + rejectedByService.get();
+    }
+
+    /** Rejections per problem type. */
+    public Map<String, Long> rejectionsByProblem() {
+        Map<String, Long> counts = new TreeMap<>();
+        problems.forEach((type, tally) -> counts.put(type, tally.count));
+        return counts;
+    }
+
+    /** Distinct cases read. */
+    public int caseCount() {
+        return cases.size();
+    }
+
+    /** The summary people read at the end of an import. */
+    public String render(Duration elapsed) {
+        StringBuilder out = new StringBuilder();
+        out.append(String.format("read      %,d events in %,d cases%n", read.get(), cases.size()));
+        out.append(String.format("sent      %,d in %s%n", sent.get(), Progress.formatDuration(elapsed)));
+        out.append(String.format("accepted  %,d%n", accepted.get()));
+        out.append(String.format(
+                "rejected  %,d (%,d locally, %,d by the command service)%n",
+                rejectedCount(), rejectedLocally.get(), rejectedByService.get()));
+        problems.forEach((type, tally) -> {
+            out.append(String.format("  %-24s %,d%n", type, tally.count));
+            tally.examples.forEach(
+                    example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
+        });
+        return out.toString();
+    }
+
+    private void tally(String problemType, String example) {
+        Tally tally = problems.computeIfAbsent(problemType, type -> new Tally());
+        tally.count++;
+        if (tally.examples.size() < EXAMPLES_PER_PROBLEM) {
+            tally.examples.add(example);
+        }
+    }
+
+    private static String where(long line, String caseId, int position) {
+        String at = "line " + line;
+        return caseId == null
+                ? at + ", event " + position + " of a trace without case id"
+                : at + ", case '" + caseId + "' event " + position;
+    }
+
+    private static final class Tally {
+        private long count;
+        private final List<String> examples = new ArrayList<>();
+    }
+}

@@ -1,0 +1,157 @@
+package io.polyglot.importer.report;
+
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
+/**
+ * Tells on stderr how an import goes: events sent, events per second and, when the file's size is known, the share of
+ * the file read (for a {@code .gz}, compressed bytes read against the compressed size).
+ *
+ * <p>On a terminal it redraws one bar line in place a few times a second; elsewhere (a pipe, a log file, CI) it writes
+ * a plain line every few seconds, with no control characters.
+ */
+public final class Progress implements AutoCloseable {
+
+    /** How progress is shown. */
+    public enum Mode {
+        /** A bar redrawn in place: for a terminal. */
+        BAR,
+        /** A plain line every few seconds: for pipes and log files. */
+        LINES,
+        /** Nothing. */
+        OFF
+    }
+
+    private static final Duration BAR_INTERVAL = Duration.ofMillis(250);
+    private static final int BAR_WIDTH = 30;
+
+    private final Mode mode;
+    private final PrintStream err;
+    private final Clock clock;
+    private final LongSupplier sent;
+    private final LongSupplier bytesRead;
+    private final long totalBytes;
+    private final Duration lineInterval;
+    private final Instant started;
+    private ScheduledExecutorService ticker;
+    private boolean barShown;
+
+    /**
+     * @param mode how to show progress
+     * @param err where to write it
+     * @param clock the clock rates are measured with
+     * @param sent the events sent so far
+     * @param bytesRead the file's bytes read so far
+     * @param totalBytes the file's size, or 0 when unknown
+     * @param lineInterval how often a plain line is written in {@link Mode#LINES}
+     */
+    public Progress(
+            Mode mode,
+            PrintStream err,
+            Clock clock,
+            LongSupplier sent,
+            LongSupplier bytesRead,
+            long totalBytes,
+            Duration lineInterval) {
+        this.mode = mode;
+        this.err = err;
+        this.clock = clock;
+        this.sent = sent;
+        this.bytesRead = bytesRead;
+        this.totalBytes = totalBytes;
+        this.lineInterval = lineInterval;
+        this.started = clock.instant();
+    }
+
+    /** Starts showing progress in the background. */
+    public void start() {
+        if (mode == Mode.OFF) {
+            return;
+        }
+        Duration interval = mode == Mode.BAR ? BAR_INTERVAL : lineInterval;
+        ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "import-progress");
+            thread.setDaemon(true);
+            return thread;
+        });
+        ticker.scheduleAtFixedRate(this::tick, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Writes a message for the user on its own line, without breaking the bar. */
+    public synchronized void note(String message) {
+        clearBar();
+        err.println("import: " + message);
+        err.flush();
+    }
+
+    /** Stops and, on a terminal, leaves the final bar on its line. */
+    @Override
+    public synchronized void close() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+        }
+        if (mode == Mode.BAR) {
+            err.print("\r" + render(clock.instant()) + System.lineSeparator());
+            err.flush();
+            barShown = false;
+        }
+    }
+
+    /** The progress as one line, without control characters. */
+    public String render(Instant now) {
+        long events = sent.getAsLong();
+        Duration elapsed = Duration.between(started, now);
+        double seconds = elapsed.toMillis() / 1000.0;
+        long rate = seconds > 0 ? Math.round(events / seconds) : 0;
+        StringBuilder line = new StringBuilder();
+        if (totalBytes > 0) {
+            double share = Math.min(1.0, (double) bytesRead.getAsLong() / totalBytes);
+            if (mode == Mode.BAR) {
+                int filled = (int) Math.round(share * BAR_WIDTH);
+                line.append('[')
+                        .append("#".repeat(filled))
+                        .append(".".repeat(BAR_WIDTH - filled))
+                        .append("] ");
+            }
+            line.append(String.format(Locale.ROOT, "%5.1f%% read, ", share * 100));
+        }
+        line.append(
+                String.format(Locale.ROOT, "%,d events sent, %,d events/s, %s", events, rate, formatDuration(elapsed)));
+        return line.toString();
+    }
+
+    /** A duration as {@code 1m05s} or {@code 12.3s}. */
+    static String formatDuration(Duration duration) {
+        long seconds = duration.toSeconds();
+        if (seconds >= 60) {
+            return String.format(Locale.ROOT, "%dm%02ds", seconds / 60, seconds % 60);
+        }
+        return String.format(Locale.ROOT, "%.1fs", duration.toMillis() / 1000.0);
+    }
+
+    private synchronized void tick() {
+        String line = render(clock.instant());
+        if (mode == Mode.BAR) {
+            // \r returns to the start of the line; the padding wipes a longer previous line
+            err.print("\r" + line + "   ");
+            barShown = true;
+        } else {
+            err.println("import: " + line);
+        }
+        err.flush();
+    }
+
+    private void clearBar() {
+        if (barShown) {
+            err.print("\r" + " ".repeat(BAR_WIDTH + 80) + "\r");
+            barShown = false;
+        }
+    }
+}

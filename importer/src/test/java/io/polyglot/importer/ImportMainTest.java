@@ -1,0 +1,305 @@
+package io.polyglot.importer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.polyglot.importer.command.CommandIds;
+import io.polyglot.importer.testing.Cli;
+import io.polyglot.importer.testing.Cli.Run;
+import io.polyglot.importer.testing.StandInCommandService;
+import io.polyglot.importer.testing.StandInCommandService.Responder;
+import io.polyglot.importer.testing.XesLogs;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The importer's command line end to end against {@link StandInCommandService}: a real HTTP server on a random
+ * loopback port standing in for the command service, because these tests need it to reject lines, answer 503 and
+ * watch the requests, which the real one does not do on demand.
+ */
+class ImportMainTest {
+
+    @TempDir
+    Path dir;
+
+    /** The command ids each case received, in the order received. */
+    static Map<String, List<String>> idsPerCase(List<JsonNode> lines) {
+        Map<String, List<String>> ids = new LinkedHashMap<>();
+        for (JsonNode line : lines) {
+            ids.computeIfAbsent(line.path("aggregateId").asText(), id -> new ArrayList<>())
+                    .add(line.path("commandId").asText());
+        }
+        return ids;
+    }
+
+    /** The ids a case of {@code events} events must receive, in order. */
+    static List<String> expectedIds(String type, String caseId, int events) {
+        List<String> ids = new ArrayList<>();
+        for (int position = 1; position <= events; position++) {
+            ids.add(CommandIds.of(type, caseId, position));
+        }
+        return ids;
+    }
+
+    @Test
+    void sendsEveryEventInCaseOrderAndExitsZeroWhenAllAreAccepted() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given a gzipped log of 3 cases with 5 events each, and batches of 4
+            Path log = XesLogs.write(dir.resolve("loans.xes.gz"), XesLogs.of(3, 5));
+
+            // when
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--batch-size",
+                    "4",
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.OK);
+            assertThat(service.requests())
+                    .allSatisfy(request -> assertThat(request.lines()).hasSizeLessThanOrEqualTo(4));
+            Map<String, List<String>> received = idsPerCase(service.answeredLines());
+            assertThat(received).containsOnlyKeys("case-1", "case-2", "case-3");
+            received.forEach((caseId, ids) ->
+                    assertThat(ids).containsExactlyElementsOf(expectedIds("LoanApplication", caseId, 5)));
+            JsonNode first = service.answeredLines().get(0);
+            assertThat(first.path("aggregateType").asText()).isEqualTo("LoanApplication");
+            assertThat(first.path("type").asText()).isEqualTo("RecordActivity");
+            assertThat(first.path("payload")
+                            .path("attributes")
+                            .path("AMOUNT_REQ")
+                            .asText())
+                    .isEqualTo("1000");
+            assertThat(service.answeredLines()
+                            .get(1)
+                            .path("payload")
+                            .path("attributes")
+                            .has("AMOUNT_REQ"))
+                    .isFalse();
+            assertThat(run.out())
+                    .contains("read      15 events in 3 cases")
+                    .contains("sent      15")
+                    .contains("accepted  15")
+                    .contains("rejected  0");
+        }
+    }
+
+    @Test
+    void summarisesRejectionsPerProblemAndExitsOne() throws Exception {
+        // given a service that rejects every third step
+        Responder responder = Responder.rejecting(
+                line -> line.path("payload").path("activity").asText().equals("step 3") ? "invalid-command" : null);
+        try (StandInCommandService service = StandInCommandService.start(responder)) {
+            Path log = XesLogs.write(dir.resolve("loans.xes"), XesLogs.of(4, 3));
+
+            // when
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).isEqualTo(ExitStatus.REJECTED);
+            assertThat(run.out())
+                    .contains("accepted  8")
+                    .contains("rejected  4 (0 locally, 4 by the command service)")
+                    .containsPattern("invalid-command +4")
+                    .contains("case 'case-1' event 3: the stand-in rejects this line: /payload/activity refused");
+        }
+    }
+
+    @Test
+    void rejectsEventsWithoutTimeLocallyWithoutSendingThem() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given a case whose second event has no time
+            String xes = XesLogs.of(2, 3)
+                    .replaceFirst("(?s)(<event>.*?</event>\\s*<event>.*?)<date key=\"time:timestamp\"[^>]*/>", "$1");
+            Path log = XesLogs.write(dir.resolve("loans.xes"), xes);
+
+            // when
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).isEqualTo(ExitStatus.REJECTED);
+            assertThat(service.answeredLines()).hasSize(5);
+            assertThat(idsPerCase(service.answeredLines()).get("case-1"))
+                    .containsExactly(
+                            CommandIds.of("LoanApplication", "case-1", 1),
+                            CommandIds.of("LoanApplication", "case-1", 3));
+            assertThat(run.out())
+                    .contains("rejected  1 (1 locally, 0 by the command service)")
+                    .contains("case 'case-1' event 2: the event has no time:timestamp (not sent)");
+        }
+    }
+
+    @Test
+    void retriesA503WithTheSameCommandIdsAndSucceeds() throws Exception {
+        try (StandInCommandService service =
+                StandInCommandService.start(Responder.unavailableFirst(1, Responder.acceptAll()))) {
+            // given
+            Path log = XesLogs.write(dir.resolve("loans.xes"), XesLogs.of(2, 2));
+
+            // when
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--retry-backoff",
+                    "10ms",
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.OK);
+            assertThat(service.requests())
+                    .extracting(StandInCommandService.Request::status)
+                    .containsExactly(503, 200);
+            assertThat(service.requests().get(0).lines())
+                    .isEqualTo(service.requests().get(1).lines());
+            assertThat(run.err()).contains("status 503").contains("attempt 2 of 6");
+            assertThat(run.out()).contains("accepted  4");
+        }
+    }
+
+    @Test
+    void exitsWithAClearMessageWhenTheCommandServiceIsUnreachable() throws Exception {
+        // given a loopback port nobody listens on
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Path log = XesLogs.write(dir.resolve("loans.xes"), XesLogs.of(2, 2));
+
+        // when
+        Run run = Cli.run(
+                Map.of("COMMAND_URL", "http://127.0.0.1:" + port),
+                "--type",
+                "LoanApplication",
+                "--retries",
+                "2",
+                "--retry-backoff",
+                "10ms",
+                "--progress",
+                "off",
+                log.toString());
+
+        // then
+        assertThat(run.exitStatus()).isEqualTo(ExitStatus.COMMAND_SERVICE_FAILED);
+        assertThat(run.err())
+                .contains("the command service at http://127.0.0.1:" + port
+                        + " could not take the commands after 3 attempts")
+                .contains("connection refused");
+        assertThat(run.out()).contains("sent      0");
+    }
+
+    @Test
+    void takesTheUrlFromTheEnvironmentAndSendsTheTokenAsBearer() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given
+            Path log = XesLogs.write(dir.resolve("loans.xes"), XesLogs.of(1, 1));
+            Map<String, String> env = Map.of("COMMAND_URL", service.url() + "/", "POLYGLOT_TOKEN", "t0ken");
+
+            // when
+            Run run = Cli.run(env, "--type", "LoanApplication", "--progress", "off", log.toString());
+
+            // then
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.OK);
+            assertThat(service.requests()).singleElement().satisfies(request -> {
+                assertThat(request.authorization()).isEqualTo("Bearer t0ken");
+                assertThat(request.path()).isEqualTo("/v1/commands:batch");
+            });
+            assertThat(run.out() + run.err()).doesNotContain("t0ken");
+        }
+    }
+
+    @Test
+    void reportsAMalformedLogWithItsLineAfterSendingTheEventsBeforeIt() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given a log cut off inside its third case
+            String xes = XesLogs.of(3, 2);
+            Path log = XesLogs.write(dir.resolve("cut.xes"), xes.substring(0, xes.lastIndexOf("<event>") + 20));
+
+            // when
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).isEqualTo(ExitStatus.MALFORMED_LOG);
+            assertThat(run.err()).containsPattern("malformed XES in .*cut.xes at line \\d+, column \\d+: ");
+            assertThat(service.answeredLines()).hasSize(5);
+            assertThat(run.out()).contains("sent      5");
+        }
+    }
+
+    @Test
+    void sendsTheSameCommandIdsWhenTheSameLogIsImportedAgainFromElsewhere() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given the same log at two paths
+            Path first = XesLogs.write(dir.resolve("a.xes"), XesLogs.of(2, 3));
+            Files.createDirectories(dir.resolve("copy"));
+            Path second = Files.copy(first, dir.resolve("copy/renamed.xes"));
+
+            // when
+            Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--progress",
+                    "off",
+                    first.toString());
+            int afterFirst = service.answeredLines().size();
+            Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--progress",
+                    "off",
+                    second.toString());
+
+            // then
+            List<JsonNode> lines = service.answeredLines();
+            assertThat(lines.subList(afterFirst, lines.size())).isEqualTo(lines.subList(0, afterFirst));
+        }
+    }
+}

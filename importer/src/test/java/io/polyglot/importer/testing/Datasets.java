@@ -1,0 +1,38 @@
+package io.polyglot.importer.testing;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** The real event logs in {@code shared/datasets} beside the repository, which tests read and never copy. */
+public final class Datasets {
+
+    private Datasets() {}
+
+    /** The BPI Challenge 2012 log. */
+    public static Path bpic2012() {
+        return existing("bpic2012/bpic2012.xes.gz");
+    }
+
+    /** The helpdesk log. */
+    public static Path helpdesk() {
+        return existing("helpdesk/helpdesk.xes.gz");
+    }
+
+    /** The weather readings. */
+    public static Path weather() {
+        return existing("weather/weather.csv.gz");
+    }
+
+    private static Path existing(String relative) {
+        String root = System.getProperty("polyglot.root");
+        if (root == null) {
+            throw new IllegalStateException("system property polyglot.root (the repository root) is not set");
+        }
+        Path file =
+                Path.of(root).resolve("../shared/datasets").resolve(relative).normalize();
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalStateException("the dataset " + file + " is missing; see shared/datasets/README.md");
+        }
+        return file;
+    }
+}
