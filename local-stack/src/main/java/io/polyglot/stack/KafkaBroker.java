@@ -32,10 +32,10 @@ public final class KafkaBroker implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
     private static final Duration STOP_GRACE = Duration.ofSeconds(60);
 
-    private final ServerProcess process;
+    private final DetachedProcess process;
     private final int port;
 
-    private KafkaBroker(ServerProcess process, int port) {
+    private KafkaBroker(DetachedProcess process, int port) {
         this.process = process;
         this.port = port;
     }
@@ -58,7 +58,7 @@ public final class KafkaBroker implements AutoCloseable {
         if (!Files.isRegularFile(data.resolve("kraft-logs").resolve("meta.properties"))) {
             format(lib, data, config, logConfig, clusterId);
         }
-        ServerProcess process = ServerProcess.start(
+        DetachedProcess process = DetachedProcess.start(
                 List.of(
                         ServerLibraries.java(),
                         "-Xmx384m",
@@ -91,7 +91,7 @@ public final class KafkaBroker implements AutoCloseable {
         if (port.isEmpty()) {
             return Optional.empty();
         }
-        return ServerProcess.attach(data.resolve("kafka.pid"), MAIN_CLASS, data.resolve("kafka-process.log"))
+        return DetachedProcess.attach(data.resolve("kafka.pid"), MAIN_CLASS, data.resolve("kafka-process.log"))
                 .map(process -> new KafkaBroker(process, Integer.parseInt(port.get())));
     }
 

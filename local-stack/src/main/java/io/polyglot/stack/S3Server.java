@@ -34,12 +34,12 @@ public final class S3Server implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration STOP_GRACE = Duration.ofSeconds(30);
 
-    private final ServerProcess process;
+    private final DetachedProcess process;
     private final int port;
     private final String accessKey;
     private final String secretKey;
 
-    private S3Server(ServerProcess process, int port, String accessKey, String secretKey) {
+    private S3Server(DetachedProcess process, int port, String accessKey, String secretKey) {
         this.process = process;
         this.port = port;
         this.accessKey = accessKey;
@@ -60,7 +60,7 @@ public final class S3Server implements AutoCloseable {
         stored.put("port", String.valueOf(chosenPort));
         Path config = writeConfig(data, chosenPort, accessKey, secretKey);
         Path logConfig = writeLogConfig(data);
-        ServerProcess process = ServerProcess.start(
+        DetachedProcess process = DetachedProcess.start(
                 List.of(
                         ServerLibraries.java(),
                         "-Xmx256m",
@@ -96,7 +96,7 @@ public final class S3Server implements AutoCloseable {
         if (port.isEmpty() || accessKey.isEmpty() || secretKey.isEmpty()) {
             return Optional.empty();
         }
-        return ServerProcess.attach(data.resolve("s3proxy.pid"), MAIN_CLASS, data.resolve("s3proxy.log"))
+        return DetachedProcess.attach(data.resolve("s3proxy.pid"), MAIN_CLASS, data.resolve("s3proxy.log"))
                 .map(process -> new S3Server(process, Integer.parseInt(port.get()), accessKey.get(), secretKey.get()));
     }
 

@@ -8,27 +8,34 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A long-running server process (a broker JVM, S3Proxy) with its output in a log file and its pid in a pid file. It
- * starts in a session of its own ({@code setsid}), with no terminal and no standard input, so it outlives the JVM that
- * started it and ignores a Ctrl-C meant for that JVM. It is stopped by its process id only.
+ * A long-running process (a broker JVM, S3Proxy, a service of the pipeline) with its output in a log file and its pid
+ * in a pid file. It starts in a session of its own ({@code setsid}), with no terminal and no standard input, so it
+ * outlives the JVM that started it and ignores a Ctrl-C meant for that JVM. It is stopped by its process id only.
  */
-final class ServerProcess {
+public final class DetachedProcess {
     private final ProcessHandle handle;
     private final Path logFile;
 
-    private ServerProcess(ProcessHandle handle, Path logFile) {
+    private DetachedProcess(ProcessHandle handle, Path logFile) {
         this.handle = handle;
         this.logFile = logFile;
     }
 
     /** Starts {@code command}, appending its output to {@code logFile} and recording its pid in {@code pidFile}. */
-    static ServerProcess start(List<String> command, Path workingDir, Path logFile, Path pidFile) {
+    public static DetachedProcess start(List<String> command, Path workingDir, Path logFile, Path pidFile) {
+        return start(command, Map.of(), workingDir, logFile, pidFile);
+    }
+
+    /** Like {@link #start(List, Path, Path, Path)}, with {@code environment} added to this JVM's environment. */
+    public static DetachedProcess start(
+            List<String> command, Map<String, String> environment, Path workingDir, Path logFile, Path pidFile) {
         List<String> detached = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             // Started from a JVM the child is no group leader, so setsid replaces itself with the server: same pid.
@@ -45,7 +52,7 @@ final class ServerProcess {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                     .start();
             Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
-            return new ServerProcess(process.toHandle(), logFile);
+            return new DetachedProcess(process.toHandle(), logFile);
         } catch (IOException e) {
             throw new ServerStartException("could not start " + command.get(0) + " (log: " + logFile + ")", e);
         }
@@ -55,7 +62,7 @@ final class ServerProcess {
      * The process recorded in {@code pidFile}, if it is alive and its command line still contains {@code marker} (a
      * pid can be reused by an unrelated process after a reboot).
      */
-    static Optional<ServerProcess> attach(Path pidFile, String marker, Path logFile) {
+    public static Optional<DetachedProcess> attach(Path pidFile, String marker, Path logFile) {
         if (!Files.isRegularFile(pidFile)) {
             return Optional.empty();
         }
@@ -71,23 +78,23 @@ final class ServerProcess {
         return ProcessHandle.of(pid)
                 .filter(ProcessHandle::isAlive)
                 .filter(process -> commandLine(process).contains(marker))
-                .map(process -> new ServerProcess(process, logFile));
+                .map(process -> new DetachedProcess(process, logFile));
     }
 
-    long pid() {
+    public long pid() {
         return handle.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return handle.isAlive();
     }
 
-    Path logFile() {
+    public Path logFile() {
         return logFile;
     }
 
     /** The end of the log, for error messages. */
-    String logTail() {
+    public String logTail() {
         try {
             List<String> lines = Files.readAllLines(logFile, StandardCharsets.UTF_8);
             return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
@@ -97,7 +104,7 @@ final class ServerProcess {
     }
 
     /** Asks the process to stop (SIGTERM), waits up to {@code grace}, then kills it (SIGKILL) and waits again. */
-    void stop(Duration grace) {
+    public void stop(Duration grace) {
         if (!handle.isAlive()) {
             return;
         }
@@ -108,7 +115,7 @@ final class ServerProcess {
     }
 
     /** Kills the process at once (SIGKILL) and waits until it is gone. */
-    void kill() {
+    public void kill() {
         handle.destroyForcibly();
         if (!awaitExit(Duration.ofSeconds(30))) {
             throw new ServerStartException("process " + handle.pid() + " survived SIGKILL");

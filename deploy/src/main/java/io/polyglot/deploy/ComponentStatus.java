@@ -1,0 +1,25 @@
+package io.polyglot.deploy;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+/**
+ * One process of the local stack as {@code ./polyglot status} shows it.
+ *
+ * @param name the component, e.g. {@code kafka} or {@code command-service}
+ * @param pid its process id, or {@code null} when it does not run
+ * @param port the port it serves on (the health port of a worker)
+ * @param health whether it runs and answers
+ */
+public record ComponentStatus(String name, Long pid, int port, Health health) {
+    /** {@code up}: runs and answers; {@code unhealthy}: runs but does not answer (yet); {@code down}: not running. */
+    public enum Health {
+        UP,
+        UNHEALTHY,
+        DOWN;
+
+        @JsonValue
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+}

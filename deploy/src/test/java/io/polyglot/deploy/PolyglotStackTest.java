@@ -1,0 +1,133 @@
+package io.polyglot.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polyglot.stack.ServerStartException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The stack against a repository where no service has been built: the servers, topics and bucket come up for real,
+ * and {@code up} stops at the first missing service jar, which pins the servers' half of the stack on its own.
+ */
+class PolyglotStackTest {
+    @TempDir
+    static Path home;
+
+    @TempDir
+    static Path unbuiltRepository;
+
+    static PolyglotStack stack;
+    static Throwable upFailure;
+
+    @BeforeAll
+    static void startServers() {
+        stack = PolyglotStack.at(home, unbuiltRepository);
+        upFailure = catchThrowable(stack::up);
+    }
+
+    @AfterAll
+    static void stopEverything() {
+        stack.down(true);
+    }
+
+    @Test
+    void namesTheMissingServiceJarWhenTheProjectIsNotBuilt() {
+        assertThat(upFailure)
+                .isInstanceOf(ServerStartException.class)
+                .hasMessageContaining("command-service.jar is missing")
+                .hasMessageContaining("mvn -q -DskipTests package");
+    }
+
+    @Test
+    void reportsRunningServersAndMissingServicesAsJson() throws Exception {
+        // when
+        JsonNode status = new ObjectMapper().readTree(cli("status", "--json"));
+
+        // then
+        Map<String, String> health = new HashMap<>();
+        for (JsonNode component : status.get("components")) {
+            health.put(component.get("name").asText(), component.get("health").asText());
+            assertThat(component.get("port").asInt()).isPositive();
+        }
+        assertThat(health)
+                .containsEntry("kafka", "up")
+                .containsEntry("postgres", "up")
+                .containsEntry("s3", "up")
+                .containsEntry("command-service", "down")
+                .containsEntry("archiver-worker", "down")
+                .containsEntry("projection-worker", "down");
+    }
+
+    @Test
+    void printsEnvLinesThatBashCanEvaluate() throws Exception {
+        // given
+        Map<String, String> expected = stack.env();
+
+        // when
+        String evaluated = ShellWordsTest.bash(
+                "eval \"$1\"; printf '%s|%s|%s|%s' \"$PGPORT\" \"$PGPASSWORD\" \"$DATABASE_URL\" \"$S3_BUCKET\"",
+                cli("env"));
+
+        // then
+        assertThat(evaluated)
+                .isEqualTo(String.join(
+                        "|",
+                        expected.get("PGPORT"),
+                        expected.get("PGPASSWORD"),
+                        expected.get("DATABASE_URL"),
+                        "polyglot-archive"));
+        assertThat(expected)
+                .containsOnlyKeys(
+                        "COMMAND_URL",
+                        "KAFKA_BOOTSTRAP_SERVERS",
+                        "DATABASE_URL",
+                        "PGHOST",
+                        "PGPORT",
+                        "PGUSER",
+                        "PGPASSWORD",
+                        "PGDATABASE",
+                        "S3_ENDPOINT",
+                        "S3_BUCKET",
+                        "S3_REGION",
+                        "AWS_ACCESS_KEY_ID",
+                        "AWS_SECRET_ACCESS_KEY");
+        assertThat(expected.get("KAFKA_BOOTSTRAP_SERVERS")).startsWith("127.0.0.1:");
+    }
+
+    @Test
+    void leavesRunningServersAloneWhenUpRunsAgain() {
+        // given
+        List<ComponentStatus> before = stack.status();
+
+        // when
+        Throwable again = catchThrowable(stack::up);
+
+        // then
+        assertThat(again).hasMessageContaining("command-service.jar is missing");
+        assertThat(stack.status()).isEqualTo(before);
+    }
+
+    static String cli(String... args) {
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = PolyglotCli.commandLine(home, unbuiltRepository);
+        commandLine.setOut(new PrintWriter(out, true));
+        int exitCode = commandLine.execute(args);
+        assertThat(exitCode)
+                .as("exit code of polyglot %s", String.join(" ", args))
+                .isZero();
+        return out.toString();
+    }
+}
