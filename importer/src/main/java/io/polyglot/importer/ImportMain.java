@@ -202,6 +202,11 @@ public final class ImportMain implements Callable<Integer> {
         CommandLine command = new CommandLine(new ImportMain(env, out, err, Clock.systemUTC()));
         command.setOut(new PrintWriter(out, true));
         command.setErr(new PrintWriter(err, true));
+        command.setParameterExceptionHandler((e, arguments) -> {
+            err.println("import: " + e.getMessage());
+            err.println("Run 'import --help' for the options.");
+            return ExitStatus.USAGE;
+        });
         command.setExecutionExceptionHandler((e, line, parsed) -> {
             log.error("The import failed unexpectedly", e);
             err.println("import: failed unexpectedly: " + e);

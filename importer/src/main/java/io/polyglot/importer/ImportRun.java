@@ -38,6 +38,7 @@ public final class ImportRun {
     private final Clock clock;
     private final ImportSummary summary;
     private final RecordActivityCommands commands;
+    private LogEntry lastRead;
 
     /**
      * @param job what to import
@@ -97,13 +98,13 @@ public final class ImportRun {
                 sendRest(batcher, window);
                 return new Outcome(
                         ExitStatus.MALFORMED_LOG,
-                        "malformed " + job.format() + " in " + job.file() + " at " + e.describe()
-                                + "; the events read before it were sent");
+                        "malformed " + job.format() + " in " + job.file() + " at " + e.describe() + "; "
+                                + readUntilThen());
             } catch (IOException e) {
                 sendRest(batcher, window);
                 return new Outcome(
                         ExitStatus.MALFORMED_LOG,
-                        "cannot read " + job.file() + ": " + e.getMessage() + "; the events read before it were sent");
+                        "cannot read " + job.file() + ": " + e.getMessage() + "; " + readUntilThen());
             }
             sendRest(batcher, window);
             int status = summary.rejectedCount() == 0 ? ExitStatus.OK : ExitStatus.REJECTED;
@@ -115,7 +116,17 @@ public final class ImportRun {
         }
     }
 
+    private String readUntilThen() {
+        if (lastRead == null) {
+            return "no event was read before it";
+        }
+        String caseId = lastRead.caseId() == null ? "a trace without case id" : "case '" + lastRead.caseId() + "'";
+        return String.format("the %,d events read before it, up to ", summary.readCount()) + caseId + " event "
+                + lastRead.position() + ", went to the command service (see the summary)";
+    }
+
     private void accept(LogEntry entry, Batcher batcher, SendWindow window) {
+        lastRead = entry;
         summary.read(entry);
         if (entry instanceof CaseEvent event) {
             batcher.add(commands.toCommand(event)).ifPresent(batch -> submit(window, batch));

@@ -262,7 +262,9 @@ class ImportMainTest {
 
             // then
             assertThat(run.exitStatus()).isEqualTo(ExitStatus.MALFORMED_LOG);
-            assertThat(run.err()).containsPattern("malformed XES in .*cut.xes at line \\d+, column \\d+: ");
+            assertThat(run.err())
+                    .containsPattern("malformed XES in .*cut.xes at line \\d+, column \\d+: ")
+                    .contains("the 5 events read before it, up to case 'case-3' event 1, went to the command service");
             assertThat(service.answeredLines()).hasSize(5);
             assertThat(run.out()).contains("sent      5");
         }

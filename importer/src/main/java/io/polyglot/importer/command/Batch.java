@@ -29,13 +29,18 @@ public record Batch(List<PendingCommand> commands) {
     }
 
     /** The request body: each command's JSON followed by a line break. */
-    public List<byte[]> body() {
-        byte[] newline = {'\n'};
-        List<byte[]> parts = new java.util.ArrayList<>(commands.size() * 2);
+    public byte[] body() {
+        int length = 0;
         for (PendingCommand command : commands) {
-            parts.add(command.json());
-            parts.add(newline);
+            length += command.json().length + 1;
         }
-        return parts;
+        byte[] body = new byte[length];
+        int at = 0;
+        for (PendingCommand command : commands) {
+            System.arraycopy(command.json(), 0, body, at, command.json().length);
+            at += command.json().length;
+            body[at++] = '\n';
+        }
+        return body;
     }
 }

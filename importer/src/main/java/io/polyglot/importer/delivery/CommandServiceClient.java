@@ -130,7 +130,7 @@ public final class CommandServiceClient {
                 .timeout(requestTimeout)
                 .header("Content-Type", NDJSON)
                 .header("Accept", NDJSON)
-                .POST(HttpRequest.BodyPublishers.ofByteArrays(new Batch(commands).body()));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(new Batch(commands).body()));
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
         long started = System.nanoTime();
         HttpResponse<byte[]> response;

@@ -65,7 +65,7 @@ public final class CsvReader implements EventLogReader {
             } catch (UncheckedIOException | IllegalStateException e) {
                 String reason =
                         e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
-                throw new MalformedLogException("not well-formed CSV: " + reason, parser.getCurrentLineNumber(), -1, e);
+                throw new MalformedLogException(reason, parser.getCurrentLineNumber(), -1, e);
             }
             sink.accept(toEntry(record, parser.getCurrentLineNumber(), attributeColumns));
         }

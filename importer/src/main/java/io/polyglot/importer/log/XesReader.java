@@ -247,6 +247,6 @@ public final class XesReader implements EventLogReader {
         // The JDK's parser prefixes its message with "ParseError at [row,col]:[l,c]"; the location is reported apart.
         int reason = message.indexOf("Message: ");
         String text = reason >= 0 ? message.substring(reason + "Message: ".length()) : message;
-        return new MalformedLogException("not well-formed XES: " + text.strip(), line, column, e);
+        return new MalformedLogException(text.strip(), line, column, e);
     }
 }

@@ -95,7 +95,9 @@ public final class ImportSummary {
     public String render(Duration elapsed) {
         StringBuilder out = new StringBuilder();
         out.append(String.format("read      %,d events in %,d cases%n", read.get(), cases.size()));
-        out.append(String.format("sent      %,d in %s%n", sent.get(), Progress.formatDuration(elapsed)));
+        long rate = elapsed.toMillis() > 0 ? sent.get() * 1000 / elapsed.toMillis() : 0;
+        out.append(String.format(
+                "sent      %,d in %s (%,d events/s)%n", sent.get(), Progress.formatDuration(elapsed), rate));
         out.append(String.format("accepted  %,d%n", accepted.get()));
         out.append(String.format(
                 "rejected  %,d (%,d locally, %,d by the command service)%n",

@@ -39,7 +39,7 @@ public final class Progress implements AutoCloseable {
     private final LongSupplier bytesRead;
     private final long totalBytes;
     private final Duration lineInterval;
-    private final Instant started;
+    private Instant started;
     private ScheduledExecutorService ticker;
     private boolean barShown;
 
@@ -72,6 +72,7 @@ public final class Progress implements AutoCloseable {
 
     /** Starts showing progress in the background. */
     public void start() {
+        started = clock.instant();
         if (mode == Mode.OFF) {
             return;
         }

@@ -319,7 +319,7 @@ class XesReaderTest {
                 .isInstanceOfSatisfying(MalformedLogException.class, e -> {
                     assertThat(e.line()).isEqualTo(9);
                     assertThat(e.column()).isPositive();
-                    assertThat(e.describe()).startsWith("line 9, column ").contains("not well-formed XES");
+                    assertThat(e.describe()).startsWith("line 9, column 3: ").contains("\"string\"");
                 });
         assertThat(sink.events()).extracting(CaseEvent::activity).containsExactly("a");
     }
