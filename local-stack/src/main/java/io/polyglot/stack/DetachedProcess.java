@@ -44,13 +44,14 @@ public final class DetachedProcess {
         detached.addAll(command);
         try {
             Files.createDirectories(logFile.getParent());
-            Process process = new ProcessBuilder(detached)
+            ProcessBuilder builder = new ProcessBuilder(detached)
                     .directory(workingDir.toFile())
                     .redirectErrorStream(true)
                     .redirectInput(
                             ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .start();
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+            builder.environment().putAll(environment);
+            Process process = builder.start();
             Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
             return new DetachedProcess(process.toHandle(), logFile);
         } catch (IOException e) {

@@ -1,0 +1,57 @@
+package io.polyglot.stack;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DetachedProcessTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void passesItsEnvironmentAndLogsOutputToTheLogFile() {
+        // given
+        Path log = dir.resolve("logs").resolve("echo.log");
+
+        // when
+        DetachedProcess process = DetachedProcess.start(
+                List.of("bash", "-c", "echo \"bootstrap=$KAFKA_BOOTSTRAP_SERVERS\""),
+                Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1234"),
+                dir,
+                log,
+                dir.resolve("echo.pid"));
+
+        // then
+        await().atMost(Duration.ofSeconds(10)).until(() -> !process.isAlive());
+        assertThat(log).content().isEqualTo("bootstrap=127.0.0.1:1234\n");
+        assertThat(dir.resolve("echo.pid")).content().isEqualTo(process.pid() + "\n");
+    }
+
+    @Test
+    void attachesOnlyToALiveProcessWhoseCommandLineCarriesTheMarker() {
+        // given
+        DetachedProcess sleeper =
+                DetachedProcess.start(List.of("sleep", "300"), dir, dir.resolve("sleep.log"), dir.resolve("sleep.pid"));
+
+        // when
+        boolean attachedByMarker = DetachedProcess.attach(dir.resolve("sleep.pid"), "sleep", dir.resolve("sleep.log"))
+                .isPresent();
+        boolean attachedByOtherMarker = DetachedProcess.attach(
+                        dir.resolve("sleep.pid"), "kafka.Kafka", dir.resolve("sleep.log"))
+                .isPresent();
+        sleeper.stop(Duration.ofSeconds(10));
+
+        // then
+        assertThat(attachedByMarker).isTrue();
+        assertThat(attachedByOtherMarker).isFalse();
+        assertThat(ProcessHandle.of(sleeper.pid())).isEmpty();
+        assertThat(DetachedProcess.attach(dir.resolve("sleep.pid"), "sleep", dir.resolve("sleep.log")))
+                .isEmpty();
+    }
+}
