@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -37,6 +38,9 @@ import org.slf4j.MDC;
  * dropped uncommitted and read again by the next owner. Lost partitions are dropped without a commit. On stop the
  * loop seals everything, uploads, commits and closes the consumer.
  *
+ * <p>On assignment the loop asks storage where each chain of the partition ends, so events that are stored already
+ * (read again after a crash, from the oldest event that was not stored) are skipped rather than archived twice.
+ *
  * <p>Undecodable records are logged at WARN with their topic, partition and offset, counted and skipped; sending
  * them to {@code events.dlq} comes with the dead-letter issue.
  */
@@ -55,6 +59,7 @@ final class ArchiverLoop implements Runnable {
     private final ArchiverMetrics metrics;
     private final Clock clock;
     private final Duration pollTimeout;
+    private final IntFunction<Map<String, Long>> storedTails;
     private final EventCodec codec = EventCodec.standard();
     private final Map<Integer, Long> positions = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -71,7 +76,8 @@ final class ArchiverLoop implements Runnable {
             SegmentArchiver archiver,
             ArchiverMetrics metrics,
             Clock clock,
-            Duration pollTimeout) {
+            Duration pollTimeout,
+            IntFunction<Map<String, Long>> storedTails) {
         this.consumer = consumer;
         this.topic = topic;
         this.group = group;
@@ -80,6 +86,7 @@ final class ArchiverLoop implements Runnable {
         this.metrics = metrics;
         this.clock = clock;
         this.pollTimeout = pollTimeout;
+        this.storedTails = storedTails;
     }
 
     @Override
@@ -280,6 +287,13 @@ final class ArchiverLoop implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             log.info("Partitions assigned: {}", partitions);
+            for (TopicPartition partition : partitions) {
+                Map<String, Long> tails = storedTails.apply(partition.partition());
+                tails.forEach(builder::resumeAfter);
+                if (!tails.isEmpty()) {
+                    log.info("Partition {} resumes after the stored chains {}", partition.partition(), tails);
+                }
+            }
         }
 
         @Override

@@ -4,7 +4,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.polyglot.runtime.Metrics;
 import io.polyglot.runtime.ServiceEndpoint;
 import java.time.Clock;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,23 +34,24 @@ public final class ArchiverMain {
         ServiceEndpoint endpoint =
                 ServiceEndpoint.start(settings.healthHost(), settings.healthPort(), registry, worker::ready);
         log.info("Health and metrics on http://{}:{}/", settings.healthHost(), endpoint.port());
-        CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
                             log.info("Stopping: sealing open segments, uploading, committing");
-                            try {
-                                worker.close();
-                                endpoint.close();
-                            } finally {
-                                stopped.countDown();
-                            }
+                            worker.close();
+                            endpoint.close();
                         },
                         "archiver-shutdown"));
         try {
-            stopped.await();
+            worker.awaitLoopEnd();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return;
+        }
+        if (worker.failed()) {
+            // A dead loop would only fail readiness forever; exiting lets the supervisor start a fresh instance.
+            log.error("Archiver loop failed; exiting");
+            System.exit(1);
         }
     }
 }

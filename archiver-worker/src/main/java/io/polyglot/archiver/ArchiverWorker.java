@@ -64,7 +64,8 @@ final class ArchiverWorker implements AutoCloseable {
                 new SegmentArchiver(store, new WarmTier(settings.warmDir(), settings.topic()), metrics),
                 metrics,
                 clock,
-                POLL_TIMEOUT);
+                POLL_TIMEOUT,
+                new StoredChains(store)::tails);
         ArchiverWorker worker = new ArchiverWorker(store, loop, consumerMetrics);
         worker.thread.start();
         log.info("Archiver started on {} as group {}", settings.topic(), settings.group());
@@ -74,6 +75,11 @@ final class ArchiverWorker implements AutoCloseable {
     /** Ready when the loop polls, no chain diverged and the bucket answers. */
     boolean ready() {
         return !failed && loop.healthy() && store.reachable();
+    }
+
+    /** Waits until the poll loop ends, because it was stopped or because it failed. */
+    void awaitLoopEnd() throws InterruptedException {
+        thread.join();
     }
 
     /** Whether the poll loop ended with an error. */

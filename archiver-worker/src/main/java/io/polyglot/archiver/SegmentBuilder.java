@@ -7,6 +7,7 @@ import io.polyglot.schemas.avro.EventEnvelope;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +26,7 @@ final class SegmentBuilder {
     private final int maxEvents;
     private final Duration maxIdle;
     private final Map<Chain, OpenSegment> open = new LinkedHashMap<>();
+    private final Map<String, Long> storedThrough = new HashMap<>();
 
     SegmentBuilder(int maxEvents, Duration maxIdle) {
         if (maxEvents < 1) {
@@ -38,12 +40,25 @@ final class SegmentBuilder {
     }
 
     /**
-     * Adds an event to the open segment of its chain, opening one if needed.
+     * Records that storage already holds the chain with prefix {@code chainPrefix} up to {@code lastOffset}: events
+     * of that chain at or before it are skipped instead of going into a second segment.
+     */
+    void resumeAfter(String chainPrefix, long lastOffset) {
+        storedThrough.merge(chainPrefix, lastOffset, Math::max);
+    }
+
+    /**
+     * Adds an event to the open segment of its chain, opening one if needed; an event storage already holds is
+     * skipped.
      *
      * @return the segment this event filled, now sealed; empty while it has room
      * @throws IllegalArgumentException when the offset is not after the last one of its chain
      */
     Optional<SealedSegment> append(int partition, long offset, EventEnvelope event, Instant now) {
+        Long stored = storedThrough.get(SegmentKey.chainPrefix(event.getAggregateType(), partition));
+        if (stored != null && offset <= stored) {
+            return Optional.empty();
+        }
         Chain chain = new Chain(event.getAggregateType(), partition);
         OpenSegment segment = open.computeIfAbsent(chain, OpenSegment::new);
         segment.add(new ArchivedEvent(offset, event), now);
@@ -90,6 +105,8 @@ final class SegmentBuilder {
 
     /** Forgets the open segments of {@code partition}; their events will be read again from Kafka. */
     int drop(int partition) {
+        String partitionFolder = String.format("/p%03d/", partition);
+        storedThrough.keySet().removeIf(prefix -> prefix.endsWith(partitionFolder));
         int dropped = 0;
         for (Iterator<OpenSegment> it = open.values().iterator(); it.hasNext(); ) {
             OpenSegment segment = it.next();

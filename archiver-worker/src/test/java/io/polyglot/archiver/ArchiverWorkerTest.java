@@ -215,21 +215,19 @@ class ArchiverWorkerTest {
     }
 
     @Test
-    void stopsCommittingAPartitionWhoseSegmentKeyHoldsADifferentCut() throws Exception {
+    void stopsCommittingAPartitionWhoseSegmentKeyAnotherWriterTookWithADifferentCut() throws Exception {
         // given
         produce("Ticket", "T-3", 4);
         int partition = produced.values().iterator().next().partition();
-        store.ensureBucket();
-        WarmSegment foreign = new WarmTier(warmDir.resolve("other-writer"), topic)
-                .write(new SealedSegment(
-                        new Chain("Ticket", partition),
-                        SegmentKey.of("Ticket", partition, 0),
-                        List.of(new ArchivedEvent(0, TestEvents.event("Ticket", "T-3", 0))),
-                        SealedSegment.SealReason.IDLE));
-        store.putIfAbsent(foreign.segment().key().value(), foreign.file(), foreign.metadata());
-
         try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 4 && worker.ready());
+            WarmSegment foreign = new WarmTier(warmDir.resolve("other-writer"), topic)
+                    .write(new SealedSegment(
+                            new Chain("Ticket", partition),
+                            SegmentKey.of("Ticket", partition, 0),
+                            List.of(new ArchivedEvent(0, TestEvents.event("Ticket", "T-3", 0))),
+                            SealedSegment.SealReason.IDLE));
+            store.putIfAbsent(foreign.segment().key().value(), foreign.file(), foreign.metadata());
 
             // when
             clock.advance(IDLE);
@@ -241,6 +239,37 @@ class ArchiverWorkerTest {
             assertThat(committed()).doesNotContainKey(partition);
             assertThat(store.head(foreign.segment().key().value())).contains(foreign.metadata());
         }
+    }
+
+    @Test
+    void resumesAfterACrashWithoutPuttingAStoredEventInASecondSegment() throws Exception {
+        // given what a crashed archiver left: Loan 0..4 and Ticket 5..14 stored, offset 8 committed
+        produce("Loan", "X", 5);
+        produce("Ticket", "X", 10);
+        producedLoanAgain("X", 5, 5);
+        int partition = produced.values().iterator().next().partition();
+        store.ensureBucket();
+        storeAsCrashedArchiverDid(partition, "Loan", "X", 0, 0, 5);
+        storeAsCrashedArchiverDid(partition, "Ticket", "X", 5, 0, 10);
+        admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(topic, partition), new OffsetAndMetadata(8)))
+                .all()
+                .get();
+
+        // when
+        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 5);
+            clock.advance(IDLE);
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed().equals(endOffsets()));
+        }
+
+        // then
+        assertThat(storedKeys())
+                .containsExactly(
+                        SegmentKey.of("Loan", partition, 0).value(),
+                        SegmentKey.of("Loan", partition, 15).value(),
+                        SegmentKey.of("Ticket", partition, 5).value());
+        assertThat(archivedEventIds()).hasSize(20).doesNotHaveDuplicates();
+        assertThat(new ArchiveVerifier(store).verify().problems()).isEmpty();
     }
 
     @Test
@@ -266,9 +295,13 @@ class ArchiverWorkerTest {
     }
 
     private void produce(String type, String aggregateId, int count) throws Exception {
+        produceNumbered(type, aggregateId, 0, count);
+    }
+
+    private void produceNumbered(String type, String aggregateId, int from, int count) throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 KafkaClientConfig.producer(kafka.bootstrapServers(), Limits.DEFAULT_COMMAND_MAX_BYTES, Map.of()))) {
-            for (int n = 0; n < count; n++) {
+            for (int n = from; n < from + count; n++) {
                 EventEnvelope event = TestEvents.event(type, aggregateId, n);
                 ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
                         topic, aggregateId.getBytes(StandardCharsets.UTF_8), TestEvents.encoded(event));
@@ -278,6 +311,26 @@ class ArchiverWorkerTest {
                 produced.put(event.getEventId(), new TopicPartitionOffset(metadata.partition(), metadata.offset()));
             }
         }
+    }
+
+    private void producedLoanAgain(String aggregateId, int from, int count) throws Exception {
+        produceNumbered("Loan", aggregateId, from, count);
+    }
+
+    private void storeAsCrashedArchiverDid(
+            int partition, String type, String aggregateId, long firstOffset, int from, int count) throws IOException {
+        List<ArchivedEvent> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(new ArchivedEvent(firstOffset + i, TestEvents.event(type, aggregateId, from + i)));
+        }
+        WarmSegment segment = new WarmTier(warmDir.resolve("crashed"), topic)
+                .write(new SealedSegment(
+                        new Chain(type, partition),
+                        SegmentKey.of(type, partition, firstOffset),
+                        events,
+                        SealedSegment.SealReason.IDLE));
+        assertThat(store.putIfAbsent(segment.segment().key().value(), segment.file(), segment.metadata()))
+                .isInstanceOf(io.polyglot.archive.store.PutResult.Created.class);
     }
 
     /** Events committed as stored (offset below the committed offset) that no stored segment holds. */

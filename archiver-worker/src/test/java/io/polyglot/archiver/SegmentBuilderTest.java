@@ -160,4 +160,22 @@ class SegmentBuilderTest {
         // then
         assertThat(oldest).contains(2L);
     }
+
+    @Test
+    void skipsTheEventsStorageAlreadyHoldsForAChain() {
+        // given
+        builder.resumeAfter("events/Ticket/p000/", 14);
+
+        // when
+        Optional<SealedSegment> skipped = builder.append(0, 12, TestEvents.event("Ticket", "X", 12), T0);
+        builder.append(0, 13, TestEvents.event("Loan", "X", 13), T0);
+        builder.append(0, 15, TestEvents.event("Ticket", "X", 15), T0);
+
+        // then
+        assertThat(skipped).isEmpty();
+        assertThat(builder.sealAll())
+                .extracting(segment -> segment.key().value())
+                .containsExactly(
+                        "events/Loan/p000/00000000000000000013.avro", "events/Ticket/p000/00000000000000000015.avro");
+    }
 }

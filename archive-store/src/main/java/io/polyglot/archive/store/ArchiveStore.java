@@ -23,6 +23,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -151,6 +152,24 @@ public final class ArchiveStore implements AutoCloseable {
                     .toList();
         } catch (SdkException e) {
             throw failure("cannot list " + prefix, e);
+        }
+    }
+
+    /**
+     * The "folders" directly under {@code prefix} (which ends in {@code /}): each common prefix up to the next
+     * {@code /}, e.g. {@code events/Loan/} under {@code events/}.
+     */
+    public List<String> listFolders(String prefix) {
+        try {
+            return s3
+                    .listObjectsV2Paginator(
+                            b -> b.bucket(config.bucket()).prefix(prefix).delimiter("/"))
+                    .commonPrefixes()
+                    .stream()
+                    .map(CommonPrefix::prefix)
+                    .toList();
+        } catch (SdkException e) {
+            throw failure("cannot list the folders under " + prefix, e);
         }
     }
 

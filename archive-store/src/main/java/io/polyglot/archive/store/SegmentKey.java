@@ -60,7 +60,12 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
 
     /** The prefix shared by every segment of {@code aggregateType} in {@code partition}. */
     public static String chainPrefix(String aggregateType, int partition) {
-        return EVENTS_PREFIX + SafeSegment.of(aggregateType) + "/" + String.format("p%03d/", partition);
+        return chainPrefixOfSegment(SafeSegment.of(aggregateType), partition);
+    }
+
+    /** The prefix shared by every segment of the chain whose type appears as {@code typeSegment} in keys. */
+    public static String chainPrefixOfSegment(String typeSegment, int partition) {
+        return EVENTS_PREFIX + typeSegment + "/" + String.format("p%03d/", partition);
     }
 
     /** The object key, also the file's path relative to the warm directory. */

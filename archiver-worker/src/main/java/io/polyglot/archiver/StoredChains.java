@@ -1,0 +1,54 @@
+package io.polyglot.archiver;
+
+import io.polyglot.archive.store.ArchiveStore;
+import io.polyglot.archive.store.SegmentKey;
+import io.polyglot.archive.store.SegmentMetadata;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What storage says about the chains of a partition: for each aggregate type, the last offset its stored segments
+ * cover. After a crash the consumer resumes from the oldest event that was not stored, which can lie before the
+ * tail of another type's chain; the events up to each tail are already archived and must not go into a second
+ * segment.
+ *
+ * <p>The tail is read from the metadata of the chain's last segment, found by listing the chain's keys, so the cost
+ * grows with the number of segments in a chain; the manifests of a later issue will answer this in one read.
+ */
+final class StoredChains {
+
+    private static final Logger log = LoggerFactory.getLogger(StoredChains.class);
+
+    private final ArchiveStore store;
+
+    StoredChains(ArchiveStore store) {
+        this.store = store;
+    }
+
+    /** The last stored offset of each chain of {@code partition}, by chain prefix (see {@link SegmentKey}). */
+    Map<String, Long> tails(int partition) {
+        Map<String, Long> tails = new TreeMap<>();
+        for (String typeFolder : store.listFolders(SegmentKey.EVENTS_PREFIX)) {
+            String typeSegment = typeFolder.substring(SegmentKey.EVENTS_PREFIX.length(), typeFolder.length() - 1);
+            String prefix = SegmentKey.chainPrefixOfSegment(typeSegment, partition);
+            List<String> segments = store.list(prefix).stream()
+                    .filter(key -> SegmentKey.parse(key).isPresent())
+                    .toList();
+            if (segments.isEmpty()) {
+                continue;
+            }
+            String last = segments.get(segments.size() - 1);
+            Optional<SegmentMetadata> meta = store.head(last);
+            if (meta.isPresent()) {
+                tails.put(prefix, meta.get().lastOffset());
+            } else {
+                log.error("Segment {} has no segment metadata; its chain cannot be resumed after it", last);
+            }
+        }
+        return tails;
+    }
+}
