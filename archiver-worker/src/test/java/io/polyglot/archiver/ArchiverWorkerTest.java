@@ -273,6 +273,31 @@ class ArchiverWorkerTest {
     }
 
     @Test
+    void countsAndSkipsARecordThatCannotBeDecoded() throws Exception {
+        // given
+        produce("Loan", "P-1", 1);
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                KafkaClientConfig.producer(kafka.bootstrapServers(), Limits.DEFAULT_COMMAND_MAX_BYTES, Map.of()))) {
+            producer.send(new ProducerRecord<>(topic, "P-1".getBytes(StandardCharsets.UTF_8), new byte[] {1, 2, 3}))
+                    .get();
+        }
+        produceNumbered("Loan", "P-1", 1, 1);
+
+        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 2);
+
+            // when
+            clock.advance(IDLE);
+
+            // then
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed().equals(endOffsets()));
+            assertThat(archivedEventIds()).containsExactlyInAnyOrderElementsOf(produced.keySet());
+            assertThat(registry.get("polyglot.undecodable.records").counter().count())
+                    .isEqualTo(1.0);
+        }
+    }
+
+    @Test
     void refusesToStartWithAutoCommitTurnedOn() {
         // given
         ArchiverSettings autoCommit = new ArchiverSettings(
