@@ -6,6 +6,7 @@ import io.polyglot.runtime.TopicSetup;
 import io.polyglot.schemas.Limits;
 import io.polyglot.stack.DetachedProcess;
 import io.polyglot.stack.KafkaBroker;
+import io.polyglot.stack.Lifetime;
 import io.polyglot.stack.PostgresServer;
 import io.polyglot.stack.S3Server;
 import io.polyglot.stack.ServerStartException;
@@ -80,13 +81,19 @@ public final class PolyglotStack {
         state.save(home);
         KafkaBroker kafka = KafkaBroker.attach(kafkaDir())
                 .map(running -> reportRunning("Kafka", running.bootstrapServers(), running.pid(), running))
-                .orElseGet(() -> started("Kafka", KafkaBroker.start(kafkaDir(), state.kafkaPort())));
+                .orElseGet(() -> started("Kafka", KafkaBroker.start(kafkaDir(), state.kafkaPort(), Lifetime.DETACHED)));
         PostgresServer postgres = PostgresServer.attach(postgresDir())
                 .map(running -> reportRunning("PostgreSQL", HOST + ":" + running.port(), running.pid(), running))
-                .orElseGet(() -> started("PostgreSQL", PostgresServer.start(postgresDir(), state.postgresPort())));
+                .orElseGet(() -> started(
+                        "PostgreSQL",
+                        PostgresServer.start(
+                                postgresDir(),
+                                state.postgresPort(),
+                                PostgresServer.Durability.FSYNC,
+                                Lifetime.DETACHED)));
         S3Server s3 = S3Server.attach(s3Dir())
                 .map(running -> reportRunning("S3Proxy", running.endpoint(), running.pid(), running))
-                .orElseGet(() -> started("S3Proxy", S3Server.start(s3Dir(), state.s3Port())));
+                .orElseGet(() -> started("S3Proxy", S3Server.start(s3Dir(), state.s3Port(), Lifetime.DETACHED)));
         StackState known =
                 state.withCredentials(postgres.databaseUrl(), postgres.password(), s3.accessKey(), s3.secretKey());
         known.save(home);

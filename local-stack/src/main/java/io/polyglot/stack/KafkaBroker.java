@@ -40,8 +40,16 @@ public final class KafkaBroker implements AutoCloseable {
         this.port = port;
     }
 
-    /** Starts the broker on {@code port} (0 picks a free one), formatting the storage in {@code dataDir} if new. */
+    /**
+     * Starts the broker on {@code port} (0 picks a free one), formatting the storage in {@code dataDir} if new; it is
+     * stopped when this JVM exits unless closed before.
+     */
     public static KafkaBroker start(Path dataDir, int port) {
+        return start(dataDir, port, Lifetime.THIS_JVM);
+    }
+
+    /** Starts the broker on {@code port} (0 picks a free one), formatting the storage in {@code dataDir} if new. */
+    public static KafkaBroker start(Path dataDir, int port, Lifetime lifetime) {
         Path data = prepare(dataDir);
         Path lib = ServerLibraries.of("kafka-broker");
         if (attach(data).isPresent()) {
@@ -79,6 +87,7 @@ public final class KafkaBroker implements AutoCloseable {
             process.kill();
             throw e;
         }
+        lifetime.bind("kafka-broker", broker);
         log.info("Kafka broker started on {}:{} (pid {}, data {})", HOST, brokerPort, process.pid(), data);
         return broker;
     }
@@ -115,6 +124,11 @@ public final class KafkaBroker implements AutoCloseable {
     /** The broker's own log (the JVM's output is in {@code kafka-process.log} beside it). */
     public Path logFile() {
         return process.logFile().resolveSibling("kafka.log");
+    }
+
+    @Override
+    public String toString() {
+        return "KafkaBroker[" + bootstrapServers() + ", pid " + pid() + "]";
     }
 
     /** Stops the broker gracefully (SIGTERM, a controlled shutdown), killing it if it takes too long. */

@@ -63,13 +63,21 @@ public final class PostgresServer implements AutoCloseable {
         this.password = password;
     }
 
-    /** Starts a durable server on {@code port} (0 picks a free one), creating the cluster in {@code dataDir} if new. */
+    /**
+     * Starts a durable server on {@code port} (0 picks a free one), creating the cluster in {@code dataDir} if new; it
+     * is stopped when this JVM exits unless closed before.
+     */
     public static PostgresServer start(Path dataDir, int port) {
-        return start(dataDir, port, Durability.FSYNC);
+        return start(dataDir, port, Durability.FSYNC, Lifetime.THIS_JVM);
+    }
+
+    /** Like {@link #start(Path, int)}, flushing to disk or not. */
+    public static PostgresServer start(Path dataDir, int port, Durability durability) {
+        return start(dataDir, port, durability, Lifetime.THIS_JVM);
     }
 
     /** Starts a server on {@code port} (0 picks a free one), creating the cluster in {@code dataDir} if new. */
-    public static PostgresServer start(Path dataDir, int port, Durability durability) {
+    public static PostgresServer start(Path dataDir, int port, Durability durability, Lifetime lifetime) {
         PostgresBinaries binaries = PostgresBinaries.locate();
         Path data = prepareDataDir(dataDir);
         ServerAccount account = ServerAccount.unprivilegedWhenRoot(SUPERUSER);
@@ -115,6 +123,7 @@ public final class PostgresServer implements AutoCloseable {
             server.close();
             throw e;
         }
+        lifetime.bind("postgres", server);
         log.info("PostgreSQL started on {}:{} (pid {}, cluster {})", HOST, chosenPort, pid, home.cluster());
         return server;
     }
@@ -184,6 +193,11 @@ public final class PostgresServer implements AutoCloseable {
     /** Whether the postmaster process is still alive. */
     public boolean isRunning() {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresServer[" + HOST + ":" + port + ", pid " + pid + "]";
     }
 
     /** Stops the server with a fast shutdown (open sessions are ended) and waits until its process is gone. */

@@ -46,8 +46,16 @@ public final class S3Server implements AutoCloseable {
         this.secretKey = secretKey;
     }
 
-    /** Starts S3Proxy on {@code port} (0 picks a free one), keeping its objects in {@code dataDir}. */
+    /**
+     * Starts S3Proxy on {@code port} (0 picks a free one), keeping its objects in {@code dataDir}; it is stopped when
+     * this JVM exits unless closed before.
+     */
     public static S3Server start(Path dataDir, int port) {
+        return start(dataDir, port, Lifetime.THIS_JVM);
+    }
+
+    /** Starts S3Proxy on {@code port} (0 picks a free one), keeping its objects in {@code dataDir}. */
+    public static S3Server start(Path dataDir, int port, Lifetime lifetime) {
         Path data = dataDir.toAbsolutePath().normalize();
         Path lib = ServerLibraries.of("s3proxy");
         if (attach(data).isPresent()) {
@@ -82,6 +90,7 @@ public final class S3Server implements AutoCloseable {
             process.kill();
             throw e;
         }
+        lifetime.bind("s3proxy", server);
         log.info("S3Proxy started on {} (pid {}, objects in {})", server.endpoint(), process.pid(), data);
         return server;
     }
@@ -131,6 +140,11 @@ public final class S3Server implements AutoCloseable {
 
     public Path logFile() {
         return process.logFile();
+    }
+
+    @Override
+    public String toString() {
+        return "S3Server[" + endpoint() + ", pid " + pid() + "]";
     }
 
     /** Stops S3Proxy (SIGTERM, then SIGKILL if it lingers) and waits until its process is gone. */
