@@ -93,7 +93,6 @@ public final class CommandApi implements AutoCloseable {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.prefer405over404 = true;
-            config.http.maxRequestSize = settings.batchMaxBytes();
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setMinRequestDataRate(settings.minBodyRate());
@@ -123,6 +122,11 @@ public final class CommandApi implements AutoCloseable {
             // The rest of the body is not worth reading: close the connection after the answer.
             ctx.header("Connection", "close");
             respond(ctx, Problem.of(ProblemType.PAYLOAD_TOO_LARGE, e.getMessage()));
+        });
+        app.exception(BodyUnreadableException.class, (e, ctx) -> {
+            log.debug("Request body unreadable (method={}, path={})", ctx.method(), ctx.path(), e);
+            ctx.header("Connection", "close");
+            respond(ctx, Problem.of(ProblemType.REQUEST_TIMEOUT, e.getMessage()));
         });
         app.exception(UnsupportedMediaType.class, (e, ctx) -> {
             ctx.header("Connection", "close");

@@ -16,6 +16,7 @@ public enum ProblemType {
     NOT_FOUND("not-found", "Not found", 404),
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", 415),
+    REQUEST_TIMEOUT("request-timeout", "Request timeout", 408),
     BAD_REQUEST("bad-request", "Bad request", 400),
     INTERNAL_ERROR("internal-error", "Internal error", 500);
 

@@ -1,0 +1,183 @@
+package io.polyglot.command;
+
+import static io.polyglot.command.RunningCommandService.JSON;
+import static io.polyglot.command.SingleCommandTest.assertProblem;
+import static io.polyglot.command.intake.ValidCommands.recordActivity;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.Topics;
+import io.polyglot.schemas.avro.ActivityRecorded;
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code POST /v1/commands:batch} against the running service and a real broker. */
+class BatchCommandTest {
+
+    private static final String NDJSON = "application/x-ndjson";
+
+    @TempDir
+    static Path dataDir;
+
+    static RunningCommandService running;
+
+    @BeforeAll
+    static void start() {
+        running = RunningCommandService.start(dataDir, Map.of("BATCH_MAX_LINES", "600"));
+    }
+
+    @AfterAll
+    static void stop() {
+        running.close();
+    }
+
+    @Test
+    void answersEveryLineInOrderAndProducesOnlyTheGoodOnes() {
+        // given
+        ObjectNode unknownField = recordActivity("batch-3", "case-b");
+        unknownField.put("colour", "red");
+        String body = String.join(
+                "\n",
+                activity("batch-1", "case-a", "A_SUBMITTED").toString(),
+                "{not json",
+                unknownField.toString(),
+                "",
+                activity("batch-5", "case-a", "A_ACCEPTED").toString(),
+                activity("batch-6", "case-b", "W_Completeren").toString());
+        long before = running.endOffsetSum(Topics.EVENTS_ALL);
+
+        // when
+        HttpResponse<String> response = running.post("/v1/commands:batch", NDJSON, body + "\n");
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith(NDJSON));
+        List<JsonNode> results = lines(response);
+        assertThat(results).extracting(r -> r.get("line").asInt()).containsExactly(1, 2, 3, 5, 6);
+        assertThat(results)
+                .extracting(r -> r.get("status").asText())
+                .containsExactly("accepted", "rejected", "rejected", "accepted", "accepted");
+        assertThat(results.get(1).get("problem").get("type").asText()).isEqualTo("urn:polyglot:problem:malformed-json");
+        assertThat(results.get(2).get("commandId").asText()).isEqualTo("batch-3");
+        assertThat(results.get(2)
+                        .get("problem")
+                        .get("errors")
+                        .get(0)
+                        .get("pointer")
+                        .asText())
+                .isEqualTo("/colour");
+        assertThat(results.get(0).get("events").get(0).get("eventId").asText()).isNotBlank();
+        assertThat(running.endOffsetSum(Topics.EVENTS_ALL)).isEqualTo(before + 3);
+
+        List<EventEnvelope> events = eventsOfCommands("batch-");
+        assertThat(events)
+                .extracting(EventEnvelope::getCommandId)
+                .containsExactlyInAnyOrder("batch-1", "batch-5", "batch-6");
+        assertThat(events)
+                .filteredOn(e -> e.getAggregateId().equals("case-a"))
+                .extracting(EventEnvelope::getCommandId)
+                .containsExactly("batch-1", "batch-5");
+    }
+
+    @Test
+    void keepsTheOrderOfEachAggregatesEventsOnTheTopic() {
+        // given
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            lines.add(
+                    activity("order-" + i, "order-case-" + (i % 7), "step-" + i).toString());
+        }
+        long before = running.endOffsetSum(Topics.EVENTS_ALL);
+
+        // when
+        HttpResponse<String> response = running.post("/v1/commands:batch", NDJSON, String.join("\n", lines));
+
+        // then
+        assertThat(lines(response))
+                .allSatisfy(r -> assertThat(r.get("status").asText()).isEqualTo("accepted"));
+        assertThat(running.endOffsetSum(Topics.EVENTS_ALL)).isEqualTo(before + 500);
+        Map<String, List<Integer>> stepsByCase = running.records(Topics.EVENTS_ALL, (int) before + 500).stream()
+                .map(r -> EventCodec.standard().decode(r.value()))
+                .filter(e -> e.getCommandId().startsWith("order-"))
+                .collect(Collectors.groupingBy(
+                        EventEnvelope::getAggregateId,
+                        Collectors.mapping(BatchCommandTest::step, Collectors.toList())));
+        assertThat(stepsByCase).hasSize(7);
+        stepsByCase.values().forEach(steps -> assertThat(steps).isSorted().hasSizeGreaterThan(70));
+    }
+
+    @Test
+    void refusesABatchOfTooManyLinesWholeAndProducesNothing() {
+        // given
+        String body = IntStream.range(0, 601)
+                .mapToObj(i -> activity("too-many-" + i, "c", "A").toString())
+                .collect(Collectors.joining("\n"));
+        long before = running.endOffsetSum(Topics.EVENTS_ALL);
+
+        // when
+        HttpResponse<String> response = running.post("/v1/commands:batch", NDJSON, body);
+
+        // then
+        assertProblem(response, 413, "payload-too-large");
+        assertThat(running.endOffsetSum(Topics.EVENTS_ALL)).isEqualTo(before);
+    }
+
+    @Test
+    void refusesABatchThatIsNotNdjson() {
+        // when
+        HttpResponse<String> response = running.post(
+                "/v1/commands:batch",
+                "application/json",
+                activity("json-1", "c", "A").toString());
+
+        // then
+        assertProblem(response, 415, "unsupported-media-type");
+    }
+
+    private static ObjectNode activity(String commandId, String aggregateId, String activity) {
+        ObjectNode command = recordActivity(commandId, aggregateId);
+        ((ObjectNode) command.get("payload")).put("activity", activity);
+        return command;
+    }
+
+    private static int step(EventEnvelope event) {
+        ActivityRecorded payload = (ActivityRecorded) EventCodec.standard().decodePayload(event.getPayload());
+        return Integer.parseInt(payload.getActivity().substring("step-".length()));
+    }
+
+    /** The events whose command id starts with {@code prefix}, in topic order within each partition. */
+    private static List<EventEnvelope> eventsOfCommands(String prefix) {
+        long total = running.endOffsetSum(Topics.EVENTS_ALL);
+        return running.records(Topics.EVENTS_ALL, (int) total).stream()
+                .map(r -> EventCodec.standard().decode(r.value()))
+                .filter(e -> e.getCommandId().startsWith(prefix))
+                .toList();
+    }
+
+    private static List<JsonNode> lines(HttpResponse<String> response) {
+        List<JsonNode> results = new ArrayList<>();
+        for (String line : response.body().split("\n")) {
+            try {
+                results.add(JSON.readTree(line));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return results;
+    }
+}

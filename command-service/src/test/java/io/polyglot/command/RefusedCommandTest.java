@@ -1,0 +1,174 @@
+package io.polyglot.command;
+
+import static io.polyglot.command.RunningCommandService.json;
+import static io.polyglot.command.SingleCommandTest.assertProblem;
+import static io.polyglot.command.intake.ValidCommands.recordActivity;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polyglot.schemas.Topics;
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Bad commands over HTTP: each gets its problem, and nothing reaches the topic. */
+class RefusedCommandTest {
+
+    private static final int REQUEST_MAX_BYTES = 65_536;
+    private static final int COMMAND_MAX_BYTES = 4_096;
+
+    @TempDir
+    static Path dataDir;
+
+    static RunningCommandService running;
+
+    @BeforeAll
+    static void start() {
+        running = RunningCommandService.start(
+                dataDir,
+                Map.of(
+                        "REQUEST_MAX_BYTES", Integer.toString(REQUEST_MAX_BYTES),
+                        "COMMAND_MAX_BYTES", Integer.toString(COMMAND_MAX_BYTES)));
+    }
+
+    @AfterAll
+    static void stop() {
+        running.close();
+    }
+
+    static Stream<Arguments> badCommands() {
+        return Stream.of(
+                bad("a malformed body", "{\"commandId\": ", 400, "malformed-json", null),
+                bad(
+                        "an unknown command type",
+                        with(c -> c.put("type", "CloseCase")),
+                        400,
+                        "unknown-command-type",
+                        "/type"),
+                bad(
+                        "a payload that breaks its schema",
+                        with(c -> ((ObjectNode) c.get("payload")).put("occurredAt", 1317422324546L)),
+                        400,
+                        "invalid-command",
+                        "/payload/occurredAt"),
+                bad("an unknown field", with(c -> c.put("colour", "red")), 400, "invalid-command", "/colour"),
+                bad(
+                        "a blank aggregate id",
+                        with(c -> c.put("aggregateId", "  ")),
+                        400,
+                        "invalid-command",
+                        "/aggregateId"),
+                bad(
+                        "a traversal in the aggregate type",
+                        with(c -> c.put("aggregateType", "../x")),
+                        400,
+                        "invalid-command",
+                        "/aggregateType"),
+                bad(
+                        "an expected version",
+                        with(c -> c.put("expectedVersion", 1)),
+                        400,
+                        "invalid-command",
+                        "/expectedVersion"),
+                bad(
+                        "a payload over COMMAND_MAX_BYTES",
+                        with(c -> ((ObjectNode) c.get("payload")).put("activity", "A".repeat(COMMAND_MAX_BYTES))),
+                        413,
+                        "payload-too-large",
+                        null),
+                bad(
+                        "a body over REQUEST_MAX_BYTES",
+                        with(c -> ((ObjectNode) c.get("payload")).put("resource", "R".repeat(REQUEST_MAX_BYTES))),
+                        413,
+                        "payload-too-large",
+                        null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badCommands")
+    void refusesABadCommandWithItsProblemAndProducesNothing(
+            String what, String body, int status, String type, String pointer) {
+        // given
+        long before = running.endOffsetSum(Topics.EVENTS_ALL);
+
+        // when
+        HttpResponse<String> response = running.postJson(body);
+
+        // then
+        assertProblem(response, status, type);
+        if (pointer != null) {
+            assertThat(json(response).get("errors"))
+                    .extracting(error -> error.get("pointer").asText())
+                    .contains(pointer);
+        }
+        assertThat(running.endOffsetSum(Topics.EVENTS_ALL)).isEqualTo(before);
+    }
+
+    @Test
+    void saysWhyAnExpectedVersionIsRefused() {
+        // when
+        HttpResponse<String> response = running.postJson(with(c -> c.put("expectedVersion", 1)));
+
+        // then
+        JsonNode error = json(response).get("errors").get(0);
+        assertThat(error.get("pointer").asText()).isEqualTo("/expectedVersion");
+        assertThat(error.get("message").asText()).isEqualTo("not supported yet");
+    }
+
+    @Test
+    void refusesADeclaredOversizedBodyBeforeReadingAByteOfIt() throws IOException {
+        // given: a client that announces a large body and then waits for "100 Continue" before sending any of it
+        long before = running.endOffsetSum(Topics.EVENTS_ALL);
+        int declared = REQUEST_MAX_BYTES * 16;
+        String head = "POST /v1/commands HTTP/1.1\r\n"
+                + "Host: 127.0.0.1\r\n"
+                + "Content-Type: application/json\r\n"
+                + "Content-Length: " + declared + "\r\n"
+                + "Expect: 100-continue\r\n"
+                + "\r\n";
+
+        // when
+        String answer = RawHttp.exchange(running.service.port(), head);
+
+        // then
+        assertThat(answer).startsWith("HTTP/1.1 413");
+        assertThat(answer).doesNotContain("100 Continue");
+        assertThat(answer).contains("urn:polyglot:problem:payload-too-large").contains(Integer.toString(declared));
+        assertThat(running.endOffsetSum(Topics.EVENTS_ALL)).isEqualTo(before);
+    }
+
+    @Test
+    void producesAGoodCommandSentBetweenBadOnes() {
+        // given: the refusals above are only meaningful if a good command does move the end offsets
+        long before = running.endOffsetSum(Topics.EVENTS_ALL);
+
+        // when
+        HttpResponse<String> response =
+                running.postJson(recordActivity("refused-good-1", "g-1").toString());
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(running.endOffsetSum(Topics.EVENTS_ALL)).isEqualTo(before + 1);
+    }
+
+    private static Arguments bad(String what, String body, int status, String type, String pointer) {
+        return Arguments.of(what, body, status, type, pointer);
+    }
+
+    private static String with(Consumer<ObjectNode> change) {
+        ObjectNode command = recordActivity("refused-1", "r-1");
+        change.accept(command);
+        return command.toString();
+    }
+}

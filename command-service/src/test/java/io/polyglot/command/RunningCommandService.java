@@ -1,0 +1,162 @@
+package io.polyglot.command;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.stack.KafkaBroker;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * A real Kafka broker on a random loopback port and the command service in this JVM in front of it, with the HTTP
+ * and Kafka clients the tests talk to them through. One per test class.
+ */
+final class RunningCommandService implements AutoCloseable {
+
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    final KafkaBroker broker;
+    final CommandService service;
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+    private final Admin admin;
+
+    private RunningCommandService(KafkaBroker broker, CommandService service, Admin admin) {
+        this.broker = broker;
+        this.service = service;
+        this.admin = admin;
+    }
+
+    /** Starts a broker in {@code dataDir} and the service with {@code env} on top of the test defaults. */
+    static RunningCommandService start(Path dataDir, Map<String, String> env) {
+        KafkaBroker broker = KafkaBroker.start(dataDir.resolve("kafka"), 0);
+        try {
+            Map<String, String> settings = new HashMap<>();
+            settings.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
+            settings.put("HTTP_PORT", "0");
+            settings.put("TOPIC_PARTITIONS", "3");
+            settings.putAll(env);
+            CommandService service = CommandService.start(CommandServiceConfig.from(settings), Clock.systemUTC());
+            Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
+            return new RunningCommandService(broker, service, admin);
+        } catch (RuntimeException e) {
+            broker.close();
+            throw e;
+        }
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + service.port() + path);
+    }
+
+    HttpResponse<String> post(String path, String contentType, String body) {
+        return send(HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build());
+    }
+
+    HttpResponse<String> postJson(String body) {
+        return post("/v1/commands", "application/json", body);
+    }
+
+    HttpResponse<String> get(String path) {
+        return send(HttpRequest.newBuilder(uri(path))
+                .timeout(Duration.ofSeconds(60))
+                .GET()
+                .build());
+    }
+
+    HttpResponse<String> send(HttpRequest request) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static JsonNode json(HttpResponse<String> response) {
+        try {
+            return JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The latest offsets of every partition of {@code topic}, summed: how many records it ever got. */
+    long endOffsetSum(String topic) {
+        try {
+            List<TopicPartition> partitions =
+                    admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
+                            .map(p -> new TopicPartition(topic, p.partition()))
+                            .toList();
+            Map<TopicPartition, OffsetSpec> latest =
+                    partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
+            return admin.listOffsets(latest).all().get().values().stream()
+                    .mapToLong(info -> info.offset())
+                    .sum();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every record of {@code topic} from the start, once there are at least {@code atLeast}; in partition order. */
+    List<ConsumerRecord<byte[], byte[]>> records(String topic, int atLeast) {
+        Map<String, Object> config =
+                KafkaClientConfig.consumer(broker.bootstrapServers(), "test-reader-" + UUID.randomUUID(), Map.of());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return records.size() >= atLeast;
+            });
+            return records;
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            admin.close(Duration.ofSeconds(5));
+            service.close();
+        } finally {
+            broker.close();
+        }
+    }
+}
