@@ -242,16 +242,15 @@ public final class CommandApi implements AutoCloseable {
             return result;
         }
         Intake.Accepted accepted = (Intake.Accepted) outcome;
-        result.put("commandId", accepted.id());
         Problem failure = ack.isDone() && !ack.isCompletedExceptionally() ? null : failureOf(ack);
         if (failure != null) {
             metrics.count(accepted.commandType(), CommandMetrics.FAILED);
-            result.put("status", "rejected");
+            result.put("status", "rejected").put("commandId", accepted.id());
             result.set("problem", ProblemJson.node(json, failure));
             return result;
         }
         metrics.count(accepted.commandType(), CommandMetrics.ACCEPTED);
-        result.put("status", "accepted");
+        result.put("status", "accepted").put("commandId", accepted.id());
         eventsOf(result, accepted.events());
         return result;
     }
