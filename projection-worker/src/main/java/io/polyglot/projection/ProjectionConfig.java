@@ -68,7 +68,7 @@ public record ProjectionConfig(
             DATABASE_RETRY_TIMEOUT);
 
     /** Poll records in bigger batches than Kafka's default, so each transaction carries more events. */
-    static final int DEFAULT_MAX_POLL_RECORDS = 2_000;
+    static final int DEFAULT_MAX_POLL_RECORDS = 5_000;
 
     public ProjectionConfig {
         consumerOverrides = Map.copyOf(consumerOverrides);

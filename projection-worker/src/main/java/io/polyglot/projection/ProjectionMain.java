@@ -34,6 +34,22 @@ public final class ProjectionMain {
             return;
         }
 
+        ProjectionWorker worker;
+        try {
+            worker = start(config);
+        } catch (RuntimeException e) {
+            log.error("Projection worker failed to start", e);
+            System.exit(1);
+            return;
+        }
+        worker.awaitTermination();
+        if (worker.failure().isPresent()) {
+            System.exit(1);
+        }
+    }
+
+    /** Serves health and metrics, migrates the read model and starts the poll loop. */
+    private static ProjectionWorker start(ProjectionConfig config) {
         PrometheusMeterRegistry registry = Metrics.registry("projection-worker");
         AtomicReference<ProjectionWorker> running = new AtomicReference<>();
         ServiceEndpoint endpoint = ServiceEndpoint.start(config.host(), config.healthPort(), registry, () -> {
@@ -61,9 +77,6 @@ public final class ProjectionMain {
                         },
                         "projection-shutdown"));
 
-        worker.awaitTermination();
-        if (worker.failure().isPresent()) {
-            System.exit(1);
-        }
+        return worker;
     }
 }

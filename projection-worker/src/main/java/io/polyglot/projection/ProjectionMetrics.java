@@ -3,15 +3,18 @@ package io.polyglot.projection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * The worker's meters: {@code polyglot_events_projected_total{projection}}, {@code
  * polyglot_consumer_lag{group,partition}} for every partition it owns, {@code
- * polyglot_projection_records_skipped_total{reason}} and {@code polyglot_projection_batches_fenced_total}.
+ * polyglot_projection_records_skipped_total{reason}}, {@code polyglot_projection_batches_fenced_total} and the timer
+ * {@code polyglot_projection_batch_seconds}.
  */
 public final class ProjectionMetrics {
 
@@ -21,6 +24,7 @@ public final class ProjectionMetrics {
     private final Map<SkipReason, Counter> skipped = new ConcurrentHashMap<>();
     private final Map<Integer, Lag> lags = new ConcurrentHashMap<>();
     private final Counter fenced;
+    private final Timer batches;
 
     public ProjectionMetrics(MeterRegistry registry, String group, Collection<String> projections) {
         this.registry = registry;
@@ -44,6 +48,14 @@ public final class ProjectionMetrics {
         this.fenced = Counter.builder("polyglot.projection.batches.fenced")
                 .description("Batches rolled back because another instance had moved a partition's stored offset")
                 .register(registry);
+        this.batches = Timer.builder("polyglot.projection.batch")
+                .description("Time to apply one poll's batch to the read model, retries included")
+                .register(registry);
+    }
+
+    /** Times the application of one batch. */
+    <T> T timeBatch(Supplier<T> apply) {
+        return batches.record(apply);
     }
 
     /** Counts the events a committed batch folded into each projection. */

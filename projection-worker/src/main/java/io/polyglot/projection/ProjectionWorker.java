@@ -21,7 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -67,7 +69,8 @@ public final class ProjectionWorker implements AutoCloseable {
     /** The stored next offset of each owned partition, as this instance last read or wrote it; absent: none stored. */
     private final Map<Integer, Long> storedOffsets = new HashMap<>();
 
-    private volatile boolean consuming;
+    private volatile Set<Integer> ownedPartitions = Set.of();
+    private volatile boolean joined;
     private volatile boolean databaseAvailable = true;
     private volatile Throwable failure;
     private boolean caughtUp;
@@ -92,9 +95,17 @@ public final class ProjectionWorker implements AutoCloseable {
         return worker;
     }
 
-    /** Whether the loop is polling with a reachable database: what readiness reports. */
+    /**
+     * Whether the worker has joined its consumer group and reaches the database: what readiness reports. An instance
+     * that got no partitions (more instances than partitions) is ready too.
+     */
     public boolean isConsuming() {
-        return consuming && databaseAvailable && failure == null && thread.isAlive();
+        return joined && databaseAvailable && failure == null && thread.isAlive();
+    }
+
+    /** The partitions this instance owns now. */
+    public Set<Integer> ownedPartitions() {
+        return ownedPartitions;
     }
 
     /** Why the loop stopped on its own, if it did. */
@@ -110,6 +121,9 @@ public final class ProjectionWorker implements AutoCloseable {
     /** Stops the loop and waits for it to close the consumer. A batch in its transaction is finished first. */
     @Override
     public void close() {
+        if (closing.getCount() == 0 && !thread.isAlive()) {
+            return;
+        }
         closing.countDown();
         consumer.wakeup();
         try {
@@ -127,7 +141,6 @@ public final class ProjectionWorker implements AutoCloseable {
             log.info("Projection started");
             while (closing.getCount() > 0) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
-                consuming = true;
                 if (!records.isEmpty()) {
                     project(records);
                 }
@@ -146,7 +159,7 @@ public final class ProjectionWorker implements AutoCloseable {
                 log.info("Projection closed while waiting for the database: {}", e.toString());
             }
         } finally {
-            consuming = false;
+            joined = false;
             kafkaMetrics.close();
             consumer.close();
             log.info("Projection stopped consuming");
@@ -181,7 +194,7 @@ public final class ProjectionWorker implements AutoCloseable {
                             event.aggregateVersion()));
         }
 
-        BatchOutcome outcome = withDatabaseRetry(() -> store.apply(folded.batch()));
+        BatchOutcome outcome = metrics.timeBatch(() -> withDatabaseRetry(() -> store.apply(folded.batch())));
         if (outcome instanceof Applied) {
             advances.forEach(advance -> storedOffsets.put(advance.partition(), advance.next()));
             metrics.projected(folded.batch().projected());
@@ -326,11 +339,15 @@ public final class ProjectionWorker implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            joined = true;
             if (partitions.isEmpty()) {
                 return;
             }
             partitions.forEach(partition -> metrics.track(partition.partition()));
             Map<Integer, Long> stored = seekToStoredOffsets(partitions);
+            Set<Integer> owned = new TreeSet<>(ownedPartitions);
+            owned.addAll(numbers(partitions));
+            ownedPartitions = Set.copyOf(owned);
             caughtUp = false;
             log.info("Partitions assigned: {}, stored next offsets {}", numbers(partitions), new TreeMap<>(stored));
         }
@@ -341,6 +358,9 @@ public final class ProjectionWorker implements AutoCloseable {
                 storedOffsets.remove(partition.partition());
                 metrics.untrack(partition.partition());
             }
+            Set<Integer> owned = new TreeSet<>(ownedPartitions);
+            owned.removeAll(numbers(partitions));
+            ownedPartitions = Set.copyOf(owned);
             if (!partitions.isEmpty()) {
                 log.info("Partitions revoked: {}", numbers(partitions));
             }

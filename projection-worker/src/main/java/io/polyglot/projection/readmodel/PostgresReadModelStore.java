@@ -28,6 +28,7 @@ import java.time.ZoneOffset;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.InsertValuesStep5;
@@ -285,7 +286,7 @@ public final class PostgresReadModelStore implements ReadModelStore {
 
     private static <T> List<List<T>> chunks(List<T> rows) {
         int count = (rows.size() + ROWS_PER_STATEMENT - 1) / ROWS_PER_STATEMENT;
-        return java.util.stream.IntStream.range(0, count)
+        return IntStream.range(0, count)
                 .mapToObj(
                         i -> rows.subList(i * ROWS_PER_STATEMENT, Math.min(rows.size(), (i + 1) * ROWS_PER_STATEMENT)))
                 .toList();

@@ -1,0 +1,238 @@
+package io.polyglot.projection.readmodel;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.polyglot.projection.ReadModelStore.Applied;
+import io.polyglot.projection.ReadModelStore.BatchOutcome;
+import io.polyglot.projection.ReadModelStore.Fenced;
+import io.polyglot.projection.TestDatabase;
+import io.polyglot.projection.TestDatabase.ActivityCountRow;
+import io.polyglot.projection.TestDatabase.HelpdeskTicketRow;
+import io.polyglot.projection.TestDatabase.LoanApplicationRow;
+import io.polyglot.projection.domain.ActivityCountChange;
+import io.polyglot.projection.domain.HelpdeskTicketChange;
+import io.polyglot.projection.domain.LoanApplicationChange;
+import io.polyglot.projection.domain.PartitionAdvance;
+import io.polyglot.projection.domain.ReadModelBatch;
+import java.math.BigDecimal;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PostgresReadModelStoreTest {
+
+    private static final String TOPIC = "events.all";
+    private static final Instant NINE = Instant.parse("2011-10-01T09:00:00.123456Z");
+
+    @TempDir
+    static Path dataDir;
+
+    private static TestDatabase database;
+
+    private PostgresReadModelStore store;
+    private String group;
+
+    @BeforeAll
+    static void startTheDatabase() {
+        database = TestDatabase.start(dataDir.resolve("postgres"));
+    }
+
+    @AfterAll
+    static void stopTheDatabase() {
+        if (database != null) {
+            database.close();
+        }
+    }
+
+    @BeforeEach
+    void startFromAnEmptyReadModel() throws SQLException {
+        database.empty();
+        group = "group-" + UUID.randomUUID();
+        store = new PostgresReadModelStore(database.dataSource(), group);
+    }
+
+    @Test
+    void appliesABatchAndStoresTheNextOffsetOfEachPartition() throws SQLException {
+        // given
+        ReadModelBatch batch = batch(
+                List.of(first(0, 2), first(1, 1)),
+                List.of(loan("Application_1", "A_SUBMITTED", 2, 0, 1)),
+                List.of(new ActivityCountChange(0, "A_SUBMITTED", "COMPLETE", 2, 1)),
+                List.of(ticket("Case 1", "Insert ticket", 1, 1, 0)));
+
+        // when
+        BatchOutcome outcome = store.apply(batch);
+
+        // then
+        assertThat(outcome).isInstanceOf(Applied.class);
+        assertThat(database.storedOffset(group, TOPIC, 0)).isEqualTo(2);
+        assertThat(database.storedOffset(group, TOPIC, 1)).isEqualTo(1);
+        assertThat(store.storedOffsets(TOPIC, List.of(0, 1, 2))).isEqualTo(Map.of(0, 2L, 1, 1L));
+        assertThat(database.loanApplications())
+                .containsExactly(
+                        new LoanApplicationRow("Application_1", "A_SUBMITTED", new BigDecimal("2E+4"), NINE, NINE, 2));
+        assertThat(database.loanActivityCounts()).containsExactly(new ActivityCountRow("A_SUBMITTED", "COMPLETE", 2));
+        assertThat(database.helpdeskTickets())
+                .containsExactly(new HelpdeskTicketRow("Case 1", "Insert ticket", NINE, NINE, 1));
+    }
+
+    @Test
+    void upsertingTheSameRowChangesTwiceGivesTheSameRows() throws SQLException {
+        // given a batch that was applied
+        List<LoanApplicationChange> loans = List.of(loan("Application_1", "A_SUBMITTED", 2, 0, 1));
+        List<ActivityCountChange> counts = List.of(new ActivityCountChange(0, "A_SUBMITTED", null, 2, 1));
+        List<HelpdeskTicketChange> tickets = List.of(ticket("Case 1", "Insert ticket", 1, 0, 0));
+        store.apply(batch(List.of(first(0, 2)), loans, counts, tickets));
+        List<LoanApplicationRow> loanRows = database.loanApplications();
+        List<ActivityCountRow> countRows = database.loanActivityCounts();
+        List<HelpdeskTicketRow> ticketRows = database.helpdeskTickets();
+
+        // when the same row changes come again, with an offset advance that is not fenced
+        BatchOutcome outcome = store.apply(batch(List.of(next(0, 2, 3)), loans, counts, tickets));
+
+        // then
+        assertThat(outcome).isInstanceOf(Applied.class);
+        assertThat(database.loanApplications()).isEqualTo(loanRows);
+        assertThat(database.loanActivityCounts()).isEqualTo(countRows);
+        assertThat(database.helpdeskTickets()).isEqualTo(ticketRows);
+    }
+
+    @Test
+    void fencesABatchThatStartsFromAnOffsetNoLongerStored() throws SQLException {
+        // given another instance applied the partition up to offset 2
+        store.apply(batch(
+                List.of(first(0, 2)), List.of(loan("Application_1", "A_SUBMITTED", 2, 0, 1)), List.of(), List.of()));
+
+        // when a stale instance applies the same offsets, starting from the offset it saw before
+        BatchOutcome fromNothing = store.apply(batch(
+                List.of(first(0, 2)), List.of(loan("Application_1", "A_DECLINED", 2, 0, 1)), List.of(), List.of()));
+        BatchOutcome fromAnOlderOffset = store.apply(batch(
+                List.of(next(0, 1, 3)), List.of(loan("Application_2", "A_DECLINED", 1, 0, 2)), List.of(), List.of()));
+
+        // then nothing of either batch is applied
+        assertThat(fromNothing).isEqualTo(new Fenced(0));
+        assertThat(fromAnOlderOffset).isEqualTo(new Fenced(0));
+        assertThat(database.storedOffset(group, TOPIC, 0)).isEqualTo(2);
+        assertThat(database.loanApplications())
+                .extracting(
+                        LoanApplicationRow::applicationId, LoanApplicationRow::status, LoanApplicationRow::eventCount)
+                .containsExactly(org.assertj.core.api.Assertions.tuple("Application_1", "A_SUBMITTED", 2L));
+    }
+
+    @Test
+    void rollsBackEveryPartitionOfABatchWhenOneIsFenced() throws SQLException {
+        // given partition 1 was applied by another instance
+        store.apply(batch(List.of(first(1, 5)), List.of(), List.of(), List.of()));
+
+        // when a batch advances partition 0 as well as a stale partition 1
+        BatchOutcome outcome = store.apply(batch(
+                List.of(first(0, 3), first(1, 5)),
+                List.of(loan("Application_1", "A_SUBMITTED", 3, 0, 2)),
+                List.of(new ActivityCountChange(0, "A_SUBMITTED", "COMPLETE", 3, 2)),
+                List.of()));
+
+        // then
+        assertThat(outcome).isEqualTo(new Fenced(1));
+        assertThat(database.storedOffset(group, TOPIC, 0)).isEqualTo(-1);
+        assertThat(database.loanApplications()).isEmpty();
+        assertThat(database.loanActivityCounts()).isEmpty();
+    }
+
+    @Test
+    void mergesALaterBatchIntoTheStoredRows() throws SQLException {
+        // given a submitted application with an amount
+        store.apply(batch(
+                List.of(first(0, 2)),
+                List.of(loan("Application_1", "A_SUBMITTED", 2, 0, 1)),
+                List.of(),
+                List.of(ticket("Case 1", "Insert ticket", 1, 0, 0))));
+
+        // when a later batch has no state event, another amount and an earlier timestamp for the ticket
+        LoanApplicationChange workItems = new LoanApplicationChange(
+                "Application_1", null, new BigDecimal("7"), null, NINE.plusSeconds(60), 3, 0, 0, 4);
+        HelpdeskTicketChange resolved = new HelpdeskTicketChange(
+                "Case 1", "Resolve ticket", NINE.minusSeconds(60), NINE.minusSeconds(30), 2, 0, 0, 4);
+        store.apply(batch(List.of(next(0, 2, 5)), List.of(workItems), List.of(), List.of(resolved)));
+
+        // then status, amount, submission and opening time stay; times take the latest; counts add up
+        assertThat(database.loanApplications())
+                .containsExactly(new LoanApplicationRow(
+                        "Application_1", "A_SUBMITTED", new BigDecimal("2E+4"), NINE, NINE.plusSeconds(60), 5));
+        assertThat(database.helpdeskTickets())
+                .containsExactly(new HelpdeskTicketRow("Case 1", "Resolve ticket", NINE, NINE, 3));
+    }
+
+    @Test
+    void addsUpThePartialCountsOfEveryPartitionInTheView() throws SQLException {
+        // when two partitions count the same activity, and one a null lifecycle twice over two batches
+        store.apply(batch(
+                List.of(first(0, 10), first(1, 10)),
+                List.of(),
+                List.of(
+                        new ActivityCountChange(0, "A_SUBMITTED", "COMPLETE", 4, 9),
+                        new ActivityCountChange(0, "W_Valideren aanvraag", null, 1, 3),
+                        new ActivityCountChange(1, "A_SUBMITTED", "COMPLETE", 6, 9)),
+                List.of()));
+        store.apply(batch(
+                List.of(next(0, 10, 12)),
+                List.of(),
+                List.of(new ActivityCountChange(0, "W_Valideren aanvraag", null, 2, 11)),
+                List.of()));
+
+        // then
+        assertThat(database.loanActivityCounts())
+                .containsExactly(
+                        new ActivityCountRow("A_SUBMITTED", "COMPLETE", 10),
+                        new ActivityCountRow("W_Valideren aanvraag", null, 3));
+    }
+
+    @Test
+    void appliesMoreRowsThanOneStatementCarries() throws SQLException {
+        // given more applications than one statement's rows
+        int applications = PostgresReadModelStore.ROWS_PER_STATEMENT * 2 + 17;
+        List<LoanApplicationChange> loans = java.util.stream.IntStream.range(0, applications)
+                .mapToObj(i -> loan(String.format("Application_%05d", i), "A_SUBMITTED", 1, 0, i))
+                .toList();
+
+        // when
+        BatchOutcome outcome = store.apply(batch(List.of(first(0, applications)), loans, List.of(), List.of()));
+
+        // then
+        assertThat(outcome).isInstanceOf(Applied.class);
+        assertThat(database.loanApplications()).hasSize(applications);
+    }
+
+    private static ReadModelBatch batch(
+            List<PartitionAdvance> advances,
+            List<LoanApplicationChange> loans,
+            List<ActivityCountChange> counts,
+            List<HelpdeskTicketChange> tickets) {
+        return new ReadModelBatch(TOPIC, advances, loans, counts, tickets, Map.of());
+    }
+
+    private static PartitionAdvance first(int partition, long next) {
+        return new PartitionAdvance(partition, OptionalLong.empty(), next);
+    }
+
+    private static PartitionAdvance next(int partition, long expected, long next) {
+        return new PartitionAdvance(partition, OptionalLong.of(expected), next);
+    }
+
+    private static LoanApplicationChange loan(String id, String status, long events, int partition, long lastOffset) {
+        return new LoanApplicationChange(
+                id, status, new BigDecimal("20000"), NINE, NINE, events, 0, partition, lastOffset);
+    }
+
+    private static HelpdeskTicketChange ticket(String id, String status, long events, int partition, long lastOffset) {
+        return new HelpdeskTicketChange(id, status, NINE, NINE, events, 0, partition, lastOffset);
+    }
+}
