@@ -11,6 +11,8 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -22,6 +24,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -65,9 +68,9 @@ final class SyntheticLog {
             cases.add(ticketCase(random, "Case " + (i + 1)));
         }
         List<Entry> interleaved = new ArrayList<>();
-        List<Integer> positions = new ArrayList<>(java.util.Collections.nCopies(cases.size(), 0));
-        List<Integer> open = new ArrayList<>(
-                java.util.stream.IntStream.range(0, cases.size()).boxed().toList());
+        List<Integer> positions = new ArrayList<>(Collections.nCopies(cases.size(), 0));
+        List<Integer> open =
+                new ArrayList<>(IntStream.range(0, cases.size()).boxed().toList());
         while (!open.isEmpty()) {
             int pick = random.nextInt(open.size());
             int caseIndex = open.get(pick);
@@ -242,7 +245,7 @@ final class SyntheticLog {
         Map<List<String>, Long> counts = new HashMap<>();
         for (Entry entry : entries) {
             if (entry.aggregateType().equals("LoanApplication")) {
-                counts.merge(java.util.Arrays.asList(entry.activity(), entry.lifecycle()), 1L, Long::sum);
+                counts.merge(Arrays.asList(entry.activity(), entry.lifecycle()), 1L, Long::sum);
             }
         }
         return counts.entrySet().stream()

@@ -5,6 +5,7 @@ import static io.polyglot.projection.domain.Events.loan;
 import static io.polyglot.projection.domain.Events.minutes;
 import static io.polyglot.projection.domain.Events.ticket;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import java.util.List;
 import java.util.Map;
@@ -129,8 +130,6 @@ class LoanApplicationProjectionTest {
 
         assertThat(changes)
                 .extracting(LoanApplicationChange::applicationId, LoanApplicationChange::eventCount)
-                .containsExactly(
-                        org.assertj.core.api.Assertions.tuple("Application_1", 1L),
-                        org.assertj.core.api.Assertions.tuple("Application_2", 2L));
+                .containsExactly(tuple("Application_1", 1L), tuple("Application_2", 2L));
     }
 }

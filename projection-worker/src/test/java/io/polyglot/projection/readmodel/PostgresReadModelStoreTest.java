@@ -1,6 +1,7 @@
 package io.polyglot.projection.readmodel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.polyglot.projection.ReadModelStore.Applied;
 import io.polyglot.projection.ReadModelStore.BatchOutcome;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -125,7 +127,7 @@ class PostgresReadModelStoreTest {
         assertThat(database.loanApplications())
                 .extracting(
                         LoanApplicationRow::applicationId, LoanApplicationRow::status, LoanApplicationRow::eventCount)
-                .containsExactly(org.assertj.core.api.Assertions.tuple("Application_1", "A_SUBMITTED", 2L));
+                .containsExactly(tuple("Application_1", "A_SUBMITTED", 2L));
     }
 
     @Test
@@ -199,7 +201,7 @@ class PostgresReadModelStoreTest {
     void appliesMoreRowsThanOneStatementCarries() throws SQLException {
         // given more applications than one statement's rows
         int applications = PostgresReadModelStore.ROWS_PER_STATEMENT * 2 + 17;
-        List<LoanApplicationChange> loans = java.util.stream.IntStream.range(0, applications)
+        List<LoanApplicationChange> loans = IntStream.range(0, applications)
                 .mapToObj(i -> loan(String.format("Application_%05d", i), "A_SUBMITTED", 1, 0, i))
                 .toList();
 
