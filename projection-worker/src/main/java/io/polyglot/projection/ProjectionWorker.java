@@ -169,12 +169,13 @@ public final class ProjectionWorker implements AutoCloseable {
 
     private void project(ConsumerRecords<byte[], byte[]> records) {
         List<ProjectedEvent> events = new ArrayList<>(records.count());
+        List<SkipReason> skips = new ArrayList<>();
         List<PartitionAdvance> advances = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
             for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
-                decode(record, events);
+                decode(record, events, skips);
             }
             long next = partitionRecords.get(partitionRecords.size() - 1).offset() + 1;
             Long stored = storedOffsets.get(partition.partition());
@@ -185,7 +186,7 @@ public final class ProjectionWorker implements AutoCloseable {
 
         BatchFolder.Folded folded = folder.fold(config.topic(), events, advances);
         for (ProjectedEvent event : folded.outOfOrder()) {
-            metrics.skipped(SkipReason.VERSION_OUT_OF_ORDER);
+            skips.add(SkipReason.VERSION_OUT_OF_ORDER);
             withRecordContext(
                     event.partition(),
                     event.offset(),
@@ -198,6 +199,7 @@ public final class ProjectionWorker implements AutoCloseable {
         if (outcome instanceof Applied) {
             advances.forEach(advance -> storedOffsets.put(advance.partition(), advance.next()));
             metrics.projected(folded.batch().projected());
+            skips.forEach(metrics::skipped);
             consumer.commitAsync(kafkaOffsets, (offsets, e) -> {
                 if (e != null) {
                     log.debug("Informational offset commit to Kafka failed: {}", e.toString());
@@ -218,12 +220,13 @@ public final class ProjectionWorker implements AutoCloseable {
         }
     }
 
-    private void decode(ConsumerRecord<byte[], byte[]> record, List<ProjectedEvent> events) {
+    /** Decodes a record into {@code events}, or notes in {@code skips} why not; skips count once the batch commits. */
+    private void decode(ConsumerRecord<byte[], byte[]> record, List<ProjectedEvent> events, List<SkipReason> skips) {
         RecordDecoder.Decoded decoded = decoder.decode(record.partition(), record.offset(), record.value());
         if (decoded instanceof RecordDecoder.Projectable projectable) {
             events.add(projectable.event());
         } else if (decoded instanceof RecordDecoder.Skipped skipped) {
-            metrics.skipped(skipped.reason());
+            skips.add(skipped.reason());
             if (skipped.reason() == SkipReason.UNDECODABLE) {
                 // The dead-letter topic is a later issue; until then the record is counted, logged and passed over.
                 withRecordContext(
