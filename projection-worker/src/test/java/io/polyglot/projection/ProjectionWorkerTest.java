@@ -37,7 +37,6 @@ class ProjectionWorkerTest {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionWorkerTest.class);
     private static final int PARTITIONS = 3;
-    private static final int BPI_2012_EVENTS = 262_200;
     private static final Duration PROJECTED_WITHIN = Duration.ofSeconds(90);
 
     @TempDir
@@ -196,26 +195,6 @@ class ProjectionWorkerTest {
         awaitViewsEqualTheFoldOf(eventLog);
         assertThat(fenced(worker.registry())).isEqualTo(1);
         pool.close();
-    }
-
-    @Test
-    void projectsALogAsLargeAsTheBpi2012LogWellUnderAMinute() throws SQLException {
-        // given 262,200 events of interleaved applications, the size of the BPI Challenge 2012 log
-        SyntheticLog eventLog = SyntheticLog.generate(4, 16_500, 0).firstPart(BPI_2012_EVENTS);
-        eventLog.produceTo(kafka.bootstrapServers(), topic);
-
-        // when
-        long started = System.nanoTime();
-        Running worker = start(ProjectionConfig.DEFAULT_MAX_POLL_RECORDS);
-        await().atMost(Duration.ofMinutes(3))
-                .pollInterval(Duration.ofMillis(100))
-                .until(() -> projected(worker.registry(), "loan_applications") == BPI_2012_EVENTS);
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-
-        // then
-        log.info("Projected {} events in {}", BPI_2012_EVENTS, took);
-        assertThat(took).isLessThan(Duration.ofMinutes(1));
-        awaitViewsEqualTheFoldOf(eventLog);
     }
 
     private Running start(int maxPollRecords) {

@@ -1,0 +1,280 @@
+package io.polyglot.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.polyglot.archive.store.ArchiveStore;
+import io.polyglot.archive.store.ArchiveStoreConfig;
+import io.polyglot.archive.store.ArchiveVerifier;
+import io.polyglot.archive.store.VerificationReport;
+import io.polyglot.deploy.ComponentStatus;
+import io.polyglot.deploy.PolyglotStack;
+import io.polyglot.runtime.DatabaseUrl;
+import io.polyglot.schemas.Topics;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The whole pipeline on real input: a stack started the way {@code ./polyglot up} starts it (its own home folder,
+ * free ports), the BPI 2012 and helpdesk logs imported through the HTTP API by the importer as its own process, then
+ * the PostgreSQL views, the archive in S3Proxy and the topic checked against the counts the logs are known to have.
+ * Later issues add their checks to this same run instead of importing the logs again.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RealLogsEndToEndTest {
+
+    private static final long BPI_CASES = 13_087;
+    private static final long BPI_EVENTS = 262_200;
+    private static final BigDecimal BPI_AMOUNT_REQUESTED = new BigDecimal("177634511");
+    private static final long HELPDESK_CASES = 4_580;
+    private static final long HELPDESK_EVENTS = 21_348;
+    private static final Duration SETTLE = Duration.ofMinutes(5);
+
+    private final Path root =
+            Path.of(System.getProperty("polyglot.root", ".")).toAbsolutePath().normalize();
+    private final Path datasets = root.resolveSibling("shared").resolve("datasets");
+    private final Map<String, String> figures = new LinkedHashMap<>();
+
+    private Path home;
+    private PolyglotStack stack;
+    private Map<String, String> env;
+
+    @BeforeAll
+    void startTheStackAndImportBothLogs() throws Exception {
+        home = Files.createTempDirectory("polyglot-e2e");
+        stack = PolyglotStack.at(home, root).reportingTo(line -> System.out.println("stack: " + line));
+        long started = System.nanoTime();
+        stack.up();
+        figures.put("stack up", seconds(System.nanoTime() - started));
+        env = stack.env();
+
+        importLog("LoanApplication", datasets.resolve("bpic2012/bpic2012.xes.gz"), BPI_EVENTS);
+        importLog("HelpdeskTicket", datasets.resolve("helpdesk/helpdesk.xes.gz"), HELPDESK_EVENTS);
+        awaitArchiverCaughtUp();
+    }
+
+    @AfterAll
+    void reportFiguresAndStopTheStack() throws IOException {
+        try {
+            if (stack != null) {
+                for (ComponentStatus component : stack.status()) {
+                    if (component.pid() != null) {
+                        figures.put("peak RSS " + component.name(), peakRss(component.pid()));
+                    }
+                }
+            }
+            String report = figures.entrySet().stream()
+                    .map(e -> "| " + e.getKey() + " | " + e.getValue() + " |")
+                    .collect(Collectors.joining("\n", "| figure | value |\n| --- | --- |\n", "\n"));
+            System.out.println(report);
+            Path out = root.resolve("deploy/target/e2e-figures.md");
+            Files.createDirectories(out.getParent());
+            Files.writeString(out, report);
+        } finally {
+            if (stack != null) {
+                stack.down(true);
+            }
+        }
+    }
+
+    @Test
+    void loanApplicationsHoldEveryCaseOfTheBpiLog() throws SQLException {
+        await().atMost(SETTLE)
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(
+                                query("SELECT count(*), coalesce(sum(event_count), 0)::bigint FROM loan_applications"))
+                        .containsExactly(BPI_CASES, BPI_EVENTS));
+
+        List<Object> amounts = query("SELECT sum(amount_requested) FROM loan_applications");
+        assertThat((BigDecimal) amounts.get(0)).isEqualByComparingTo(BPI_AMOUNT_REQUESTED);
+        assertThat(query("SELECT count(*) FROM loan_applications WHERE submitted_at IS NULL OR status IS NULL"))
+                .containsExactly(0L);
+        assertThat(query("SELECT count(*) FROM loan_applications WHERE status NOT LIKE 'A\\_%'"))
+                .containsExactly(0L);
+    }
+
+    @Test
+    void loanActivityCountsAddUpToTheLog() throws SQLException {
+        await().atMost(SETTLE)
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(
+                                query(
+                                        "SELECT coalesce(sum(events), 0)::bigint, count(DISTINCT activity) FROM loan_activity_counts"))
+                        .containsExactly(BPI_EVENTS, 24L));
+
+        assertThat(query("SELECT events FROM loan_activity_counts"
+                        + " WHERE activity = 'A_SUBMITTED' AND lifecycle = 'COMPLETE'"))
+                .containsExactly(BPI_CASES);
+    }
+
+    @Test
+    void helpdeskTicketsHoldEveryTicketOfTheHelpdeskLog() throws SQLException {
+        await().atMost(SETTLE)
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(
+                                query("SELECT count(*), coalesce(sum(event_count), 0)::bigint FROM helpdesk_tickets"))
+                        .containsExactly(HELPDESK_CASES, HELPDESK_EVENTS));
+
+        assertThat(query("SELECT count(*) FROM helpdesk_tickets WHERE opened_at > last_event_at"))
+                .containsExactly(0L);
+    }
+
+    @Test
+    void theArchiveHoldsEveryEventOnceInSoundSegments() throws Exception {
+        VerificationReport report;
+        long started = System.nanoTime();
+        try (ArchiveStore store = new ArchiveStore(new ArchiveStoreConfig(
+                URI.create(env.get("S3_ENDPOINT")),
+                env.get("S3_BUCKET"),
+                env.get("S3_REGION"),
+                env.get("AWS_ACCESS_KEY_ID"),
+                env.get("AWS_SECRET_ACCESS_KEY"),
+                false))) {
+            report = new ArchiveVerifier(store, 100).verify();
+        }
+        figures.put("archive verify", seconds(System.nanoTime() - started) + " for " + report.segments() + " segments");
+
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.eventsByAggregateType())
+                .containsEntry("LoanApplication", BPI_EVENTS)
+                .containsEntry("HelpdeskTicket", HELPDESK_EVENTS);
+        assertThat(report.segments()).isGreaterThanOrEqualTo((int) ((BPI_EVENTS + HELPDESK_EVENTS) / 100));
+    }
+
+    @Test
+    void theTopicHoldsEveryImportedEventOnce() throws Exception {
+        try (Admin admin = admin()) {
+            assertThat(endOffsets(admin).values().stream()
+                            .mapToLong(Long::longValue)
+                            .sum())
+                    .isEqualTo(BPI_EVENTS + HELPDESK_EVENTS);
+        }
+    }
+
+    private void importLog(String type, Path file, long expectedEvents) throws Exception {
+        Path log = home.resolve("import-" + type + ".log");
+        List<String> command = new ArrayList<>(List.of(
+                javaBin(),
+                "-jar",
+                root.resolve("importer/target/importer.jar").toString(),
+                "--type",
+                type,
+                "--url",
+                env.get("COMMAND_URL"),
+                "--progress",
+                "off",
+                file.toString()));
+        long started = System.nanoTime();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        boolean finished = process.waitFor(10, TimeUnit.MINUTES);
+        long elapsed = System.nanoTime() - started;
+        String output = Files.readString(log, StandardCharsets.UTF_8);
+        System.out.println("import " + type + ":\n" + output);
+        assertThat(finished)
+                .as("the import of %s finished within 10 minutes", type)
+                .isTrue();
+        assertThat(process.exitValue())
+                .as("exit status of the import of %s:%n%s", type, output)
+                .isZero();
+        figures.put("import " + type, seconds(elapsed));
+        figures.put("import " + type + " rate", Math.round(expectedEvents / (elapsed / 1e9)) + " events/s");
+    }
+
+    /** The archiver commits only what is stored, so committed = end on every partition means all is in S3. */
+    private void awaitArchiverCaughtUp() {
+        long started = System.nanoTime();
+        await().atMost(SETTLE).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            try (Admin admin = admin()) {
+                Map<TopicPartition, Long> ends = endOffsets(admin);
+                Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("polyglot-archiver")
+                        .partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS);
+                return ends.entrySet().stream().allMatch(end -> {
+                    OffsetAndMetadata done = committed.get(end.getKey());
+                    return end.getValue() == 0 || (done != null && done.offset() >= end.getValue());
+                });
+            }
+        });
+        figures.put("archive caught up after imports", seconds(System.nanoTime() - started));
+    }
+
+    private Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
+        var partitions = admin.describeTopics(List.of(Topics.EVENTS_ALL))
+                .allTopicNames()
+                .get(30, TimeUnit.SECONDS)
+                .get(Topics.EVENTS_ALL)
+                .partitions();
+        Map<TopicPartition, OffsetSpec> request = new LinkedHashMap<>();
+        partitions.forEach(p -> request.put(new TopicPartition(Topics.EVENTS_ALL, p.partition()), OffsetSpec.latest()));
+        Map<TopicPartition, Long> ends = new LinkedHashMap<>();
+        admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    private Admin admin() {
+        return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, env.get("KAFKA_BOOTSTRAP_SERVERS")));
+    }
+
+    private List<Object> query(String sql) throws SQLException {
+        DatabaseUrl url = DatabaseUrl.parse(env.get("DATABASE_URL"));
+        try (Connection connection = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+                Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery(sql)) {
+            List<Object> values = new ArrayList<>();
+            while (rows.next()) {
+                for (int column = 1; column <= rows.getMetaData().getColumnCount(); column++) {
+                    values.add(rows.getObject(column));
+                }
+            }
+            return values;
+        }
+    }
+
+    private static String peakRss(long pid) {
+        try {
+            return Files.readAllLines(Path.of("/proc", Long.toString(pid), "status")).stream()
+                    .filter(line -> line.startsWith("VmHWM:"))
+                    .map(line -> line.substring("VmHWM:".length()).trim())
+                    .findFirst()
+                    .orElse("unknown");
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static String seconds(long nanos) {
+        return String.format("%.1f s", nanos / 1e9);
+    }
+}
