@@ -18,8 +18,9 @@ import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.schemas.Limits;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.avro.EventEnvelope;
-import io.polyglot.stack.KafkaBroker;
-import io.polyglot.stack.S3Server;
+import io.polyglot.testservers.TestKafka;
+import io.polyglot.testservers.TestS3;
+import io.polyglot.testservers.TestServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -62,8 +63,8 @@ class ArchiverWorkerTest {
     @TempDir
     static Path servers;
 
-    private static KafkaBroker kafka;
-    private static S3Server s3;
+    private static TestKafka kafka;
+    private static TestS3 s3;
     private static Admin admin;
 
     @TempDir
@@ -79,8 +80,8 @@ class ArchiverWorkerTest {
 
     @BeforeAll
     static void startServers() {
-        kafka = KafkaBroker.start(servers.resolve("kafka"), 0);
-        s3 = S3Server.start(servers.resolve("s3"), 0);
+        kafka = TestServers.kafka(servers.resolve("kafka"));
+        s3 = TestServers.s3(servers.resolve("s3"));
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     }
 

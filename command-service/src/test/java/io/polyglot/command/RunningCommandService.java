@@ -5,7 +5,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polyglot.runtime.KafkaClientConfig;
-import io.polyglot.stack.KafkaBroker;
+import io.polyglot.testservers.TestKafka;
+import io.polyglot.testservers.TestServers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -37,7 +38,7 @@ final class RunningCommandService implements AutoCloseable {
 
     static final ObjectMapper JSON = new ObjectMapper();
 
-    final KafkaBroker broker;
+    final TestKafka broker;
     final CommandService service;
     private final HttpClient http = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
@@ -45,7 +46,7 @@ final class RunningCommandService implements AutoCloseable {
             .build();
     private final Admin admin;
 
-    private RunningCommandService(KafkaBroker broker, CommandService service, Admin admin) {
+    private RunningCommandService(TestKafka broker, CommandService service, Admin admin) {
         this.broker = broker;
         this.service = service;
         this.admin = admin;
@@ -53,7 +54,7 @@ final class RunningCommandService implements AutoCloseable {
 
     /** Starts a broker in {@code dataDir} and the service with {@code env} on top of the test defaults. */
     static RunningCommandService start(Path dataDir, Map<String, String> env) {
-        KafkaBroker broker = KafkaBroker.start(dataDir.resolve("kafka"), 0);
+        TestKafka broker = TestServers.kafka(dataDir.resolve("kafka"));
         try {
             Map<String, String> settings = new HashMap<>();
             settings.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());

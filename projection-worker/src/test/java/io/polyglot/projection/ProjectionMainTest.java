@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.polyglot.stack.FreePorts;
-import io.polyglot.stack.KafkaBroker;
+import io.polyglot.testservers.TestKafka;
+import io.polyglot.testservers.TestServers;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -34,7 +35,7 @@ class ProjectionMainTest {
     @TempDir
     static Path dataDir;
 
-    private static KafkaBroker kafka;
+    private static TestKafka kafka;
     private static TestDatabase database;
 
     private final HttpClient http = HttpClient.newHttpClient();
@@ -42,7 +43,7 @@ class ProjectionMainTest {
 
     @BeforeAll
     static void startKafkaAndPostgres() throws Exception {
-        kafka = KafkaBroker.start(dataDir.resolve("kafka"), 0);
+        kafka = TestServers.kafka(dataDir.resolve("kafka"));
         database = TestDatabase.start(dataDir.resolve("postgres"));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 6, (short) 1))).all().get();

@@ -9,7 +9,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.polyglot.projection.domain.ReadModelBatch;
 import io.polyglot.projection.readmodel.PostgresReadModelStore;
 import io.polyglot.runtime.DatabaseUrl;
-import io.polyglot.stack.KafkaBroker;
+import io.polyglot.testservers.TestKafka;
+import io.polyglot.testservers.TestServers;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Clock;
@@ -42,7 +43,7 @@ class ProjectionWorkerTest {
     @TempDir
     static Path dataDir;
 
-    private static KafkaBroker kafka;
+    private static TestKafka kafka;
     private static TestDatabase database;
     private static Admin admin;
 
@@ -52,7 +53,7 @@ class ProjectionWorkerTest {
 
     @BeforeAll
     static void startKafkaAndPostgres() {
-        kafka = KafkaBroker.start(dataDir.resolve("kafka"), 0);
+        kafka = TestServers.kafka(dataDir.resolve("kafka"));
         database = TestDatabase.start(dataDir.resolve("postgres"));
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()));
     }

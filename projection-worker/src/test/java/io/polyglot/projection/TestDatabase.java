@@ -1,7 +1,8 @@
 package io.polyglot.projection;
 
 import io.polyglot.readmodel.ReadModelMigrations;
-import io.polyglot.stack.PostgresServer;
+import io.polyglot.testservers.TestPostgres;
+import io.polyglot.testservers.TestServers;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -19,10 +20,10 @@ import org.postgresql.ds.PGSimpleDataSource;
 /** A real, migrated PostgreSQL for a test class, and plain-JDBC reads of the views people query. */
 public final class TestDatabase implements AutoCloseable {
 
-    private final PostgresServer server;
+    private final TestPostgres server;
     private final PGSimpleDataSource dataSource;
 
-    private TestDatabase(PostgresServer server) {
+    private TestDatabase(TestPostgres server) {
         this.server = server;
         this.dataSource = new PGSimpleDataSource();
         dataSource.setUrl(server.jdbcUrl());
@@ -32,7 +33,7 @@ public final class TestDatabase implements AutoCloseable {
 
     /** Starts a server on a free loopback port with its cluster in {@code dataDir}, and migrates it. */
     public static TestDatabase start(Path dataDir) {
-        TestDatabase database = new TestDatabase(PostgresServer.start(dataDir, 0, PostgresServer.Durability.NO_FSYNC));
+        TestDatabase database = new TestDatabase(TestServers.postgres(dataDir));
         ReadModelMigrations.migrate(database.dataSource);
         return database;
     }

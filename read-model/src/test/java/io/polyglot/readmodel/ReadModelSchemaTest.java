@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.tuple;
 import io.polyglot.readmodel.jooq.projection.tables.LoanApplication;
 import io.polyglot.readmodel.jooq.public_.tables.LoanApplications;
 import io.polyglot.readmodel.jooq.public_.tables.records.LoanApplicationsRecord;
-import io.polyglot.stack.PostgresServer;
+import io.polyglot.testservers.TestPostgres;
+import io.polyglot.testservers.TestServers;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -32,13 +33,13 @@ class ReadModelSchemaTest {
     @TempDir
     static Path dataDir;
 
-    private static PostgresServer postgres;
+    private static TestPostgres postgres;
     private static PGSimpleDataSource dataSource;
     private static ReadModelMigrations.Migrated firstRun;
 
     @BeforeAll
     static void startAndMigrateADatabase() {
-        postgres = PostgresServer.start(dataDir.resolve("postgres"), 0, PostgresServer.Durability.NO_FSYNC);
+        postgres = TestServers.postgres(dataDir.resolve("postgres"));
         dataSource = new PGSimpleDataSource();
         dataSource.setUrl(postgres.jdbcUrl());
         dataSource.setUser(postgres.user());

@@ -4,7 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.polyglot.stack.FreePorts;
-import io.polyglot.stack.S3Server;
+import io.polyglot.testservers.TestS3;
+import io.polyglot.testservers.TestServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -22,7 +23,7 @@ class ArchiveStoreTest {
     @TempDir
     static Path serverDir;
 
-    private static S3Server server;
+    private static TestS3 server;
     private static S3Fixture fixture;
 
     @TempDir
@@ -30,7 +31,7 @@ class ArchiveStoreTest {
 
     @BeforeAll
     static void startS3Proxy() {
-        server = S3Server.start(serverDir, 0);
+        server = TestServers.s3(serverDir);
         fixture = new S3Fixture(server);
     }
 

@@ -2,7 +2,8 @@ package io.polyglot.archive.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.polyglot.stack.S3Server;
+import io.polyglot.testservers.TestS3;
+import io.polyglot.testservers.TestServers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ class ArchiveVerifierTest {
     @TempDir
     static Path serverDir;
 
-    private static S3Server server;
+    private static TestS3 server;
     private static S3Fixture fixture;
 
     @TempDir
@@ -28,7 +29,7 @@ class ArchiveVerifierTest {
 
     @BeforeAll
     static void startS3Proxy() {
-        server = S3Server.start(serverDir, 0);
+        server = TestServers.s3(serverDir);
         fixture = new S3Fixture(server);
     }
 

@@ -1,6 +1,6 @@
 package io.polyglot.archive.store;
 
-import io.polyglot.stack.S3Server;
+import io.polyglot.testservers.TestS3;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -20,9 +20,9 @@ import software.amazon.awssdk.services.s3.S3Client;
 /** Stores and segment files for tests against a real S3Proxy on loopback. */
 final class S3Fixture {
 
-    private final S3Server server;
+    private final TestS3 server;
 
-    S3Fixture(S3Server server) {
+    S3Fixture(TestS3 server) {
         this.server = server;
     }
 
