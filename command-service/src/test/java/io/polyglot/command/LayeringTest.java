@@ -28,6 +28,19 @@ class LayeringTest {
     }
 
     @Test
+    void keepsKafkaAndHttpTypesOutOfTheAggregateRules() {
+        noClasses()
+                .that()
+                .resideInAPackage("io.polyglot.command.rules..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("org.apache.kafka..", "io.javalin..", "org.eclipse.jetty..", "jakarta.servlet..")
+                .because("aggregate rules are plain classes a team writes and tests without a broker; move transport"
+                        + " code to the kafka or http package")
+                .check(classes);
+    }
+
+    @Test
     void keepsKafkaClientTypesOutOfTheHttpLayer() {
         noClasses()
                 .that()
