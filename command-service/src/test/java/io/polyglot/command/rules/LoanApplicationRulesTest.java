@@ -4,7 +4,9 @@ import static io.polyglot.command.rules.Activities.activities;
 import static io.polyglot.command.rules.Activities.activity;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polyglot.command.intake.EventDraft;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -117,16 +119,16 @@ class LoanApplicationRulesTest {
         // then
         assertThat(state.values())
                 .containsExactly(
-                        java.util.Map.entry("closedBy", "A_DECLINED"),
-                        java.util.Map.entry("offerCreated", "true"),
-                        java.util.Map.entry("submitted", "true"));
+                        Map.entry("closedBy", "A_DECLINED"),
+                        Map.entry("offerCreated", "true"),
+                        Map.entry("submitted", "true"));
     }
 
-    private Verdict decide(RuleState state, List<io.polyglot.command.intake.EventDraft> events) {
+    private Verdict decide(RuleState state, List<EventDraft> events) {
         return rules.decide(LoanApplicationRules.AGGREGATE_TYPE, state, events);
     }
 
-    private RuleState allowedState(List<io.polyglot.command.intake.EventDraft> events) {
+    private RuleState allowedState(List<EventDraft> events) {
         Verdict verdict = decide(null, events);
         assertThat(verdict).isInstanceOf(Verdict.Allowed.class);
         return ((Verdict.Allowed) verdict).next();

@@ -1,0 +1,142 @@
+package io.polyglot.command.decider;
+
+import io.polyglot.command.avro.AggregateHead;
+import io.polyglot.command.avro.CommandDecision;
+import io.polyglot.command.avro.CommandRecord;
+import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.Topics;
+import io.polyglot.schemas.UndecodableRecordException;
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * The decider's stream processor: reads one command, asks the {@link Decider}, then writes the aggregate's new head
+ * and the decision to its stores and forwards the events and the decision. Under {@code exactly_once_v2} the store
+ * changes, the outputs and the input offset commit in one transaction, so a crash never applies a command twice nor
+ * loses one.
+ *
+ * <p>Kept decisions expire with a wall-clock punctuator: every sweep interval it deletes those decided longer than
+ * the retention ago. A full scan is cheap next to the sweep interval at the sizes a partition holds; a retried command
+ * id older than the retention is decided anew.
+ */
+final class DecisionStep implements Processor<String, byte[], String, byte[]> {
+
+    private static final Logger log = LoggerFactory.getLogger(DecisionStep.class);
+
+    private final Decider decider;
+    private final EventCodec codec;
+    private final Duration retention;
+    private final Duration sweepInterval;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> heads;
+    private KeyValueStore<String, byte[]> decisions;
+
+    DecisionStep(Decider decider, EventCodec codec, Duration retention, Duration sweepInterval) {
+        this.decider = decider;
+        this.codec = codec;
+        this.retention = retention;
+        this.sweepInterval = sweepInterval;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.heads = context.getStateStore(DeciderTopology.HEADS_STORE);
+        this.decisions = context.getStateStore(DeciderTopology.DECISIONS_STORE);
+        context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        CommandRecord command;
+        Decider.Judgement judgement;
+        String headKey;
+        try {
+            command = DeciderRecords.command(record.value());
+            headKey = DeciderTopology.headKey(command.getAggregateType(), command.getAggregateId());
+            Optional<AggregateHead> head =
+                    Optional.ofNullable(heads.get(headKey)).map(DeciderRecords::head);
+            Optional<CommandDecision> earlier =
+                    Optional.ofNullable(decisions.get(command.getCommandId())).map(DeciderRecords::decision);
+            Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+            judgement = decider.decide(command, head, earlier, now);
+        } catch (UndecodableRecordException e) {
+            // Only the command service writes this topic; a record it cannot have written is skipped rather than
+            // retried forever, and the log says where it is.
+            log.warn("Unreadable command skipped (source={})", where(), e);
+            return;
+        }
+        MDC.put("commandId", command.getCommandId());
+        try {
+            apply(headKey, judgement);
+            log.debug("Command decided (outcome={})", judgement.decision().getOutcome());
+        } finally {
+            MDC.remove("commandId");
+        }
+    }
+
+    private String where() {
+        return context.recordMetadata()
+                .map(meta -> meta.topic() + "-" + meta.partition() + "@" + meta.offset())
+                .orElse("unknown");
+    }
+
+    private void apply(String headKey, Decider.Judgement judgement) {
+        CommandDecision decision = judgement.decision();
+        judgement.nextHead().ifPresent(head -> heads.put(headKey, DeciderRecords.encode(head)));
+        if (judgement.remember()) {
+            decisions.put(decision.getCommandId(), DeciderRecords.encode(decision));
+        }
+        for (EventEnvelope event : judgement.events()) {
+            RecordHeaders headers = new RecordHeaders();
+            headers.add(Topics.HEADER_AGGREGATE_TYPE, event.getAggregateType().getBytes(StandardCharsets.UTF_8));
+            headers.add(Topics.HEADER_EVENT_TYPE, event.getType().getBytes(StandardCharsets.UTF_8));
+            context.forward(
+                    new Record<>(
+                            event.getAggregateId(),
+                            codec.encode(event),
+                            event.getRecordedAt().toEpochMilli(),
+                            headers),
+                    DeciderTopology.EVENTS_SINK);
+        }
+        context.forward(
+                new Record<>(
+                        decision.getAggregateId(),
+                        DeciderRecords.encode(decision),
+                        decision.getDecidedAt().toEpochMilli()),
+                DeciderTopology.DECISIONS_SINK);
+    }
+
+    private void sweep(long wallClockMs) {
+        Instant oldest = Instant.ofEpochMilli(wallClockMs).minus(retention);
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> all = decisions.all()) {
+            while (all.hasNext()) {
+                KeyValue<String, byte[]> entry = all.next();
+                if (DeciderRecords.decision(entry.value).getDecidedAt().isBefore(oldest)) {
+                    expired.add(entry.key);
+                }
+            }
+        }
+        expired.forEach(decisions::delete);
+        if (!expired.isEmpty()) {
+            log.debug("Expired kept decisions removed (count={}, before={})", expired.size(), oldest);
+        }
+    }
+}
