@@ -2,12 +2,17 @@ package io.polyglot.command;
 
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.polyglot.command.decider.Decider;
+import io.polyglot.command.decider.DeciderTopology;
 import io.polyglot.command.http.CommandApi;
 import io.polyglot.command.intake.CommandIntake;
 import io.polyglot.command.intake.CommandTypes;
-import io.polyglot.command.kafka.KafkaEventSink;
+import io.polyglot.command.kafka.KafkaCommandLog;
+import io.polyglot.command.kafka.KafkaDecider;
 import io.polyglot.command.kafka.KafkaReadiness;
 import io.polyglot.command.kafka.SchemaPublisher;
+import io.polyglot.command.rules.RuleBook;
+import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.runtime.Metrics;
 import io.polyglot.runtime.TopicSetup;
 import io.polyglot.schemas.EventCodec;
@@ -17,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -25,13 +31,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The running command service: topics ensured, schemas published, one shared idempotent producer, the readiness
- * probe and the HTTP API. Closing it stops the API first, then flushes and closes the producer.
+ * The running command service: topics ensured, schemas published, one shared idempotent producer, the decider
+ * (Kafka Streams) with the feed of its decisions, the readiness probe and the HTTP API. Closing it stops the API
+ * first, then the decider, then flushes and closes the producer.
  */
 public final class CommandService implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(CommandService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration DECIDER_START_TIMEOUT = Duration.ofSeconds(60);
 
     private final Deque<AutoCloseable> resources;
     private final CommandApi api;
@@ -65,18 +73,39 @@ public final class CommandService implements AutoCloseable {
             producerMetrics.bindTo(registry);
             resources.push(producerMetrics);
             SchemaPublisher.schemasTopic(producer).publish(KnownSchemas.all().values(), config.requestTimeout());
-            producer.partitionsFor(Topics.EVENTS_ALL);
+            producer.partitionsFor(Topics.COMMANDS);
+
+            EventCodec codec = EventCodec.standard();
+            RuleBook rules = RuleBook.load();
+            log.info("Aggregate rules loaded (governed={})", rules.governedTypes());
+            KafkaDecider decider = KafkaDecider.start(
+                    DeciderTopology.build(
+                            new Decider(rules, codec),
+                            codec,
+                            config.decider().commandIdRetention(),
+                            config.decider().commandIdSweepInterval()),
+                    config.streamsProperties(),
+                    KafkaClientConfig.consumer(
+                            config.kafkaBootstrapServers(), "command-service-decision-feed", Map.of()),
+                    DECIDER_START_TIMEOUT);
+            resources.push(decider);
 
             KafkaReadiness readiness =
                     new KafkaReadiness(admin, Topics.EVENTS_ALL, config.healthProbeInterval()).start();
             resources.push(readiness);
             CommandIntake intake = new CommandIntake(
-                    CommandTypes.standard(), EventCodec.standard(), clock, UUID::randomUUID, config.commandMaxBytes());
+                    CommandTypes.standard(), codec, clock, UUID::randomUUID, config.commandMaxBytes());
             CommandApi api = new CommandApi(
-                    httpSettings(config), intake, KafkaEventSink.eventsAll(producer), registry, readiness, clock);
+                    httpSettings(config),
+                    intake,
+                    KafkaCommandLog.commands(producer),
+                    decider,
+                    registry,
+                    () -> decider.isRunning() && readiness.getAsBoolean(),
+                    clock);
             resources.push(api);
             api.start();
-            log.info("Command service started (port={}, topic={})", api.port(), Topics.EVENTS_ALL);
+            log.info("Command service started (port={}, topic={})", api.port(), Topics.COMMANDS);
             return new CommandService(resources, api, registry);
         } catch (RuntimeException e) {
             closeAll(resources);
@@ -110,7 +139,8 @@ public final class CommandService implements AutoCloseable {
                 config.batchMaxBytes(),
                 config.httpIdleTimeout(),
                 config.httpMinBodyRate(),
-                config.retryAfter());
+                config.retryAfter(),
+                config.decider().decisionWait());
     }
 
     private static void closeAll(Deque<AutoCloseable> resources) {

@@ -5,12 +5,14 @@ import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.runtime.Setting;
 import io.polyglot.runtime.Settings;
 import io.polyglot.schemas.Limits;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.StreamsConfig;
 
 /**
  * The settings of the command service, each declared once with its default (suited to the local stack), validation
@@ -32,7 +34,8 @@ public record CommandServiceConfig(
         Duration retryAfter,
         Duration healthProbeInterval,
         Map<String, Object> producerOverrides,
-        Map<String, Object> adminOverrides) {
+        Map<String, Object> adminOverrides,
+        DeciderSettings decider) {
 
     public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS =
             Setting.text("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to bootstrap from, host:port,...");
@@ -81,6 +84,29 @@ public record CommandServiceConfig(
     public static final Setting<Duration> HEALTH_PROBE_INTERVAL =
             Setting.duration("HEALTH_PROBE_INTERVAL", "2s", "How often readiness asks Kafka about events.all");
 
+    public static final Setting<String> DECIDER_APPLICATION_ID = Setting.text(
+            "DECIDER_APPLICATION_ID",
+            "polyglot-decider",
+            "Kafka Streams application id of the decider: its consumer group and the prefix of its internal topics");
+    public static final Setting<String> DECIDER_STATE_DIR = Setting.text(
+            "DECIDER_STATE_DIR",
+            Path.of(System.getProperty("java.io.tmpdir"), "polyglot-decider").toString(),
+            "Folder of the decider's local state stores (RocksDB); rebuilt from their changelogs when lost");
+    public static final Setting<Duration> DECIDER_COMMIT_INTERVAL = Setting.duration(
+            "DECIDER_COMMIT_INTERVAL",
+            "100ms",
+            "How often the decider commits its transaction; a decision is visible, and answered, only once committed");
+    public static final Setting<Duration> DECISION_WAIT = Setting.duration(
+            "DECISION_WAIT", "5s", "Longest wait for a command's decision before answering 202 pending");
+    public static final Setting<Duration> COMMAND_ID_RETENTION = Setting.duration(
+            "COMMAND_ID_RETENTION",
+            "7d",
+            "How long a command id's first decision is kept: a retry within it gets that decision and produces nothing");
+    public static final Setting<Duration> COMMAND_ID_SWEEP_INTERVAL = Setting.duration(
+            "COMMAND_ID_SWEEP_INTERVAL",
+            "10m",
+            "How often, in wall-clock time, the decider deletes kept decisions older than COMMAND_ID_RETENTION");
+
     /** Every setting, in the order they are logged. */
     public static final List<Setting<?>> SETTINGS = List.of(
             KAFKA_BOOTSTRAP_SERVERS,
@@ -96,7 +122,13 @@ public record CommandServiceConfig(
             HTTP_IDLE_TIMEOUT,
             HTTP_MIN_BODY_RATE,
             RETRY_AFTER,
-            HEALTH_PROBE_INTERVAL);
+            HEALTH_PROBE_INTERVAL,
+            DECIDER_APPLICATION_ID,
+            DECIDER_STATE_DIR,
+            DECIDER_COMMIT_INTERVAL,
+            DECISION_WAIT,
+            COMMAND_ID_RETENTION,
+            COMMAND_ID_SWEEP_INTERVAL);
 
     private static final List<String> TIMEOUTS_FROM_REQUEST_TIMEOUT = List.of(
             ProducerConfig.MAX_BLOCK_MS_CONFIG,
@@ -136,8 +168,17 @@ public record CommandServiceConfig(
                 settings.get(RETRY_AFTER),
                 settings.get(HEALTH_PROBE_INTERVAL),
                 settings.kafkaPassThrough("KAFKA_PRODUCER_"),
-                settings.kafkaPassThrough("KAFKA_ADMIN_"));
+                settings.kafkaPassThrough("KAFKA_ADMIN_"),
+                new DeciderSettings(
+                        settings.get(DECIDER_APPLICATION_ID),
+                        Path.of(settings.get(DECIDER_STATE_DIR)),
+                        settings.get(DECIDER_COMMIT_INTERVAL),
+                        settings.get(DECISION_WAIT),
+                        settings.get(COMMAND_ID_RETENTION),
+                        settings.get(COMMAND_ID_SWEEP_INTERVAL),
+                        settings.kafkaPassThrough("KAFKA_STREAMS_")));
         config.producerProperties();
+        config.streamsProperties();
         return config;
     }
 
@@ -168,12 +209,74 @@ public record CommandServiceConfig(
         return KafkaClientConfig.producer(kafkaBootstrapServers, commandMaxBytes, overrides);
     }
 
+    /**
+     * The decider's Kafka Streams properties: {@code exactly_once_v2}, the commit interval, the state folder, and a
+     * producer that can carry the largest command's events. Pass-through overrides ({@code KAFKA_STREAMS_*}) may
+     * tune anything else.
+     *
+     * @throws InvalidSettingException when an override changes the processing guarantee or weakens the producer's
+     *     {@code acks} or idempotence
+     */
+    public Map<String, Object> streamsProperties() {
+        Map<String, Object> overrides = decider.streamsOverrides();
+        requireUnset(overrides, StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "the decider needs exactly_once_v2");
+        requireUnset(overrides, StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "set DECIDER_COMMIT_INTERVAL instead");
+        for (String key : List.of(ProducerConfig.ACKS_CONFIG, ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG)) {
+            requireUnset(overrides, key, "the pipeline's guarantees need acks=all and idempotence");
+            requireUnset(overrides, StreamsConfig.producerPrefix(key), "the pipeline's guarantees need it unchanged");
+        }
+        Map<String, Object> properties = new HashMap<>(overrides);
+        properties.put(StreamsConfig.APPLICATION_ID_CONFIG, decider.applicationId());
+        properties.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers);
+        properties.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        properties.put(
+                StreamsConfig.COMMIT_INTERVAL_MS_CONFIG,
+                decider.commitInterval().toMillis());
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, decider.stateDir().toString());
+        properties.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, (int) topicReplicationFactor);
+        properties.putIfAbsent(
+                StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                Limits.recordMaxBytes(commandMaxBytes));
+        return properties;
+    }
+
+    private static void requireUnset(Map<String, Object> overrides, String key, String reason) {
+        if (overrides.containsKey(key)) {
+            throw new InvalidSettingException(key + "=" + overrides.get(key) + " is refused: " + reason);
+        }
+    }
+
     /** Properties of the admin client that sets up topics and probes readiness. */
     public Map<String, Object> adminProperties() {
         Map<String, Object> properties = new HashMap<>(adminOverrides);
         properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafkaBootstrapServers);
         properties.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "command-service-admin");
         return properties;
+    }
+
+    /**
+     * The decider's settings.
+     *
+     * @param applicationId the Kafka Streams application id ({@code DECIDER_APPLICATION_ID})
+     * @param stateDir the folder of the local state stores ({@code DECIDER_STATE_DIR})
+     * @param commitInterval how often the decider commits ({@code DECIDER_COMMIT_INTERVAL})
+     * @param decisionWait the longest wait for a decision in a request ({@code DECISION_WAIT})
+     * @param commandIdRetention how long a command id's decision is kept ({@code COMMAND_ID_RETENTION})
+     * @param commandIdSweepInterval how often expired decisions are deleted ({@code COMMAND_ID_SWEEP_INTERVAL})
+     * @param streamsOverrides Kafka Streams properties passed through as {@code KAFKA_STREAMS_*}
+     */
+    public record DeciderSettings(
+            String applicationId,
+            Path stateDir,
+            Duration commitInterval,
+            Duration decisionWait,
+            Duration commandIdRetention,
+            Duration commandIdSweepInterval,
+            Map<String, Object> streamsOverrides) {
+
+        public DeciderSettings {
+            streamsOverrides = Map.copyOf(streamsOverrides);
+        }
     }
 
     private static long lingerMs(Object configured) {

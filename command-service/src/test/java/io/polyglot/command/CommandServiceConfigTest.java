@@ -7,6 +7,8 @@ import io.polyglot.runtime.InvalidSettingException;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class CommandServiceConfigTest {
 
@@ -65,6 +67,60 @@ class CommandServiceConfigTest {
         assertThatThrownBy(() -> CommandServiceConfig.from(env))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining("acks=1");
+    }
+
+    @Test
+    void decidesExactlyOnceWithTheConfiguredCommitIntervalAndRoomForTheLargestCommand() {
+        // given
+        CommandServiceConfig config = CommandServiceConfig.from(Map.of(
+                "DECIDER_COMMIT_INTERVAL",
+                "50ms",
+                "DECIDER_STATE_DIR",
+                "/tmp/d",
+                "KAFKA_STREAMS_NUM_STREAM_THREADS",
+                "2"));
+
+        // when
+        Map<String, Object> streams = config.streamsProperties();
+
+        // then
+        assertThat(streams)
+                .containsEntry("processing.guarantee", "exactly_once_v2")
+                .containsEntry("commit.interval.ms", 50L)
+                .containsEntry("state.dir", "/tmp/d")
+                .containsEntry("application.id", "polyglot-decider")
+                .containsEntry("num.stream.threads", "2")
+                .containsEntry("producer.max.request.size", 1_048_576 + 65_536);
+    }
+
+    @Test
+    void keepsCommandIdsForSevenDaysAndWaitsFiveSecondsForADecisionByDefault() {
+        // when
+        CommandServiceConfig config = CommandServiceConfig.from(Map.of());
+
+        // then
+        assertThat(config.decider().commandIdRetention()).isEqualTo(Duration.ofDays(7));
+        assertThat(config.decider().decisionWait()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.decider().commitInterval()).isEqualTo(Duration.ofMillis(100));
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "KAFKA_STREAMS_PROCESSING_GUARANTEE=at_least_once",
+                "KAFKA_STREAMS_PRODUCER_ACKS=1",
+                "KAFKA_STREAMS_PRODUCER_ENABLE_IDEMPOTENCE=false",
+                "KAFKA_STREAMS_ACKS=0"
+            })
+    void refusesToStartTheDeciderWithAWeakenedGuarantee(String setting) {
+        // given
+        String[] keyValue = setting.split("=");
+        Map<String, String> env = Map.of(keyValue[0], keyValue[1]);
+
+        // when / then
+        assertThatThrownBy(() -> CommandServiceConfig.from(env))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("is refused");
     }
 
     @Test

@@ -21,11 +21,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
-import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -60,6 +57,7 @@ final class RunningCommandService implements AutoCloseable {
             settings.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
             settings.put("HTTP_PORT", "0");
             settings.put("TOPIC_PARTITIONS", "3");
+            settings.put("DECIDER_STATE_DIR", dataDir.resolve("decider").toString());
             settings.putAll(env);
             CommandService service = CommandService.start(CommandServiceConfig.from(settings), Clock.systemUTC());
             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
@@ -112,23 +110,26 @@ final class RunningCommandService implements AutoCloseable {
         }
     }
 
-    /** The latest offsets of every partition of {@code topic}, summed: how many records it ever got. */
-    long endOffsetSum(String topic) {
-        try {
-            List<TopicPartition> partitions =
-                    admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                            .map(p -> new TopicPartition(topic, p.partition()))
-                            .toList();
-            Map<TopicPartition, OffsetSpec> latest =
-                    partitions.stream().collect(Collectors.toMap(p -> p, p -> OffsetSpec.latest()));
-            return admin.listOffsets(latest).all().get().values().stream()
-                    .mapToLong(info -> info.offset())
-                    .sum();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+    /**
+     * How many records a read-committed consumer finds in {@code topic}: unlike end offsets, this does not count the
+     * markers that the decider's transactions leave in the log.
+     */
+    long committedCount(String topic) {
+        Map<String, Object> config =
+                KafkaClientConfig.consumer(broker.bootstrapServers(), "test-counter-" + UUID.randomUUID(), Map.of());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long[] count = {0};
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                count[0] += consumer.poll(Duration.ofMillis(100)).count();
+                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
+            });
+            return count[0];
         }
     }
 

@@ -43,21 +43,22 @@ class SingleCommandTest {
     }
 
     @Test
-    void acceptsAGoodCommandOnceItsEventIsOnTheTopicAsSent() {
+    void answersAGoodCommandWithItsDecidedEventOnceItIsOnTheTopicAsSent() {
         // given
         ObjectNode command = recordActivity("single-1", "Case 173688");
-        long before = running.endOffsetSum(Topics.EVENTS_ALL);
+        long before = running.committedCount(Topics.EVENTS_ALL);
 
         // when
         HttpResponse<String> response = running.postJson(command.toString());
 
         // then
-        assertThat(response.statusCode()).isEqualTo(202);
+        assertThat(response.statusCode()).isEqualTo(200);
         JsonNode answer = json(response);
         assertThat(answer.get("commandId").asText()).isEqualTo("single-1");
         assertThat(answer.get("status").asText()).isEqualTo("accepted");
         String eventId = answer.get("events").get(0).get("eventId").asText();
-        assertThat(running.endOffsetSum(Topics.EVENTS_ALL)).isEqualTo(before + 1);
+        assertThat(answer.get("events").get(0).get("aggregateVersion").asLong()).isEqualTo(1);
+        assertThat(running.committedCount(Topics.EVENTS_ALL)).isEqualTo(before + 1);
 
         ConsumerRecord<byte[], byte[]> record = recordOf(eventId);
         assertThat(new String(record.key(), StandardCharsets.UTF_8)).isEqualTo("Case 173688");
@@ -67,6 +68,7 @@ class SingleCommandTest {
         assertThat(record.timestamp()).isEqualTo(event.getRecordedAt().toEpochMilli());
         assertThat(event.getRecordedAt()).isAfter(Instant.parse("2020-01-01T00:00:00Z"));
         assertThat(event.getAggregateId()).isEqualTo("Case 173688");
+        assertThat(event.getAggregateVersion()).isEqualTo(1);
         assertThat(event.getCommandId()).isEqualTo("single-1");
         assertThat(event.getCorrelationId()).isEqualTo("single-1");
         assertThat(event.getOccurredAt()).isEqualTo(Instant.parse("2011-09-30T22:38:44.546Z"));
@@ -192,7 +194,7 @@ class SingleCommandTest {
     }
 
     private static ConsumerRecord<byte[], byte[]> recordOf(String eventId) {
-        long total = running.endOffsetSum(Topics.EVENTS_ALL);
+        long total = running.committedCount(Topics.EVENTS_ALL);
         return running.records(Topics.EVENTS_ALL, (int) total).stream()
                 .filter(r ->
                         EventCodec.standard().decode(r.value()).getEventId().equals(eventId))

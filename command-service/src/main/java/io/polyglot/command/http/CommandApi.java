@@ -1,29 +1,33 @@
 package io.polyglot.command.http;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.polyglot.command.avro.AggregateHead;
+import io.polyglot.command.avro.CommandDecision;
 import io.polyglot.command.intake.CommandIntake;
+import io.polyglot.command.intake.CommandLog;
+import io.polyglot.command.intake.DecisionBoard;
 import io.polyglot.command.intake.EventRefusedException;
-import io.polyglot.command.intake.EventSink;
 import io.polyglot.command.intake.Intake;
 import io.polyglot.command.intake.Problem;
 import io.polyglot.command.intake.ProblemType;
 import io.polyglot.runtime.KafkaUnavailableException;
-import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -37,8 +41,9 @@ import org.slf4j.MDC;
 
 /**
  * The HTTP API of the command service: {@code POST /v1/commands}, {@code POST /v1/commands:batch}, health, metrics
- * and the OpenAPI document. It only moves bytes: {@link CommandIntake} decides what a command means and
- * {@link EventSink} stores the events; an answer goes out only once the events are acknowledged.
+ * and the OpenAPI document. It only moves bytes: {@link CommandIntake} checks what a command means, {@link CommandLog}
+ * stores it for the decider and {@link DecisionBoard} tells what the decider made of it. Nothing is answered before
+ * the command is acknowledged by Kafka; the decided answer is awaited for at most {@code DECISION_WAIT}.
  */
 public final class CommandApi implements AutoCloseable {
 
@@ -49,7 +54,8 @@ public final class CommandApi implements AutoCloseable {
 
     private final HttpSettings settings;
     private final CommandIntake intake;
-    private final EventSink sink;
+    private final CommandLog commands;
+    private final DecisionBoard decisions;
     private final PrometheusMeterRegistry registry;
     private final BooleanSupplier ready;
     private final Clock clock;
@@ -68,18 +74,21 @@ public final class CommandApi implements AutoCloseable {
             int batchMaxBytes,
             Duration idleTimeout,
             int minBodyRate,
-            Duration retryAfter) {}
+            Duration retryAfter,
+            Duration decisionWait) {}
 
     public CommandApi(
             HttpSettings settings,
             CommandIntake intake,
-            EventSink sink,
+            CommandLog commands,
+            DecisionBoard decisions,
             PrometheusMeterRegistry registry,
             BooleanSupplier ready,
             Clock clock) {
         this.settings = settings;
         this.intake = intake;
-        this.sink = sink;
+        this.commands = commands;
+        this.decisions = decisions;
         this.registry = registry;
         this.ready = ready;
         this.clock = clock;
@@ -110,6 +119,8 @@ public final class CommandApi implements AutoCloseable {
         });
         app.post("/v1/commands", this::command);
         app.post("/v1/commands:batch", this::batch);
+        app.get("/v1/commands/{commandId}", this::commandStatus);
+        app.get("/v1/aggregates/{aggregateType}/{aggregateId}", this::aggregate);
         app.get("/health/live", ctx -> ctx.contentType(JSON).result("{\"status\":\"up\"}"));
         app.get("/health/ready", this::readiness);
         app.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
@@ -131,6 +142,10 @@ public final class CommandApi implements AutoCloseable {
         app.exception(UnsupportedMediaType.class, (e, ctx) -> {
             ctx.header("Connection", "close");
             respond(ctx, Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
+        });
+        app.exception(KafkaUnavailableException.class, (e, ctx) -> {
+            log.debug("Kafka unavailable (method={}, path={})", ctx.method(), ctx.path(), e);
+            respond(ctx, kafkaUnavailable(e.getMessage()));
         });
         app.exception(Exception.class, (e, ctx) -> {
             log.error("Request failed (method={}, path={})", ctx.method(), ctx.path(), e);
@@ -160,19 +175,111 @@ public final class CommandApi implements AutoCloseable {
         Intake.Accepted accepted = (Intake.Accepted) outcome;
         try (MDC.MDCCloseable ignored = MDC.putCloseable("commandId", accepted.id())) {
             Deadline deadline = Deadline.after(clock, settings.requestTimeout());
-            Problem failure = await(sink.publish(accepted.events()), deadline);
+            CompletableFuture<CommandDecision> decision = decisions.awaitDecision(accepted.id());
+            Problem failure = await(commands.append(accepted), deadline);
             if (failure != null) {
+                decisions.stopWaiting(accepted.id(), decision);
                 metrics.count(accepted.commandType(), CommandMetrics.FAILED);
                 respond(ctx, failure);
                 return;
             }
-            metrics.count(accepted.commandType(), CommandMetrics.ACCEPTED);
-            log.debug("Command accepted (events={})", accepted.events().size());
-            ObjectNode answer = json.createObjectNode();
-            answer.put("commandId", accepted.id()).put("status", "accepted");
-            eventsOf(answer, accepted.events());
-            ctx.status(202).contentType(JSON).result(json.writeValueAsBytes(answer));
+            decisions.appended(accepted.id());
+            CommandDecision decided = respondAsync(ctx) ? null : decisionWithin(decision, settings.decisionWait());
+            if (decided == null) {
+                metrics.count(accepted.commandType(), CommandMetrics.PENDING);
+                pending(ctx, accepted.id());
+                return;
+            }
+            answer(ctx, accepted.commandType(), decided);
         }
+    }
+
+    private void answer(Context ctx, String commandType, CommandDecision decision) throws IOException {
+        Optional<Problem> problem = DecisionAnswers.problemOf(decision);
+        if (problem.isPresent()) {
+            metrics.count(commandType, CommandMetrics.REJECTED);
+            respond(ctx, problem.get());
+            return;
+        }
+        metrics.count(commandType, CommandMetrics.ACCEPTED);
+        log.debug("Command accepted (events={})", decision.getEvents().size());
+        ctx.status(200).contentType(JSON).result(json.writeValueAsBytes(DecisionAnswers.accepted(json, decision)));
+    }
+
+    private void pending(Context ctx, String commandId) throws IOException {
+        ObjectNode answer = json.createObjectNode();
+        answer.put("commandId", commandId).put("status", "pending");
+        ctx.status(202)
+                .header("Location", "/v1/commands/" + URLEncoder.encode(commandId, StandardCharsets.UTF_8))
+                .contentType(JSON)
+                .result(json.writeValueAsBytes(answer));
+    }
+
+    private static boolean respondAsync(Context ctx) {
+        String prefer = ctx.header("Prefer");
+        if (prefer == null) {
+            return false;
+        }
+        for (String preference : prefer.split(",")) {
+            if (preference.trim().equalsIgnoreCase("respond-async")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The decision once it arrives within {@code wait}; null when it does not. */
+    private static CommandDecision decisionWithin(CompletableFuture<CommandDecision> decision, Duration wait) {
+        try {
+            return decision.get(wait.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (TimeoutException | ExecutionException | java.util.concurrent.CancellationException e) {
+            return null;
+        }
+    }
+
+    private void commandStatus(Context ctx) throws IOException {
+        String commandId = ctx.pathParam("commandId");
+        Optional<CommandDecision> decision = decisions.decided(commandId);
+        if (decision.isPresent()) {
+            ObjectNode answer = decisionLine(decision.get());
+            ctx.status(200).contentType(JSON).result(json.writeValueAsBytes(answer));
+        } else if (decisions.isPending(commandId)) {
+            pending(ctx, commandId);
+        } else {
+            respond(ctx, Problem.of(ProblemType.NOT_FOUND, "no command " + commandId + " is known (or it expired)"));
+        }
+    }
+
+    private ObjectNode decisionLine(CommandDecision decision) {
+        Optional<Problem> problem = DecisionAnswers.problemOf(decision);
+        if (problem.isEmpty()) {
+            return DecisionAnswers.accepted(json, decision);
+        }
+        ObjectNode answer = json.createObjectNode();
+        answer.put("commandId", decision.getCommandId()).put("status", "rejected");
+        answer.set("problem", ProblemJson.node(json, problem.get()));
+        return answer;
+    }
+
+    private void aggregate(Context ctx) throws IOException {
+        String aggregateType = ctx.pathParam("aggregateType");
+        String aggregateId = ctx.pathParam("aggregateId");
+        Optional<AggregateHead> head = decisions.head(aggregateType, aggregateId);
+        if (head.isEmpty()) {
+            respond(ctx, Problem.of(ProblemType.NOT_FOUND, "no aggregate " + aggregateType + "/" + aggregateId));
+            return;
+        }
+        ObjectNode answer = json.createObjectNode();
+        answer.put("aggregateType", aggregateType)
+                .put("aggregateId", aggregateId)
+                .put("version", head.get().getVersion())
+                .put("lastEventAt", head.get().getLastEventAt().toString());
+        ObjectNode state = answer.putObject("state");
+        head.get().getState().forEach(state::put);
+        ctx.status(200).contentType(JSON).result(json.writeValueAsBytes(answer));
     }
 
     private void batch(Context ctx) throws IOException {
@@ -193,11 +300,16 @@ public final class CommandApi implements AutoCloseable {
         for (BatchLines.Line line : lines) {
             outcomes.add(intake.read(line.bytes()));
         }
+        List<CompletableFuture<CommandDecision>> waits = new ArrayList<>(outcomes.size());
+        for (Intake outcome : outcomes) {
+            waits.add(outcome instanceof Intake.Accepted accepted ? decisions.awaitDecision(accepted.id()) : null);
+        }
         List<CompletableFuture<Void>> acks = send(outcomes, Deadline.after(clock, settings.requestTimeout()));
+        awaitDecisions(outcomes, acks, waits);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < lines.size(); i++) {
-            ObjectNode result = lineResult(lines.get(i).number(), outcomes.get(i), acks.get(i));
+            ObjectNode result = lineResult(lines.get(i).number(), outcomes.get(i), acks.get(i), waits.get(i));
             json.writeValue(out, result);
             out.write('\n');
         }
@@ -222,7 +334,7 @@ public final class CommandApi implements AutoCloseable {
                         "not sent: Kafka did not answer within the request timeout", null)));
                 continue;
             }
-            CompletableFuture<Void> ack = sink.publish(accepted.events());
+            CompletableFuture<Void> ack = commands.append(accepted);
             stopped = ack.isCompletedExceptionally();
             acks.add(ack);
         }
@@ -231,7 +343,31 @@ public final class CommandApi implements AutoCloseable {
         return acks;
     }
 
-    private ObjectNode lineResult(int number, Intake outcome, CompletableFuture<Void> ack) {
+    /** Waits, all together and at most {@code DECISION_WAIT}, for the decisions of the lines Kafka took. */
+    private void awaitDecisions(
+            List<Intake> outcomes, List<CompletableFuture<Void>> acks, List<CompletableFuture<CommandDecision>> waits) {
+        List<CompletableFuture<CommandDecision>> appended = new ArrayList<>();
+        for (int i = 0; i < outcomes.size(); i++) {
+            CompletableFuture<Void> ack = acks.get(i);
+            if (ack == null) {
+                continue;
+            }
+            String commandId = ((Intake.Accepted) outcomes.get(i)).id();
+            if (ack.isDone() && !ack.isCompletedExceptionally()) {
+                decisions.appended(commandId);
+                appended.add(waits.get(i));
+            } else {
+                decisions.stopWaiting(commandId, waits.get(i));
+            }
+        }
+        decisionWithin(
+                CompletableFuture.allOf(appended.toArray(CompletableFuture<?>[]::new))
+                        .thenApply(done -> (CommandDecision) null),
+                settings.decisionWait());
+    }
+
+    private ObjectNode lineResult(
+            int number, Intake outcome, CompletableFuture<Void> ack, CompletableFuture<CommandDecision> wait) {
         ObjectNode result = json.createObjectNode();
         result.put("line", number);
         if (outcome instanceof Intake.Rejected rejected) {
@@ -249,9 +385,21 @@ public final class CommandApi implements AutoCloseable {
             result.set("problem", ProblemJson.node(json, failure));
             return result;
         }
+        CommandDecision decision = wait.isDone() && !wait.isCompletedExceptionally() ? wait.getNow(null) : null;
+        if (decision == null) {
+            metrics.count(accepted.commandType(), CommandMetrics.PENDING);
+            return result.put("status", "pending").put("commandId", accepted.id());
+        }
+        Optional<Problem> problem = DecisionAnswers.problemOf(decision);
+        if (problem.isPresent()) {
+            metrics.count(accepted.commandType(), CommandMetrics.REJECTED);
+            result.put("status", "rejected").put("commandId", accepted.id());
+            result.set("problem", ProblemJson.node(json, problem.get()));
+            return result;
+        }
         metrics.count(accepted.commandType(), CommandMetrics.ACCEPTED);
         result.put("status", "accepted").put("commandId", accepted.id());
-        eventsOf(result, accepted.events());
+        DecisionAnswers.eventsOf(result, decision);
         return result;
     }
 
@@ -308,13 +456,6 @@ public final class CommandApi implements AutoCloseable {
         String actual = RequestBodies.mediaType(ctx.contentType()).orElse(null);
         if (!expected.equals(actual)) {
             throw new UnsupportedMediaType(expected, actual);
-        }
-    }
-
-    private void eventsOf(ObjectNode answer, List<EventEnvelope> events) {
-        ArrayNode list = answer.putArray("events");
-        for (EventEnvelope event : events) {
-            list.addObject().put("eventId", event.getEventId());
         }
     }
 

@@ -9,6 +9,7 @@ final class CommandMetrics {
     static final String ACCEPTED = "accepted";
     static final String REJECTED = "rejected";
     static final String FAILED = "failed";
+    static final String PENDING = "pending";
 
     private final MeterRegistry registry;
 
@@ -19,7 +20,7 @@ final class CommandMetrics {
     /** Counts one command; {@code type} is a registered command type or {@code unknown}, so tags stay few. */
     void count(String type, String status) {
         Counter.builder("polyglot.commands")
-                .description("Commands answered, by command type and status (accepted, rejected, failed)")
+                .description("Commands answered, by command type and status (accepted, rejected, failed, pending)")
                 .tag("type", type)
                 .tag("status", status)
                 .register(registry)

@@ -19,6 +19,13 @@ final class ProblemJson {
         node.put("title", problem.type().title());
         node.put("status", problem.status());
         node.put("detail", problem.detail());
+        problem.members().forEach((name, value) -> {
+            if (value instanceof Number number) {
+                node.put(name, number.longValue());
+            } else {
+                node.put(name, String.valueOf(value));
+            }
+        });
         if (!problem.errors().isEmpty()) {
             ArrayNode errors = node.putArray("errors");
             for (FieldError error : problem.errors()) {

@@ -99,9 +99,7 @@ public final class CommandIntake {
                 fields.optionalText("correlationId").flatMap(id -> named(fields, "correlationId", id));
         Optional<String> causationId =
                 fields.optionalText("causationId").flatMap(id -> named(fields, "causationId", id));
-        if (fields.has("expectedVersion")) {
-            fields.problem("expectedVersion", "not supported yet");
-        }
+        Optional<Long> expectedVersion = fields.optionalWholeNumber("expectedVersion", 0);
         Optional<String> typeName = fields.requiredText("type");
         Optional<CommandType> type = typeName.flatMap(types::find);
         if (typeName.isPresent() && type.isEmpty()) {
@@ -120,7 +118,9 @@ public final class CommandIntake {
                 aggregateType.orElseThrow(),
                 aggregateId.orElseThrow(),
                 correlationId.orElse(commandId.get()),
-                causationId.orElse(commandId.get()));
+                causationId.orElse(commandId.get()),
+                expectedVersion,
+                BodyHash.of(JSON, node));
         return envelopes(command, countedAs, drafts);
     }
 
@@ -150,7 +150,14 @@ public final class CommandIntake {
                     .setPayload(payload)
                     .build());
         }
-        return new Intake.Accepted(command.id(), countedAs, events);
+        return new Intake.Accepted(
+                command.id(),
+                countedAs,
+                command.aggregateType(),
+                command.aggregateId(),
+                command.expectedVersion(),
+                command.bodyHash(),
+                events);
     }
 
     private static Optional<String> named(JsonFields fields, String name, String id) {
@@ -205,5 +212,11 @@ public final class CommandIntake {
 
     /** The command's own fields, once they are known to be valid. */
     private record Command(
-            String id, String aggregateType, String aggregateId, String correlationId, String causationId) {}
+            String id,
+            String aggregateType,
+            String aggregateId,
+            String correlationId,
+            String causationId,
+            Optional<Long> expectedVersion,
+            String bodyHash) {}
 }

@@ -13,8 +13,21 @@ public sealed interface Intake {
     /** The command type to count the command under: a registered name, or {@code unknown}. */
     String commandType();
 
-    /** A valid command and the envelopes of the events it records, in order. */
-    record Accepted(String id, String commandType, List<EventEnvelope> events) implements Intake {
+    /**
+     * A valid command and the envelopes of the events it records, in order, still to be decided.
+     *
+     * @param expectedVersion the version the client expects the aggregate at; empty when any will do
+     * @param bodyHash SHA-256 (lower-case hex) of the command's JSON, which tells a retry from a reused command id
+     */
+    record Accepted(
+            String id,
+            String commandType,
+            String aggregateType,
+            String aggregateId,
+            Optional<Long> expectedVersion,
+            String bodyHash,
+            List<EventEnvelope> events)
+            implements Intake {
 
         public Accepted {
             events = List.copyOf(events);

@@ -64,6 +64,23 @@ public final class JsonFields {
         return absentOrNull(name) ? Optional.empty() : text(name);
     }
 
+    /** A whole number field at least {@code min} that may be absent or {@code null}. */
+    public Optional<Long> optionalWholeNumber(String name, long min) {
+        if (absentOrNull(name)) {
+            return Optional.empty();
+        }
+        JsonNode value = node.get(name);
+        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+            problems.add(pointer(name), "must be a whole number");
+            return Optional.empty();
+        }
+        if (value.longValue() < min) {
+            problems.add(pointer(name), "must be at least " + min);
+            return Optional.empty();
+        }
+        return Optional.of(value.longValue());
+    }
+
     /** An object field that must be present. */
     public Optional<JsonFields> requiredObject(String name) {
         if (absentOrNull(name)) {

@@ -230,7 +230,7 @@ class CommandIntakeTest {
     }
 
     @Test
-    void refusesExpectedVersionAsNotSupportedYet() {
+    void readsTheExpectedVersionForTheDecider() {
         // given
         ObjectNode command = recordActivity();
         command.put("expectedVersion", 3);
@@ -239,9 +239,44 @@ class CommandIntakeTest {
         Intake outcome = intake.read(bytes(command));
 
         // then
+        assertThat(outcome)
+                .isInstanceOfSatisfying(
+                        Intake.Accepted.class,
+                        accepted -> assertThat(accepted.expectedVersion()).hasValue(3L));
+    }
+
+    @Test
+    void refusesANegativeExpectedVersion() {
+        // given
+        ObjectNode command = recordActivity();
+        command.put("expectedVersion", -1);
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
         assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.INVALID_COMMAND);
         assertThat(problemOf(outcome).errors())
-                .containsExactly(new FieldError("/expectedVersion", "not supported yet"));
+                .containsExactly(new FieldError("/expectedVersion", "must be at least 0"));
+    }
+
+    @Test
+    void hashesTheSameCommandTheSameWhateverItsWhitespaceAndAnotherBodyDifferently() {
+        // given
+        ObjectNode command = recordActivity();
+        byte[] compact = bytes(command);
+        byte[] spaced = command.toPrettyString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ObjectNode other = recordActivity();
+        ((ObjectNode) other.get("payload")).put("activity", "A_DECLINED");
+
+        // when
+        String first = ((Intake.Accepted) intake.read(compact)).bodyHash();
+        String second = ((Intake.Accepted) intake.read(spaced)).bodyHash();
+        String third = ((Intake.Accepted) intake.read(bytes(other))).bodyHash();
+
+        // then
+        assertThat(first).isEqualTo(second).hasSize(64);
+        assertThat(third).isNotEqualTo(first);
     }
 
     @Test

@@ -1,0 +1,54 @@
+package io.polyglot.command.http;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polyglot.command.avro.CommandDecision;
+import io.polyglot.command.avro.DecidedEvent;
+import io.polyglot.command.avro.Outcome;
+import io.polyglot.command.intake.Problem;
+import io.polyglot.command.intake.ProblemType;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** How a decision reads over HTTP: the accepted answer with its events, or the problem of a refused command. */
+final class DecisionAnswers {
+
+    private DecisionAnswers() {}
+
+    /** The problem of a refused decision; empty for an accepted one. */
+    static Optional<Problem> problemOf(CommandDecision decision) {
+        String detail = decision.getDetail() == null ? "the command was refused" : decision.getDetail();
+        Map<String, Object> members = new LinkedHashMap<>();
+        members.put("commandId", decision.getCommandId());
+        if (decision.getOutcome() == Outcome.ACCEPTED) {
+            return Optional.empty();
+        }
+        if (decision.getOutcome() == Outcome.VERSION_CONFLICT) {
+            members.put("expectedVersion", decision.getExpectedVersion());
+            members.put("currentVersion", decision.getCurrentVersion());
+            return Optional.of(Problem.withMembers(ProblemType.VERSION_CONFLICT, detail, members));
+        }
+        if (decision.getOutcome() == Outcome.RULE_VIOLATED) {
+            members.put("rule", decision.getRule());
+            return Optional.of(Problem.withMembers(ProblemType.RULE_VIOLATED, detail, members));
+        }
+        return Optional.of(Problem.withMembers(ProblemType.COMMAND_ID_REUSED, detail, members));
+    }
+
+    /** {@code {"commandId", "status": "accepted", "events": [{"eventId", "aggregateVersion"}]}}. */
+    static ObjectNode accepted(ObjectMapper json, CommandDecision decision) {
+        ObjectNode answer = json.createObjectNode();
+        answer.put("commandId", decision.getCommandId()).put("status", "accepted");
+        eventsOf(answer, decision);
+        return answer;
+    }
+
+    static void eventsOf(ObjectNode answer, CommandDecision decision) {
+        ArrayNode events = answer.putArray("events");
+        for (DecidedEvent event : decision.getEvents()) {
+            events.addObject().put("eventId", event.getEventId()).put("aggregateVersion", event.getAggregateVersion());
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.polyglot.command.intake;
+
+import io.polyglot.command.avro.AggregateHead;
+import io.polyglot.command.avro.CommandDecision;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/** Where the HTTP layer learns what the decider made of commands, and reads the head of an aggregate. */
+public interface DecisionBoard {
+
+    /**
+     * A future that completes with the next decision published for {@code commandId}. Register before appending
+     * the command, so that a fast decision is not missed; {@link #stopWaiting} when giving up.
+     */
+    CompletableFuture<CommandDecision> awaitDecision(String commandId);
+
+    /** Drops a waiter registered by {@link #awaitDecision}. */
+    void stopWaiting(String commandId, CompletableFuture<CommandDecision> waiter);
+
+    /** Notes that {@code commandId} is durably appended and not decided yet, for {@link #isPending}. */
+    void appended(String commandId);
+
+    /** The kept first decision of {@code commandId}, empty when unknown or expired. */
+    Optional<CommandDecision> decided(String commandId);
+
+    /** Whether {@code commandId} was appended through this instance and is not decided yet. */
+    boolean isPending(String commandId);
+
+    /** The head of an aggregate, empty when it does not exist. */
+    Optional<AggregateHead> head(String aggregateType, String aggregateId);
+}

@@ -1,0 +1,215 @@
+package io.polyglot.command.kafka;
+
+import io.polyglot.command.avro.AggregateHead;
+import io.polyglot.command.avro.CommandDecision;
+import io.polyglot.command.decider.DeciderRecords;
+import io.polyglot.command.decider.DeciderTopology;
+import io.polyglot.command.intake.DecisionBoard;
+import io.polyglot.runtime.KafkaUnavailableException;
+import io.polyglot.schemas.Topics;
+import io.polyglot.schemas.UndecodableRecordException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The decider running in this process (Kafka Streams) and the feed of {@code commands.decisions} that answers the
+ * HTTP requests waiting for a decision.
+ *
+ * <p>The feed reads every partition of {@code commands.decisions} with {@code read_committed} from where the topic
+ * ended at start-up, so it sees exactly the decisions the decider committed after this instance could have sent a
+ * command. Stored decisions and aggregate heads are read from the decider's local stores (interactive queries); with
+ * one instance they hold every partition. Routing a query to the instance that owns a key when several run is not
+ * built yet: an instance answers only for the partitions it owns.
+ */
+public final class KafkaDecider implements DecisionBoard, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(KafkaDecider.class);
+    private static final Duration POLL = Duration.ofMillis(200);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
+
+    private final KafkaStreams streams;
+    private final Consumer<byte[], byte[]> decisions;
+    private final Map<String, CompletableFuture<CommandDecision>> waiters = new ConcurrentHashMap<>();
+    private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    private final Thread feed;
+    private volatile boolean stopping;
+
+    private KafkaDecider(KafkaStreams streams, Consumer<byte[], byte[]> decisions) {
+        this.streams = streams;
+        this.decisions = decisions;
+        this.feed = new Thread(this::readDecisions, "decision-feed");
+        this.feed.setDaemon(true);
+    }
+
+    /**
+     * Starts the feed, then the decider, and returns once the decider runs.
+     *
+     * @throws KafkaUnavailableException when the decider does not reach its running state within {@code timeout}
+     */
+    public static KafkaDecider start(
+            Topology topology,
+            Map<String, Object> streamsProperties,
+            Map<String, Object> consumerProperties,
+            Duration timeout) {
+        Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties);
+        KafkaStreams streams = new KafkaStreams(topology, toProperties(streamsProperties));
+        KafkaDecider decider = new KafkaDecider(streams, consumer);
+        try {
+            decider.startFeed(timeout);
+            decider.startStreams(timeout);
+            return decider;
+        } catch (RuntimeException e) {
+            decider.close();
+            throw e;
+        }
+    }
+
+    private void startFeed(Duration timeout) {
+        List<TopicPartition> partitions = decisions.partitionsFor(Topics.COMMANDS_DECISIONS, timeout).stream()
+                .map(info -> new TopicPartition(info.topic(), info.partition()))
+                .toList();
+        decisions.assign(partitions);
+        decisions.seekToEnd(partitions);
+        // Resolving the positions now, before any command is sent, is what makes later decisions visible.
+        partitions.forEach(partition -> decisions.position(partition, timeout));
+        feed.start();
+    }
+
+    private void startStreams(Duration timeout) {
+        CountDownLatch running = new CountDownLatch(1);
+        streams.setStateListener((now, before) -> {
+            log.info("Decider state changed (from={}, to={})", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            }
+        });
+        streams.start();
+        try {
+            if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new KafkaUnavailableException("the decider did not start within " + timeout, null);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaUnavailableException("interrupted while the decider started", e);
+        }
+    }
+
+    private void readDecisions() {
+        try {
+            while (!stopping) {
+                for (ConsumerRecord<byte[], byte[]> record : decisions.poll(POLL)) {
+                    deliver(record);
+                }
+            }
+        } catch (WakeupException e) {
+            if (!stopping) {
+                throw e;
+            }
+        } catch (RuntimeException e) {
+            log.error("The decision feed stopped; requests will answer 202 pending until the service restarts", e);
+        }
+    }
+
+    private void deliver(ConsumerRecord<byte[], byte[]> record) {
+        CommandDecision decision;
+        try {
+            decision = DeciderRecords.decision(record.value());
+        } catch (UndecodableRecordException e) {
+            log.warn("Unreadable decision skipped (partition={}, offset={})", record.partition(), record.offset(), e);
+            return;
+        }
+        pending.remove(decision.getCommandId());
+        CompletableFuture<CommandDecision> waiter = waiters.remove(decision.getCommandId());
+        if (waiter != null) {
+            waiter.complete(decision);
+        }
+    }
+
+    /** Whether the decider runs and the decision feed reads. */
+    public boolean isRunning() {
+        return streams.state() == KafkaStreams.State.RUNNING && feed.isAlive();
+    }
+
+    @Override
+    public CompletableFuture<CommandDecision> awaitDecision(String commandId) {
+        return waiters.computeIfAbsent(commandId, id -> new CompletableFuture<>());
+    }
+
+    @Override
+    public void stopWaiting(String commandId, CompletableFuture<CommandDecision> waiter) {
+        waiters.remove(commandId, waiter);
+    }
+
+    @Override
+    public void appended(String commandId) {
+        pending.add(commandId);
+    }
+
+    @Override
+    public Optional<CommandDecision> decided(String commandId) {
+        return Optional.ofNullable(store(DeciderTopology.DECISIONS_STORE).get(commandId))
+                .map(DeciderRecords::decision);
+    }
+
+    @Override
+    public boolean isPending(String commandId) {
+        return pending.contains(commandId);
+    }
+
+    @Override
+    public Optional<AggregateHead> head(String aggregateType, String aggregateId) {
+        return Optional.ofNullable(
+                        store(DeciderTopology.HEADS_STORE).get(DeciderTopology.headKey(aggregateType, aggregateId)))
+                .map(DeciderRecords::head);
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> store(String name) {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+        } catch (InvalidStateStoreException e) {
+            throw new KafkaUnavailableException("the decider's state is not queryable right now: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        decisions.wakeup();
+        try {
+            feed.join(CLOSE_TIMEOUT.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!feed.isAlive()) {
+            decisions.close(CLOSE_TIMEOUT);
+        }
+        streams.close(CLOSE_TIMEOUT);
+        waiters.values().forEach(waiter -> waiter.cancel(false));
+    }
+
+    private static java.util.Properties toProperties(Map<String, Object> map) {
+        java.util.Properties properties = new java.util.Properties();
+        properties.putAll(map);
+        return properties;
+    }
+}
