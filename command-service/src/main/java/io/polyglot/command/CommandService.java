@@ -18,15 +18,22 @@ import io.polyglot.runtime.TopicSetup;
 import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.KnownSchemas;
 import io.polyglot.schemas.Topics;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,13 +85,17 @@ public final class CommandService implements AutoCloseable {
             EventCodec codec = EventCodec.standard();
             RuleBook rules = RuleBook.load();
             log.info("Aggregate rules loaded (governed={})", rules.governedTypes());
+            int httpPort = config.httpPort() == 0 ? freePort(config.httpHost()) : config.httpPort();
+            Map<String, Object> streamsProperties = new HashMap<>(config.streamsProperties());
+            // Other instances route reads of this instance's partitions to the address it answers HTTP on.
+            streamsProperties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.httpHost() + ":" + httpPort);
             KafkaDecider decider = KafkaDecider.start(
                     DeciderTopology.build(
                             new Decider(rules, codec),
                             codec,
                             config.decider().commandIdRetention(),
                             config.decider().commandIdSweepInterval()),
-                    config.streamsProperties(),
+                    streamsProperties,
                     KafkaClientConfig.consumer(
                             config.kafkaBootstrapServers(), "command-service-decision-feed", Map.of()),
                     DECIDER_START_TIMEOUT);
@@ -96,7 +107,7 @@ public final class CommandService implements AutoCloseable {
             CommandIntake intake = new CommandIntake(
                     CommandTypes.standard(), codec, clock, UUID::randomUUID, config.commandMaxBytes());
             CommandApi api = new CommandApi(
-                    httpSettings(config),
+                    httpSettings(config, httpPort),
                     intake,
                     KafkaCommandLog.commands(producer),
                     decider,
@@ -118,6 +129,11 @@ public final class CommandService implements AutoCloseable {
         return api.port();
     }
 
+    /** Every route of the HTTP API, as {@code METHOD /path}. */
+    public List<String> routes() {
+        return api.routes();
+    }
+
     /** The metrics registry scraped at {@code /metrics}. */
     public PrometheusMeterRegistry registry() {
         return registry;
@@ -129,10 +145,22 @@ public final class CommandService implements AutoCloseable {
         log.info("Command service stopped");
     }
 
-    private static CommandApi.HttpSettings httpSettings(CommandServiceConfig config) {
+    /**
+     * A free port for {@code HTTP_PORT=0}: the decider must advertise the HTTP port before the server binds it. The
+     * port could be taken in between by another process; the server then fails to start, and a restart picks again.
+     */
+    private static int freePort(String host) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(host))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("no free port on " + host, e);
+        }
+    }
+
+    private static CommandApi.HttpSettings httpSettings(CommandServiceConfig config, int httpPort) {
         return new CommandApi.HttpSettings(
                 config.httpHost(),
-                config.httpPort(),
+                httpPort,
                 config.requestTimeout(),
                 config.requestMaxBytes(),
                 config.batchMaxLines(),

@@ -193,6 +193,26 @@ class SingleCommandTest {
         assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
     }
 
+    @Test
+    void describesEveryRouteItServesInTheOpenApiDocument() {
+        // given
+        JsonNode paths = json(running.get("/openapi.json")).get("paths");
+
+        // when
+        List<String> missing = running.service.routes().stream()
+                .filter(route -> {
+                    String[] methodAndPath = route.split(" ", 2);
+                    JsonNode path = paths.get(methodAndPath[1]);
+                    return path == null || !path.has(methodAndPath[0].toLowerCase(java.util.Locale.ROOT));
+                })
+                .toList();
+
+        // then
+        assertThat(running.service.routes())
+                .contains("POST /v1/commands", "GET /v1/aggregates/{aggregateType}/{aggregateId}");
+        assertThat(missing).isEmpty();
+    }
+
     private static ConsumerRecord<byte[], byte[]> recordOf(String eventId) {
         long total = running.committedCount(Topics.EVENTS_ALL);
         return running.records(Topics.EVENTS_ALL, (int) total).stream()

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.polyglot.command.avro.AggregateHead;
@@ -20,7 +22,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -50,6 +56,9 @@ public final class CommandApi implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CommandApi.class);
     private static final String JSON = "application/json";
     private static final String NDJSON = "application/x-ndjson";
+    /** Marks a read relayed from another instance, which answers it from its own stores and never relays it on. */
+    static final String FORWARDED = "Polyglot-Forwarded";
+
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
     private final HttpSettings settings;
@@ -61,7 +70,10 @@ public final class CommandApi implements AutoCloseable {
     private final Clock clock;
     private final CommandMetrics metrics;
     private final ObjectMapper json = new ObjectMapper();
+    private final HttpClient peers =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final byte[] openApi;
+    private final List<String> routes = new ArrayList<>();
     private Javalin app;
 
     /** The limits and timeouts of the HTTP layer. */
@@ -117,14 +129,17 @@ public final class CommandApi implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new ProblemErrorHandler(json)));
         });
-        app.post("/v1/commands", this::command);
-        app.post("/v1/commands:batch", this::batch);
-        app.get("/v1/commands/{commandId}", this::commandStatus);
-        app.get("/v1/aggregates/{aggregateType}/{aggregateId}", this::aggregate);
-        app.get("/health/live", ctx -> ctx.contentType(JSON).result("{\"status\":\"up\"}"));
-        app.get("/health/ready", this::readiness);
-        app.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
-        app.get("/openapi.json", ctx -> ctx.contentType(JSON).result(openApi));
+        route(HandlerType.POST, "/v1/commands", this::command);
+        route(HandlerType.POST, "/v1/commands:batch", this::batch);
+        route(HandlerType.GET, "/v1/commands/{commandId}", this::commandStatus);
+        route(HandlerType.GET, "/v1/aggregates/{aggregateType}/{aggregateId}", this::aggregate);
+        route(HandlerType.GET, "/health/live", ctx -> ctx.contentType(JSON).result("{\"status\":\"up\"}"));
+        route(HandlerType.GET, "/health/ready", this::readiness);
+        route(
+                HandlerType.GET,
+                "/metrics",
+                ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
+        route(HandlerType.GET, "/openapi.json", ctx -> ctx.contentType(JSON).result(openApi));
         app.exception(HttpResponseException.class, (e, ctx) -> {
             ProblemType type = ProblemStatus.typeOf(e.getStatus());
             respond(ctx, Problem.of(type, detailOf(type, ctx)));
@@ -156,6 +171,19 @@ public final class CommandApi implements AutoCloseable {
         app.start();
         log.info("Command API listening (host={}, port={})", settings.host(), app.port());
         return this;
+    }
+
+    private void route(HandlerType method, String path, Handler handler) {
+        app.addHttpHandler(method, path, handler);
+        routes.add(method.name() + " " + path);
+    }
+
+    /**
+     * Every route the server answers, as {@code METHOD /path} with path parameters in braces, the way the OpenAPI
+     * document names them; a test holds the document to this list.
+     */
+    public List<String> routes() {
+        return List.copyOf(routes);
     }
 
     /** The port the server is bound to. */
@@ -248,9 +276,52 @@ public final class CommandApi implements AutoCloseable {
             ctx.status(200).contentType(JSON).result(json.writeValueAsBytes(answer));
         } else if (decisions.isPending(commandId)) {
             pending(ctx, commandId);
+        } else if (!isForwarded(ctx) && askOthers(ctx)) {
+            return;
         } else {
             respond(ctx, Problem.of(ProblemType.NOT_FOUND, "no command " + commandId + " is known (or it expired)"));
         }
+    }
+
+    /** Asks every other instance for this read; relays the first answer that is not 404. */
+    private boolean askOthers(Context ctx) {
+        for (URI instance : decisions.otherInstances()) {
+            Optional<HttpResponse<byte[]>> answer = ask(instance, ctx);
+            if (answer.isPresent() && answer.get().statusCode() != 404) {
+                relay(ctx, answer.get());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private Optional<HttpResponse<byte[]>> ask(URI instance, Context ctx) {
+        HttpRequest request = HttpRequest.newBuilder(
+                        URI.create(instance + ctx.req().getRequestURI()))
+                .timeout(settings.requestTimeout())
+                .header(FORWARDED, "true")
+                .GET()
+                .build();
+        try {
+            return Optional.of(peers.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+        } catch (IOException e) {
+            log.debug("Another instance did not answer (instance={})", instance, e);
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    private static void relay(Context ctx, HttpResponse<byte[]> answer) {
+        ctx.status(answer.statusCode());
+        answer.headers().firstValue("Content-Type").ifPresent(ctx::contentType);
+        answer.headers().firstValue("Location").ifPresent(location -> ctx.header("Location", location));
+        ctx.result(answer.body());
+    }
+
+    private static boolean isForwarded(Context ctx) {
+        return ctx.header(FORWARDED) != null;
     }
 
     private ObjectNode decisionLine(CommandDecision decision) {
@@ -267,6 +338,16 @@ public final class CommandApi implements AutoCloseable {
     private void aggregate(Context ctx) throws IOException {
         String aggregateType = ctx.pathParam("aggregateType");
         String aggregateId = ctx.pathParam("aggregateId");
+        Optional<URI> owner = isForwarded(ctx) ? Optional.empty() : decisions.ownerOf(aggregateId);
+        if (owner.isPresent()) {
+            Optional<HttpResponse<byte[]>> answer = ask(owner.get(), ctx);
+            if (answer.isEmpty()) {
+                respond(ctx, kafkaUnavailable("the instance that owns the aggregate did not answer; retry"));
+            } else {
+                relay(ctx, answer.get());
+            }
+            return;
+        }
         Optional<AggregateHead> head = decisions.head(aggregateType, aggregateId);
         if (head.isEmpty()) {
             respond(ctx, Problem.of(ProblemType.NOT_FOUND, "no aggregate " + aggregateType + "/" + aggregateId));

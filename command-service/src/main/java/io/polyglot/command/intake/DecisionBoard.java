@@ -2,6 +2,8 @@ package io.polyglot.command.intake;
 
 import io.polyglot.command.avro.AggregateHead;
 import io.polyglot.command.avro.CommandDecision;
+import java.net.URI;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,6 +28,15 @@ public interface DecisionBoard {
     /** Whether {@code commandId} was appended through this instance and is not decided yet. */
     boolean isPending(String commandId);
 
-    /** The head of an aggregate, empty when it does not exist. */
+    /** The head of an aggregate whose partition this instance owns, empty when it does not exist. */
     Optional<AggregateHead> head(String aggregateType, String aggregateId);
+
+    /**
+     * The base URI ({@code http://host:port}) of the other instance that owns the aggregate's partition; empty when
+     * this instance owns it, or when no other instance is known to.
+     */
+    Optional<URI> ownerOf(String aggregateId);
+
+    /** The base URIs of every other instance of the service, for reads that cannot tell the owner from the key. */
+    List<URI> otherInstances();
 }

@@ -8,6 +8,7 @@ import io.polyglot.command.intake.DecisionBoard;
 import io.polyglot.runtime.KafkaUnavailableException;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,10 +23,15 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
@@ -37,9 +43,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The feed reads every partition of {@code commands.decisions} with {@code read_committed} from where the topic
  * ended at start-up, so it sees exactly the decisions the decider committed after this instance could have sent a
- * command. Stored decisions and aggregate heads are read from the decider's local stores (interactive queries); with
- * one instance they hold every partition. Routing a query to the instance that owns a key when several run is not
- * built yet: an instance answers only for the partitions it owns.
+ * command. Stored decisions and aggregate heads are read from the decider's local stores (interactive queries). When
+ * several instances run, each advertises its HTTP address as {@code application.server}; {@link #ownerOf} names the
+ * instance that owns an aggregate's partition, found from the streams metadata with the same murmur2 of the UTF-8
+ * key that placed its commands.
  */
 public final class KafkaDecider implements DecisionBoard, AutoCloseable {
 
@@ -54,8 +61,11 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
     private final Thread feed;
     private volatile boolean stopping;
 
-    private KafkaDecider(KafkaStreams streams, Consumer<byte[], byte[]> decisions) {
+    private final Optional<HostInfo> self;
+
+    private KafkaDecider(KafkaStreams streams, Consumer<byte[], byte[]> decisions, Optional<HostInfo> self) {
         this.streams = streams;
+        this.self = self;
         this.decisions = decisions;
         this.feed = new Thread(this::readDecisions, "decision-feed");
         this.feed.setDaemon(true);
@@ -73,7 +83,10 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
             Duration timeout) {
         Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties);
         KafkaStreams streams = new KafkaStreams(topology, toProperties(streamsProperties));
-        KafkaDecider decider = new KafkaDecider(streams, consumer);
+        Optional<HostInfo> self = Optional.ofNullable(streamsProperties.get(StreamsConfig.APPLICATION_SERVER_CONFIG))
+                .map(Object::toString)
+                .map(HostInfo::buildFromEndpoint);
+        KafkaDecider decider = new KafkaDecider(streams, consumer, self);
         try {
             decider.startFeed(timeout);
             decider.startStreams(timeout);
@@ -178,14 +191,55 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
 
     @Override
     public Optional<AggregateHead> head(String aggregateType, String aggregateId) {
-        return Optional.ofNullable(
-                        store(DeciderTopology.HEADS_STORE).get(DeciderTopology.headKey(aggregateType, aggregateId)))
+        KeyQueryMetadata owner = owner(aggregateId);
+        StoreQueryParameters<ReadOnlyKeyValueStore<String, byte[]>> query = StoreQueryParameters.fromNameAndType(
+                DeciderTopology.HEADS_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore());
+        if (owner != KeyQueryMetadata.NOT_AVAILABLE) {
+            query = query.withPartition(owner.partition());
+        }
+        return Optional.ofNullable(store(query).get(DeciderTopology.headKey(aggregateType, aggregateId)))
                 .map(DeciderRecords::head);
     }
 
+    @Override
+    public Optional<URI> ownerOf(String aggregateId) {
+        KeyQueryMetadata owner = owner(aggregateId);
+        if (owner == KeyQueryMetadata.NOT_AVAILABLE
+                || self.isEmpty()
+                || owner.activeHost().equals(self.get())) {
+            return Optional.empty();
+        }
+        return Optional.of(uri(owner.activeHost()));
+    }
+
+    @Override
+    public List<URI> otherInstances() {
+        return streams.metadataForAllStreamsClients().stream()
+                .map(StreamsMetadata::hostInfo)
+                .filter(host -> self.isPresent() && !host.equals(self.get()) && host.port() > 0)
+                .distinct()
+                .map(KafkaDecider::uri)
+                .toList();
+    }
+
+    private KeyQueryMetadata owner(String aggregateId) {
+        // The commands topic is partitioned by the murmur2 of the UTF-8 aggregate id; so is this lookup.
+        return streams.queryMetadataForKey(
+                DeciderTopology.HEADS_STORE, aggregateId, Serdes.String().serializer());
+    }
+
+    private static URI uri(HostInfo host) {
+        return URI.create("http://" + host.host() + ":" + host.port());
+    }
+
     private ReadOnlyKeyValueStore<String, byte[]> store(String name) {
+        return store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> store(
+            StoreQueryParameters<ReadOnlyKeyValueStore<String, byte[]>> query) {
         try {
-            return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+            return streams.store(query);
         } catch (InvalidStateStoreException e) {
             throw new KafkaUnavailableException("the decider's state is not queryable right now: " + e.getMessage(), e);
         }
