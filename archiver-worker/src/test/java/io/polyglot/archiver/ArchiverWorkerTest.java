@@ -18,6 +18,7 @@ import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.schemas.Limits;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.avro.EventEnvelope;
+import io.polyglot.testservers.TestEvents;
 import io.polyglot.testservers.TestKafka;
 import io.polyglot.testservers.TestS3;
 import io.polyglot.testservers.TestServers;

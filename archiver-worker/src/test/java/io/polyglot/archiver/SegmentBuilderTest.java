@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.polyglot.archive.store.ArchivedEvent;
 import io.polyglot.archiver.SealedSegment.SealReason;
+import io.polyglot.testservers.TestEvents;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

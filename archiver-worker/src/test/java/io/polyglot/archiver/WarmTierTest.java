@@ -9,6 +9,7 @@ import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archiver.SealedSegment.SealReason;
 import io.polyglot.schemas.KnownSchemas;
 import io.polyglot.schemas.avro.ActivityRecorded;
+import io.polyglot.testservers.TestEvents;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -27,13 +27,15 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "polyglot",
         mixinStandardHelpOptions = true,
+        versionProvider = PolyglotCli.Version.class,
         description = "Runs the Polyglot Persistence pipeline on 127.0.0.1.",
         subcommands = {
             PolyglotCli.Up.class,
             PolyglotCli.Down.class,
             PolyglotCli.Status.class,
             PolyglotCli.Env.class,
-            PolyglotCli.Import.class
+            PolyglotCli.Import.class,
+            PolyglotCli.Test.class
         })
 public final class PolyglotCli implements Runnable {
     @Spec
@@ -120,7 +122,10 @@ public final class PolyglotCli implements Runnable {
         }
     }
 
-    @Command(name = "status", description = "Lists each process with its pid, port and health (up, down, unhealthy).")
+    @Command(
+            name = "status",
+            description = "Lists each process with its pid, port and health (up, down, unhealthy); exits 1 unless all"
+                    + " are up.")
     static final class Status implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -145,7 +150,9 @@ public final class PolyglotCli implements Runnable {
                 printTable(out, status);
             }
             out.flush();
-            return 0;
+            boolean allUp = !status.isEmpty()
+                    && status.stream().allMatch(component -> component.health() == ComponentStatus.Health.UP);
+            return allUp ? 0 : 1;
         }
     }
 
@@ -191,6 +198,30 @@ public final class PolyglotCli implements Runnable {
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
             builder.environment().put("COMMAND_URL", env.get("COMMAND_URL"));
             return builder.start().waitFor();
+        }
+    }
+
+    @Command(
+            name = "test",
+            description = "Installs what the tests need (PostgreSQL), then runs every test with mvn -B verify; the"
+                    + " ./polyglot script runs it.")
+    static final class Test implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getErr().println("run the tests with ./polyglot test: it installs what they need first");
+            return 2;
+        }
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = PolyglotCli.class.getPackage().getImplementationVersion();
+            return new String[] {"polyglot " + (version == null ? "(unpackaged build)" : version)};
         }
     }
 

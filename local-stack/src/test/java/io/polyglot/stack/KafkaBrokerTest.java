@@ -111,8 +111,8 @@ class KafkaBrokerTest {
         assertThat(attached.bootstrapServers()).isEqualTo(broker.bootstrapServers());
         assertThat(dataDir.resolve("server.properties"))
                 .content()
-                .contains("listeners=PLAINTEXT://127.0.0.1:" + broker.port() + ",CONTROLLER://127.0.0.1:")
-                .doesNotContain("0.0.0.0");
+                .containsPattern("(?m)^listeners=PLAINTEXT://127\\.0\\.0\\.1:" + broker.port()
+                        + ",CONTROLLER://127\\.0\\.0\\.1:\\d+$");
     }
 
     static Admin admin() {

@@ -2,6 +2,7 @@ package io.polyglot.archive.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.polyglot.testservers.TestEvents;
 import io.polyglot.testservers.TestS3;
 import io.polyglot.testservers.TestServers;
 import java.io.IOException;

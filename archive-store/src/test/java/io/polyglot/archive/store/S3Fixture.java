@@ -1,5 +1,6 @@
 package io.polyglot.archive.store;
 
+import io.polyglot.testservers.TestEvents;
 import io.polyglot.testservers.TestS3;
 import java.io.IOException;
 import java.io.OutputStream;

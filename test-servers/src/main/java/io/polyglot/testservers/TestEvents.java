@@ -1,4 +1,4 @@
-package io.polyglot.archive.store;
+package io.polyglot.testservers;
 
 import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.EventTypes;
@@ -8,8 +8,8 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.UUID;
 
-/** Events built with the schema classes and the codec, as the command service builds them. */
-final class TestEvents {
+/** Events for tests, built with the schema classes and the codec as the command service builds them. */
+public final class TestEvents {
 
     private static final EventCodec CODEC = EventCodec.standard();
     private static final Instant BASE = Instant.parse("2011-10-01T00:38:44.546Z");
@@ -17,7 +17,7 @@ final class TestEvents {
     private TestEvents() {}
 
     /** The {@code n}th event of aggregate {@code aggregateId} of type {@code aggregateType}; same n, same event. */
-    static EventEnvelope event(String aggregateType, String aggregateId, int n) {
+    public static EventEnvelope event(String aggregateType, String aggregateId, int n) {
         Instant occurredAt = BASE.plusSeconds(n);
         ActivityRecorded payload = ActivityRecorded.newBuilder()
                 .setActivity("A_SUBMITTED")
@@ -44,7 +44,7 @@ final class TestEvents {
     }
 
     /** The event encoded as it travels on {@code events.all}. */
-    static byte[] encoded(EventEnvelope event) {
+    public static byte[] encoded(EventEnvelope event) {
         return CODEC.encode(event);
     }
 }
