@@ -6,7 +6,10 @@ public final class ExitStatus {
     /** Every event read was accepted. */
     public static final int OK = 0;
 
-    /** The import ran through, but some events were rejected, locally or by the command service. */
+    /**
+     * The import ran through, but some events were rejected, locally or by the command service, or were still not
+     * decided after the last attempt.
+     */
     public static final int REJECTED = 1;
 
     /** The command line is wrong: a missing or contradictory option, a file that cannot be opened. */

@@ -55,7 +55,7 @@ import picocli.CommandLine.Spec;
         exitCodeListHeading = "Exit status:%n",
         exitCodeList = {
             "0:every event read was accepted",
-            "1:some events were rejected (see the summary)",
+            "1:some events were rejected or not decided (see the summary)",
             "2:bad usage",
             "3:the command service was unreachable, stayed unavailable or refused the requests",
             "4:the log file is malformed; the events before the fault were sent",
@@ -145,7 +145,8 @@ public final class ImportMain implements Callable<Integer> {
             names = "--retries",
             paramLabel = "N",
             defaultValue = "5",
-            description = "Resends of a request after a transient fault (default ${DEFAULT-VALUE}).")
+            description = "Resends of a request after a transient fault or of commands still pending (default"
+                    + " ${DEFAULT-VALUE}).")
     private int retries;
 
     @Option(

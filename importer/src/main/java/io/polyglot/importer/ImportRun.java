@@ -107,7 +107,8 @@ public final class ImportRun {
                         "cannot read " + job.file() + ": " + e.getMessage() + "; " + readUntilThen());
             }
             sendRest(batcher, window);
-            int status = summary.rejectedCount() == 0 ? ExitStatus.OK : ExitStatus.REJECTED;
+            int status =
+                    summary.rejectedCount() == 0 && summary.undecidedCount() == 0 ? ExitStatus.OK : ExitStatus.REJECTED;
             return new Outcome(status, null);
         } catch (InvalidMappingException e) {
             return new Outcome(ExitStatus.USAGE, e.getMessage());

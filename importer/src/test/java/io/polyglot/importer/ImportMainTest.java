@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The importer's command line end to end against {@link StandInCommandService}: a real HTTP server on a random
- * loopback port standing in for the command service, because these tests need it to reject lines, answer 503 and
- * watch the requests, which the real one does not do on demand.
+ * loopback port standing in for the command service, because these tests need it to reject lines, answer 503, leave
+ * lines pending and watch the requests, which the real one does not do on demand.
  */
 class ImportMainTest {
 
@@ -188,6 +188,97 @@ class ImportMainTest {
                     .isEqualTo(service.requests().get(1).lines());
             assertThat(run.err()).contains("status 503").contains("attempt 2 of 6");
             assertThat(run.out()).contains("accepted  4");
+        }
+    }
+
+    @Test
+    void resendsPendingCommandsWithTheSameIdsAndBodiesAndExitsZeroOnceTheyAreDecided() throws Exception {
+        // given a service that answers case-2's first and case-3's second event pending once, then decides them
+        Responder responder = Responder.pendingAtFirst(
+                line -> {
+                    String event = line.path("aggregateId").asText() + "/"
+                            + line.path("payload").path("activity").asText();
+                    return event.equals("case-2/step 1") || event.equals("case-3/step 2");
+                },
+                1,
+                line -> null);
+        try (StandInCommandService service = StandInCommandService.start(responder)) {
+            Path log = XesLogs.write(dir.resolve("loans.xes"), XesLogs.of(3, 3));
+
+            // when
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--retry-backoff",
+                    "10ms",
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.OK);
+            assertThat(service.requests()).hasSize(2);
+            List<JsonNode> first = service.requests().get(0).lines();
+            assertThat(idsPerCase(first))
+                    .allSatisfy((caseId, ids) ->
+                            assertThat(ids).containsExactlyElementsOf(expectedIds("LoanApplication", caseId, 3)));
+            assertThat(service.requests().get(1).lines()).containsExactly(first.get(3), first.get(7));
+            assertThat(service.requests().get(1).lines())
+                    .extracting(line -> line.path("commandId").asText())
+                    .containsExactly(
+                            CommandIds.of("LoanApplication", "case-2", 1),
+                            CommandIds.of("LoanApplication", "case-3", 2));
+            assertThat(run.err()).contains("2 of 9 commands pending").contains("attempt 2 of 6");
+            assertThat(run.out())
+                    .contains("sent      9")
+                    .contains("accepted  9")
+                    .contains("rejected  0")
+                    .contains("not decided 0");
+        }
+    }
+
+    @Test
+    void countsACommandPendingThroughEveryAttemptAsNotDecidedAndExitsOne() throws Exception {
+        // given a service that never decides case-2's first event
+        Responder responder = Responder.pendingAtFirst(
+                line -> line.path("commandId").asText().equals(CommandIds.of("LoanApplication", "case-2", 1)),
+                Integer.MAX_VALUE,
+                line -> null);
+        try (StandInCommandService service = StandInCommandService.start(responder)) {
+            Path log = XesLogs.write(dir.resolve("loans.xes"), XesLogs.of(3, 3));
+
+            // when
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--retries",
+                    "2",
+                    "--retry-backoff",
+                    "10ms",
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.REJECTED);
+            assertThat(service.requests()).hasSize(3);
+            assertThat(service.requests().subList(1, 3))
+                    .allSatisfy(request -> assertThat(request.lines())
+                            .singleElement()
+                            .isEqualTo(service.requests().get(0).lines().get(3)));
+            assertThat(run.out())
+                    .contains("sent      9")
+                    .contains("accepted  8")
+                    .contains("rejected  0")
+                    .contains("not decided 1 (in Kafka, decision unknown")
+                    .contains("case 'case-2' event 1: command " + CommandIds.of("LoanApplication", "case-2", 1)
+                            + ", still pending after 3 attempts");
         }
     }
 

@@ -32,6 +32,14 @@ import org.slf4j.LoggerFactory;
  * <p>Transient faults are retried by {@link RetryPolicy} with the same command ids: a refused or reset connection, a
  * timeout, a {@code 429}, {@code 502}, {@code 503} or {@code 504} for the whole request, and single lines rejected as
  * {@code kafka-unavailable} (only those lines are sent again). Anything else that refuses the whole request is fatal.
+ *
+ * <p>Lines answered {@code pending} (durably in Kafka, but not decided within the command service's decision wait) are
+ * sent again too, with the same command id and the same bytes, in the same bounded rounds: the decider answers a
+ * command id it has decided with its first decision and produces nothing new, and the command service waits for that
+ * decision again, so a resend is a wait for the decision that needs no other endpoint. Polling
+ * {@code GET /v1/commands/{id}} would tell the same, but one request per command instead of one per batch, and with
+ * an answer ({@code 404}) of its own to interpret. A line still pending when the attempts run out is answered as
+ * {@link LineResult.Status#PENDING}: the import goes on and counts it as not decided.
  */
 public final class CommandServiceClient {
 
@@ -79,9 +87,18 @@ public final class CommandServiceClient {
     }
 
     /**
-     * Sends one batch, retrying transient faults, and answers the final result of every command in it.
+     * Sends one batch, retrying transient faults and pending lines, and answers the final result of every command in
+     * it; a command still pending after the last attempt is answered as pending.
      *
-     * @throws CommandServiceException when retries ran out or the request was refused as a whole
+     * <p>Why resending only some lines keeps each case in order: a {@code pending} line was produced to Kafka, keyed by
+     * its case, before the later lines of its case in the same request, so those are on the same partition after it
+     * and the decider decides them after it whatever the resend does; the resend only fetches the decision already
+     * made or about to be. A later batch holding the case is not sent before this method returns ({@link
+     * SendWindow}), and would also land behind it on that partition. ({@code kafka-unavailable} lines were not
+     * acknowledged by Kafka, so their order on resend is a known gap, see the README.)
+     *
+     * @throws CommandServiceException when retries ran out with the request failing or lines rejected as
+     *     {@code kafka-unavailable}, or the request was refused as a whole
      * @throws InterruptedException when interrupted while waiting for an answer or a retry
      */
     public BatchAnswer send(Batch batch) throws CommandServiceException, InterruptedException {
@@ -95,10 +112,18 @@ public final class CommandServiceClient {
                     return new BatchAnswer(batch, Arrays.asList(results), attempt);
                 }
             }
-            String fault = outcome.results() == null
-                    ? outcome.fault()
-                    : Problem.KAFKA_UNAVAILABLE + " for " + outstanding.size() + " of " + batch.size() + " commands";
+            // before any request was answered no line has a result: none is pending
+            long pending = outstanding.stream()
+                    .filter(i -> results[i] != null && results[i].pending())
+                    .count();
+            long unavailable = outstanding.size() - pending;
+            String fault = outcome.results() == null ? outcome.fault() : whyAgain(unavailable, pending, batch.size());
             if (!retry.mayRetryAfter(attempt)) {
+                if (outcome.results() != null && unavailable == 0) {
+                    notices.accept(pending + " of " + batch.size() + " commands still not decided after " + attempt
+                            + " attempts; they are in Kafka and counted as not decided");
+                    return new BatchAnswer(batch, Arrays.asList(results), attempt);
+                }
                 String message = "the command service at " + baseUrl + " could not take the commands after " + attempt
                         + " attempts; the last one failed with " + fault;
                 throw CommandServiceException.unreachable(message, outcome.cause());
@@ -110,13 +135,25 @@ public final class CommandServiceClient {
         }
     }
 
+    /** Why lines of an answered request go again, e.g. {@code 3 of 1000 commands pending}. */
+    private static String whyAgain(long unavailable, long pending, int batchSize) {
+        List<String> why = new ArrayList<>();
+        if (unavailable > 0) {
+            why.add(Problem.KAFKA_UNAVAILABLE + " for " + unavailable + " of " + batchSize + " commands");
+        }
+        if (pending > 0) {
+            why.add(pending + " of " + batchSize + " commands pending (not decided within the decision wait)");
+        }
+        return String.join(", ", why);
+    }
+
     /** Stores the results for the lines sent; answers the lines to send again. */
     private static List<Integer> keepResults(List<Integer> sent, List<LineResult> answered, LineResult[] results) {
         List<Integer> again = new ArrayList<>();
         for (int i = 0; i < sent.size(); i++) {
             LineResult result = answered.get(i);
             results[sent.get(i)] = result;
-            if (!result.accepted() && result.problem().isTransient()) {
+            if (result.worthSendingAgain()) {
                 again.add(sent.get(i));
             }
         }
@@ -193,10 +230,13 @@ public final class CommandServiceClient {
         }
         String status = result.path("status").asText("");
         if ("accepted".equals(status)) {
-            return new LineResult(command, true, null);
+            return LineResult.accepted(command);
         }
         if ("rejected".equals(status)) {
-            return new LineResult(command, false, problem(result.path("problem")));
+            return LineResult.rejected(command, problem(result.path("problem")));
+        }
+        if ("pending".equals(status)) {
+            return LineResult.pending(command);
         }
         throw protocol("result line " + (index + 1) + " has status '" + status + "'");
     }

@@ -1,12 +1,63 @@
 package io.polyglot.importer.delivery;
 
 import io.polyglot.importer.command.PendingCommand;
+import java.util.Objects;
 
 /**
  * The command service's answer for one command of a batch.
  *
  * @param command the command sent
- * @param accepted whether the command service accepted it
- * @param problem why it was rejected, or {@code null} when accepted
+ * @param status what the command service said about it
+ * @param problem why it was rejected; {@code null} unless {@link Status#REJECTED}
  */
-public record LineResult(PendingCommand command, boolean accepted, Problem problem) {}
+public record LineResult(PendingCommand command, Status status, Problem problem) {
+
+    /** What became of one command. */
+    public enum Status {
+        /** The decider accepted it and produced its events. */
+        ACCEPTED,
+        /** It was rejected, by the command service's checks or by the decider. */
+        REJECTED,
+        /** It is durably in Kafka, but its decision did not arrive within the command service's decision wait. */
+        PENDING
+    }
+
+    /** Checks that a problem comes with a rejection and only with one. */
+    public LineResult {
+        Objects.requireNonNull(command, "command");
+        Objects.requireNonNull(status, "status");
+        if ((status == Status.REJECTED) != (problem != null)) {
+            throw new IllegalArgumentException("a problem goes with a rejection and only with one, not with " + status);
+        }
+    }
+
+    /** The command was accepted. */
+    public static LineResult accepted(PendingCommand command) {
+        return new LineResult(command, Status.ACCEPTED, null);
+    }
+
+    /** The command was rejected for {@code problem}. */
+    public static LineResult rejected(PendingCommand command, Problem problem) {
+        return new LineResult(command, Status.REJECTED, problem);
+    }
+
+    /** The command is in Kafka but not decided yet. */
+    public static LineResult pending(PendingCommand command) {
+        return new LineResult(command, Status.PENDING, null);
+    }
+
+    /** Whether the command service accepted the command. */
+    public boolean accepted() {
+        return status == Status.ACCEPTED;
+    }
+
+    /** Whether the command was still undecided when the answer came. */
+    public boolean pending() {
+        return status == Status.PENDING;
+    }
+
+    /** Whether sending the same command again may give another answer: pending, or rejected for a transient cause. */
+    public boolean worthSendingAgain() {
+        return pending() || (status == Status.REJECTED && problem.isTransient());
+    }
+}

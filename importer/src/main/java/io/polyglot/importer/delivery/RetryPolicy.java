@@ -5,8 +5,9 @@ import java.util.Optional;
 
 /**
  * How often and how patiently a request is sent again after a transient failure (connection refused or reset, a
- * timeout, {@code 503 kafka-unavailable}): exponential backoff from {@code initialBackoff}, doubling up to
- * {@code maxBackoff}, honouring a {@code Retry-After} the server sends within the same cap.
+ * timeout, {@code 503 kafka-unavailable}) or with lines still undecided ({@code pending}): exponential backoff from
+ * {@code initialBackoff}, doubling up to {@code maxBackoff}, honouring a {@code Retry-After} the server sends within
+ * the same cap.
  *
  * @param maxAttempts how many times a request is sent at most, the first time included
  * @param initialBackoff the wait before the second attempt

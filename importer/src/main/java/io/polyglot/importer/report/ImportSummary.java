@@ -16,8 +16,12 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The tally of one import: events read, sent, accepted and rejected, with rejections counted per problem type and a
- * few examples of each. Updated by one thread; the counters may be read from any thread (for progress).
+ * The tally of one import: events read, sent, accepted, rejected and not decided, with rejections counted per problem
+ * type and a few examples of each and of the undecided. Updated by one thread; the counters may be read from any
+ * thread (for progress).
+ *
+ * <p>Not decided is a category of its own because such a command is neither: it is durably in Kafka and the decider
+ * will decide it, but the import did not learn how.
  */
 public final class ImportSummary {
 
@@ -28,6 +32,8 @@ public final class ImportSummary {
     private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong rejectedLocally = new AtomicLong();
     private final AtomicLong rejectedByService = new AtomicLong();
+    private final AtomicLong undecided = new AtomicLong();
+    private final List<String> undecidedExamples = new ArrayList<>();
     private final Set<String> cases = new HashSet<>();
     private final Map<String, Tally> problems = new TreeMap<>();
 
@@ -48,12 +54,21 @@ public final class ImportSummary {
     public void answered(BatchAnswer answer) {
         for (LineResult result : answer.results()) {
             sent.incrementAndGet();
+            CaseEvent event = result.command().event();
             if (result.accepted()) {
                 accepted.incrementAndGet();
                 continue;
             }
+            if (result.pending()) {
+                undecided.incrementAndGet();
+                if (undecidedExamples.size() < EXAMPLES_PER_PROBLEM) {
+                    undecidedExamples.add(where(event.line(), event.caseId(), event.position()) + ": command "
+                            + result.command().commandId() + ", still pending after " + answer.attempts()
+                            + " attempts");
+                }
+                continue;
+            }
             rejectedByService.incrementAndGet();
-            CaseEvent event = result.command().event();
             Problem problem = result.problem();
             tally(problem.type(), where(event.line(), event.caseId(), event.position()) + ": " + problem.detail());
         }
@@ -77,6 +92,11 @@ public final class ImportSummary {
     /** Events rejected, locally or by the command service. */
     public long rejectedCount() {
         return rejectedLocally.get() + rejectedByService.get();
+    }
+
+    /** Events the command service took into Kafka but had not decided by the last attempt. */
+    public long undecidedCount() {
+        return undecided.get();
     }
 
     /** Rejections per problem type. */
@@ -107,6 +127,11 @@ public final class ImportSummary {
             tally.examples.forEach(
                     example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
         });
+        out.append(String.format("not decided %,d", undecided.get()));
+        out.append(undecided.get() == 0 ? "" : " (in Kafka, decision unknown; GET /v1/commands/{commandId} tells it)");
+        out.append(System.lineSeparator());
+        undecidedExamples.forEach(
+                example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
         return out.toString();
     }
 

@@ -3,6 +3,8 @@ package io.polyglot.importer.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polyglot.importer.command.Batch;
 import io.polyglot.importer.command.RecordActivityCommands;
 import io.polyglot.importer.log.CaseEvent;
@@ -17,12 +19,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP client against {@link StandInCommandService}, a real server on loopback that fails on purpose. */
+/**
+ * The HTTP client against {@link StandInCommandService}, a real server on loopback that fails on purpose: it answers
+ * 503, rejects chosen lines and leaves chosen lines pending, which a real command service does not do on demand.
+ */
 class CommandServiceClientTest {
 
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static final RetryPolicy QUICK_RETRIES = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50));
 
     private final List<String> notices = new ArrayList<>();
@@ -118,6 +125,84 @@ class CommandServiceClientTest {
             assertThat(service.requests().get(1).lines())
                     .extracting(line -> line.path("commandId").asText())
                     .containsExactly(batch.commands().get(1).commandId());
+        }
+    }
+
+    @Test
+    void resendsPendingLinesWithTheSameIdsAndBodiesUntilTheyAreDecided() throws Exception {
+        // given a service that answers the second and third lines pending twice, then decides them
+        Responder responder = Responder.pendingAtFirst(
+                line -> Set.of("step 2", "step 3")
+                        .contains(line.path("payload").path("activity").asText()),
+                2,
+                line -> null);
+        try (StandInCommandService service = StandInCommandService.start(responder)) {
+            Batch batch = batch(4);
+
+            // when
+            BatchAnswer answer = client(service.url(), Optional.empty()).send(batch);
+
+            // then
+            assertThat(answer.attempts()).isEqualTo(3);
+            assertThat(answer.results()).allMatch(LineResult::accepted).hasSize(4);
+            List<JsonNode> pendingBodies = List.of(
+                    JSON.readTree(batch.commands().get(1).json()),
+                    JSON.readTree(batch.commands().get(2).json()));
+            assertThat(service.requests()).hasSize(3);
+            assertThat(service.requests().get(1).lines()).containsExactlyElementsOf(pendingBodies);
+            assertThat(service.requests().get(2).lines()).containsExactlyElementsOf(pendingBodies);
+            assertThat(notices)
+                    .hasSize(2)
+                    .allMatch(notice -> notice.contains("2 of 4 commands pending"))
+                    .anyMatch(notice -> notice.contains("attempt 3 of 3"));
+        }
+    }
+
+    @Test
+    void answersALinePendingThroughEveryAttemptAsPendingWithoutFailingTheBatch() throws Exception {
+        // given a service whose decision for the first line never comes
+        Responder responder = Responder.pendingAtFirst(
+                line -> line.path("payload").path("activity").asText().equals("step 1"),
+                Integer.MAX_VALUE,
+                line -> null);
+        try (StandInCommandService service = StandInCommandService.start(responder)) {
+            Batch batch = batch(3);
+
+            // when
+            BatchAnswer answer = client(service.url(), Optional.empty()).send(batch);
+
+            // then
+            assertThat(answer.attempts()).isEqualTo(QUICK_RETRIES.maxAttempts());
+            assertThat(answer.results())
+                    .extracting(LineResult::status)
+                    .containsExactly(LineResult.Status.PENDING, LineResult.Status.ACCEPTED, LineResult.Status.ACCEPTED);
+            assertThat(service.requests()).hasSize(3);
+            assertThat(service.requests().subList(1, 3))
+                    .allSatisfy(request -> assertThat(request.lines())
+                            .extracting(line -> line.path("commandId").asText())
+                            .containsExactly(batch.commands().get(0).commandId()));
+            assertThat(notices.get(notices.size() - 1)).contains("1 of 3 commands still not decided after 3 attempts");
+        }
+    }
+
+    @Test
+    void givesUpWhenALineStaysKafkaUnavailableWhileAnotherIsPending() throws Exception {
+        // given a service that never takes the first line into Kafka and never decides the second
+        Responder responder = Responder.pendingAtFirst(
+                line -> line.path("payload").path("activity").asText().equals("step 2"),
+                Integer.MAX_VALUE,
+                line -> line.path("payload").path("activity").asText().equals("step 1") ? "kafka-unavailable" : null);
+        try (StandInCommandService service = StandInCommandService.start(responder)) {
+            // when / then
+            assertThatThrownBy(() -> client(service.url(), Optional.empty()).send(batch(2)))
+                    .isInstanceOfSatisfying(CommandServiceException.class, e -> {
+                        assertThat(e.unreachable()).isTrue();
+                        assertThat(e.getMessage())
+                                .contains("after 3 attempts")
+                                .contains("kafka-unavailable for 1 of 2 commands")
+                                .contains("1 of 2 commands pending");
+                    });
+            assertThat(service.requests()).hasSize(3);
         }
     }
 

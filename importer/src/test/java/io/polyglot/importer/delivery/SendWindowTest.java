@@ -33,9 +33,7 @@ class SendWindowTest {
     private static BatchAnswer accepted(Batch batch) {
         return new BatchAnswer(
                 batch,
-                batch.commands().stream()
-                        .map(c -> new LineResult(c, true, null))
-                        .toList(),
+                batch.commands().stream().map(c -> LineResult.accepted(c)).toList(),
                 1);
     }
 

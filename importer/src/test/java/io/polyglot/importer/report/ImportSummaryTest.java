@@ -33,8 +33,8 @@ class ImportSummaryTest {
             summary.read(command.event());
             results.add(
                     i == 1
-                            ? new LineResult(command, true, null)
-                            : new LineResult(command, false, new Problem("invalid-command", "/aggregateId bad")));
+                            ? LineResult.accepted(command)
+                            : LineResult.rejected(command, new Problem("invalid-command", "/aggregateId bad")));
         }
 
         // when
@@ -55,5 +55,31 @@ class ImportSummaryTest {
                 .contains("e.g. line 20, case 'c2' event 1: /aggregateId bad")
                 .contains("e.g. line 3, case 'c0' event 1: the event has no time:timestamp (not sent)")
                 .doesNotContain("case 'c5'");
+    }
+
+    @Test
+    void countsPendingCommandsAsNotDecidedNamingEach() {
+        // given two events, the second still pending after the batch's 4 attempts
+        ImportSummary summary = new ImportSummary();
+        PendingCommand decided = command("c1", 1, 7);
+        PendingCommand undecided = command("c1", 2, 8);
+        summary.read(decided.event());
+        summary.read(undecided.event());
+        List<LineResult> results = List.of(LineResult.accepted(decided), LineResult.pending(undecided));
+
+        // when
+        summary.answered(new BatchAnswer(new Batch(List.of(decided, undecided)), results, 4));
+        String text = summary.render(Duration.ofSeconds(1));
+
+        // then
+        assertThat(summary.sentCount()).isEqualTo(2);
+        assertThat(summary.acceptedCount()).isEqualTo(1);
+        assertThat(summary.rejectedCount()).isZero();
+        assertThat(summary.undecidedCount()).isEqualTo(1);
+        assertThat(text)
+                .contains("rejected  0")
+                .contains("not decided 1 (in Kafka")
+                .contains("e.g. line 8, case 'c1' event 2: command c12, still pending after 4 attempts")
+                .doesNotContain("case 'c1' event 1");
     }
 }

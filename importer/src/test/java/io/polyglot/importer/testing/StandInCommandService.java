@@ -16,8 +16,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -25,18 +27,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * A real HTTP server on a random loopback port that answers {@code POST /v1/commands:batch} the way the command
  * service does (200 with one NDJSON result per line, or a whole-request problem), and records every request.
  *
  * <p>It stands in for the command service because the tests need it to fail on purpose (reject chosen lines, answer
- * 503 first, answer garbage) and to watch which cases are in flight at once, neither of which a real command service
- * does on demand.
+ * 503 first, leave chosen lines pending as if the decider were slow, answer garbage) and to watch which cases are in
+ * flight at once, none of which a real command service does on demand.
  */
 public final class StandInCommandService implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The verdict that answers a line {@code pending} in {@link #results}. */
+    public static final String PENDING = "pending";
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(8);
@@ -166,7 +172,10 @@ public final class StandInCommandService implements AutoCloseable {
         }
     }
 
-    /** The NDJSON results for {@code lines}: each accepted, except those {@code rejection} gives a problem type for. */
+    /**
+     * The NDJSON results for {@code lines}: each accepted, except those {@code rejection} answers {@link #PENDING} for
+     * (pending) or gives a problem type for (rejected).
+     */
     public static String results(List<JsonNode> lines, Function<JsonNode, String> rejection) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < lines.size(); i++) {
@@ -178,6 +187,8 @@ public final class StandInCommandService implements AutoCloseable {
             if (problemType == null) {
                 result.put("status", "accepted");
                 result.putArray("events").addObject().put("eventId", "e-" + i);
+            } else if (PENDING.equals(problemType)) {
+                result.put("status", "pending");
             } else {
                 result.put("status", "rejected");
                 ObjectNode problem = result.putObject("problem");
@@ -253,6 +264,18 @@ public final class StandInCommandService implements AutoCloseable {
         /** Rejects the lines {@code rejection} names a problem type for, accepts the others. */
         static Responder rejecting(Function<JsonNode, String> rejection) {
             return (number, lines) -> Answer.results(results(lines, rejection));
+        }
+
+        /**
+         * Answers the lines {@code pending} picks {@code pending} the first {@code times} times each command id
+         * arrives, as a decider too slow for the decision wait would, then as {@code rejection} says.
+         */
+        static Responder pendingAtFirst(Predicate<JsonNode> pending, int times, Function<JsonNode, String> rejection) {
+            Map<String, Integer> arrivals = new ConcurrentHashMap<>();
+            return (number, lines) -> Answer.results(results(lines, line -> {
+                int arrival = arrivals.merge(line.path("commandId").asText(), 1, Integer::sum);
+                return pending.test(line) && arrival <= times ? PENDING : rejection.apply(line);
+            }));
         }
 
         /** Answers the first {@code failures} requests with {@code 503 kafka-unavailable}, then as {@code then}. */
