@@ -133,6 +133,7 @@ final class ArchiverLoop implements Runnable {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout)) {
             accept(record);
         }
+        trackPositions();
         polling = true;
         builder.sealIdle(clock.instant()).forEach(archiver::submit);
         settle(archiver.uploadPending(clock.instant()));
@@ -158,6 +159,22 @@ final class ArchiverLoop implements Runnable {
         } finally {
             MDC.remove("partition");
             MDC.remove("offset");
+        }
+    }
+
+    /**
+     * Takes the consumer's positions, which move past transaction markers that no record stands for: without this, a
+     * partition whose last batch was transactional would never be committed up to its end.
+     */
+    private void trackPositions() {
+        for (TopicPartition partition : consumer.assignment()) {
+            try {
+                long position = consumer.position(partition, Duration.ZERO);
+                positions.merge(partition.partition(), position, Math::max);
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                // No position yet (the first fetch has not answered); the records seen so far say enough.
+                log.trace("No position yet for {}", partition);
+            }
         }
     }
 

@@ -25,6 +25,7 @@ record ServiceDefinition(String name, int port, Map<String, String> environment,
         command.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
         command.put("HTTP_HOST", "127.0.0.1");
         command.put("HTTP_PORT", String.valueOf(state.commandPort()));
+        command.put("DECIDER_STATE_DIR", home.resolve("decider-state").toString());
 
         Map<String, String> archiver = new LinkedHashMap<>();
         archiver.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
