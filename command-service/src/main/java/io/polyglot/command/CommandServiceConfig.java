@@ -47,7 +47,7 @@ public record CommandServiceConfig(
             "COMMAND_MAX_BYTES",
             Limits.DEFAULT_COMMAND_MAX_BYTES,
             1_024,
-            64 * 1_048_576,
+            16 * 1_048_576,
             "Largest payload of one command, in bytes of Avro single-object encoding; larger ones get 413");
     public static final Setting<String> HTTP_HOST =
             Setting.text("HTTP_HOST", "127.0.0.1", "Address the HTTP API binds to");
@@ -67,7 +67,7 @@ public record CommandServiceConfig(
             Setting.integer("BATCH_MAX_LINES", 10_000, 1, 1_000_000, "Most lines in one POST /v1/commands:batch body");
     public static final Setting<Integer> BATCH_MAX_BYTES = Setting.integer(
             "BATCH_MAX_BYTES",
-            64 * 1_048_576,
+            16 * 1_048_576,
             1_024,
             1_024 * 1_048_576,
             "Largest body of POST /v1/commands:batch; a larger one gets 413 before it is read whole");

@@ -23,7 +23,7 @@ class CommandServiceConfigTest {
         assertThat(config.commandMaxBytes()).isEqualTo(1_048_576);
         assertThat(config.requestTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(config.batchMaxLines()).isEqualTo(10_000);
-        assertThat(config.batchMaxBytes()).isEqualTo(64 * 1_048_576);
+        assertThat(config.batchMaxBytes()).isEqualTo(16 * 1_048_576);
     }
 
     @Test

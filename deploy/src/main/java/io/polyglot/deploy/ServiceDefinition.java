@@ -80,6 +80,10 @@ record ServiceDefinition(String name, int port, Map<String, String> environment,
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return DetachedProcess.start(
-                List.of(java, HEAP, "-jar", jar().toString()), environment, home, logFile(), pidFile());
+                List.of(java, HEAP, "-XX:+ExitOnOutOfMemoryError", "-jar", jar().toString()),
+                environment,
+                home,
+                logFile(),
+                pidFile());
     }
 }

@@ -16,6 +16,8 @@ import java.util.Set;
  */
 public final class JsonFields {
 
+    private static final String UNSTORABLE = "must be valid Unicode text without NUL characters";
+
     private final ObjectNode node;
     private final JsonPointer at;
     private final FieldProblems problems;
@@ -105,9 +107,8 @@ public final class JsonFields {
             JsonPointer pointer = pointer(field.getKey());
             if (!field.getValue().isTextual()) {
                 problems.add(pointer, "must be a string");
-            } else if (unpairedSurrogate(field.getKey())
-                    || unpairedSurrogate(field.getValue().textValue())) {
-                problems.add(pointer, "must be valid Unicode text");
+            } else if (unstorable(field.getKey()) || unstorable(field.getValue().textValue())) {
+                problems.add(pointer, UNSTORABLE);
             } else {
                 members.put(field.getKey(), field.getValue().textValue());
             }
@@ -140,17 +141,23 @@ public final class JsonFields {
             problems.add(pointer(name), "must be a string");
             return Optional.empty();
         }
-        if (unpairedSurrogate(value.textValue())) {
-            // Avro writes strings as UTF-8 and would silently replace such a character.
-            problems.add(pointer(name), "must be valid Unicode text");
+        if (unstorable(value.textValue())) {
+            problems.add(pointer(name), UNSTORABLE);
             return Optional.empty();
         }
         return Optional.of(value.textValue());
     }
 
-    private static boolean unpairedSurrogate(String text) {
+    /**
+     * Whether a text cannot travel unchanged to every store: Avro writes strings as UTF-8 and would silently replace an
+     * unpaired surrogate, and PostgreSQL's {@code text} cannot hold NUL, so a read model could never apply the event.
+     */
+    private static boolean unstorable(String text) {
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
+            if (c == '\u0000') {
+                return true;
+            }
             if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {

@@ -144,7 +144,26 @@ class RecordActivityTest {
         events(payload);
 
         // then
-        assertThat(problems.list()).containsExactly(new FieldError("/payload/resource", "must be valid Unicode text"));
+        assertThat(problems.list())
+                .containsExactly(
+                        new FieldError("/payload/resource", "must be valid Unicode text without NUL characters"));
+    }
+
+    @Test
+    void refusesNulInAnyTextBecauseNoReadModelCouldStoreIt() {
+        // given
+        ObjectNode payload = payload().put("activity", "A_\u0000X");
+        payload.putObject("attributes").put("note", "a\u0000b");
+
+        // when
+        events(payload);
+
+        // then
+        assertThat(problems.list())
+                .containsExactlyInAnyOrder(
+                        new FieldError("/payload/activity", "must be valid Unicode text without NUL characters"),
+                        new FieldError(
+                                "/payload/attributes/note", "must be valid Unicode text without NUL characters"));
     }
 
     @Test

@@ -132,4 +132,17 @@ class LoanApplicationProjectionTest {
                 .extracting(LoanApplicationChange::applicationId, LoanApplicationChange::eventCount)
                 .containsExactly(tuple("Application_1", 1L), tuple("Application_2", 2L));
     }
+
+    @Test
+    void takesNoAmountThatPostgresqlsNumericCannotHold() {
+        assertThat(LoanApplicationProjection.amount("20000")).isEqualByComparingTo("20000");
+        assertThat(LoanApplicationProjection.amount("1E+3")).isEqualByComparingTo("1000");
+        assertThat(LoanApplicationProjection.amount(" 12.50 ")).isEqualByComparingTo("12.5");
+        assertThat(LoanApplicationProjection.amount("1E+131071")).isNotNull();
+        assertThat(LoanApplicationProjection.amount("1E+131072")).isNull();
+        assertThat(LoanApplicationProjection.amount("1E-16383")).isNotNull();
+        assertThat(LoanApplicationProjection.amount("1E-16384")).isNull();
+        assertThat(LoanApplicationProjection.amount("twenty")).isNull();
+        assertThat(LoanApplicationProjection.amount("")).isNull();
+    }
 }
