@@ -9,9 +9,11 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -89,16 +91,42 @@ public final class PolyglotCli implements Runnable {
 
     @Command(name = "up", description = "Starts what does not run (servers, topics, bucket, services) and waits.")
     static final class Up implements Callable<Integer> {
+        /** Each instance is a JVM of up to 512 MiB heap; more than this does not fit next to the servers. */
+        static final int MAX_INSTANCES = 8;
+
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @ParentCommand
         PolyglotCli cli;
 
+        @Option(
+                names = "--scale",
+                paramLabel = "SERVICE=N",
+                description = "Runs N instances of SERVICE (only command-service scales; 1 to " + MAX_INSTANCES
+                        + "); kept for later starts without --scale.")
+        Map<String, Integer> scale = new LinkedHashMap<>();
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            List<ComponentStatus> status = cli.stack(out).up();
+            OptionalInt commandInstances = OptionalInt.empty();
+            for (Map.Entry<String, Integer> entry : scale.entrySet()) {
+                if (!entry.getKey().equals(ServiceDefinition.COMMAND_SERVICE)) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--scale: only " + ServiceDefinition.COMMAND_SERVICE + " scales, not '" + entry.getKey()
+                                    + "'");
+                }
+                if (entry.getValue() < 1 || entry.getValue() > MAX_INSTANCES) {
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(),
+                            "--scale: " + entry.getKey() + " runs 1 to " + MAX_INSTANCES + " instances, not "
+                                    + entry.getValue());
+                }
+                commandInstances = OptionalInt.of(entry.getValue());
+            }
+            List<ComponentStatus> status = cli.stack(out).up(commandInstances);
             printTable(out, status);
             return 0;
         }
@@ -226,10 +254,10 @@ public final class PolyglotCli implements Runnable {
     }
 
     private static void printTable(PrintWriter out, List<ComponentStatus> status) {
-        out.printf("%-18s %-8s %-6s %s%n", "NAME", "PID", "PORT", "HEALTH");
+        out.printf("%-19s %-8s %-6s %s%n", "NAME", "PID", "PORT", "HEALTH");
         for (ComponentStatus component : status) {
             out.printf(
-                    "%-18s %-8s %-6d %s%n",
+                    "%-19s %-8s %-6d %s%n",
                     component.name(),
                     component.pid() == null ? "-" : component.pid(),
                     component.port(),

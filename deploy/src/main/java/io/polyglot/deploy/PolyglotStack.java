@@ -25,7 +25,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -77,7 +79,16 @@ public final class PolyglotStack {
 
     /** Starts whatever is not running, waits until every service is ready, and returns the status of everything. */
     public List<ComponentStatus> up() {
-        StackState state = StackState.load(home).orElseGet(StackState::withFreePorts);
+        return up(OptionalInt.empty());
+    }
+
+    /**
+     * {@link #up()} with {@code commandInstances} command-service instances, which the stack keeps for later starts
+     * without a count; empty keeps the stored count (one on the first start). Instances beyond a smaller count are
+     * stopped.
+     */
+    public List<ComponentStatus> up(OptionalInt commandInstances) {
+        StackState state = scaled(StackState.load(home).orElseGet(StackState::withFreePorts), commandInstances);
         state.save(home);
         KafkaBroker kafka = KafkaBroker.attach(kafkaDir())
                 .map(running -> reportRunning("Kafka", running.bootstrapServers(), running.pid(), running))
@@ -145,6 +156,11 @@ public final class PolyglotStack {
                         "the stack in " + home + " was never started; run" + " ./polyglot up first"));
         Map<String, String> env = new LinkedHashMap<>();
         env.put("COMMAND_URL", "http://" + HOST + ":" + state.commandPort());
+        env.put(
+                "COMMAND_URLS",
+                state.commandPorts().stream()
+                        .map(port -> "http://" + HOST + ":" + port)
+                        .collect(Collectors.joining(",")));
         env.put("KAFKA_BOOTSTRAP_SERVERS", HOST + ":" + state.kafkaPort());
         env.put("DATABASE_URL", state.databaseUrl());
         env.put("PGHOST", HOST);
@@ -176,6 +192,27 @@ public final class PolyglotStack {
         S3Server.attach(s3Dir()).ifPresent(s3 -> stopped("S3Proxy", s3.pid(), s3));
         if (wipe) {
             wipeHome();
+        }
+    }
+
+    private StackState scaled(StackState state, OptionalInt commandInstances) {
+        if (commandInstances.isEmpty() || commandInstances.getAsInt() == state.commandInstances()) {
+            return state;
+        }
+        StackState scaled = state.withCommandInstances(commandInstances.getAsInt());
+        stopSurplusCommandServices(state, scaled);
+        return scaled;
+    }
+
+    private void stopSurplusCommandServices(StackState before, StackState after) {
+        List<ServiceDefinition> kept = ServiceDefinition.commandServices(after, home, repoRoot);
+        for (ServiceDefinition instance : ServiceDefinition.commandServices(before, home, repoRoot)) {
+            if (kept.stream().noneMatch(keep -> keep.name().equals(instance.name()))) {
+                instance.attach().ifPresent(process -> {
+                    process.stop(SERVICE_STOP_GRACE);
+                    progress.accept(instance.name() + " stopped (pid " + process.pid() + "), scaled down");
+                });
+            }
         }
     }
 

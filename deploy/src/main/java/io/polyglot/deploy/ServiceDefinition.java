@@ -6,26 +6,60 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * One service of the pipeline as the local stack runs it: {@code java -jar <module>/target/<module>.jar} with its
- * settings in the environment, its output in {@code logs/<module>.log} and its pid in {@code run/<module>.pid}.
+ * One process of the pipeline as the local stack runs it: {@code java -jar <module>/target/<module>.jar} with its
+ * settings in the environment, its output in {@code logs/<name>.log} and its pid in {@code run/<name>.pid}. The name
+ * is the module's, except for the command-service instances after the first: {@code command-service-2},
+ * {@code command-service-3} ...
  */
-record ServiceDefinition(String name, int port, Map<String, String> environment, Path home, Path repoRoot) {
+record ServiceDefinition(
+        String name, String module, int port, Map<String, String> environment, Path home, Path repoRoot) {
     /** Enough for one service next to the servers on a 2-core, 24 GiB machine. */
     private static final String HEAP = "-Xmx512m";
 
+    /** The module of the command service, and the name of its first instance. */
+    static final String COMMAND_SERVICE = "command-service";
+
+    /** Every command-service instance shares it, so they split the partitions of {@code commands} between them. */
+    static final String DECIDER_APPLICATION_ID = "polyglot-decider";
+
     static List<ServiceDefinition> all(StackState state, Path home, Path repoRoot) {
+        List<ServiceDefinition> services = new ArrayList<>(commandServices(state, home, repoRoot));
+        services.addAll(workers(state, home, repoRoot));
+        return List.copyOf(services);
+    }
+
+    /**
+     * The command-service instances of {@code state}: instance i listens on its own kept port and keeps its decider
+     * stores in its own folder of the home ({@code decider-state} for the first, as before instances could be scaled;
+     * {@code decider-state-i} for the others).
+     */
+    static List<ServiceDefinition> commandServices(StackState state, Path home, Path repoRoot) {
+        List<Integer> ports = state.commandPorts();
+        List<ServiceDefinition> instances = new ArrayList<>();
+        for (int i = 1; i <= ports.size(); i++) {
+            String suffix = i == 1 ? "" : "-" + i;
+            Map<String, String> command = new LinkedHashMap<>();
+            command.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + state.kafkaPort());
+            command.put("HTTP_HOST", "127.0.0.1");
+            command.put("HTTP_PORT", String.valueOf(ports.get(i - 1)));
+            command.put("DECIDER_APPLICATION_ID", DECIDER_APPLICATION_ID);
+            command.put(
+                    "DECIDER_STATE_DIR", home.resolve("decider-state" + suffix).toString());
+            instances.add(new ServiceDefinition(
+                    COMMAND_SERVICE + suffix, COMMAND_SERVICE, ports.get(i - 1), command, home, repoRoot));
+        }
+        return List.copyOf(instances);
+    }
+
+    private static List<ServiceDefinition> workers(StackState state, Path home, Path repoRoot) {
         String kafka = "127.0.0.1:" + state.kafkaPort();
-        Map<String, String> command = new LinkedHashMap<>();
-        command.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
-        command.put("HTTP_HOST", "127.0.0.1");
-        command.put("HTTP_PORT", String.valueOf(state.commandPort()));
-        command.put("DECIDER_STATE_DIR", home.resolve("decider-state").toString());
 
         Map<String, String> archiver = new LinkedHashMap<>();
         archiver.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
@@ -46,13 +80,19 @@ record ServiceDefinition(String name, int port, Map<String, String> environment,
         projection.put("HEALTH_PORT", String.valueOf(state.projectionHealthPort()));
 
         return List.of(
-                new ServiceDefinition("command-service", state.commandPort(), command, home, repoRoot),
-                new ServiceDefinition("archiver-worker", state.archiverHealthPort(), archiver, home, repoRoot),
-                new ServiceDefinition("projection-worker", state.projectionHealthPort(), projection, home, repoRoot));
+                new ServiceDefinition(
+                        "archiver-worker", "archiver-worker", state.archiverHealthPort(), archiver, home, repoRoot),
+                new ServiceDefinition(
+                        "projection-worker",
+                        "projection-worker",
+                        state.projectionHealthPort(),
+                        projection,
+                        home,
+                        repoRoot));
     }
 
     Path jar() {
-        return repoRoot.resolve(name).resolve("target").resolve(name + ".jar");
+        return repoRoot.resolve(module).resolve("target").resolve(module + ".jar");
     }
 
     Path logFile() {

@@ -9,12 +9,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
  * What the local stack keeps in {@code stack.json} in its home folder: the ports chosen on the first start (kept, so
  * clients configured once keep working) and the credentials the servers generated, so {@code ./polyglot env} answers
  * without asking the servers. The file is readable by its owner only.
+ *
+ * <p>{@code commandPort} is the first command-service instance's port; {@code moreCommandPorts} holds the ports of
+ * instances 2..N when the stack runs several ({@code ./polyglot up --scale command-service=N}), empty for one. A file
+ * written before instances could be scaled has no {@code moreCommandPorts} and means one instance.
  */
 record StackState(
         int kafkaPort,
@@ -26,9 +32,14 @@ record StackState(
         String databaseUrl,
         String postgresPassword,
         String s3AccessKey,
-        String s3SecretKey) {
+        String s3SecretKey,
+        List<Integer> moreCommandPorts) {
     static final String FILE = "stack.json";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    StackState {
+        moreCommandPorts = moreCommandPorts == null ? List.of() : List.copyOf(moreCommandPorts);
+    }
 
     /** Fresh free ports, no credentials yet. */
     static StackState withFreePorts() {
@@ -42,7 +53,8 @@ record StackState(
                 null,
                 null,
                 null,
-                null);
+                null,
+                List.of());
     }
 
     static Optional<StackState> load(Path home) {
@@ -68,7 +80,51 @@ record StackState(
                 databaseUrl,
                 postgresPassword,
                 s3AccessKey,
-                s3SecretKey);
+                s3SecretKey,
+                moreCommandPorts);
+    }
+
+    /** The ports of every command-service instance, the first one first. */
+    List<Integer> commandPorts() {
+        List<Integer> ports = new ArrayList<>();
+        ports.add(commandPort);
+        ports.addAll(moreCommandPorts);
+        return List.copyOf(ports);
+    }
+
+    /** How many command-service instances the stack runs. */
+    int commandInstances() {
+        return 1 + moreCommandPorts.size();
+    }
+
+    /**
+     * The state with {@code instances} command-service instances: the ports of the instances kept stay as they are,
+     * an added instance gets a free port now (kept from then on), a removed one's port is forgotten.
+     */
+    StackState withCommandInstances(int instances) {
+        if (instances < 1) {
+            throw new IllegalArgumentException("a stack runs at least one command-service instance, not " + instances);
+        }
+        List<Integer> more =
+                new ArrayList<>(moreCommandPorts.subList(0, Math.min(instances - 1, moreCommandPorts.size())));
+        while (more.size() < instances - 1) {
+            int port = FreePorts.pick();
+            if (port != commandPort && !more.contains(port)) {
+                more.add(port);
+            }
+        }
+        return new StackState(
+                kafkaPort,
+                postgresPort,
+                s3Port,
+                commandPort,
+                archiverHealthPort,
+                projectionHealthPort,
+                databaseUrl,
+                postgresPassword,
+                s3AccessKey,
+                s3SecretKey,
+                more);
     }
 
     void save(Path home) {
@@ -88,7 +144,7 @@ record StackState(
     @Override
     public String toString() {
         return "StackState[kafka=" + kafkaPort + ", postgres=" + postgresPort + ", s3=" + s3Port + ", command="
-                + commandPort + ", archiverHealth=" + archiverHealthPort + ", projectionHealth="
+                + commandPorts() + ", archiverHealth=" + archiverHealthPort + ", projectionHealth="
                 + projectionHealthPort + ", credentials=****]";
     }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,7 +36,7 @@ class PolyglotStackTest {
     @BeforeAll
     static void startServers() {
         stack = PolyglotStack.at(home, unbuiltRepository);
-        upFailure = catchThrowable(stack::up);
+        upFailure = catchThrowable(() -> stack.up(OptionalInt.of(2)));
     }
 
     @AfterAll
@@ -67,6 +68,7 @@ class PolyglotStackTest {
                 .containsEntry("postgres", "up")
                 .containsEntry("s3", "up")
                 .containsEntry("command-service", "down")
+                .containsEntry("command-service-2", "down")
                 .containsEntry("archiver-worker", "down")
                 .containsEntry("projection-worker", "down");
     }
@@ -92,6 +94,7 @@ class PolyglotStackTest {
         assertThat(expected)
                 .containsOnlyKeys(
                         "COMMAND_URL",
+                        "COMMAND_URLS",
                         "KAFKA_BOOTSTRAP_SERVERS",
                         "DATABASE_URL",
                         "PGHOST",
@@ -107,6 +110,22 @@ class PolyglotStackTest {
         assertThat(expected.get("KAFKA_BOOTSTRAP_SERVERS")).startsWith("127.0.0.1:");
     }
 
+    @Test
+    void printsEveryCommandServiceInstanceInCommandUrlsWithTheFirstAsCommandUrl() {
+        // when
+        Map<String, String> env = stack.env();
+
+        // then
+        List<String> urls = List.of(env.get("COMMAND_URLS").split(","));
+        assertThat(urls).hasSize(2).doesNotHaveDuplicates().allMatch(url -> url.matches("http://127\\.0\\.0\\.1:\\d+"));
+        assertThat(urls.get(0)).isEqualTo(env.get("COMMAND_URL"));
+        assertThat(stack.status())
+                .filteredOn(component -> component.name().startsWith("command-service"))
+                .extracting(component -> "http://127.0.0.1:" + component.port())
+                .containsExactlyElementsOf(urls);
+    }
+
+    /** A later {@code up} without a count keeps the two command-service instances and their ports. */
     @Test
     void leavesRunningServersAloneWhenUpRunsAgain() {
         // given

@@ -1,0 +1,113 @@
+package io.polyglot.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The kept ports and the command-service instances derived from them, without starting anything. */
+class StackStateTest {
+    @TempDir
+    Path home;
+
+    @Test
+    void keepsTheInstancesPortsWhenScaledUpAndForgetsOnlyTheRemovedOnesWhenScaledDown() {
+        // given
+        StackState one = StackState.withFreePorts();
+
+        // when
+        StackState three = one.withCommandInstances(3);
+        StackState two = three.withCommandInstances(2);
+
+        // then
+        assertThat(three.commandPorts()).hasSize(3).doesNotHaveDuplicates().startsWith(one.commandPort());
+        assertThat(two.commandPorts())
+                .containsExactlyElementsOf(three.commandPorts().subList(0, 2));
+        assertThat(two.commandInstances()).isEqualTo(2);
+    }
+
+    @Test
+    void storesTheInstancesPortsAndReadsAFileWrittenBeforeInstancesCouldBeScaled() throws Exception {
+        // given
+        StackState three = StackState.withFreePorts().withCommandInstances(3);
+        three.save(home);
+        Path older = home.resolve("older");
+        Files.createDirectories(older);
+        Files.writeString(
+                older.resolve(StackState.FILE),
+                "{\"kafkaPort\":1,\"postgresPort\":2,\"s3Port\":3,\"commandPort\":4,\"archiverHealthPort\":5,"
+                        + "\"projectionHealthPort\":6}");
+
+        // when
+        StackState loaded = StackState.load(home).orElseThrow();
+        StackState fromOlder = StackState.load(older).orElseThrow();
+
+        // then
+        assertThat(loaded.commandPorts()).containsExactlyElementsOf(three.commandPorts());
+        assertThat(fromOlder.commandPorts()).containsExactly(4);
+    }
+
+    @Test
+    void runsEachCommandServiceInstanceOnItsPortWithItsOwnStateFolderAndTheSharedApplicationId() {
+        // given
+        StackState three = StackState.withFreePorts().withCommandInstances(3);
+
+        // when
+        List<ServiceDefinition> instances = ServiceDefinition.commandServices(three, home, Path.of("/repo"));
+
+        // then
+        assertThat(instances)
+                .extracting(ServiceDefinition::name)
+                .containsExactly("command-service", "command-service-2", "command-service-3");
+        assertThat(instances).extracting(ServiceDefinition::port).containsExactlyElementsOf(three.commandPorts());
+        assertThat(instances)
+                .extracting(instance -> instance.environment().get("HTTP_PORT"))
+                .containsExactlyElementsOf(
+                        three.commandPorts().stream().map(String::valueOf).toList());
+        assertThat(instances)
+                .extracting(instance -> instance.environment().get("DECIDER_APPLICATION_ID"))
+                .containsOnly(ServiceDefinition.DECIDER_APPLICATION_ID);
+        assertThat(instances)
+                .extracting(instance -> Path.of(instance.environment().get("DECIDER_STATE_DIR")))
+                .doesNotHaveDuplicates()
+                .allMatch(dir -> dir.getParent().equals(home));
+        assertThat(instances)
+                .extracting(ServiceDefinition::jar)
+                .containsOnly(Path.of("/repo/command-service/target/command-service.jar"));
+        assertThat(instances).extracting(ServiceDefinition::pidFile).doesNotHaveDuplicates();
+        assertThat(ServiceDefinition.all(three, home, Path.of("/repo")))
+                .extracting(ServiceDefinition::name)
+                .containsExactly(
+                        "command-service",
+                        "command-service-2",
+                        "command-service-3",
+                        "archiver-worker",
+                        "projection-worker");
+    }
+
+    @Test
+    void refusesToScaleAnythingButTheCommandServiceOrToZeroInstances() {
+        // when
+        String workers = refused("up", "--scale", "archiver-worker=2");
+        String none = refused("up", "--scale", "command-service=0");
+
+        // then
+        assertThat(workers).contains("only command-service scales");
+        assertThat(none).contains("runs 1 to 8 instances, not 0");
+        assertThat(home.resolve(StackState.FILE)).doesNotExist();
+    }
+
+    private String refused(String... args) {
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = PolyglotCli.commandLine(home, Path.of("/repo"));
+        commandLine.setErr(new PrintWriter(err, true));
+        assertThat(commandLine.execute(args)).as("exit code").isEqualTo(2);
+        return err.toString();
+    }
+}
