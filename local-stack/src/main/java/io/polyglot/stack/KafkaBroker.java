@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * A real Apache Kafka broker (KRaft, one node acting as broker and controller) run as its own JVM from the jars in
  * {@code servers/kafka-broker/target/lib}, listening on 127.0.0.1 only. The data folder keeps the log segments, the
  * cluster id, the configuration and the logs, so a restart on the same folder keeps every topic and record.
+ *
+ * <p>A broker started with {@link #startAdvertising} tells its clients to connect to another port on 127.0.0.1 (a
+ * test's TCP proxy in front of it), so that every client connection, bootstrap and after, goes through that port. The
+ * broker's own connections to itself (transaction markers) then use a second, internal listener that is not
+ * advertised to clients, so cutting the proxy's connections cuts clients only.
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(KafkaBroker.class);
@@ -34,10 +39,12 @@ public final class KafkaBroker implements AutoCloseable {
 
     private final DetachedProcess process;
     private final int port;
+    private final int advertisedPort;
 
-    private KafkaBroker(DetachedProcess process, int port) {
+    private KafkaBroker(DetachedProcess process, int port, int advertisedPort) {
         this.process = process;
         this.port = port;
+        this.advertisedPort = advertisedPort;
     }
 
     /**
@@ -50,6 +57,22 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Starts the broker on {@code port} (0 picks a free one), formatting the storage in {@code dataDir} if new. */
     public static KafkaBroker start(Path dataDir, int port, Lifetime lifetime) {
+        return start(dataDir, port, 0, lifetime);
+    }
+
+    /**
+     * Starts the broker listening on {@code port} (0 picks a free one) but advertising {@code 127.0.0.1:advertisedPort}
+     * to its clients, formatting the storage in {@code dataDir} if new; it is stopped when this JVM exits unless closed
+     * before. Something must already forward {@code advertisedPort} to {@code port}, or the broker is never seen ready.
+     */
+    public static KafkaBroker startAdvertising(Path dataDir, int port, int advertisedPort) {
+        if (advertisedPort <= 0 || advertisedPort > 65_535) {
+            throw new IllegalArgumentException("advertised port " + advertisedPort + " is not a port");
+        }
+        return start(dataDir, port, advertisedPort, Lifetime.THIS_JVM);
+    }
+
+    private static KafkaBroker start(Path dataDir, int port, int advertisedPort, Lifetime lifetime) {
         Path data = prepare(dataDir);
         Path lib = ServerLibraries.of("kafka-broker");
         if (attach(data).isPresent()) {
@@ -61,7 +84,14 @@ public final class KafkaBroker implements AutoCloseable {
         int controllerPort =
                 Integer.parseInt(stored.getOrCreate("controller.port", () -> String.valueOf(FreePorts.pick())));
         int brokerPort = FreePorts.orFree(port);
-        Path config = writeServerProperties(data, brokerPort, controllerPort);
+        Listeners listeners = advertisedPort == 0
+                ? Listeners.plain(brokerPort, controllerPort)
+                : Listeners.advertising(
+                        brokerPort,
+                        advertisedPort,
+                        Integer.parseInt(stored.getOrCreate("internal.port", () -> String.valueOf(FreePorts.pick()))),
+                        controllerPort);
+        Path config = writeServerProperties(data, listeners);
         Path logConfig = writeLogConfig(data);
         if (!Files.isRegularFile(data.resolve("kraft-logs").resolve("meta.properties"))) {
             format(lib, data, config, logConfig, clusterId);
@@ -80,7 +110,7 @@ public final class KafkaBroker implements AutoCloseable {
                 data,
                 data.resolve("kafka-process.log"),
                 data.resolve("kafka.pid"));
-        KafkaBroker broker = new KafkaBroker(process, brokerPort);
+        KafkaBroker broker = new KafkaBroker(process, brokerPort, listeners.advertisedPort());
         try {
             broker.awaitReady();
         } catch (RuntimeException e) {
@@ -88,29 +118,42 @@ public final class KafkaBroker implements AutoCloseable {
             throw e;
         }
         lifetime.bind("kafka-broker", broker);
-        log.info("Kafka broker started on {}:{} (pid {}, data {})", HOST, brokerPort, process.pid(), data);
+        log.info(
+                "Kafka broker started on {}:{} advertising port {} (pid {}, data {})",
+                HOST,
+                brokerPort,
+                listeners.advertisedPort(),
+                process.pid(),
+                data);
         return broker;
     }
 
     /** The broker already running on {@code dataDir}, if any, e.g. one that an earlier {@code ./polyglot up} started. */
     public static Optional<KafkaBroker> attach(Path dataDir) {
         Path data = dataDir.toAbsolutePath().normalize();
-        Optional<String> port =
-                StoredValues.at(data.resolve("kafka-cluster.properties")).get("broker.port");
+        StoredValues stored = StoredValues.at(data.resolve("kafka-cluster.properties"));
+        Optional<Integer> port = stored.get("broker.port").map(Integer::parseInt);
         if (port.isEmpty()) {
             return Optional.empty();
         }
+        int advertised = stored.get("advertised.port").map(Integer::parseInt).orElse(port.get());
         return DetachedProcess.attach(data.resolve("kafka.pid"), MAIN_CLASS, data.resolve("kafka-process.log"))
-                .map(process -> new KafkaBroker(process, Integer.parseInt(port.get())));
+                .map(process -> new KafkaBroker(process, port.get(), advertised));
     }
 
-    /** {@code 127.0.0.1:PORT}, for {@code bootstrap.servers}. */
+    /** {@code 127.0.0.1:PORT} of the advertised client listener, for {@code bootstrap.servers}. */
     public String bootstrapServers() {
-        return HOST + ":" + port;
+        return HOST + ":" + advertisedPort;
     }
 
+    /** The port the client listener is bound to; a restart on the same folder can ask for it again. */
     public int port() {
         return port;
+    }
+
+    /** The port clients are told to connect to: {@link #port()} unless started with {@link #startAdvertising}. */
+    public int advertisedPort() {
+        return advertisedPort;
     }
 
     public long pid() {
@@ -206,19 +249,21 @@ public final class KafkaBroker implements AutoCloseable {
         log.info("Formatted Kafka storage in {} (cluster id {})", data, clusterId);
     }
 
-    private static Path writeServerProperties(Path data, int brokerPort, int controllerPort) {
-        StoredValues.at(data.resolve("kafka-cluster.properties")).put("broker.port", String.valueOf(brokerPort));
+    private static Path writeServerProperties(Path data, Listeners listeners) {
+        StoredValues stored = StoredValues.at(data.resolve("kafka-cluster.properties"));
+        stored.put("broker.port", String.valueOf(listeners.brokerPort()));
+        stored.put("advertised.port", String.valueOf(listeners.advertisedPort()));
         String properties = String.join(
                 "\n",
                 "# Written by the local stack at every start; edits are lost.",
                 "process.roles=broker,controller",
                 "node.id=1",
-                "controller.quorum.voters=1@" + HOST + ":" + controllerPort,
-                "listeners=PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort,
-                "advertised.listeners=PLAINTEXT://" + HOST + ":" + brokerPort,
+                "controller.quorum.voters=1@" + HOST + ":" + listeners.controllerPort(),
+                "listeners=" + listeners.bound(),
+                "advertised.listeners=" + listeners.advertised(),
                 "controller.listener.names=CONTROLLER",
-                "inter.broker.listener.name=PLAINTEXT",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=" + listeners.interBroker(),
+                "listener.security.protocol.map=" + listeners.protocolMap(),
                 "log.dirs=" + data.resolve("kraft-logs"),
                 // One broker: internal topics must not ask for more replicas, or groups and transactions hang.
                 "offsets.topic.replication.factor=1",
@@ -235,6 +280,44 @@ public final class KafkaBroker implements AutoCloseable {
         Path file = data.resolve("server.properties");
         write(file, properties);
         return file;
+    }
+
+    /**
+     * The broker's listeners: the client one (PLAINTEXT), the controller's, and, when clients are sent to another
+     * port, an internal one for the broker's connections to itself.
+     */
+    private record Listeners(int brokerPort, int advertisedPort, int internalPort, int controllerPort) {
+
+        static Listeners plain(int brokerPort, int controllerPort) {
+            return new Listeners(brokerPort, brokerPort, 0, controllerPort);
+        }
+
+        static Listeners advertising(int brokerPort, int advertisedPort, int internalPort, int controllerPort) {
+            return new Listeners(brokerPort, advertisedPort, internalPort, controllerPort);
+        }
+
+        private boolean internal() {
+            return internalPort != 0;
+        }
+
+        String bound() {
+            return "PLAINTEXT://" + HOST + ":" + brokerPort
+                    + (internal() ? ",INTERNAL://" + HOST + ":" + internalPort : "")
+                    + ",CONTROLLER://" + HOST + ":" + controllerPort;
+        }
+
+        String advertised() {
+            return "PLAINTEXT://" + HOST + ":" + advertisedPort
+                    + (internal() ? ",INTERNAL://" + HOST + ":" + internalPort : "");
+        }
+
+        String interBroker() {
+            return internal() ? "INTERNAL" : "PLAINTEXT";
+        }
+
+        String protocolMap() {
+            return "PLAINTEXT:PLAINTEXT," + (internal() ? "INTERNAL:PLAINTEXT," : "") + "CONTROLLER:PLAINTEXT";
+        }
     }
 
     private static Path writeLogConfig(Path data) {
