@@ -5,6 +5,9 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.Topics;
+import io.polyglot.schemas.avro.EventEnvelope;
 import io.polyglot.testservers.TestKafka;
 import io.polyglot.testservers.TestServers;
 import java.io.IOException;
@@ -51,7 +54,14 @@ final class RunningCommandService implements AutoCloseable {
 
     /** Starts a broker in {@code dataDir} and the service with {@code env} on top of the test defaults. */
     static RunningCommandService start(Path dataDir, Map<String, String> env) {
-        TestKafka broker = TestServers.kafka(dataDir.resolve("kafka"));
+        return start(TestServers.kafka(dataDir.resolve("kafka")), dataDir, env);
+    }
+
+    /**
+     * Starts the service in front of {@code broker}, already running, with {@code env} on top of the test defaults;
+     * closing the result closes the broker too.
+     */
+    static RunningCommandService start(TestKafka broker, Path dataDir, Map<String, String> env) {
         try {
             Map<String, String> settings = new HashMap<>();
             settings.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
@@ -130,6 +140,27 @@ final class RunningCommandService implements AutoCloseable {
                 return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
             });
             return count[0];
+        }
+    }
+
+    /** Every event of {@code events.all} that a read-committed consumer finds up to the end offsets of now, decoded. */
+    List<EventEnvelope> events() {
+        Map<String, Object> config =
+                KafkaClientConfig.consumer(broker.bootstrapServers(), "test-events-" + UUID.randomUUID(), Map.of());
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS_ALL).stream()
+                    .map(p -> new TopicPartition(Topics.EVENTS_ALL, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            EventCodec codec = EventCodec.standard();
+            List<EventEnvelope> events = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(100)).forEach(record -> events.add(codec.decode(record.value())));
+                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
+            });
+            return events;
         }
     }
 
