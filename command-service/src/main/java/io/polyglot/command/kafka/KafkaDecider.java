@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KafkaStreams;
@@ -31,6 +33,8 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
+import org.apache.kafka.streams.errors.StreamsException;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -69,6 +73,7 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
         this.decisions = decisions;
         this.feed = new Thread(this::readDecisions, "decision-feed");
         this.feed.setDaemon(true);
+        this.streams.setUncaughtExceptionHandler(KafkaDecider::onStreamThreadFailure);
     }
 
     /**
@@ -156,6 +161,28 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
         if (waiter != null) {
             waiter.complete(decision);
         }
+    }
+
+    /**
+     * What a failed stream thread leads to. Left to Kafka Streams, any failure shuts the decider down for good (state
+     * {@code ERROR}) and the service stays not ready until restarted; a broker restarted after a crash can fail a
+     * commit that way (an {@code EndTxn} answered with an unexpected server error, seen in a recovery test). A
+     * failure raised by the Kafka clients is taken as transient: the thread is replaced, its open transaction is
+     * aborted and its tasks resume from their last commit, so no command is decided twice. Any other failure (the
+     * decider's own code, a record that cannot be read) would recur on the same command, so the decider stops rather
+     * than loop, and {@code /health/ready} answers 503 until the service is restarted.
+     */
+    static StreamThreadExceptionResponse onStreamThreadFailure(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof KafkaException
+                    && !(cause instanceof StreamsException)
+                    && !(cause instanceof SerializationException)) {
+                log.warn("A decider thread failed in a Kafka client; replacing the thread", failure);
+                return StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+        }
+        log.error("A decider thread failed; the decider stops until the service restarts", failure);
+        return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
     }
 
     /** Whether the decider runs and the decision feed reads. */
