@@ -145,8 +145,13 @@ final class RunningCommandService implements AutoCloseable {
 
     /** Every event of {@code events.all} that a read-committed consumer finds up to the end offsets of now, decoded. */
     List<EventEnvelope> events() {
+        return events(broker.bootstrapServers());
+    }
+
+    /** Every event of {@code events.all} at {@code bootstrapServers}, read committed up to the end offsets of now. */
+    static List<EventEnvelope> events(String bootstrapServers) {
         Map<String, Object> config =
-                KafkaClientConfig.consumer(broker.bootstrapServers(), "test-events-" + UUID.randomUUID(), Map.of());
+                KafkaClientConfig.consumer(bootstrapServers, "test-events-" + UUID.randomUUID(), Map.of());
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS_ALL).stream()
                     .map(p -> new TopicPartition(Topics.EVENTS_ALL, p.partition()))

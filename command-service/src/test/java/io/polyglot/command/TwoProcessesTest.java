@@ -7,9 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyglot.command.intake.ValidCommands;
-import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.runtime.TopicSetup;
-import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.Limits;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.avro.EventEnvelope;
@@ -37,8 +35,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +44,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Two command-service processes ({@code java -jar command-service.jar}) against one broker, as one decider
@@ -55,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class TwoProcessesTest {
+    private static final Logger log = LoggerFactory.getLogger(TwoProcessesTest.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(40);
     private static final int PARTITIONS = 6;
@@ -63,6 +63,7 @@ class TwoProcessesTest {
     static Path dataDir;
 
     static TestKafka broker;
+    static String applicationId;
     static final List<Process> processes = new ArrayList<>();
     static final List<URI> instances = new ArrayList<>();
     static final HttpClient http = HttpClient.newBuilder()
@@ -82,7 +83,7 @@ class TwoProcessesTest {
                 Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
             TopicSetup.ensure(admin, PARTITIONS, (short) 1, Limits.DEFAULT_COMMAND_MAX_BYTES);
         }
-        String applicationId = "decider-two-processes-" + UUID.randomUUID();
+        applicationId = "decider-two-processes-" + UUID.randomUUID();
         for (int i = 1; i <= 2; i++) {
             int port = FreePorts.pick();
             ProcessBuilder builder = new ProcessBuilder(
@@ -100,6 +101,8 @@ class TwoProcessesTest {
             env.put("HTTP_PORT", String.valueOf(port));
             env.put("TOPIC_PARTITIONS", String.valueOf(PARTITIONS));
             env.put("DECIDER_APPLICATION_ID", applicationId);
+            // Names the process's decider clients, so that the group's assignment tells the two processes apart.
+            env.put("KAFKA_STREAMS_CLIENT_ID", clientId(i - 1));
             env.put(
                     "DECIDER_STATE_DIR",
                     Files.createDirectories(dataDir.resolve("decider-" + i)).toString());
@@ -196,10 +199,18 @@ class TwoProcessesTest {
 
         // when
         await().atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= 400);
+        List<Integer> victimPartitions = commandPartitionsOf(0);
         Process victim = processes.get(0);
         victim.destroyForcibly();
+        long killedAt = System.nanoTime();
         int answeredBeforeKill = answered.get();
         assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> commandPartitionsOf(1).size() == PARTITIONS);
+        log.info(
+                "The survivor owned every partition of commands {} ms after the kill (the killed process had {})",
+                Duration.ofNanos(System.nanoTime() - killedAt).toMillis(),
+                victimPartitions);
         List<HttpResponse<String>> decided = new ArrayList<>();
         for (CompletableFuture<HttpResponse<String>> answer : answers) {
             decided.add(answer.get(90, TimeUnit.SECONDS));
@@ -207,6 +218,9 @@ class TwoProcessesTest {
 
         // then: an Order has no rules and no expected version, so every command is accepted
         URI survivor = instances.get(1);
+        assertThat(victimPartitions)
+                .as("partitions of commands the killed process owned: it must have had work to hand over")
+                .isNotEmpty();
         assertThat(answeredBeforeKill).as("answers before the kill").isLessThan(commands);
         assertThat(retried.get())
                 .as("commands sent again after a failed attempt")
@@ -283,24 +297,33 @@ class TwoProcessesTest {
         throw new AssertionError("no decision after 1000 attempts for " + body);
     }
 
-    /** Every event of {@code events.all} a read-committed consumer finds, up to the end offsets of now. */
     private static List<EventEnvelope> events() {
-        Map<String, Object> config =
-                KafkaClientConfig.consumer(broker.bootstrapServers(), "test-reader-" + UUID.randomUUID(), Map.of());
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS_ALL).stream()
-                    .map(p -> new TopicPartition(Topics.EVENTS_ALL, p.partition()))
+        return RunningCommandService.events(broker.bootstrapServers());
+    }
+
+    /** The {@code client.id} prefix of the decider clients of process {@code index} (0 or 1). */
+    private static String clientId(int index) {
+        return "command-service-" + (index + 1);
+    }
+
+    /**
+     * The partitions of {@code commands} that the decider group's coordinator has assigned to process {@code index}
+     * now, as the broker describes the group: the process's stream thread consumes them, so it owns their aggregates.
+     */
+    private static List<Integer> commandPartitionsOf(int index) throws Exception {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()))) {
+            ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(applicationId))
+                    .describedGroups()
+                    .get(applicationId)
+                    .get(30, TimeUnit.SECONDS);
+            return group.members().stream()
+                    .filter(member -> member.clientId().startsWith(clientId(index) + "-"))
+                    .flatMap(member -> member.assignment().topicPartitions().stream())
+                    .filter(partition -> partition.topic().equals(Topics.COMMANDS))
+                    .map(TopicPartition::partition)
+                    .sorted()
                     .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
-            });
-            EventCodec codec = EventCodec.standard();
-            return records.stream().map(record -> codec.decode(record.value())).toList();
         }
     }
 
