@@ -10,9 +10,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyglot.schemas.Topics;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -24,11 +32,13 @@ class DecidedCommandTest {
     @TempDir
     static Path dataDir;
 
+    private static final int PARTITIONS = 3;
+
     static RunningCommandService running;
 
     @BeforeAll
     static void start() {
-        running = RunningCommandService.start(dataDir, Map.of());
+        running = RunningCommandService.start(dataDir, Map.of("TOPIC_PARTITIONS", Integer.toString(PARTITIONS)));
     }
 
     @AfterAll
@@ -110,6 +120,27 @@ class DecidedCommandTest {
     }
 
     @Test
+    void refusesACommandIdReusedForAnAggregateOfAnotherPartitionAndProducesNothing() {
+        // given
+        String first = "case-ids-first";
+        String other = aggregateOfAnotherPartition(first);
+        HttpResponse<String> accepted = running.postJson(loan("shared-id-1", first, "A_SUBMITTED", null));
+        Map<TopicPartition, Long> before = endOffsets(Topics.EVENTS_ALL);
+
+        // when
+        HttpResponse<String> response = running.postJson(loan("shared-id-1", other, "A_SUBMITTED", null));
+
+        // then
+        assertThat(accepted.statusCode()).isEqualTo(200);
+        assertThat(response.statusCode()).isEqualTo(409);
+        assertThat(json(response).get("type").asText()).isEqualTo("urn:polyglot:problem:command-id-reused");
+        assertThat(endOffsets(Topics.EVENTS_ALL)).isEqualTo(before);
+        assertThat(running.get("/v1/aggregates/LoanApplication/" + other).statusCode())
+                .isEqualTo(404);
+        assertThat(json(running.get("/v1/commands/shared-id-1"))).isEqualTo(json(accepted));
+    }
+
+    @Test
     void answersPendingWhenAskedToRespondAsyncAndTheDecisionLater() {
         // when
         HttpResponse<String> response = running.send(HttpRequest.newBuilder(running.uri("/v1/commands"))
@@ -159,6 +190,39 @@ class DecidedCommandTest {
         assertThat(head.get("lastEventAt").asText()).isNotBlank();
         assertThat(running.get("/v1/aggregates/LoanApplication/case-nobody").statusCode())
                 .isEqualTo(404);
+    }
+
+    /** An aggregate id whose commands go to another partition of {@code commands} than those of {@code aggregateId}. */
+    private static String aggregateOfAnotherPartition(String aggregateId) {
+        int taken = partition(aggregateId);
+        for (int i = 0; ; i++) {
+            String candidate = aggregateId + "-other-" + i;
+            if (partition(candidate) != taken) {
+                return candidate;
+            }
+        }
+    }
+
+    private static int partition(String key) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % PARTITIONS;
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(String topic) {
+        try (Admin admin =
+                Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, running.broker.bootstrapServers()))) {
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            for (int p = 0; p < PARTITIONS; p++) {
+                latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(latest).all().get().forEach((partition, info) -> ends.put(partition, info.offset()));
+            return ends;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the broker did not list the end offsets of " + topic, e.getCause());
+        }
     }
 
     private static String loan(String commandId, String caseId, String activity, Long expectedVersion) {

@@ -81,6 +81,31 @@ class DeciderGuaranteesTest {
     }
 
     @Test
+    void refusesEveryCommandOfAnImportReplayedWithItsIdsForOtherAggregatesAndProducesNothing() {
+        // given
+        List<String> original = new ArrayList<>();
+        List<String> replayed = new ArrayList<>();
+        for (int c = 0; c < 30; c++) {
+            original.add(loan("replayed-" + c, "replayed-case-" + c, "A_SUBMITTED", null));
+            replayed.add(loan("replayed-" + c, "replayed-elsewhere-" + c, "A_SUBMITTED", null));
+        }
+        HttpResponse<String> first = running.post("/v1/commands:batch", NDJSON, String.join("\n", original));
+        long before = running.committedCount(Topics.EVENTS_ALL);
+
+        // when
+        HttpResponse<String> second = running.post("/v1/commands:batch", NDJSON, String.join("\n", replayed));
+
+        // then
+        assertThat(statuses(first)).hasSize(30).containsOnly("accepted");
+        assertThat(second.body()
+                        .lines()
+                        .map(line -> json(line).get("problem").get("type").asText()))
+                .hasSize(30)
+                .containsOnly("urn:polyglot:problem:command-id-reused");
+        assertThat(running.committedCount(Topics.EVENTS_ALL)).isEqualTo(before);
+    }
+
+    @Test
     void acceptsExactlyOneOfTwoRacingCommandsWithTheSameExpectedVersion() {
         // given
         int pairs = 25;

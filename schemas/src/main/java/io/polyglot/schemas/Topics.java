@@ -12,6 +12,13 @@ public final class Topics {
     /** The decider's answers, read by the HTTP layer. */
     public static final String COMMANDS_DECISIONS = "commands.decisions";
 
+    /**
+     * Compacted, as many partitions as {@link #COMMANDS}: every command id the decider keeps a decision for (key: the
+     * command id), with the aggregate and body hash it was first decided for; a tombstone once its retention is over.
+     * Each decider instance reads all of it, so a command id is known for every aggregate, not only in its own.
+     */
+    public static final String COMMANDS_IDS = "commands.ids";
+
     /** Records a consumer group could not decode or apply. */
     public static final String EVENTS_DLQ = "events.dlq";
 

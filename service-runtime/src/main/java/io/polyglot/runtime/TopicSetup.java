@@ -40,6 +40,7 @@ public final class TopicSetup {
         topics.add(new NewTopic(Topics.EVENTS_ALL, partitions, replicationFactor).configs(events));
         topics.add(new NewTopic(Topics.COMMANDS, partitions, replicationFactor).configs(plain));
         topics.add(new NewTopic(Topics.COMMANDS_DECISIONS, partitions, replicationFactor).configs(plain));
+        topics.add(new NewTopic(Topics.COMMANDS_IDS, partitions, replicationFactor).configs(compacted));
         topics.add(new NewTopic(Topics.EVENTS_DLQ, partitions, replicationFactor).configs(plain));
         topics.add(new NewTopic(Topics.SCHEMAS, 1, replicationFactor).configs(compacted));
         return topics;

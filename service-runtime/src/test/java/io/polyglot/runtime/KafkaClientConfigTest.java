@@ -50,10 +50,13 @@ class KafkaClientConfigTest {
 
         assertThat(topics)
                 .extracting(t -> t.name())
-                .containsExactly("events.all", "commands", "commands.decisions", "events.dlq", "schemas");
+                .containsExactly(
+                        "events.all", "commands", "commands.decisions", "commands.ids", "events.dlq", "schemas");
         assertThat(topics.get(0).configs())
                 .containsEntry("retention.ms", "-1")
                 .containsEntry("max.message.bytes", Integer.toString(Limits.recordMaxBytes(1_048_576)));
-        assertThat(topics.get(4).configs()).containsEntry("cleanup.policy", "compact");
+        assertThat(topics.get(3).configs()).containsEntry("cleanup.policy", "compact");
+        assertThat(topics.get(3).numPartitions()).isEqualTo(6);
+        assertThat(topics.get(5).configs()).containsEntry("cleanup.policy", "compact");
     }
 }

@@ -23,10 +23,12 @@ import java.util.Optional;
  * Decides one command against its aggregate's head and the earlier decision of its command id, if any: the pure
  * heart of the decider, without Kafka, so that every outcome is tested without a broker.
  *
- * <p>In order: a command id decided before answers with that first decision when the body is the same, and with
- * {@code COMMAND_ID_REUSED} when it differs; then the expected version is checked ({@code 0} means the aggregate must
- * not exist, {@code n} that its version is {@code n}); then the aggregate type's rules, event by event. An accepted
- * command's events get versions following the head's, without gaps, and the decision time as {@code recordedAt}.
+ * <p>In order: a command id decided before in this aggregate's partition answers with that first decision when the
+ * aggregate and the body are the same, and with {@code COMMAND_ID_REUSED} when either differs; a command id claimed
+ * in another partition (see {@link CommandIdClaim}) is {@code COMMAND_ID_REUSED} unless the claim is this very command;
+ * then the expected version is checked ({@code 0} means the aggregate must not exist, {@code n} that its version is
+ * {@code n}); then the aggregate type's rules, event by event. An accepted command's events get versions following the
+ * head's, without gaps, and the decision time as {@code recordedAt}.
  */
 public final class Decider {
 
@@ -42,14 +44,25 @@ public final class Decider {
      * Decides {@code command}.
      *
      * @param head the aggregate's head, empty when it does not exist yet
-     * @param earlier the decision already kept for the command's id, empty when there is none
+     * @param earlier the decision this partition keeps for the command's id, empty when there is none
+     * @param claim what every partition knows of the command's id ({@code commands.ids}), empty when nothing; read
+     *     only when {@code earlier} is empty
      * @param now the decision time
      */
     public Judgement decide(
-            CommandRecord command, Optional<AggregateHead> head, Optional<CommandDecision> earlier, Instant now) {
+            CommandRecord command,
+            Optional<AggregateHead> head,
+            Optional<CommandDecision> earlier,
+            Optional<CommandIdClaim> claim,
+            Instant now) {
         Instant decidedAt = now.truncatedTo(ChronoUnit.MICROS);
         if (earlier.isPresent()) {
             return again(command, earlier.get(), decidedAt);
+        }
+        // A claim that is this very command, with no kept decision, means the partition swept the id and its tombstone
+        // has not reached the global store yet: the id is free again, so the command is decided as new.
+        if (claim.isPresent() && !claim.get().isFor(command)) {
+            return reused(command, claim.get().aggregateKey(), decidedAt);
         }
         long current = head.map(AggregateHead::getVersion).orElse(0L);
         Long expected = command.getExpectedVersion();
@@ -111,12 +124,21 @@ public final class Decider {
     }
 
     private static Judgement again(CommandRecord command, CommandDecision earlier, Instant decidedAt) {
-        if (earlier.getBodyHash().equals(command.getBodyHash())) {
+        CommandIdClaim first = CommandIdClaim.of(earlier);
+        if (first.isFor(command)) {
             return Judgement.repeated(earlier);
         }
+        return reused(command, first.aggregateKey(), decidedAt);
+    }
+
+    private static Judgement reused(CommandRecord command, String firstAggregate, Instant decidedAt) {
+        String ownAggregate = DeciderTopology.headKey(command.getAggregateType(), command.getAggregateId());
+        String detail = firstAggregate.equals(ownAggregate)
+                ? "command id " + command.getCommandId() + " was already used for a command with a different body"
+                : "command id " + command.getCommandId() + " was already used for a command of aggregate "
+                        + firstAggregate;
         CommandDecision reused = refusal(command, Outcome.COMMAND_ID_REUSED, decidedAt)
-                .setDetail("command id " + command.getCommandId()
-                        + " was already used for a command with a different body")
+                .setDetail(detail)
                 .build();
         return Judgement.repeated(reused);
     }
@@ -154,7 +176,8 @@ public final class Decider {
      * What deciding one command comes to.
      *
      * @param decision the answer to publish on {@code commands.decisions}
-     * @param remember whether {@code decision} is the first decision of its command id, to keep for retries
+     * @param remember whether {@code decision} is the first decision of its command id, to keep for retries and to
+     *     claim the id on {@code commands.ids}
      * @param nextHead the aggregate's head to store, empty when it does not change
      * @param events the events to append to {@code events.all}, in order
      */

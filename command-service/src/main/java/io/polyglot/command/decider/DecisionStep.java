@@ -31,9 +31,13 @@ import org.slf4j.MDC;
  * changes, the outputs and the input offset commit in one transaction, so a crash never applies a command twice nor
  * loses one.
  *
+ * <p>A command id that its partition keeps no decision for is looked up among the claims of this instance not yet
+ * copied ({@link ClaimsInFlight}), then in the global store of every partition's claims; every newly kept decision
+ * claims its id on {@code commands.ids} in the same transaction.
+ *
  * <p>Kept decisions expire with a wall-clock punctuator: every sweep interval it deletes those decided longer than
- * the retention ago. A full scan is cheap next to the sweep interval at the sizes a partition holds; a retried command
- * id older than the retention is decided anew.
+ * the retention ago and gives up their claims with tombstones. A full scan is cheap next to the sweep interval at the
+ * sizes a partition holds; a retried command id older than the retention is decided anew.
  */
 final class DecisionStep implements Processor<String, byte[], String, byte[]> {
 
@@ -43,15 +47,19 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
     private final EventCodec codec;
     private final Duration retention;
     private final Duration sweepInterval;
+    private final ClaimsInFlight inFlight;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> heads;
     private KeyValueStore<String, byte[]> decisions;
+    private KeyValueStore<String, byte[]> ids;
 
-    DecisionStep(Decider decider, EventCodec codec, Duration retention, Duration sweepInterval) {
+    DecisionStep(
+            Decider decider, EventCodec codec, Duration retention, Duration sweepInterval, ClaimsInFlight inFlight) {
         this.decider = decider;
         this.codec = codec;
         this.retention = retention;
         this.sweepInterval = sweepInterval;
+        this.inFlight = inFlight;
     }
 
     @Override
@@ -59,6 +67,7 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
         this.context = context;
         this.heads = context.getStateStore(DeciderTopology.HEADS_STORE);
         this.decisions = context.getStateStore(DeciderTopology.DECISIONS_STORE);
+        this.ids = context.getStateStore(DeciderTopology.IDS_STORE);
         context.schedule(sweepInterval, PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
 
@@ -74,8 +83,9 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
                     Optional.ofNullable(heads.get(headKey)).map(DeciderRecords::head);
             Optional<CommandDecision> earlier =
                     Optional.ofNullable(decisions.get(command.getCommandId())).map(DeciderRecords::decision);
+            Optional<CommandIdClaim> claim = earlier.isPresent() ? Optional.empty() : claim(command.getCommandId());
             Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-            judgement = decider.decide(command, head, earlier, now);
+            judgement = decider.decide(command, head, earlier, claim, now);
         } catch (UndecodableRecordException e) {
             // Only the command service writes this topic; a record it cannot have written is skipped rather than
             // retried forever, and the log says where it is.
@@ -91,6 +101,27 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
         }
     }
 
+    /** The claim on {@code commandId} made in this instance and not copied yet, else the one every instance knows. */
+    private Optional<CommandIdClaim> claim(String commandId) {
+        Optional<CommandIdClaim> inThisInstance = inFlight.claim(commandId);
+        return inThisInstance.isPresent() ? inThisInstance : claimKnownEverywhere(commandId);
+    }
+
+    private Optional<CommandIdClaim> claimKnownEverywhere(String commandId) {
+        byte[] value = ids.get(commandId);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CommandIdClaim.decode(value));
+        } catch (UndecodableRecordException e) {
+            // Only the decider writes commands.ids; an unreadable claim is treated as none rather than refusing every
+            // later use of the id.
+            log.warn("Unreadable command id claim ignored", e);
+            return Optional.empty();
+        }
+    }
+
     private String where() {
         return context.recordMetadata()
                 .map(meta -> meta.topic() + "-" + meta.partition() + "@" + meta.offset())
@@ -102,6 +133,14 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
         judgement.nextHead().ifPresent(head -> heads.put(headKey, DeciderRecords.encode(head)));
         if (judgement.remember()) {
             decisions.put(decision.getCommandId(), DeciderRecords.encode(decision));
+            CommandIdClaim claim = CommandIdClaim.of(decision);
+            inFlight.claimed(decision.getCommandId(), claim);
+            context.forward(
+                    new Record<>(
+                            decision.getCommandId(),
+                            claim.encode(),
+                            decision.getDecidedAt().toEpochMilli()),
+                    DeciderTopology.IDS_SINK);
         }
         for (EventEnvelope event : judgement.events()) {
             RecordHeaders headers = new RecordHeaders();
@@ -125,18 +164,34 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
 
     private void sweep(long wallClockMs) {
         Instant oldest = Instant.ofEpochMilli(wallClockMs).minus(retention);
-        List<String> expired = new ArrayList<>();
+        List<CommandDecision> expired = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> all = decisions.all()) {
             while (all.hasNext()) {
                 KeyValue<String, byte[]> entry = all.next();
-                if (DeciderRecords.decision(entry.value).getDecidedAt().isBefore(oldest)) {
-                    expired.add(entry.key);
+                CommandDecision decision = DeciderRecords.decision(entry.value);
+                if (decision.getDecidedAt().isBefore(oldest)) {
+                    expired.add(decision);
                 }
             }
         }
-        expired.forEach(decisions::delete);
+        for (CommandDecision decision : expired) {
+            decisions.delete(decision.getCommandId());
+            release(decision, wallClockMs);
+        }
         if (!expired.isEmpty()) {
             log.debug("Expired kept decisions removed (count={}, before={})", expired.size(), oldest);
+        }
+    }
+
+    /**
+     * Gives up the id of an expired decision, unless another partition holds the claim: two partitions can both have
+     * decided one id within the window described in {@link DeciderTopology}, and the later claim is the one kept.
+     */
+    private void release(CommandDecision decision, long wallClockMs) {
+        Optional<CommandIdClaim> claim = claimKnownEverywhere(decision.getCommandId());
+        if (claim.isEmpty() || claim.get().equals(CommandIdClaim.of(decision))) {
+            context.forward(
+                    new Record<String, byte[]>(decision.getCommandId(), null, wallClockMs), DeciderTopology.IDS_SINK);
         }
     }
 }

@@ -35,6 +35,7 @@ import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -51,6 +52,10 @@ import org.slf4j.LoggerFactory;
  * several instances run, each advertises its HTTP address as {@code application.server}; {@link #ownerOf} names the
  * instance that owns an aggregate's partition, found from the streams metadata with the same murmur2 of the UTF-8
  * key that placed its commands.
+ *
+ * <p>Before it decides anything, the decider restores its global store of command ids from {@code commands.ids}
+ * (every id kept by any partition within the retention); how many records that took and how long is logged, because
+ * it is what a start waits for.
  */
 public final class KafkaDecider implements DecisionBoard, AutoCloseable {
 
@@ -121,6 +126,7 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
                 running.countDown();
             }
         });
+        streams.setGlobalStateRestoreListener(new RestoreLog());
         streams.start();
         try {
             if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -292,5 +298,33 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
         java.util.Properties properties = new java.util.Properties();
         properties.putAll(map);
         return properties;
+    }
+
+    /** Logs each restore of a store partition at start-up, with the records restored and how long it took. */
+    private static final class RestoreLog implements StateRestoreListener {
+
+        private final Map<TopicPartition, Long> startedAt = new ConcurrentHashMap<>();
+
+        @Override
+        public void onRestoreStart(TopicPartition partition, String storeName, long startingOffset, long endingOffset) {
+            startedAt.put(partition, System.nanoTime());
+        }
+
+        @Override
+        public void onBatchRestored(TopicPartition partition, String storeName, long batchEndOffset, long numRestored) {
+            // Batches are logged only in total, at the end.
+        }
+
+        @Override
+        public void onRestoreEnd(TopicPartition partition, String storeName, long totalRestored) {
+            Long started = startedAt.remove(partition);
+            long tookMs = started == null ? -1 : TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            log.info(
+                    "Store restored (store={}, partition={}, records={}, tookMs={})",
+                    storeName,
+                    partition,
+                    totalRestored,
+                    tookMs);
+        }
     }
 }

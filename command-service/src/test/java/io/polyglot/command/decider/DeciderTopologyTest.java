@@ -49,6 +49,8 @@ class DeciderTopologyTest {
     private TestInputTopic<String, byte[]> commands;
     private TestOutputTopic<String, byte[]> events;
     private TestOutputTopic<String, byte[]> decisions;
+    private TestOutputTopic<String, byte[]> claims;
+    private TestInputTopic<String, byte[]> otherPartitionsClaims;
 
     @BeforeEach
     void start() {
@@ -64,6 +66,10 @@ class DeciderTopologyTest {
         events = driver.createOutputTopic(Topics.EVENTS_ALL, new StringDeserializer(), new ByteArrayDeserializer());
         decisions = driver.createOutputTopic(
                 Topics.COMMANDS_DECISIONS, new StringDeserializer(), new ByteArrayDeserializer());
+        claims = driver.createOutputTopic(Topics.COMMANDS_IDS, new StringDeserializer(), new ByteArrayDeserializer());
+        // The driver runs one task; what the tasks of other partitions claim is piped in as they would write it.
+        otherPartitionsClaims =
+                driver.createInputTopic(Topics.COMMANDS_IDS, new StringSerializer(), new ByteArraySerializer());
     }
 
     @AfterEach
@@ -183,6 +189,8 @@ class DeciderTopologyTest {
         send(command);
         CommandDecision first = nextDecision();
         events.readValuesToList();
+        claims.readRecord();
+        assertThat(claimKnownEverywhere("c1")).isEqualTo(CommandIdClaim.of(command));
 
         // when
         send(command);
@@ -190,6 +198,7 @@ class DeciderTopologyTest {
         // then
         assertThat(nextDecision()).isEqualTo(first);
         assertThat(events.isEmpty()).isTrue();
+        assertThat(claims.isEmpty()).isTrue();
         assertThat(head("LoanApplication", "case-1").getVersion()).isEqualTo(1L);
     }
 
@@ -275,6 +284,114 @@ class DeciderTopologyTest {
         // then
         assertThat(nextDecision().getCommandId()).isEqualTo("c1");
         assertThat(decisions.isEmpty()).isTrue();
+    }
+
+    @Test
+    void refusesACommandIdThatAnotherPartitionClaimedForAnotherAggregateAndProducesNothing() {
+        // given
+        claimElsewhere("c1", "Ticket/t-9", "hash-of-the-ticket-command");
+
+        // when
+        send(loan("c1", "case-1", "A_SUBMITTED"));
+
+        // then
+        CommandDecision decision = nextDecision();
+        assertThat(decision.getOutcome()).isEqualTo(Outcome.COMMAND_ID_REUSED);
+        assertThat(decision.getAggregateId()).isEqualTo("case-1");
+        assertThat(decision.getDetail()).contains("Ticket/t-9");
+        assertThat(events.isEmpty()).isTrue();
+        assertThat(claims.isEmpty()).isTrue();
+        assertThat(driver.<String, byte[]>getKeyValueStore(DeciderTopology.HEADS_STORE)
+                        .get(DeciderTopology.headKey("LoanApplication", "case-1")))
+                .isNull();
+    }
+
+    @Test
+    void refusesACommandIdUsedForAnotherAggregateOfTheSamePartitionEvenWithTheSameHash() {
+        // given
+        send(loan("c1", "case-1", "A_SUBMITTED"));
+        CommandDecision first = nextDecision();
+        events.readValuesToList();
+
+        // when
+        send(loan("c1", "case-2", "A_SUBMITTED"));
+        send(loan("c1", "case-1", "A_SUBMITTED"));
+
+        // then
+        CommandDecision reused = nextDecision();
+        assertThat(reused.getOutcome()).isEqualTo(Outcome.COMMAND_ID_REUSED);
+        assertThat(reused.getDetail()).contains("LoanApplication/case-1");
+        assertThat(nextDecision()).isEqualTo(first);
+        assertThat(events.isEmpty()).isTrue();
+    }
+
+    @Test
+    void claimsTheIdOfEveryKeptDecisionOnTheIdsTopicAndNotThatOfARefusedReuse() {
+        // when
+        send(loan("c1", "case-1", "A_SUBMITTED"));
+        send(command("c2", "Ticket", "t-1", 5L, "opened"));
+        send(loan("c1", "case-1", "A_PARTLYSUBMITTED"));
+
+        // then
+        List<TestRecord<String, byte[]>> claimed = claims.readRecordsToList();
+        assertThat(claimed)
+                .extracting(TestRecord::key, record -> CommandIdClaim.decode(record.value()))
+                .containsExactly(
+                        tuple("c1", new CommandIdClaim("LoanApplication/case-1", "hash-of-c1-A_SUBMITTED-null")),
+                        tuple("c2", new CommandIdClaim("Ticket/t-1", "hash-of-c2-opened-5")));
+        assertThat(claimed.get(0).timestamp()).isEqualTo(START.toEpochMilli());
+    }
+
+    @Test
+    void freesASweptCommandIdForEveryAggregate() {
+        // given
+        send(command("c1", "Ticket", "t-1", null, "opened"));
+        nextDecision();
+        claims.readRecord();
+
+        // when
+        driver.advanceWallClockTime(RETENTION.plusMinutes(20));
+
+        // then
+        TestRecord<String, byte[]> tombstone = claims.readRecord();
+        assertThat(tombstone.key()).isEqualTo("c1");
+        assertThat(tombstone.value()).isNull();
+        assertThat(claimKnownEverywhere("c1")).isNull();
+        send(command("c1", "Ticket", "t-2", null, "opened"));
+        CommandDecision again = nextDecision();
+        assertThat(again.getOutcome()).isEqualTo(Outcome.ACCEPTED);
+        assertThat(again.getAggregateId()).isEqualTo("t-2");
+    }
+
+    @Test
+    void leavesAnotherPartitionsClaimInPlaceWhenItSweepsItsOwnDecisionOfTheSameId() {
+        // given
+        send(command("c1", "Ticket", "t-1", null, "opened"));
+        nextDecision();
+        claims.readRecord();
+        claimElsewhere("c1", "Ticket/t-7", "hash-of-the-other-command");
+
+        // when
+        driver.advanceWallClockTime(RETENTION.plusMinutes(20));
+
+        // then
+        assertThat(claims.isEmpty()).isTrue();
+        send(command("c1", "Ticket", "t-1", null, "opened"));
+        assertThat(nextDecision().getOutcome()).isEqualTo(Outcome.COMMAND_ID_REUSED);
+    }
+
+    private void claimElsewhere(String commandId, String aggregateKey, String bodyHash) {
+        otherPartitionsClaims.pipeInput(commandId, new CommandIdClaim(aggregateKey, bodyHash).encode());
+    }
+
+    /**
+     * The global store's claim on {@code commandId}; the driver feeds the store from what the decider writes to
+     * {@code commands.ids}, as the global thread does.
+     */
+    private CommandIdClaim claimKnownEverywhere(String commandId) {
+        byte[] value = driver.<String, byte[]>getKeyValueStore(DeciderTopology.IDS_STORE)
+                .get(commandId);
+        return value == null ? null : CommandIdClaim.decode(value);
     }
 
     private void send(CommandRecord command) {
