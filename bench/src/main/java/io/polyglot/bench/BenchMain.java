@@ -1,0 +1,83 @@
+package io.polyglot.bench;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code ./polyglot bench [--smoke] [STAGE...]}: runs the stages (all by default) on a local stack of its own and
+ * writes {@code report.md} and {@code report.json}. Exit status 0 when every stage ran, whether or not it met its
+ * target; 1 when one could not run; 2 for a wrong command line.
+ */
+@Command(
+        name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Measures each stage of the pipeline side by side with the raw engine underneath.")
+public final class BenchMain implements Callable<Integer> {
+
+    @Option(names = "--smoke", description = "measure a few seconds per stage (CI: shapes, not speeds)")
+    boolean smoke;
+
+    @Option(names = "--rounds", description = "pairs per stage, ours then raw (default: ${DEFAULT-VALUE})")
+    int rounds = 2;
+
+    @Option(names = "--out", description = "folder of the report and the stack's home (default: <root>/target/bench)")
+    Path out;
+
+    @Option(names = "--root", description = "the repository (default: property polyglot.root, else $POLYGLOT_ROOT)")
+    Path root;
+
+    @Parameters(paramLabel = "STAGE", description = "stage ids to run, in the order given (default: every stage)")
+    List<String> stageIds = new ArrayList<>();
+
+    public static void main(String[] args) {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "bench-logback.xml");
+        }
+        System.exit(new CommandLine(new BenchMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() {
+        List<BenchStage> stages = new ArrayList<>();
+        for (String id : stageIds) {
+            var stage = Stages.byId(id);
+            if (stage.isEmpty()) {
+                System.err.println("unknown stage '" + id + "'; the stages are "
+                        + Stages.all().stream().map(BenchStage::id).toList());
+                return 2;
+            }
+            stages.add(stage.get());
+        }
+        if (stages.isEmpty()) {
+            stages.addAll(Stages.all());
+        }
+        if (rounds < 1) {
+            System.err.println("--rounds must be at least 1");
+            return 2;
+        }
+        Path repoRoot = (root != null ? root : defaultRoot()).toAbsolutePath().normalize();
+        Path folder = out != null ? out : repoRoot.resolve("target").resolve("bench");
+        Pace pace = smoke ? Pace.smoke(rounds) : Pace.full(rounds);
+        BenchReport report = new BenchRun(
+                        repoRoot, folder.toAbsolutePath(), smoke ? "smoke" : "full", pace, Clock.systemUTC())
+                .run(stages);
+        System.out.print(report.markdown());
+        return report.everyStageRan() ? 0 : 1;
+    }
+
+    private static Path defaultRoot() {
+        String property = System.getProperty("polyglot.root");
+        if (property != null) {
+            return Path.of(property);
+        }
+        String env = System.getenv("POLYGLOT_ROOT");
+        return Path.of(env != null ? env : ".");
+    }
+}

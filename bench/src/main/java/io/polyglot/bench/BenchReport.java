@@ -1,0 +1,143 @@
+package io.polyglot.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The outcome of one bench run, written as {@code report.json} (one object per stage id under {@code stages}, with
+ * {@code figures} and {@code ratios} as name to {@code {median, min, max, unit}}, {@code target} and {@code met})
+ * and as {@code report.md} (the same in tables).
+ *
+ * @param mode {@code full} or {@code smoke}
+ * @param pace how long each measurement ran
+ * @param startedAt when the run began
+ * @param seconds how long the whole run took, stack included
+ * @param machine where it ran
+ * @param stages each stage asked for, in run order
+ * @param processes each process of the stack (and the bench) with its peak RSS
+ */
+record BenchReport(
+        String mode,
+        Pace pace,
+        Instant startedAt,
+        double seconds,
+        Machine machine,
+        List<StageReport> stages,
+        List<ProcessPeak> processes) {
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    boolean everyStageRan() {
+        return stages.stream().allMatch(StageReport::ran);
+    }
+
+    void write(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            JSON.writeValue(dir.resolve("report.json").toFile(), json());
+            Files.writeString(dir.resolve("report.md"), markdown());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not write the report to " + dir, e);
+        }
+    }
+
+    ObjectNode json() {
+        ObjectNode root = JSON.createObjectNode();
+        root.put("mode", mode).put("startedAt", startedAt.toString()).put("seconds", seconds);
+        root.put("rounds", pace.rounds())
+                .put("warmupSeconds", pace.warmup().toMillis() / 1000.0)
+                .put("measureSeconds", pace.measure().toMillis() / 1000.0);
+        root.set("machine", JSON.valueToTree(machine));
+        root.set("processes", JSON.valueToTree(processes));
+        ObjectNode byId = root.putObject("stages");
+        for (StageReport stage : stages) {
+            ObjectNode node = byId.putObject(stage.id());
+            node.put("ran", stage.ran()).put("target", stage.target()).put("met", stage.met());
+            node.set("figures", JSON.valueToTree(stage.figures()));
+            node.set("ratios", JSON.valueToTree(stage.ratios()));
+            node.set("rounds", JSON.valueToTree(stage.rounds()));
+            if (!stage.ran()) {
+                node.put("error", stage.error());
+            }
+        }
+        return root;
+    }
+
+    String markdown() {
+        StringBuilder md = new StringBuilder("# Benchmark report\n\n");
+        md.append(String.format(
+                Locale.ROOT,
+                "Run `%s` started %s, took %.0f s: %d rounds per stage (ours then raw, in turns), %.1f s warm-up and"
+                        + " %.1f s measured per measurement.%n%n",
+                mode,
+                startedAt,
+                seconds,
+                pace.rounds(),
+                pace.warmup().toMillis() / 1000.0,
+                pace.measure().toMillis() / 1000.0));
+        md.append(String.format(
+                Locale.ROOT,
+                "Machine: %d cores, %,d MiB, %s, %s.%n%n",
+                machine.cores(),
+                machine.memoryMiB(),
+                machine.jdk(),
+                machine.os()));
+        md.append("| stage | target | met |\n| --- | --- | --- |\n");
+        for (StageReport stage : stages) {
+            String met = stage.ran() ? (stage.met() ? "yes" : "no") : "did not run: " + stage.error();
+            md.append("| ")
+                    .append(stage.id())
+                    .append(" | ")
+                    .append(stage.target())
+                    .append(" | ");
+            md.append(met.replace('|', '/')).append(" |\n");
+        }
+        md.append("\n| stage | figure | median | min | max | unit |\n| --- | --- | ---: | ---: | ---: | --- |\n");
+        for (StageReport stage : stages) {
+            rows(md, stage.id(), stage.figures());
+            rows(md, stage.id(), stage.ratios());
+        }
+        md.append("\n| process | pid | peak RSS (MiB) |\n| --- | ---: | ---: |\n");
+        for (ProcessPeak process : processes) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %s |%n",
+                    process.name(),
+                    process.pid(),
+                    process.peakRssKiB() < 0
+                            ? "unknown"
+                            : String.format(Locale.ROOT, "%.0f", process.peakRssKiB() / 1024.0)));
+        }
+        return md.toString();
+    }
+
+    private static void rows(StringBuilder md, String stage, Map<String, Summary> summaries) {
+        summaries.forEach((name, s) -> md.append(String.format(
+                Locale.ROOT,
+                "| %s | %s | %s | %s | %s | %s |%n",
+                stage,
+                name,
+                number(s.median()),
+                number(s.min()),
+                number(s.max()),
+                s.unit())));
+    }
+
+    private static String number(double value) {
+        if (Double.isNaN(value)) {
+            return "n/a";
+        }
+        double magnitude = Math.abs(value);
+        String pattern = magnitude >= 100 ? "%,.0f" : magnitude >= 10 ? "%.1f" : magnitude >= 1 ? "%.2f" : "%.3f";
+        return String.format(Locale.ROOT, pattern, value);
+    }
+}

@@ -1,0 +1,44 @@
+package io.polyglot.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The machine the figures were taken on.
+ *
+ * @param cores processors this JVM sees
+ * @param memoryMiB total memory (MemTotal of /proc/meminfo), 0 where unknown
+ * @param jdk the JDK's vendor, name and version
+ * @param os the operating system and its version
+ */
+record Machine(int cores, long memoryMiB, String jdk, String os) {
+    static Machine current() {
+        String jdk = System.getProperty("java.vendor") + " " + System.getProperty("java.vm.name") + " "
+                + System.getProperty("java.runtime.version");
+        String os = System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch");
+        long memoryKiB = procValueKiB(Path.of("/proc/meminfo"), "MemTotal:").orElse(0L);
+        return new Machine(Runtime.getRuntime().availableProcessors(), memoryKiB / 1024, jdk, os);
+    }
+
+    /** The peak resident set size (VmHWM) of process {@code pid} in KiB, if it still runs. */
+    static Optional<Long> peakRssKiB(long pid) {
+        return procValueKiB(Path.of("/proc", Long.toString(pid), "status"), "VmHWM:");
+    }
+
+    private static Optional<Long> procValueKiB(Path file, String key) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return lines.stream()
+                    .filter(line -> line.startsWith(key))
+                    .map(line -> line.substring(key.length()).trim().split("\\s+")[0])
+                    .map(Long::parseLong)
+                    .findFirst();
+        } catch (IOException | NumberFormatException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,138 @@
+package io.polyglot.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bench --smoke} as CI runs it: the packaged jar as its own process, with its own stack, writing its report to
+ * a temporary folder. The checks are of the report's shape, never of a speed: the figures of a smoke run say nothing.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SmokeRunIT {
+    private static final List<String> STAGES = List.of("decide", "ingest-single", "ingest-batch");
+
+    private final Path root =
+            Path.of(System.getProperty("polyglot.root", ".")).toAbsolutePath().normalize();
+
+    private Path out;
+    private int exitStatus;
+    private String output;
+    private JsonNode report;
+
+    @BeforeAll
+    void runTheSmoke(@TempDir Path folder) throws IOException, InterruptedException {
+        out = folder;
+        Path log = out.resolve("bench.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process bench = new ProcessBuilder(
+                        java,
+                        "-Xmx1g",
+                        "-jar",
+                        root.resolve("bench/target/bench.jar").toString(),
+                        "--smoke",
+                        "--root",
+                        root.toString(),
+                        "--out",
+                        out.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
+        if (!bench.waitFor(10, TimeUnit.MINUTES)) {
+            bench.destroy();
+            bench.waitFor(1, TimeUnit.MINUTES);
+        }
+        exitStatus = bench.exitValue();
+        output = Files.readString(log, StandardCharsets.UTF_8);
+        System.out.println(output);
+        report = new ObjectMapper().readTree(out.resolve("report.json").toFile());
+    }
+
+    @Test
+    void exitsZeroBecauseEveryStageRan() {
+        assertThat(exitStatus).as("exit status; output:%n%s", output).isZero();
+    }
+
+    @Test
+    void reportsEveryStageWithFiguresRatiosATargetAndWhetherItIsMet() {
+        // then
+        JsonNode stages = report.get("stages");
+        assertThat(fieldNames(stages)).containsExactlyElementsOf(STAGES);
+        for (String id : STAGES) {
+            JsonNode stage = stages.get(id);
+            assertThat(stage.get("ran").asBoolean())
+                    .as("%s ran: %s", id, stage.get("error"))
+                    .isTrue();
+            assertThat(stage.get("target").isTextual()).as("%s target", id).isTrue();
+            assertThat(stage.get("met").isBoolean()).as("%s met", id).isTrue();
+            assertSummaries(id + " figures", stage.get("figures"));
+            assertSummaries(id + " ratios", stage.get("ratios"));
+            assertThat(stage.get("rounds"))
+                    .as("%s rounds", id)
+                    .hasSize(report.get("rounds").asInt());
+        }
+    }
+
+    @Test
+    void describesTheMachineAndThePeakMemoryOfEachProcess() {
+        // then
+        JsonNode machine = report.get("machine");
+        assertThat(machine.get("cores").asInt()).isPositive();
+        assertThat(machine.get("memoryMiB").asLong()).isPositive();
+        assertThat(machine.get("jdk").asText()).contains(System.getProperty("java.specification.version"));
+        List<String> names = new ArrayList<>();
+        report.get("processes").forEach(p -> {
+            names.add(p.get("name").asText());
+            assertThat(p.get("peakRssKiB").asLong())
+                    .as("peak RSS of %s", p.get("name"))
+                    .isPositive();
+        });
+        assertThat(names).contains("kafka", "postgres", "s3", "command-service", "bench");
+    }
+
+    @Test
+    void writesTheSameRunAsMarkdown() throws IOException {
+        // when
+        String markdown = Files.readString(out.resolve("report.md"), StandardCharsets.UTF_8);
+
+        // then
+        assertThat(markdown).contains("| stage | figure | median | min | max | unit |");
+        STAGES.forEach(id -> assertThat(markdown).contains("| " + id + " | "));
+    }
+
+    private static void assertSummaries(String what, JsonNode summaries) {
+        assertThat(summaries.size()).as("%s count", what).isPositive();
+        summaries.fields().forEachRemaining(entry -> {
+            JsonNode s = entry.getValue();
+            String name = what + " " + entry.getKey();
+            assertThat(s.get("median").isNumber()).as("%s median", name).isTrue();
+            assertThat(s.get("min").isNumber()).as("%s min", name).isTrue();
+            assertThat(s.get("max").isNumber()).as("%s max", name).isTrue();
+            assertThat(s.get("min").asDouble())
+                    .as("%s min <= median", name)
+                    .isLessThanOrEqualTo(s.get("median").asDouble());
+            assertThat(s.get("median").asDouble())
+                    .as("%s median <= max", name)
+                    .isLessThanOrEqualTo(s.get("max").asDouble());
+            assertThat(s.get("unit").isTextual()).as("%s unit", name).isTrue();
+        });
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
