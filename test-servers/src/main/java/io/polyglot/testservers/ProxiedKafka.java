@@ -60,6 +60,11 @@ public final class ProxiedKafka implements TestKafka {
         broker.close();
     }
 
+    /** Kills the broker at once (SIGKILL), as a crash would; the proxy keeps listening. */
+    public void killBroker() {
+        broker.kill();
+    }
+
     /** Starts the broker again on the same port and data folder, behind the same proxy. */
     public void restartBroker() {
         if (broker.isRunning()) {
