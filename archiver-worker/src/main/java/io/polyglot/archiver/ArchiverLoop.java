@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -49,6 +50,7 @@ final class ArchiverLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ArchiverLoop.class);
 
     private static final int LAST_UPLOAD_ATTEMPTS = 3;
+    private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(30);
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
@@ -193,8 +195,10 @@ final class ArchiverLoop implements Runnable {
 
     private void settle(List<SegmentArchiver.Result> results) {
         for (SegmentArchiver.Result result : results) {
-            if (!result.durable()) {
-                int partition = result.segment().chain().partition();
+            int partition = result.segment().chain().partition();
+            if (result.outcome() == SegmentArchiver.Outcome.OTHER_CUT) {
+                resumeFromStorage(partition);
+            } else if (!result.durable()) {
                 tracker.block(partition);
                 diverged = true;
                 builder.drop(partition);
@@ -203,6 +207,30 @@ final class ArchiverLoop implements Runnable {
                 log.error("Partition {} is paused and no longer committed; readiness fails", partition);
             }
         }
+    }
+
+    /**
+     * Another writer owns a chain of {@code partition}: forgets what this instance holds of the partition, reads where
+     * storage says each chain ends, and reads again from the committed offset, which never runs ahead of storage, so
+     * every event not stored yet comes back and every stored one is skipped.
+     */
+    private void resumeFromStorage(int partition) {
+        TopicPartition topicPartition = new TopicPartition(topic, partition);
+        int dropped = builder.drop(partition) + archiver.dropPending(partition);
+        storedTails.apply(partition).forEach(builder::resumeAfter);
+        OffsetAndMetadata committed =
+                consumer.committed(Set.of(topicPartition), COMMITTED_TIMEOUT).get(topicPartition);
+        if (committed == null) {
+            consumer.seekToBeginning(List.of(topicPartition));
+        } else {
+            consumer.seek(topicPartition, committed.offset());
+        }
+        positions.remove(partition);
+        log.info(
+                "Partition {} resumes from storage: {} events dropped, reading again from {}",
+                partition,
+                dropped,
+                committed == null ? "the beginning" : committed.offset());
     }
 
     private void commit() {

@@ -41,6 +41,8 @@ record ArchiverSettings(
     /** The consumer group of every archiver instance. */
     static final String GROUP = "polyglot-archiver";
 
+    private static final int MIB = 1024 * 1024;
+
     static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = Setting.text(
             "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to read events.all from, host:port[,...]");
     static final Setting<String> S3_ENDPOINT = Setting.text(
@@ -59,11 +61,23 @@ record ArchiverSettings(
             "SEGMENT_MAX_EVENTS", 100, 1, 100_000, "Most events in one segment; a full segment is sealed at once");
     static final Setting<Duration> SEGMENT_MAX_IDLE =
             Setting.duration("SEGMENT_MAX_IDLE", "5s", "A segment with no new event for this long is sealed");
-    static final Setting<Boolean> S3_READ_BACK = Setting.flag(
-            "S3_READ_BACK",
+    static final Setting<Boolean> ARCHIVE_READ_BACK = Setting.flag(
+            "ARCHIVE_READ_BACK",
             false,
             "Download each uploaded segment and compare its SHA-256, for stores that do not"
                     + " verify x-amz-checksum-sha256");
+    static final Setting<Integer> ARCHIVE_MULTIPART_THRESHOLD = Setting.integer(
+            "ARCHIVE_MULTIPART_THRESHOLD",
+            (int) ArchiveStoreConfig.DEFAULT_MULTIPART_THRESHOLD_BYTES,
+            MIB,
+            Integer.MAX_VALUE,
+            "Segment files of at least this many bytes are uploaded in parts, each part checksummed");
+    static final Setting<Integer> ARCHIVE_MULTIPART_PART_SIZE = Setting.integer(
+            "ARCHIVE_MULTIPART_PART_SIZE",
+            ArchiveStoreConfig.DEFAULT_MULTIPART_PART_BYTES,
+            5 * MIB,
+            1024 * MIB,
+            "Bytes in each part of a multipart upload but the last; S3 wants at least 5 MiB");
     static final Setting<String> HTTP_HOST =
             Setting.text("HTTP_HOST", "127.0.0.1", "Address the health and metrics endpoint binds to");
     static final Setting<Integer> HEALTH_PORT =
@@ -80,7 +94,9 @@ record ArchiverSettings(
                 WARM_DIR,
                 SEGMENT_MAX_EVENTS,
                 SEGMENT_MAX_IDLE,
-                S3_READ_BACK,
+                ARCHIVE_READ_BACK,
+                ARCHIVE_MULTIPART_THRESHOLD,
+                ARCHIVE_MULTIPART_PART_SIZE,
                 HTTP_HOST,
                 HEALTH_PORT);
     }
@@ -99,7 +115,9 @@ record ArchiverSettings(
                 settings.get(S3_REGION),
                 settings.get(AWS_ACCESS_KEY_ID),
                 settings.get(AWS_SECRET_ACCESS_KEY),
-                settings.get(S3_READ_BACK));
+                settings.get(ARCHIVE_READ_BACK),
+                settings.get(ARCHIVE_MULTIPART_THRESHOLD),
+                settings.get(ARCHIVE_MULTIPART_PART_SIZE));
         return new ArchiverSettings(
                 settings.get(KAFKA_BOOTSTRAP_SERVERS),
                 Topics.EVENTS_ALL,

@@ -12,6 +12,7 @@ import io.polyglot.archive.store.ArchivedEvent;
 import io.polyglot.archive.store.SegmentContents;
 import io.polyglot.archive.store.SegmentFormat;
 import io.polyglot.archive.store.SegmentKey;
+import io.polyglot.archive.store.SegmentMetadata;
 import io.polyglot.archive.store.VerificationReport;
 import io.polyglot.runtime.InvalidSettingException;
 import io.polyglot.runtime.KafkaClientConfig;
@@ -217,29 +218,83 @@ class ArchiverWorkerTest {
     }
 
     @Test
-    void stopsCommittingAPartitionWhoseSegmentKeyAnotherWriterTookWithADifferentCut() throws Exception {
+    void takesASegmentKeyHoldingTheSameOffsetsAndSha256AsDone() throws Exception {
         // given
         produce("Ticket", "T-3", 4);
         int partition = produced.values().iterator().next().partition();
         try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
             await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 4 && worker.ready());
-            WarmSegment foreign = new WarmTier(warmDir.resolve("other-writer"), topic)
-                    .write(new SealedSegment(
-                            new Chain("Ticket", partition),
-                            SegmentKey.of("Ticket", partition, 0),
-                            List.of(new ArchivedEvent(0, TestEvents.event("Ticket", "T-3", 0))),
-                            SealedSegment.SealReason.IDLE));
-            store.putIfAbsent(foreign.segment().key().value(), foreign.file(), foreign.metadata());
+            SegmentMetadata same = storeAsCrashedArchiverDid(partition, "Ticket", "T-3", 0, 0, 4);
+
+            // when
+            clock.advance(IDLE);
+
+            // then
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed().equals(endOffsets()));
+            assertThat(worker.ready()).isTrue();
+            assertThat(store.head(SegmentKey.of("Ticket", partition, 0).value()))
+                    .contains(same);
+            assertThat(archivedEventIds()).containsExactlyInAnyOrderElementsOf(produced.keySet());
+            assertThat(registry.find("polyglot.archive.divergences").counter()).isNull();
+            assertThat(registry.find("polyglot.archive.other.cuts").counter()).isNull();
+        }
+    }
+
+    @Test
+    void resumesFromStorageWhenAnotherWriterCutTheChainDifferently() throws Exception {
+        // given
+        produce("Ticket", "T-3", 4);
+        int partition = produced.values().iterator().next().partition();
+        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 4 && worker.ready());
+            SegmentMetadata foreign = storeAsCrashedArchiverDid(partition, "Ticket", "T-3", 0, 0, 1);
+
+            // when
+            clock.advance(IDLE);
+            await().atMost(Duration.ofSeconds(30)).until(() -> openEvents() == 3);
+            clock.advance(IDLE);
+
+            // then
+            await().atMost(Duration.ofSeconds(30)).until(() -> committed().equals(endOffsets()));
+            assertThat(worker.ready()).isTrue();
+            assertThat(storedKeys())
+                    .containsExactly(
+                            SegmentKey.of("Ticket", partition, 0).value(),
+                            SegmentKey.of("Ticket", partition, 1).value());
+            assertThat(store.head(SegmentKey.of("Ticket", partition, 0).value()))
+                    .contains(foreign);
+            assertThat(archivedEventIds()).hasSize(4).containsExactlyInAnyOrderElementsOf(produced.keySet());
+            assertThat(registry.get("polyglot.archive.other.cuts")
+                            .tag("aggregate_type", "Ticket")
+                            .counter()
+                            .count())
+                    .isEqualTo(1.0);
+            assertThat(new ArchiveVerifier(store).verify().problems()).isEmpty();
+        }
+    }
+
+    @Test
+    void stopsCommittingAndFailsReadinessWhenTheKeyHoldsTheSameOffsetsWithOtherBytes() throws Exception {
+        // given
+        produce("Ticket", "T-3", 4);
+        int partition = produced.values().iterator().next().partition();
+        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 4 && worker.ready());
+            SegmentMetadata other = storeAsCrashedArchiverDid(partition, "Ticket", "T-3", 0, 10, 4);
 
             // when
             clock.advance(IDLE);
 
             // then
             await().atMost(Duration.ofSeconds(30)).until(() -> !worker.ready());
-            assertThat(registry.get("polyglot.segment.divergences").counter().count())
+            assertThat(registry.get("polyglot.archive.divergences")
+                            .tag("aggregate_type", "Ticket")
+                            .counter()
+                            .count())
                     .isEqualTo(1.0);
             assertThat(committed()).doesNotContainKey(partition);
-            assertThat(store.head(foreign.segment().key().value())).contains(foreign.metadata());
+            assertThat(store.head(SegmentKey.of("Ticket", partition, 0).value()))
+                    .contains(other);
         }
     }
 
@@ -344,7 +399,8 @@ class ArchiverWorkerTest {
         produceNumbered("Loan", aggregateId, from, count);
     }
 
-    private void storeAsCrashedArchiverDid(
+    /** Stores a segment as another archiver would have, with the events {@code from..} at {@code firstOffset..}. */
+    private SegmentMetadata storeAsCrashedArchiverDid(
             int partition, String type, String aggregateId, long firstOffset, int from, int count) throws IOException {
         List<ArchivedEvent> events = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -358,6 +414,7 @@ class ArchiverWorkerTest {
                         SealedSegment.SealReason.IDLE));
         assertThat(store.putIfAbsent(segment.segment().key().value(), segment.file(), segment.metadata()))
                 .isInstanceOf(io.polyglot.archive.store.PutResult.Created.class);
+        return segment.metadata();
     }
 
     /** Events committed as stored (offset below the committed offset) that no stored segment holds. */

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.polyglot.stack.FreePorts;
-import io.polyglot.testservers.TestS3;
-import io.polyglot.testservers.TestServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -13,34 +11,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 class ArchiveStoreTest {
 
-    @TempDir
-    static Path serverDir;
-
-    private static TestS3 server;
-    private static S3Fixture fixture;
+    @RegisterExtension
+    static final S3Fixture fixture = new S3Fixture();
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startS3Proxy() {
-        server = TestServers.s3(serverDir);
-        fixture = new S3Fixture(server);
-    }
-
-    @AfterAll
-    static void stopS3Proxy() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void createsASegmentAndReadsItsMetadataAndBytesBack() throws IOException {
