@@ -220,18 +220,15 @@ class ArchiverWorkerTest {
     @Test
     void takesASegmentKeyHoldingTheSameOffsetsAndSha256AsDone() throws Exception {
         // given
-        produce("Ticket", "T-3", 4);
-        int partition = produced.values().iterator().next().partition();
-        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 4 && worker.ready());
-            SegmentMetadata same = storeAsCrashedArchiverDid(partition, "Ticket", "T-3", 0, 0, 4);
+        try (ArchiverWorker worker = startHoldingFourTickets()) {
+            SegmentMetadata same = storeForeignTickets(0, 4);
+            int partition = onlyPartition();
 
             // when
             clock.advance(IDLE);
 
             // then
-            await().atMost(Duration.ofSeconds(30)).until(() -> committed().equals(endOffsets()));
-            assertThat(worker.ready()).isTrue();
+            awaitAllCommittedWhileReady(worker);
             assertThat(store.head(SegmentKey.of("Ticket", partition, 0).value()))
                     .contains(same);
             assertThat(archivedEventIds()).containsExactlyInAnyOrderElementsOf(produced.keySet());
@@ -243,11 +240,9 @@ class ArchiverWorkerTest {
     @Test
     void resumesFromStorageWhenAnotherWriterCutTheChainDifferently() throws Exception {
         // given
-        produce("Ticket", "T-3", 4);
-        int partition = produced.values().iterator().next().partition();
-        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 4 && worker.ready());
-            SegmentMetadata foreign = storeAsCrashedArchiverDid(partition, "Ticket", "T-3", 0, 0, 1);
+        try (ArchiverWorker worker = startHoldingFourTickets()) {
+            SegmentMetadata foreign = storeForeignTickets(0, 1);
+            int partition = onlyPartition();
 
             // when
             clock.advance(IDLE);
@@ -255,8 +250,7 @@ class ArchiverWorkerTest {
             clock.advance(IDLE);
 
             // then
-            await().atMost(Duration.ofSeconds(30)).until(() -> committed().equals(endOffsets()));
-            assertThat(worker.ready()).isTrue();
+            awaitAllCommittedWhileReady(worker);
             assertThat(storedKeys())
                     .containsExactly(
                             SegmentKey.of("Ticket", partition, 0).value(),
@@ -276,11 +270,9 @@ class ArchiverWorkerTest {
     @Test
     void stopsCommittingAndFailsReadinessWhenTheKeyHoldsTheSameOffsetsWithOtherBytes() throws Exception {
         // given
-        produce("Ticket", "T-3", 4);
-        int partition = produced.values().iterator().next().partition();
-        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 4 && worker.ready());
-            SegmentMetadata other = storeAsCrashedArchiverDid(partition, "Ticket", "T-3", 0, 10, 4);
+        try (ArchiverWorker worker = startHoldingFourTickets()) {
+            SegmentMetadata other = storeForeignTickets(10, 4);
+            int partition = onlyPartition();
 
             // when
             clock.advance(IDLE);
@@ -374,6 +366,28 @@ class ArchiverWorkerTest {
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining("enable.auto.commit");
         assertThat(store.reachable()).isFalse();
+    }
+
+    /** Produces four events of Ticket T-3 and starts a worker, ready, that holds them in an open segment. */
+    private ArchiverWorker startHoldingFourTickets() throws Exception {
+        produce("Ticket", "T-3", 4);
+        ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock);
+        await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 4 && worker.ready());
+        return worker;
+    }
+
+    private void awaitAllCommittedWhileReady(ArchiverWorker worker) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> committed().equals(endOffsets()));
+        assertThat(worker.ready()).isTrue();
+    }
+
+    /** What another archiver would have stored first in the chain of T-3: its events {@code from..} at 0... */
+    private SegmentMetadata storeForeignTickets(int from, int count) throws IOException {
+        return storeAsCrashedArchiverDid(onlyPartition(), "Ticket", "T-3", 0, from, count);
+    }
+
+    private int onlyPartition() {
+        return produced.values().iterator().next().partition();
     }
 
     private void produce(String type, String aggregateId, int count) throws Exception {
