@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -62,6 +63,8 @@ final class ArchiverLoop implements Runnable {
     private final Clock clock;
     private final Duration pollTimeout;
     private final IntFunction<Map<String, Long>> storedTails;
+    private final long bufferMaxBytes;
+    private final Set<TopicPartition> pausedForBound = new HashSet<>();
     private final EventCodec codec = EventCodec.standard();
     private final Map<Integer, Long> positions = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -79,7 +82,8 @@ final class ArchiverLoop implements Runnable {
             ArchiverMetrics metrics,
             Clock clock,
             Duration pollTimeout,
-            IntFunction<Map<String, Long>> storedTails) {
+            IntFunction<Map<String, Long>> storedTails,
+            long bufferMaxBytes) {
         this.consumer = consumer;
         this.topic = topic;
         this.group = group;
@@ -89,6 +93,7 @@ final class ArchiverLoop implements Runnable {
         this.clock = clock;
         this.pollTimeout = pollTimeout;
         this.storedTails = storedTails;
+        this.bufferMaxBytes = bufferMaxBytes;
     }
 
     @Override
@@ -140,8 +145,36 @@ final class ArchiverLoop implements Runnable {
         builder.sealIdle(clock.instant()).forEach(archiver::submit);
         settle(archiver.uploadPending(clock.instant()));
         commit();
+        holdWithinBound();
         reportLag();
         metrics.openEvents(builder.openEvents() + archiver.pendingEvents());
+    }
+
+    /**
+     * Pauses every assigned partition while the events waiting for storage take at least the buffer bound, and
+     * resumes them once they take less: with storage down, reading on would only fill the disk and the heap.
+     * Partitions paused because their chain diverged stay paused.
+     */
+    private void holdWithinBound() {
+        long buffered = builder.openBytes() + archiver.pendingBytes();
+        metrics.bufferedBytes(buffered);
+        if (buffered >= bufferMaxBytes) {
+            Set<TopicPartition> toPause = new HashSet<>(consumer.assignment());
+            toPause.removeAll(consumer.paused());
+            if (!toPause.isEmpty()) {
+                consumer.pause(toPause);
+                pausedForBound.addAll(toPause);
+                log.warn("{} bytes wait for storage, the bound is {}: paused {}", buffered, bufferMaxBytes, toPause);
+            }
+        } else if (!pausedForBound.isEmpty()) {
+            Set<TopicPartition> toResume = new HashSet<>(pausedForBound);
+            toResume.retainAll(consumer.assignment());
+            consumer.resume(toResume);
+            pausedForBound.clear();
+            log.info(
+                    "{} bytes wait for storage, below the bound of {}: resumed {}", buffered, bufferMaxBytes, toResume);
+        }
+        metrics.pausedPartitions(consumer.paused().size());
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
@@ -311,6 +344,7 @@ final class ArchiverLoop implements Runnable {
                         partition.partition());
             }
             positions.remove(partition.partition());
+            pausedForBound.remove(partition);
             tracker.release(partition.partition());
         }
     }

@@ -23,6 +23,7 @@ import org.slf4j.Logger;
  * @param warmDir the local directory that holds the warm copies of segments
  * @param segmentMaxEvents the most events a segment holds
  * @param segmentMaxIdle how long a segment stays open without a new event
+ * @param bufferMaxBytes from how many bytes of events waiting for storage on the archiver stops reading
  * @param healthHost the address the health and metrics endpoint binds to
  * @param healthPort the port of the health and metrics endpoint, 0 for a free one
  */
@@ -35,6 +36,7 @@ record ArchiverSettings(
         Path warmDir,
         int segmentMaxEvents,
         Duration segmentMaxIdle,
+        long bufferMaxBytes,
         String healthHost,
         int healthPort) {
 
@@ -78,6 +80,13 @@ record ArchiverSettings(
             5 * MIB,
             1024 * MIB,
             "Bytes in each part of a multipart upload but the last; S3 wants at least 5 MiB");
+    static final Setting<Integer> ARCHIVER_BUFFER_MAX_BYTES = Setting.integer(
+            "ARCHIVER_BUFFER_MAX_BYTES",
+            128 * MIB,
+            MIB,
+            Integer.MAX_VALUE,
+            "Bytes of events waiting for storage (open segments and unsent ones) from which on the archiver pauses its"
+                    + " partitions; at least one full segment");
     static final Setting<String> HTTP_HOST =
             Setting.text("HTTP_HOST", "127.0.0.1", "Address the health and metrics endpoint binds to");
     static final Setting<Integer> HEALTH_PORT =
@@ -94,6 +103,7 @@ record ArchiverSettings(
                 WARM_DIR,
                 SEGMENT_MAX_EVENTS,
                 SEGMENT_MAX_IDLE,
+                ARCHIVER_BUFFER_MAX_BYTES,
                 ARCHIVE_READ_BACK,
                 ARCHIVE_MULTIPART_THRESHOLD,
                 ARCHIVE_MULTIPART_PART_SIZE,
@@ -127,6 +137,7 @@ record ArchiverSettings(
                 Path.of(settings.get(WARM_DIR)),
                 settings.get(SEGMENT_MAX_EVENTS),
                 settings.get(SEGMENT_MAX_IDLE),
+                settings.get(ARCHIVER_BUFFER_MAX_BYTES),
                 settings.get(HTTP_HOST),
                 settings.get(HEALTH_PORT));
     }

@@ -22,6 +22,9 @@ final class ArchiverWorker implements AutoCloseable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
+    /** Where the open segments' journals live, beside the {@code events/} folder of the warm tier. */
+    private static final String JOURNAL_FOLDER = "journal";
+
     private final ArchiveStore store;
     private final ArchiverLoop loop;
     private final KafkaClientMetrics consumerMetrics;
@@ -60,12 +63,16 @@ final class ArchiverWorker implements AutoCloseable {
                 consumer,
                 settings.topic(),
                 settings.group(),
-                new SegmentBuilder(settings.segmentMaxEvents(), settings.segmentMaxIdle()),
+                new SegmentBuilder(
+                        settings.segmentMaxEvents(),
+                        settings.segmentMaxIdle(),
+                        settings.warmDir().resolve(JOURNAL_FOLDER)),
                 new SegmentArchiver(store, new WarmTier(settings.warmDir(), settings.topic()), metrics),
                 metrics,
                 clock,
                 POLL_TIMEOUT,
-                new StoredChains(store)::tails);
+                new StoredChains(store)::tails,
+                settings.bufferMaxBytes());
         ArchiverWorker worker = new ArchiverWorker(store, loop, consumerMetrics);
         worker.thread.start();
         log.info("Archiver started on {} as group {}", settings.topic(), settings.group());

@@ -126,7 +126,8 @@ final class SegmentArchiver {
         for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
             Pending p = it.next();
             if (p.segment.chain().partition() == partition) {
-                dropped += p.segment.events().size();
+                dropped += p.segment.events().count();
+                p.segment.events().discard();
                 it.remove();
             }
         }
@@ -134,7 +135,12 @@ final class SegmentArchiver {
     }
 
     int pendingEvents() {
-        return pending.stream().mapToInt(p -> p.segment.events().size()).sum();
+        return pending.stream().mapToInt(p -> p.segment.events().count()).sum();
+    }
+
+    /** How many bytes wait for upload: the warm files written, the journals of segments not written yet. */
+    long pendingBytes() {
+        return pending.stream().mapToLong(Pending::bytes).sum();
     }
 
     boolean hasPending() {
@@ -147,6 +153,7 @@ final class SegmentArchiver {
         try {
             if (next.warm == null) {
                 next.warm = warm.write(segment);
+                segment.events().discard();
                 metrics.segmentSealed(segment.chain().aggregateType());
             }
             Outcome outcome = upload(next.warm);
@@ -177,10 +184,10 @@ final class SegmentArchiver {
         if (result instanceof PutResult.AlreadyExists exists) {
             return judgeExisting(written, exists.existing());
         }
-        metrics.eventsArchived(segment.chain().aggregateType(), segment.events().size());
+        metrics.eventsArchived(segment.chain().aggregateType(), segment.events().count());
         log.info(
                 "Segment sealed and uploaded ({} events, offsets {}..{}, {})",
-                segment.events().size(),
+                segment.events().count(),
                 segment.firstOffset(),
                 segment.lastOffset(),
                 segment.reason());
@@ -191,7 +198,7 @@ final class SegmentArchiver {
         SealedSegment segment = written.segment();
         String type = segment.chain().aggregateType();
         if (existing.isPresent() && existing.get().sameSegmentAs(written.metadata())) {
-            metrics.eventsArchived(type, segment.events().size());
+            metrics.eventsArchived(type, segment.events().count());
             log.info("Segment was already stored with the same offsets and SHA-256");
             return Outcome.ALREADY_STORED;
         }
@@ -233,6 +240,10 @@ final class SegmentArchiver {
 
         Pending(SealedSegment segment) {
             this.segment = segment;
+        }
+
+        long bytes() {
+            return warm == null ? segment.events().bytes() : warm.bytes();
         }
     }
 }

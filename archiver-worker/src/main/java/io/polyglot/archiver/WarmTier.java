@@ -56,9 +56,9 @@ final class WarmTier {
                 HexFormat.of().formatHex(digest.digest()),
                 segment.firstOffset(),
                 segment.lastOffset(),
-                segment.events().size(),
+                segment.events().count(),
                 KnownSchemas.fingerprint(KnownSchemas.envelope()));
-        return new WarmSegment(segment, file, metadata);
+        return new WarmSegment(segment, file, metadata, Files.size(file));
     }
 
     private static void forceDirectory(Path dir) {

@@ -32,6 +32,7 @@ class ArchiverSettingsTest {
         assertThat(settings.store().multipartPartBytes()).isEqualTo(8 * 1024 * 1024);
         assertThat(settings.segmentMaxEvents()).isEqualTo(100);
         assertThat(settings.segmentMaxIdle()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.bufferMaxBytes()).isEqualTo(128L * 1024 * 1024);
         assertThat(settings.warmDir()).isEqualTo(Path.of("./warm"));
         assertThat(settings.healthHost()).isEqualTo("127.0.0.1");
         assertThat(settings.healthPort()).isEqualTo(8081);

@@ -19,6 +19,7 @@ import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.schemas.Limits;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.avro.EventEnvelope;
+import io.polyglot.stack.S3Server;
 import io.polyglot.testservers.TestEvents;
 import io.polyglot.testservers.TestKafka;
 import io.polyglot.testservers.TestS3;
@@ -30,6 +31,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,6 +63,7 @@ class ArchiverWorkerTest {
 
     private static final Duration IDLE = Duration.ofSeconds(5);
     private static final int PARTITIONS = 3;
+    private static final long BUFFER_MAX_BYTES = 64L * 1024 * 1024;
 
     @TempDir
     static Path servers;
@@ -105,24 +108,8 @@ class ArchiverWorkerTest {
         admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
                 .all()
                 .get();
-        ArchiveStoreConfig storeConfig = new ArchiveStoreConfig(
-                URI.create(s3.endpoint()),
-                "archive-" + UUID.randomUUID(),
-                s3.region(),
-                s3.accessKey(),
-                s3.secretKey(),
-                false);
-        settings = new ArchiverSettings(
-                kafka.bootstrapServers(),
-                topic,
-                group,
-                Map.of("max.poll.records", "50"),
-                storeConfig,
-                warmDir,
-                100,
-                IDLE,
-                "127.0.0.1",
-                0);
+        ArchiveStoreConfig storeConfig = freshBucket(s3.endpoint(), s3.region(), s3.accessKey(), s3.secretKey());
+        settings = settingsWith(Map.of("max.poll.records", "50"), storeConfig, 100, IDLE, BUFFER_MAX_BYTES);
         store = new ArchiveStore(storeConfig);
     }
 
@@ -347,25 +334,100 @@ class ArchiverWorkerTest {
     }
 
     @Test
+    void pausesWhileStorageIsDownAndStoresEveryEventOnceWhenItIsBack() throws Exception {
+        // given an S3Proxy of this test's own, stopped by its pid and started again on the same port and folder
+        Path s3Dir = servers.resolve("s3-outage-" + UUID.randomUUID());
+        S3Server outage = S3Server.start(s3Dir, 0);
+        try {
+            useStore(outage);
+            ArchiverSettings bounded = withSegmentsOf(10, Duration.ofMillis(300), 8 * 1024);
+            produce("Loan", "O-1", 20);
+            try (ArchiverWorker worker = ArchiverWorker.start(bounded, registry, Clock.systemUTC())) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> committed().equals(endOffsets()));
+                Map<Integer, Long> committedBeforeOutage = committed();
+
+                // when
+                outage.close();
+                produce("Loan", "O-2", 100);
+                produce("Ticket", "O-3", 100);
+
+                // then
+                await().atMost(Duration.ofSeconds(60)).until(() -> pausedPartitions() > 0);
+                assertThat(committed()).isEqualTo(committedBeforeOutage);
+                outage = S3Server.start(s3Dir, outage.port());
+                await().atMost(Duration.ofSeconds(120))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> committed().equals(endOffsets()) && pausedPartitions() == 0);
+                assertThat(committedAheadOfStorage()).isEmpty();
+            }
+            List<String> archived = archivedEventIds();
+            assertThat(archived).hasSize(220).doesNotHaveDuplicates();
+            assertThat(Set.copyOf(archived)).isEqualTo(produced.keySet());
+            assertThat(new ArchiveVerifier(store, 10).verify().problems()).isEmpty();
+        } finally {
+            outage.close();
+        }
+    }
+
+    @Test
     void refusesToStartWithAutoCommitTurnedOn() {
         // given
-        ArchiverSettings autoCommit = new ArchiverSettings(
-                settings.bootstrapServers(),
-                settings.topic(),
-                settings.group(),
-                Map.of("enable.auto.commit", "true"),
-                settings.store(),
-                settings.warmDir(),
-                settings.segmentMaxEvents(),
-                settings.segmentMaxIdle(),
-                settings.healthHost(),
-                settings.healthPort());
+        ArchiverSettings autoCommit =
+                settingsWith(Map.of("enable.auto.commit", "true"), settings.store(), 100, IDLE, BUFFER_MAX_BYTES);
 
         // when / then
         assertThatThrownBy(() -> ArchiverWorker.start(autoCommit, registry, clock))
                 .isInstanceOf(InvalidSettingException.class)
                 .hasMessageContaining("enable.auto.commit");
         assertThat(store.reachable()).isFalse();
+    }
+
+    /** Points the test's store and settings at {@code server}, on a new bucket. */
+    private void useStore(S3Server server) {
+        store.close();
+        ArchiveStoreConfig config =
+                freshBucket(server.endpoint(), server.region(), server.accessKey(), server.secretKey());
+        store = new ArchiveStore(config);
+        settings = settingsWith(
+                settings.consumerOverrides(),
+                config,
+                settings.segmentMaxEvents(),
+                settings.segmentMaxIdle(),
+                settings.bufferMaxBytes());
+    }
+
+    private static ArchiveStoreConfig freshBucket(String endpoint, String region, String accessKey, String secretKey) {
+        return new ArchiveStoreConfig(
+                URI.create(endpoint), "archive-" + UUID.randomUUID(), region, accessKey, secretKey, false);
+    }
+
+    private ArchiverSettings withSegmentsOf(int maxEvents, Duration maxIdle, long bufferMaxBytes) {
+        return settingsWith(settings.consumerOverrides(), settings.store(), maxEvents, maxIdle, bufferMaxBytes);
+    }
+
+    private ArchiverSettings settingsWith(
+            Map<String, Object> consumerOverrides,
+            ArchiveStoreConfig storeConfig,
+            int maxEvents,
+            Duration maxIdle,
+            long bufferMaxBytes) {
+        return new ArchiverSettings(
+                kafka.bootstrapServers(),
+                topic,
+                group,
+                consumerOverrides,
+                storeConfig,
+                warmDir,
+                maxEvents,
+                maxIdle,
+                bufferMaxBytes,
+                "127.0.0.1",
+                0);
+    }
+
+    private long pausedPartitions() {
+        return (long)
+                registry.get("polyglot.archiver.paused.partitions").gauge().value();
     }
 
     /** Produces four events of Ticket T-3 and starts a worker, ready, that holds them in an open segment. */
