@@ -8,6 +8,7 @@ import io.polyglot.schemas.UnknownSchemaException;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,10 +36,9 @@ import org.slf4j.MDC;
  * {@link SegmentArchiver}, and commits what the {@link OffsetTracker} allows. It decides nothing itself.
  *
  * <p>Idle segments are sealed on every turn, also when a poll returns nothing, against the injected clock. When
- * partitions are revoked, their open segments are sealed and uploaded and their offsets committed before they go, so
- * the next owner starts after them instead of cutting the same events differently; what cannot be stored in time is
- * dropped uncommitted and read again by the next owner. Lost partitions are dropped without a commit. On stop the
- * loop seals everything, uploads, commits and closes the consumer.
+ * partitions are revoked, and on stop, the segments sealed already are uploaded and what is stored is committed;
+ * open segments are not sealed early but dropped uncommitted, so the next owner (or the next start) reads them again
+ * from the committed offset and cuts them itself. Lost partitions are dropped without a commit.
  *
  * <p>On assignment the loop asks storage where each chain of the partition ends, so events that are stored already
  * (read again after a crash, from the oldest event that was not stored) are skipped rather than archived twice.
@@ -142,7 +142,7 @@ final class ArchiverLoop implements Runnable {
         }
         trackPositions();
         polling = true;
-        builder.sealIdle(clock.instant()).forEach(archiver::submit);
+        builder.sealIdle(clock.instant(), this::readToEnd).forEach(archiver::submit);
         settle(archiver.uploadPending(clock.instant()));
         commit();
         holdWithinBound();
@@ -186,7 +186,9 @@ final class ArchiverLoop implements Runnable {
         MDC.put("offset", Long.toString(record.offset()));
         try {
             EventEnvelope event = decode(record);
-            builder.append(record.partition(), record.offset(), event, clock.instant())
+            Instant now = clock.instant();
+            Instant recordTime = record.timestamp() < 0 ? now : Instant.ofEpochMilli(record.timestamp());
+            builder.append(record.partition(), record.offset(), event, recordTime, now)
                     .ifPresent(archiver::submit);
         } catch (UndecodableRecordException e) {
             metrics.undecodableRecord();
@@ -306,6 +308,12 @@ final class ArchiverLoop implements Runnable {
         return OptionalLong.of(Math.min(open.getAsLong(), pending.getAsLong()));
     }
 
+    /** Whether the consumer has read {@code partition} up to its end, as the last fetch saw it. */
+    private boolean readToEnd(int partition) {
+        OptionalLong lag = consumer.currentLag(new TopicPartition(topic, partition));
+        return lag.isPresent() && lag.getAsLong() == 0;
+    }
+
     private void reportLag() {
         for (TopicPartition partition : consumer.assignment()) {
             Long position = positions.get(partition.partition());
@@ -319,10 +327,12 @@ final class ArchiverLoop implements Runnable {
         }
     }
 
+    /**
+     * Before partitions go: stores the segments sealed already and commits what is stored. Open segments are not
+     * sealed early: their events stay uncommitted, and the next owner reads them again from the committed offset and
+     * cuts them as it would have, so two owners never cut one chain at different points.
+     */
     private void release(Collection<TopicPartition> partitions) {
-        for (TopicPartition partition : partitions) {
-            builder.sealPartition(partition.partition()).forEach(archiver::submit);
-        }
         lastUploads();
         commit();
         forget(partitions);
@@ -338,8 +348,9 @@ final class ArchiverLoop implements Runnable {
         for (TopicPartition partition : partitions) {
             int dropped = builder.drop(partition.partition()) + archiver.dropPending(partition.partition());
             if (dropped > 0) {
-                log.warn(
-                        "Dropped {} events of partition {} that were not stored; the next owner reads them again",
+                log.info(
+                        "Left {} events of partition {} that are not stored uncommitted; the next owner reads them"
+                                + " again",
                         dropped,
                         partition.partition());
             }
@@ -351,12 +362,16 @@ final class ArchiverLoop implements Runnable {
 
     private void finish() {
         try {
-            builder.sealAll().forEach(archiver::submit);
             lastUploads();
             commit();
         } catch (RuntimeException e) {
-            log.error("Stopping without storing every open segment; their events are read again on restart", e);
+            log.error("Stopping without storing every sealed segment; their events are read again on restart", e);
         } finally {
+            int left = builder.openEvents() + archiver.pendingEvents();
+            if (left > 0) {
+                log.info("Stopping with {} events not stored; they stay uncommitted and are read again", left);
+            }
+            // Closing revokes the partitions, which drops what is not stored only after the last commit.
             consumer.close();
             log.info("Archiver stopped");
         }

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.IntPredicate;
 import java.util.stream.Stream;
 
 /**
@@ -67,13 +68,22 @@ final class SegmentBuilder {
      * @throws IllegalArgumentException when the offset is not after the last one of its chain
      */
     Optional<SealedSegment> append(int partition, long offset, EventEnvelope event, Instant now) {
+        return append(partition, offset, event, now, now);
+    }
+
+    /**
+     * Like {@link #append(int, long, EventEnvelope, Instant)}, for an event that Kafka stored at {@code recordTime}:
+     * the chain counts as idle from that time on once its partition is read to its end, so an event read again by a
+     * new owner does not restart the idle time.
+     */
+    Optional<SealedSegment> append(int partition, long offset, EventEnvelope event, Instant recordTime, Instant now) {
         Long stored = storedThrough.get(SegmentKey.chainPrefix(event.getAggregateType(), partition));
         if (stored != null && offset <= stored) {
             return Optional.empty();
         }
         Chain chain = new Chain(event.getAggregateType(), partition);
         OpenSegment segment = open.computeIfAbsent(chain, c -> new OpenSegment(c, offset, journalDir));
-        segment.add(offset, event, now);
+        segment.add(offset, event, recordTime, now);
         if (segment.journal.count() >= maxEvents) {
             open.remove(chain);
             return Optional.of(segment.seal(SealReason.FULL));
@@ -81,27 +91,27 @@ final class SegmentBuilder {
         return Optional.empty();
     }
 
-    /** Seals every segment whose chain has had no new event for at least the idle time. */
+    /** Seals every segment whose chain has had no new event for at least the idle time since it was read. */
     List<SealedSegment> sealIdle(Instant now) {
-        List<SealedSegment> sealed = new ArrayList<>();
-        for (Iterator<OpenSegment> it = open.values().iterator(); it.hasNext(); ) {
-            OpenSegment segment = it.next();
-            if (!now.isBefore(segment.lastAppendAt.plus(maxIdle))) {
-                it.remove();
-                sealed.add(segment.seal(SealReason.IDLE));
-            }
-        }
-        return sealed;
+        return sealIdle(now, partition -> false);
     }
 
-    /** Seals every open segment of {@code partition}, whatever its size or age. */
-    List<SealedSegment> sealPartition(int partition) {
+    /**
+     * Seals every segment whose chain has had no new event for at least the idle time: since its last event was
+     * read, or, when {@code readToEnd} says its partition has no record left to read, since Kafka stored that event.
+     * The second rule keeps sealing from stalling while partitions move between instances: each new owner reads the
+     * open events again, and their record time, unlike their reading time, does not start over.
+     */
+    List<SealedSegment> sealIdle(Instant now, IntPredicate readToEnd) {
         List<SealedSegment> sealed = new ArrayList<>();
         for (Iterator<OpenSegment> it = open.values().iterator(); it.hasNext(); ) {
             OpenSegment segment = it.next();
-            if (segment.chain.partition() == partition) {
+            boolean idleSinceRead = !now.isBefore(segment.lastAppendAt.plus(maxIdle));
+            boolean idleSinceStored =
+                    !now.isBefore(segment.lastRecordTime.plus(maxIdle)) && readToEnd.test(segment.chain.partition());
+            if (idleSinceRead || idleSinceStored) {
                 it.remove();
-                sealed.add(segment.seal(SealReason.RELEASED));
+                sealed.add(segment.seal(SealReason.IDLE));
             }
         }
         return sealed;
@@ -173,6 +183,7 @@ final class SegmentBuilder {
         private final SegmentKey key;
         private final SegmentJournal journal;
         private Instant lastAppendAt;
+        private Instant lastRecordTime;
 
         OpenSegment(Chain chain, long firstOffset, Path journalDir) {
             this.chain = chain;
@@ -180,9 +191,10 @@ final class SegmentBuilder {
             this.journal = SegmentJournal.create(journalDir.resolve(key.value() + ".journal"));
         }
 
-        void add(long offset, EventEnvelope event, Instant now) {
+        void add(long offset, EventEnvelope event, Instant recordTime, Instant now) {
             journal.append(offset, event);
             lastAppendAt = now;
+            lastRecordTime = recordTime;
         }
 
         SealedSegment seal(SealReason reason) {

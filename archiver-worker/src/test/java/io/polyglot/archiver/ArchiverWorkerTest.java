@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.archive.store.ArchiveStoreConfig;
@@ -187,21 +188,83 @@ class ArchiverWorkerTest {
     }
 
     @Test
-    void sealsUploadsAndCommitsWhatIsOpenWhenItStops() throws Exception {
-        // given
-        produce("Loan", "L-7", 30);
-        produce("Ticket", "T-7", 12);
-        ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock);
-        await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 42);
-        assertThat(storedKeys()).isEmpty();
+    void keepsTheCommittedOffsetAtTheStartOfAnOpenBufferWhenItStopsAndSealsTheBufferOnTheNextStart() throws Exception {
+        // given a full segment stored and 50 events in the open segment after it
+        ArchiverWorker first = startHoldingFiftyAfterAFullSegment();
+        int partition = onlyPartition();
 
         // when
-        worker.close();
+        first.close();
 
         // then
-        assertThat(archivedEventIds()).hasSize(42);
+        assertThat(committed()).containsEntry(partition, 100L);
+        assertThat(storedKeys())
+                .containsExactly(SegmentKey.of("Loan", partition, 0).value());
+        SimpleMeterRegistry nextRegistry = new SimpleMeterRegistry();
+        try (ArchiverWorker next = ArchiverWorker.start(settings, nextRegistry, clock)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents(nextRegistry) == 50);
+            clock.advance(IDLE);
+            awaitAllCommittedWhileReady(next);
+        }
+        assertStoredOnceEach(150);
+    }
+
+    @Test
+    void keepsTheCommittedOffsetAtTheStartOfAnOpenBufferThroughARebalanceAndSealsTheBufferOnce() throws Exception {
+        // given a full segment stored and 50 events in the open segment after it
+        try (ArchiverWorker first = startHoldingFiftyAfterAFullSegment()) {
+            int partition = onlyPartition();
+
+            // when a second instance joins the group
+            try (ArchiverWorker second = ArchiverWorker.start(settings, new SimpleMeterRegistry(), clock)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> groupMembersWithPartitions() == 2);
+
+                // then
+                assertThat(committed()).containsEntry(partition, 100L);
+                List<String> violations = new ArrayList<>();
+                await().atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500))
+                        .until(() -> {
+                            // Moved on every look: whichever instance owns the buffer now sees it idle, whenever it
+                            // read it.
+                            clock.advance(IDLE);
+                            violations.addAll(committedAheadOfStorage());
+                            return committed().equals(endOffsets());
+                        });
+                assertThat(violations).isEmpty();
+            }
+        }
+        assertStoredOnceEach(150);
+    }
+
+    @Test
+    void sealsThirtySevenEventsAfterTheIdleTimeWhileTheInstanceRestartsEveryFewSeconds() throws Exception {
+        // given an idle time longer than each instance lives
+        Duration idle = Duration.ofSeconds(4);
+        ArchiverSettings restarting = withSegmentsOf(100, idle, BUFFER_MAX_BYTES);
+        produce("Loan", "S-1", 37);
+        Instant producedAt = Instant.now();
+        Instant deadline = producedAt.plus(idle).plusSeconds(30);
+
+        // when
+        while (storedKeys().isEmpty() && Instant.now().isBefore(deadline)) {
+            SimpleMeterRegistry instance = new SimpleMeterRegistry();
+            try (ArchiverWorker worker = ArchiverWorker.start(restarting, instance, Clock.systemUTC())) {
+                // Each instance lives about 1.5 s once it holds the events, well below the idle time.
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> openEvents(instance) == 37 || !storedKeys().isEmpty());
+                await().pollDelay(Duration.ofMillis(1500))
+                        .atMost(Duration.ofSeconds(10))
+                        .until(worker::ready);
+            }
+        }
+
+        // then
+        assertThat(storedKeys())
+                .singleElement()
+                .satisfies(key -> assertThat(contentsOf(key).events()).hasSize(37));
+        assertThat(Instant.now()).isBefore(deadline);
         assertThat(committed()).isEqualTo(endOffsets());
-        assertThat(new ArchiveVerifier(store).verify().problems()).isEmpty();
     }
 
     @Test
@@ -430,6 +493,28 @@ class ArchiverWorkerTest {
                 registry.get("polyglot.archiver.paused.partitions").gauge().value();
     }
 
+    /** Produces 150 events of Loan L-7 and starts a worker that stored the first 100 and holds 50 open. */
+    private ArchiverWorker startHoldingFiftyAfterAFullSegment() throws Exception {
+        produce("Loan", "L-7", 150);
+        ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> openEvents() == 50 && committed().containsValue(100L));
+        return worker;
+    }
+
+    private void assertStoredOnceEach(int events) {
+        List<String> archived = archivedEventIds();
+        assertThat(archived).hasSize(events).doesNotHaveDuplicates();
+        assertThat(Set.copyOf(archived)).isEqualTo(produced.keySet());
+        assertThat(new ArchiveVerifier(store).verify().problems()).isEmpty();
+    }
+
+    private long groupMembersWithPartitions() throws Exception {
+        return admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().members().stream()
+                .filter(member -> !member.assignment().topicPartitions().isEmpty())
+                .count();
+    }
+
     /** Produces four events of Ticket T-3 and starts a worker, ready, that holds them in an open segment. */
     private ArchiverWorker startHoldingFourTickets() throws Exception {
         produce("Ticket", "T-3", 4);
@@ -530,7 +615,11 @@ class ArchiverWorkerTest {
     }
 
     private long openEvents() {
-        return (long) registry.get("polyglot.archiver.open.events").gauge().value();
+        return openEvents(registry);
+    }
+
+    private static long openEvents(MeterRegistry meters) {
+        return (long) meters.get("polyglot.archiver.open.events").gauge().value();
     }
 
     private List<String> storedKeys() {

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.polyglot.archive.store.ArchivedEvent;
 import io.polyglot.archiver.SealedSegment.SealReason;
+import io.polyglot.schemas.avro.EventEnvelope;
 import io.polyglot.testservers.TestEvents;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +17,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -135,24 +142,6 @@ class SegmentBuilderTest {
     }
 
     @Test
-    void sealsOnlyThePartitionThatIsReleased() {
-        // given
-        builder.append(0, 10, TestEvents.event("Loan", "L1", 0), T0);
-        builder.append(1, 20, TestEvents.event("Loan", "L2", 1), T0);
-
-        // when
-        List<SealedSegment> released = builder.sealPartition(1);
-
-        // then
-        assertThat(released).singleElement().satisfies(s -> {
-            assertThat(s.chain().partition()).isEqualTo(1);
-            assertThat(s.reason()).isEqualTo(SealReason.RELEASED);
-        });
-        assertThat(builder.oldestOpenOffset(0)).hasValue(10);
-        assertThat(builder.oldestOpenOffset(1)).isEmpty();
-    }
-
-    @Test
     void refusesAnEventWhoseOffsetIsNotAfterTheLastOneOfItsChain() {
         // given
         builder.append(0, 5, TestEvents.event("Loan", "L1", 0), T0);
@@ -244,5 +233,45 @@ class SegmentBuilderTest {
             throw new UncheckedIOException(e);
         }
         return events;
+    }
+
+    @Test
+    void keepsSegmentsFullSizeWhenEventsAlternateBetweenTwoPayloadSchemaVersions() {
+        // given a second version of the payload schema, with one more optional field; only the builder sees it,
+        // since the worker archives only payloads whose schema this build knows
+        Schema second = SchemaBuilder.record("ActivityRecorded")
+                .namespace("io.polyglot.schemas.avro")
+                .fields()
+                .requiredString("activity")
+                .optionalString("note")
+                .endRecord();
+        BinaryMessageEncoder<GenericRecord> encoder = new BinaryMessageEncoder<>(GenericData.get(), second);
+        List<SealedSegment> sealed = new ArrayList<>();
+
+        // when
+        for (int n = 0; n < 1000; n++) {
+            EventEnvelope event = TestEvents.event("Loan", "L1", n);
+            if (n % 2 == 1) {
+                GenericRecord payload = new GenericData.Record(second);
+                payload.put("activity", "A_SUBMITTED");
+                event.setPayload(encode(encoder, payload));
+            }
+            builder.append(0, n, event, T0).ifPresent(sealed::add);
+        }
+
+        // then
+        assertThat(sealed).hasSize(10).allSatisfy(segment -> {
+            assertThat(segment.events().count()).isEqualTo(100);
+            assertThat(segment.events().payloadFingerprints()).hasSize(2);
+        });
+        assertThat(builder.openEvents()).isZero();
+    }
+
+    private static ByteBuffer encode(BinaryMessageEncoder<GenericRecord> encoder, GenericRecord payload) {
+        try {
+            return encoder.encode(payload);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
