@@ -1,5 +1,6 @@
 package io.polyglot.archiver;
 
+import io.polyglot.archive.store.ArchiveStoreException;
 import io.polyglot.archive.store.SegmentFormat;
 import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.KnownSchemas;
@@ -10,8 +11,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -52,6 +56,8 @@ final class ArchiverLoop implements Runnable {
 
     private static final int LAST_UPLOAD_ATTEMPTS = 3;
     private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration FIRST_TAILS_RETRY = Duration.ofMillis(500);
+    private static final Duration LAST_TAILS_RETRY = Duration.ofSeconds(30);
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
@@ -65,6 +71,9 @@ final class ArchiverLoop implements Runnable {
     private final IntFunction<Map<String, Long>> storedTails;
     private final long bufferMaxBytes;
     private final Set<TopicPartition> pausedForBound = new HashSet<>();
+    private final Set<TopicPartition> awaitingTails = new LinkedHashSet<>();
+    private Instant nextTailsAttemptAt = Instant.MIN;
+    private Duration tailsRetryPause = FIRST_TAILS_RETRY;
     private final EventCodec codec = EventCodec.standard();
     private final Map<Integer, Long> positions = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -137,6 +146,9 @@ final class ArchiverLoop implements Runnable {
     }
 
     private void turn() {
+        if (!awaitingTails.isEmpty() && !clock.instant().isBefore(nextTailsAttemptAt)) {
+            readStoredTails();
+        }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout)) {
             accept(record);
         }
@@ -169,6 +181,7 @@ final class ArchiverLoop implements Runnable {
         } else if (!pausedForBound.isEmpty()) {
             Set<TopicPartition> toResume = new HashSet<>(pausedForBound);
             toResume.retainAll(consumer.assignment());
+            toResume.removeAll(awaitingTails);
             consumer.resume(toResume);
             pausedForBound.clear();
             log.info(
@@ -308,6 +321,40 @@ final class ArchiverLoop implements Runnable {
         return OptionalLong.of(Math.min(open.getAsLong(), pending.getAsLong()));
     }
 
+    /**
+     * Reads where storage says each chain ends for the partitions assigned but not read yet. A partition whose chain
+     * ends cannot be read now (storage unreachable) stays paused and is tried again after a growing pause, so an
+     * assignment during a storage outage neither stops the loop nor archives a stored event twice.
+     */
+    private void readStoredTails() {
+        for (Iterator<TopicPartition> it = awaitingTails.iterator(); it.hasNext(); ) {
+            TopicPartition partition = it.next();
+            try {
+                Map<String, Long> tails = storedTails.apply(partition.partition());
+                tails.forEach(builder::resumeAfter);
+                it.remove();
+                if (consumer.paused().contains(partition) && !pausedForBound.contains(partition)) {
+                    consumer.resume(List.of(partition));
+                }
+                log.info("Partition {} resumes after the stored chains {}", partition.partition(), tails);
+            } catch (ArchiveStoreException e) {
+                if (!e.retriable()) {
+                    throw e;
+                }
+                consumer.pause(List.of(partition));
+                nextTailsAttemptAt = clock.instant().plus(tailsRetryPause);
+                log.warn(
+                        "Cannot read the stored chain ends of partition {}, paused and tried again in {}: {}",
+                        partition.partition(),
+                        tailsRetryPause,
+                        e.getMessage());
+                tailsRetryPause = Collections.min(List.of(tailsRetryPause.multipliedBy(2), LAST_TAILS_RETRY));
+                return;
+            }
+        }
+        tailsRetryPause = FIRST_TAILS_RETRY;
+    }
+
     /** Whether the consumer has read {@code partition} up to its end, as the last fetch saw it. */
     private boolean readToEnd(int partition) {
         OptionalLong lag = consumer.currentLag(new TopicPartition(topic, partition));
@@ -356,6 +403,7 @@ final class ArchiverLoop implements Runnable {
             }
             positions.remove(partition.partition());
             pausedForBound.remove(partition);
+            awaitingTails.remove(partition);
             tracker.release(partition.partition());
         }
     }
@@ -381,13 +429,8 @@ final class ArchiverLoop implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             log.info("Partitions assigned: {}", partitions);
-            for (TopicPartition partition : partitions) {
-                Map<String, Long> tails = storedTails.apply(partition.partition());
-                tails.forEach(builder::resumeAfter);
-                if (!tails.isEmpty()) {
-                    log.info("Partition {} resumes after the stored chains {}", partition.partition(), tails);
-                }
-            }
+            awaitingTails.addAll(partitions);
+            readStoredTails();
         }
 
         @Override
