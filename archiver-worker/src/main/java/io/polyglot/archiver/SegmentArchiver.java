@@ -11,10 +11,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -67,6 +69,7 @@ final class SegmentArchiver {
     private final WarmTier warm;
     private final ArchiverMetrics metrics;
     private final Deque<Pending> pending = new ArrayDeque<>();
+    private final Set<String> indexed = new HashSet<>();
     private Instant nextAttemptAt = Instant.MIN;
     private Duration retryPause = FIRST_RETRY;
 
@@ -180,6 +183,12 @@ final class SegmentArchiver {
 
     private Outcome upload(WarmSegment written) {
         SealedSegment segment = written.segment();
+        String indexEntry = segment.key().indexEntry();
+        if (!indexed.contains(indexEntry)) {
+            // Before the chain's first segment: resuming the partition finds the chain through this entry.
+            store.putMarkerIfAbsent(indexEntry);
+            indexed.add(indexEntry);
+        }
         PutResult result = store.putIfAbsent(segment.key().value(), written.file(), written.metadata());
         if (result instanceof PutResult.AlreadyExists exists) {
             return judgeExisting(written, exists.existing());

@@ -16,8 +16,11 @@ import org.slf4j.LoggerFactory;
  * tail of another type's chain; the events up to each tail are already archived and must not go into a second
  * segment.
  *
- * <p>The tail is read from the metadata of the chain's last segment, found by listing the chain's keys, so the cost
- * grows with the number of segments in a chain; the manifests of a later issue will answer this in one read.
+ * <p>The types come from the partition's chain index ({@link SegmentKey#indexPrefix}), which the archiver writes
+ * before a chain's first segment, so the cost grows with the types seen in that partition, not with every type in
+ * the bucket. The tail is read from the metadata of the chain's last segment, found by listing the chain's keys;
+ * objects that are not segments, such as the {@code KEY-<uuid>} temporary objects a crashed S3Proxy upload leaves,
+ * are passed over.
  */
 final class StoredChains {
 
@@ -32,10 +35,12 @@ final class StoredChains {
     /** The last stored offset of each chain of {@code partition}, by chain prefix (see {@link SegmentKey}). */
     Map<String, Long> tails(int partition) {
         Map<String, Long> tails = new TreeMap<>();
-        for (String typeFolder : store.listFolders(SegmentKey.EVENTS_PREFIX)) {
-            String typeSegment = typeFolder.substring(SegmentKey.EVENTS_PREFIX.length(), typeFolder.length() - 1);
-            String prefix = SegmentKey.chainPrefixOfSegment(typeSegment, partition);
-            List<String> segments = store.list(prefix).stream()
+        for (String entry : store.list(SegmentKey.indexPrefix(partition))) {
+            Optional<String> prefix = SegmentKey.chainPrefixOfIndexEntry(entry, partition);
+            if (prefix.isEmpty()) {
+                continue;
+            }
+            List<String> segments = store.list(prefix.get()).stream()
                     .filter(key -> SegmentKey.parse(key).isPresent())
                     .toList();
             if (segments.isEmpty()) {
@@ -44,7 +49,7 @@ final class StoredChains {
             String last = segments.get(segments.size() - 1);
             Optional<SegmentMetadata> meta = store.head(last);
             if (meta.isPresent()) {
-                tails.put(prefix, meta.get().lastOffset());
+                tails.put(prefix.get(), meta.get().lastOffset());
             } else {
                 log.error("Segment {} has no segment metadata; its chain cannot be resumed after it", last);
             }

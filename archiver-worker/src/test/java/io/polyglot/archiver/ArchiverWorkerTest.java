@@ -469,6 +469,28 @@ class ArchiverWorkerTest {
     }
 
     @Test
+    void readsOnlyTheChainsItsPartitionIndexesAndPassesOverObjectsThatAreNoSegments() throws IOException {
+        // given
+        store.ensureBucket();
+        SegmentArchiver archiver = new SegmentArchiver(
+                store, new WarmTier(warmDir, "events.all"), new ArchiverMetrics(new SimpleMeterRegistry(), "g"));
+        archive(archiver, "Loan", 0, 0, 3);
+        archive(archiver, "Loan", 0, 10, 2);
+        for (int t = 0; t < 20; t++) {
+            archive(archiver, "Other" + t, 1, t, 1);
+        }
+        writtenWithoutIndex(store, "Unindexed", 0, 20);
+        store.putMarkerIfAbsent(SegmentKey.chainPrefix("Loan", 0) + "00000000000000000099.avro-" + UUID.randomUUID());
+
+        // when
+        Map<String, Long> tails = new StoredChains(store).tails(0);
+
+        // then
+        assertThat(tails).isEqualTo(Map.of(SegmentKey.chainPrefix("Loan", 0), 11L));
+        assertThat(new StoredChains(store).tails(1)).hasSize(20);
+    }
+
+    @Test
     void refusesToStartWithAutoCommitTurnedOn() {
         // given
         ArchiverSettings autoCommit =
@@ -619,6 +641,7 @@ class ArchiverWorkerTest {
                         SegmentKey.of(type, partition, firstOffset),
                         events,
                         SealedSegment.SealReason.IDLE));
+        store.putMarkerIfAbsent(segment.segment().key().indexEntry());
         assertThat(store.putIfAbsent(segment.segment().key().value(), segment.file(), segment.metadata()))
                 .isInstanceOf(io.polyglot.archive.store.PutResult.Created.class);
         return segment.metadata();
@@ -712,4 +735,30 @@ class ArchiverWorkerTest {
     }
 
     private record TopicPartitionOffset(int partition, long offset) {}
+
+    private void archive(SegmentArchiver archiver, String type, int partition, long firstOffset, int count) {
+        archiver.submit(sealed(type, partition, firstOffset, count));
+        assertThat(archiver.uploadPendingNow(Instant.now()))
+                .singleElement()
+                .satisfies(result -> assertThat(result.durable()).isTrue());
+    }
+
+    private void writtenWithoutIndex(ArchiveStore store, String type, int partition, long firstOffset)
+            throws IOException {
+        WarmSegment segment =
+                new WarmTier(warmDir.resolve("elsewhere"), "events.all").write(sealed(type, partition, firstOffset, 1));
+        store.putIfAbsent(segment.segment().key().value(), segment.file(), segment.metadata());
+    }
+
+    private static SealedSegment sealed(String type, int partition, long firstOffset, int count) {
+        List<ArchivedEvent> events = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            events.add(new ArchivedEvent(firstOffset + i, TestEvents.event(type, "A", i)));
+        }
+        return new SealedSegment(
+                new Chain(type, partition),
+                SegmentKey.of(type, partition, firstOffset),
+                events,
+                SealedSegment.SealReason.IDLE);
+    }
 }

@@ -129,6 +129,27 @@ public final class ArchiveStore implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Creates an empty object at {@code key} unless the key is taken, for markers such as the chain index.
+     *
+     * @return whether this call created it
+     */
+    public boolean putMarkerIfAbsent(String key) {
+        try {
+            s3.putObject(
+                    b -> b.bucket(config.bucket()).key(key).ifNoneMatch("*").contentType("text/plain"),
+                    RequestBody.fromBytes(new byte[0]));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == PRECONDITION_FAILED) {
+                return false;
+            }
+            throw failure("cannot create " + key, e);
+        } catch (SdkException e) {
+            throw failure("cannot create " + key, e);
+        }
+    }
+
     /** The keys under {@code prefix} that have a multipart upload in progress, one entry per upload. */
     public List<String> openUploads(String prefix) {
         return request(

@@ -21,6 +21,13 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
     /** Prefix of every segment key. */
     public static final String EVENTS_PREFIX = "events/";
 
+    /**
+     * Prefix of the chain index: {@code index/p{partition:03}/{aggregateType}} is an empty object that says the
+     * partition has a chain of that type, written before the chain's first segment, so resuming a partition reads
+     * the chains of its own types instead of asking every type in the bucket.
+     */
+    public static final String INDEX_PREFIX = "index/";
+
     /** What {@link SafeSegment#of} can produce: letters, digits, {@code _ - % ~}; never a separator or a dot. */
     private static final Pattern SEGMENT_CHARACTERS = Pattern.compile("^[A-Za-z0-9_%~-]+$");
 
@@ -66,6 +73,29 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
     /** The prefix shared by every segment of the chain whose type appears as {@code typeSegment} in keys. */
     public static String chainPrefixOfSegment(String typeSegment, int partition) {
         return EVENTS_PREFIX + typeSegment + "/" + String.format("p%03d/", partition);
+    }
+
+    /** The prefix of the chain index entries of {@code partition}. */
+    public static String indexPrefix(int partition) {
+        return INDEX_PREFIX + String.format("p%03d/", partition);
+    }
+
+    /** The chain index entry saying that this key's partition has a chain of this key's type. */
+    public String indexEntry() {
+        return indexPrefix(partition) + typeSegment;
+    }
+
+    /** The chain prefix of the type named by the chain index entry {@code entry} of {@code partition}, if it is one. */
+    public static Optional<String> chainPrefixOfIndexEntry(String entry, int partition) {
+        String prefix = indexPrefix(partition);
+        if (!entry.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        String typeSegment = entry.substring(prefix.length());
+        if (!SEGMENT_CHARACTERS.matcher(typeSegment).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(chainPrefixOfSegment(typeSegment, partition));
     }
 
     /** The object key, also the file's path relative to the warm directory. */
