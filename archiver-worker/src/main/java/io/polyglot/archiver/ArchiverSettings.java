@@ -23,6 +23,7 @@ import org.slf4j.Logger;
  * @param warmDir the local directory that holds the warm copies of segments
  * @param segmentMaxEvents the most events a segment holds
  * @param segmentMaxIdle how long a segment stays open without a new event
+ * @param warmMaxBytes how many bytes of stored segments the warm tier keeps
  * @param bufferMaxBytes from how many bytes of events waiting for storage on the archiver stops reading
  * @param healthHost the address the health and metrics endpoint binds to
  * @param healthPort the port of the health and metrics endpoint, 0 for a free one
@@ -34,6 +35,7 @@ record ArchiverSettings(
         Map<String, Object> consumerOverrides,
         ArchiveStoreConfig store,
         Path warmDir,
+        long warmMaxBytes,
         int segmentMaxEvents,
         Duration segmentMaxIdle,
         long bufferMaxBytes,
@@ -59,6 +61,12 @@ record ArchiverSettings(
             Setting.secret("AWS_SECRET_ACCESS_KEY", null, "Static secret key of the archive store");
     static final Setting<String> WARM_DIR =
             Setting.text("WARM_DIR", "./warm", "Local directory of the warm tier: segments are written here first");
+    static final Setting<Integer> WARM_MAX_BYTES = Setting.integer(
+            "WARM_MAX_BYTES",
+            1024 * MIB,
+            0,
+            Integer.MAX_VALUE,
+            "Bytes of uploaded segments the warm tier keeps; the oldest go first, segments not uploaded never");
     static final Setting<Integer> SEGMENT_MAX_EVENTS = Setting.integer(
             "SEGMENT_MAX_EVENTS", 100, 1, 100_000, "Most events in one segment; a full segment is sealed at once");
     static final Setting<Duration> SEGMENT_MAX_IDLE =
@@ -101,6 +109,7 @@ record ArchiverSettings(
                 AWS_ACCESS_KEY_ID,
                 AWS_SECRET_ACCESS_KEY,
                 WARM_DIR,
+                WARM_MAX_BYTES,
                 SEGMENT_MAX_EVENTS,
                 SEGMENT_MAX_IDLE,
                 ARCHIVER_BUFFER_MAX_BYTES,
@@ -135,6 +144,7 @@ record ArchiverSettings(
                 settings.kafkaPassThrough("KAFKA_CONSUMER_"),
                 store,
                 Path.of(settings.get(WARM_DIR)),
+                settings.get(WARM_MAX_BYTES),
                 settings.get(SEGMENT_MAX_EVENTS),
                 settings.get(SEGMENT_MAX_IDLE),
                 settings.get(ARCHIVER_BUFFER_MAX_BYTES),

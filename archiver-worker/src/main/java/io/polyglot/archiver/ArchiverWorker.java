@@ -67,7 +67,8 @@ final class ArchiverWorker implements AutoCloseable {
                         settings.segmentMaxEvents(),
                         settings.segmentMaxIdle(),
                         settings.warmDir().resolve(JOURNAL_FOLDER)),
-                new SegmentArchiver(store, new WarmTier(settings.warmDir(), settings.topic()), metrics),
+                new SegmentArchiver(
+                        store, new WarmTier(settings.warmDir(), settings.topic(), settings.warmMaxBytes()), metrics),
                 metrics,
                 clock,
                 POLL_TIMEOUT,

@@ -160,6 +160,9 @@ final class SegmentArchiver {
                 metrics.segmentSealed(segment.chain().aggregateType());
             }
             Outcome outcome = upload(next.warm);
+            if (outcome == Outcome.STORED || outcome == Outcome.ALREADY_STORED) {
+                warm.stored(next.warm);
+            }
             retryPause = FIRST_RETRY;
             nextAttemptAt = Instant.MIN;
             return Optional.of(outcome);

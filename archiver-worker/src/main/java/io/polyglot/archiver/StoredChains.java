@@ -19,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * <p>The types come from the partition's chain index ({@link SegmentKey#indexPrefix}), which the archiver writes
  * before a chain's first segment, so the cost grows with the types seen in that partition, not with every type in
  * the bucket. The tail is read from the metadata of the chain's last segment, found by listing the chain's keys;
- * objects that are not segments, such as the {@code KEY-<uuid>} temporary objects a crashed S3Proxy upload leaves,
- * are passed over.
+ * objects that are not segments are passed over, and the {@code KEY-<uuid>} temporary objects a crashed S3Proxy
+ * upload leaves are deleted on the way.
  */
 final class StoredChains {
 
@@ -40,7 +40,9 @@ final class StoredChains {
             if (prefix.isEmpty()) {
                 continue;
             }
-            List<String> segments = store.list(prefix.get()).stream()
+            List<String> keys = store.list(prefix.get());
+            keys.stream().filter(ArchiveStore::isUploadLeftover).forEach(store::deleteUploadLeftover);
+            List<String> segments = keys.stream()
                     .filter(key -> SegmentKey.parse(key).isPresent())
                     .toList();
             if (segments.isEmpty()) {

@@ -33,6 +33,7 @@ class ArchiverSettingsTest {
         assertThat(settings.segmentMaxEvents()).isEqualTo(100);
         assertThat(settings.segmentMaxIdle()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.bufferMaxBytes()).isEqualTo(128L * 1024 * 1024);
+        assertThat(settings.warmMaxBytes()).isEqualTo(1024L * 1024 * 1024);
         assertThat(settings.warmDir()).isEqualTo(Path.of("./warm"));
         assertThat(settings.healthHost()).isEqualTo("127.0.0.1");
         assertThat(settings.healthPort()).isEqualTo(8081);

@@ -65,6 +65,7 @@ class ArchiverWorkerTest {
     private static final Duration IDLE = Duration.ofSeconds(5);
     private static final int PARTITIONS = 3;
     private static final long BUFFER_MAX_BYTES = 64L * 1024 * 1024;
+    private static final long WARM_MAX_BYTES = 1024L * 1024 * 1024;
 
     @TempDir
     static Path servers;
@@ -469,7 +470,7 @@ class ArchiverWorkerTest {
     }
 
     @Test
-    void readsOnlyTheChainsItsPartitionIndexesAndPassesOverObjectsThatAreNoSegments() throws IOException {
+    void readsOnlyTheChainsItsPartitionIndexesAndCleansTheObjectsACrashedUploadLeft() throws IOException {
         // given
         store.ensureBucket();
         SegmentArchiver archiver = new SegmentArchiver(
@@ -480,7 +481,8 @@ class ArchiverWorkerTest {
             archive(archiver, "Other" + t, 1, t, 1);
         }
         writtenWithoutIndex(store, "Unindexed", 0, 20);
-        store.putMarkerIfAbsent(SegmentKey.chainPrefix("Loan", 0) + "00000000000000000099.avro-" + UUID.randomUUID());
+        String leftover = SegmentKey.of("Loan", 0, 99).value() + "-" + UUID.randomUUID();
+        store.putMarkerIfAbsent(leftover);
 
         // when
         Map<String, Long> tails = new StoredChains(store).tails(0);
@@ -488,6 +490,9 @@ class ArchiverWorkerTest {
         // then
         assertThat(tails).isEqualTo(Map.of(SegmentKey.chainPrefix("Loan", 0), 11L));
         assertThat(new StoredChains(store).tails(1)).hasSize(20);
+        assertThat(store.list(SegmentKey.EVENTS_PREFIX))
+                .doesNotContain(leftover)
+                .hasSize(23);
     }
 
     @Test
@@ -546,6 +551,7 @@ class ArchiverWorkerTest {
                 consumerOverrides,
                 storeConfig,
                 warmDir,
+                WARM_MAX_BYTES,
                 maxEvents,
                 maxIdle,
                 bufferMaxBytes,

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -59,6 +60,9 @@ public final class ArchiveStore implements AutoCloseable {
 
     private static final int PRECONDITION_FAILED = 412;
     private static final int NOT_FOUND = 404;
+    private static final int UUID_LENGTH = 36;
+    private static final Pattern UUID_TEXT =
+            Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
     private static final int CONFLICT = 409;
 
     private final ArchiveStoreConfig config;
@@ -150,6 +154,31 @@ public final class ArchiveStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes the temporary object {@code SEGMENTKEY-<uuid>} that an S3Proxy upload cut short by a crash leaves beside
+     * a segment key. The archive deletes nothing else: any other key is refused.
+     *
+     * @throws IllegalArgumentException when {@code key} is not such a temporary object
+     */
+    public void deleteUploadLeftover(String key) {
+        if (!isUploadLeftover(key)) {
+            throw new IllegalArgumentException(key + " is not a temporary object left by an upload");
+        }
+        request(
+                "cannot delete " + key,
+                () -> s3.deleteObject(b -> b.bucket(config.bucket()).key(key)));
+        log.info("Deleted {}, left by an upload that did not finish", key);
+    }
+
+    /** Whether {@code key} names a temporary object an unfinished S3Proxy upload left beside a segment key. */
+    public static boolean isUploadLeftover(String key) {
+        int dash = key.length() - UUID_LENGTH - 1;
+        return dash > 0
+                && key.charAt(dash) == '-'
+                && SegmentKey.parse(key.substring(0, dash)).isPresent()
+                && UUID_TEXT.matcher(key.substring(dash + 1)).matches();
+    }
+
     /** The keys under {@code prefix} that have a multipart upload in progress, one entry per upload. */
     public List<String> openUploads(String prefix) {
         return request(
@@ -202,10 +231,14 @@ public final class ArchiveStore implements AutoCloseable {
                 completed = true;
                 return alreadyExists(key);
             }
-            if (e.statusCode() == NOT_FOUND && headObject(key).isPresent()) {
-                // A completion whose answer was lost and then retried finds its upload gone and the object there.
+            if (e.statusCode() == NOT_FOUND) {
+                // A completion whose answer was lost and then retried finds its upload gone and the object there;
+                // without the object the upload was aborted meanwhile, and a new one may succeed.
                 completed = true;
-                return alreadyExists(key);
+                if (headObject(key).isPresent()) {
+                    return alreadyExists(key);
+                }
+                throw new ArchiveStoreException("the multipart upload of " + key + " is gone", true, e);
             }
             throw failure("cannot upload " + key + " in parts", e);
         } catch (SdkException e) {

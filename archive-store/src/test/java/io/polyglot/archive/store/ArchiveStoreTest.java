@@ -116,6 +116,26 @@ class ArchiveStoreTest {
     }
 
     @Test
+    void deletesATemporaryObjectLeftByAnUploadButRefusesToDeleteASegment() throws IOException {
+        // given
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            S3Fixture.Segment segment = S3Fixture.segment(work, "Loan", 0, 0, 2);
+            segment.putInto(store);
+            String leftover = segment.key().value() + "-" + java.util.UUID.randomUUID();
+            store.putMarkerIfAbsent(leftover);
+
+            // when
+            store.deleteUploadLeftover(leftover);
+
+            // then
+            assertThatThrownBy(() -> store.deleteUploadLeftover(segment.key().value()))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThat(store.list(SegmentKey.EVENTS_PREFIX))
+                    .containsExactly(segment.key().value());
+        }
+    }
+
+    @Test
     void createsTheBucketOnceAndAcceptsBeingAskedAgain() {
         // given
         try (ArchiveStore store = new ArchiveStore(fixture.config(S3Fixture.uniqueBucket(), false))) {
