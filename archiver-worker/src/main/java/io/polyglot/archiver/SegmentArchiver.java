@@ -70,6 +70,7 @@ final class SegmentArchiver {
     private final ArchiverMetrics metrics;
     private final Deque<Pending> pending = new ArrayDeque<>();
     private final Set<String> indexed = new HashSet<>();
+    private final ChainManifests manifests;
     private Instant nextAttemptAt = Instant.MIN;
     private Duration retryPause = FIRST_RETRY;
 
@@ -77,6 +78,7 @@ final class SegmentArchiver {
         this.store = store;
         this.warm = warm;
         this.metrics = metrics;
+        this.manifests = new ChainManifests(store);
     }
 
     /** Queues a sealed segment; it counts as not durably stored until {@link #uploadPending} stores it. */
@@ -125,6 +127,7 @@ final class SegmentArchiver {
 
     /** Forgets the pending segments of {@code partition}; their events will be read again from Kafka. */
     int dropPending(int partition) {
+        manifests.forget(partition);
         int dropped = 0;
         for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
             Pending p = it.next();
@@ -162,6 +165,7 @@ final class SegmentArchiver {
             Outcome outcome = upload(next.warm);
             if (outcome == Outcome.STORED || outcome == Outcome.ALREADY_STORED) {
                 warm.stored(next.warm);
+                manifests.record(segment, next.warm.metadata());
             }
             retryPause = FIRST_RETRY;
             nextAttemptAt = Instant.MIN;

@@ -4,6 +4,7 @@ import io.polyglot.archive.store.ArchivedEvent;
 import io.polyglot.archive.store.SegmentFormat;
 import io.polyglot.archive.store.SegmentSource;
 import java.io.IOException;
+import java.time.Instant;
 import java.util.List;
 import java.util.SortedSet;
 
@@ -24,6 +25,12 @@ interface SegmentEvents extends SegmentSource {
     default long lastOffset() {
         return offsets().get(offsets().size() - 1);
     }
+
+    /** When the first event occurred. */
+    Instant firstEventTime();
+
+    /** When the last event occurred. */
+    Instant lastEventTime();
 
     /** How many bytes the events take where they wait, encoded. */
     long bytes();
@@ -51,6 +58,16 @@ interface SegmentEvents extends SegmentSource {
             @Override
             public void forEachEvent(EventSink sink) throws IOException {
                 source.forEachEvent(sink);
+            }
+
+            @Override
+            public Instant firstEventTime() {
+                return events.get(0).envelope().getOccurredAt();
+            }
+
+            @Override
+            public Instant lastEventTime() {
+                return events.get(events.size() - 1).envelope().getOccurredAt();
             }
 
             @Override

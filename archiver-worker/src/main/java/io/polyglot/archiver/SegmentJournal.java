@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,6 +38,8 @@ final class SegmentJournal implements SegmentEvents {
     private final SortedSet<Long> payloadFingerprints = new TreeSet<>();
     private final DataOutputStream out;
     private long bytes;
+    private Instant firstEventTime;
+    private Instant lastEventTime;
 
     private SegmentJournal(Path file, DataOutputStream out) {
         this.file = file;
@@ -70,6 +73,10 @@ final class SegmentJournal implements SegmentEvents {
         offsets.add(offset);
         payloadFingerprints.add(SegmentFormat.payloadFingerprint(event));
         bytes += Integer.BYTES + encoded.length;
+        if (firstEventTime == null) {
+            firstEventTime = event.getOccurredAt();
+        }
+        lastEventTime = event.getOccurredAt();
     }
 
     /** Takes no more events: flushes and closes the file, which stays readable until {@link #discard}. */
@@ -101,6 +108,16 @@ final class SegmentJournal implements SegmentEvents {
                 sink.accept(CODEC.decode(encoded));
             }
         }
+    }
+
+    @Override
+    public Instant firstEventTime() {
+        return firstEventTime;
+    }
+
+    @Override
+    public Instant lastEventTime() {
+        return lastEventTime;
     }
 
     @Override

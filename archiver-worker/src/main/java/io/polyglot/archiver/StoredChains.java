@@ -1,6 +1,7 @@
 package io.polyglot.archiver;
 
 import io.polyglot.archive.store.ArchiveStore;
+import io.polyglot.archive.store.ManifestPart;
 import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archive.store.SegmentMetadata;
 import java.util.List;
@@ -18,8 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The types come from the partition's chain index ({@link SegmentKey#indexPrefix}), which the archiver writes
  * before a chain's first segment, so the cost grows with the types seen in that partition, not with every type in
- * the bucket. The tail is read from the metadata of the chain's last segment, found by listing the chain's keys;
- * objects that are not segments are passed over, and the {@code KEY-<uuid>} temporary objects a crashed S3Proxy
+ * the bucket. The tail comes from the chain's manifest first; only the segments stored after its last part are
+ * listed, and the last of them gives the tail. Objects that are not segments are passed over, and the {@code KEY-<uuid>} temporary objects a crashed S3Proxy
  * upload leaves are deleted on the way.
  */
 final class StoredChains {
@@ -37,25 +38,30 @@ final class StoredChains {
         Map<String, Long> tails = new TreeMap<>();
         for (String entry : store.list(SegmentKey.indexPrefix(partition))) {
             Optional<String> prefix = SegmentKey.chainPrefixOfIndexEntry(entry, partition);
-            if (prefix.isEmpty()) {
-                continue;
-            }
-            List<String> keys = store.list(prefix.get());
-            keys.stream().filter(ArchiveStore::isUploadLeftover).forEach(store::deleteUploadLeftover);
-            List<String> segments = keys.stream()
-                    .filter(key -> SegmentKey.parse(key).isPresent())
-                    .toList();
-            if (segments.isEmpty()) {
-                continue;
-            }
-            String last = segments.get(segments.size() - 1);
-            Optional<SegmentMetadata> meta = store.head(last);
-            if (meta.isPresent()) {
-                tails.put(prefix.get(), meta.get().lastOffset());
-            } else {
-                log.error("Segment {} has no segment metadata; its chain cannot be resumed after it", last);
+            if (prefix.isPresent()) {
+                tailOf(entry.substring(SegmentKey.indexPrefix(partition).length()), partition, prefix.get())
+                        .ifPresent(tail -> tails.put(prefix.get(), tail));
             }
         }
         return tails;
+    }
+
+    /** The chain's last stored offset: from its manifest, then from the segments listed after the manifest's last. */
+    private Optional<Long> tailOf(String typeSegment, int partition, String chainPrefix) {
+        Optional<ManifestPart> manifest = store.lastManifestPart(typeSegment, partition);
+        List<String> keys = store.listAfter(chainPrefix, manifest);
+        keys.stream().filter(ArchiveStore::isUploadLeftover).forEach(store::deleteUploadLeftover);
+        List<String> segments =
+                keys.stream().filter(key -> SegmentKey.parse(key).isPresent()).toList();
+        if (segments.isEmpty()) {
+            return manifest.map(ManifestPart::lastOffset);
+        }
+        String last = segments.get(segments.size() - 1);
+        Optional<SegmentMetadata> meta = store.head(last);
+        if (meta.isEmpty()) {
+            log.error("Segment {} has no segment metadata; its chain cannot be resumed after it", last);
+            return manifest.map(ManifestPart::lastOffset);
+        }
+        return Optional.of(meta.get().lastOffset());
     }
 }

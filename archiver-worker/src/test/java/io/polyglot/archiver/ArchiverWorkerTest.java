@@ -2,6 +2,7 @@ package io.polyglot.archiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.MeterRegistry;
@@ -10,6 +11,7 @@ import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.archive.store.ArchiveStoreConfig;
 import io.polyglot.archive.store.ArchiveVerifier;
 import io.polyglot.archive.store.ArchivedEvent;
+import io.polyglot.archive.store.ManifestPart;
 import io.polyglot.archive.store.SegmentContents;
 import io.polyglot.archive.store.SegmentFormat;
 import io.polyglot.archive.store.SegmentKey;
@@ -370,6 +372,46 @@ class ArchiverWorkerTest {
                         SegmentKey.of("Ticket", partition, 5).value());
         assertThat(archivedEventIds()).hasSize(20).doesNotHaveDuplicates();
         assertThat(new ArchiveVerifier(store).verify().problems()).isEmpty();
+        assertThat(manifestParts("Loan", partition))
+                .extracting(p -> p.segments().get(0).key(), ManifestPart::emptyRanges)
+                .containsExactly(
+                        tuple(SegmentKey.of("Loan", partition, 0).value(), List.of()),
+                        tuple(
+                                SegmentKey.of("Loan", partition, 15).value(),
+                                List.of(new ManifestPart.OffsetRange(5, 14))));
+    }
+
+    @Test
+    void writesAManifestPartPerSegmentWithEveryOffsetRangeThatHeldNoEventOfItsType() throws Exception {
+        // given Loan 0..4, Ticket 5..14 and Loan 15..19 in one partition
+        produce("Loan", "X", 5);
+        produce("Ticket", "X", 10);
+        producedLoanAgain("X", 5, 5);
+        int partition = onlyPartition();
+
+        // when
+        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 20);
+            clock.advance(IDLE);
+            awaitAllCommittedWhileReady(worker);
+        }
+
+        // then
+        assertThat(manifestParts("Loan", partition)).singleElement().satisfies(part -> {
+            assertThat(part.segments().get(0).lastOffset()).isEqualTo(19);
+            assertThat(part.emptyRanges()).containsExactly(new ManifestPart.OffsetRange(5, 14));
+        });
+        assertThat(manifestParts("Ticket", partition)).singleElement().satisfies(part -> {
+            assertThat(part.emptyRanges()).containsExactly(new ManifestPart.OffsetRange(0, 4));
+            assertThat(part.segments().get(0).eventCount()).isEqualTo(10);
+            assertThat(part.segments().get(0).firstEventTime())
+                    .isEqualTo(
+                            TestEvents.event("Ticket", "X", 0).getOccurredAt().toString());
+            assertThat(part.segments().get(0).sha256())
+                    .isEqualTo(store.head(part.segments().get(0).key())
+                            .orElseThrow()
+                            .sha256());
+        });
     }
 
     @Test
@@ -605,6 +647,13 @@ class ArchiverWorkerTest {
     /** What another archiver would have stored first in the chain of T-3: its events {@code from..} at 0... */
     private SegmentMetadata storeForeignTickets(int from, int count) throws IOException {
         return storeAsCrashedArchiverDid(onlyPartition(), "Ticket", "T-3", 0, from, count);
+    }
+
+    /** Every part of the manifest of a chain, in part order. */
+    private List<ManifestPart> manifestParts(String type, int partition) {
+        return store.list(ManifestPart.prefix(type, partition)).stream()
+                .map(key -> ManifestPart.fromJson(bytesOf(key)))
+                .toList();
     }
 
     private int onlyPartition() {

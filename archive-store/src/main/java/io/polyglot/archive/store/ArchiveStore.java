@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -33,6 +34,7 @@ import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
@@ -139,19 +141,7 @@ public final class ArchiveStore implements AutoCloseable {
      * @return whether this call created it
      */
     public boolean putMarkerIfAbsent(String key) {
-        try {
-            s3.putObject(
-                    b -> b.bucket(config.bucket()).key(key).ifNoneMatch("*").contentType("text/plain"),
-                    RequestBody.fromBytes(new byte[0]));
-            return true;
-        } catch (S3Exception e) {
-            if (e.statusCode() == PRECONDITION_FAILED) {
-                return false;
-            }
-            throw failure("cannot create " + key, e);
-        } catch (SdkException e) {
-            throw failure("cannot create " + key, e);
-        }
+        return putBytesIfAbsent(key, "text/plain", new byte[0]);
     }
 
     /**
@@ -179,6 +169,44 @@ public final class ArchiveStore implements AutoCloseable {
                 && UUID_TEXT.matcher(key.substring(dash + 1)).matches();
     }
 
+    /**
+     * Writes {@code part} unless its key is taken.
+     *
+     * @return whether this call created it; when not, another writer wrote that part first
+     */
+    public boolean putManifestIfAbsent(ManifestPart part) {
+        return putBytesIfAbsent(part.key(), "application/json", part.toJson());
+    }
+
+    /** The last part of the manifest of a chain, empty when the chain has none yet. */
+    public Optional<ManifestPart> lastManifestPart(String typeSegment, int partition) {
+        List<String> parts = list(ManifestPart.prefix(typeSegment, partition)).stream()
+                .filter(ManifestPart::isPartKey)
+                .toList();
+        if (parts.isEmpty()) {
+            return Optional.empty();
+        }
+        try (InputStream in = get(parts.get(parts.size() - 1))) {
+            return Optional.of(ManifestPart.fromJson(in.readAllBytes()));
+        } catch (IOException e) {
+            throw new ArchiveStoreException("cannot read " + parts.get(parts.size() - 1), true, e);
+        }
+    }
+
+    /** The keys under {@code chainPrefix} that {@code manifest}, the chain's last part if any, does not list. */
+    public List<String> listAfter(String chainPrefix, Optional<ManifestPart> manifest) {
+        return manifest.isEmpty()
+                ? list(chainPrefix)
+                : listAfter(chainPrefix, manifest.get().lastSegmentKey());
+    }
+
+    /** The keys under {@code prefix} that sort after {@code startAfter}, in key order. */
+    public List<String> listAfter(String prefix, String startAfter) {
+        return keys(
+                "cannot list " + prefix + " after " + startAfter,
+                b -> b.prefix(prefix).startAfter(startAfter));
+    }
+
     /** The keys under {@code prefix} that have a multipart upload in progress, one entry per upload. */
     public List<String> openUploads(String prefix) {
         return request(
@@ -190,6 +218,22 @@ public final class ArchiveStore implements AutoCloseable {
                         .stream()
                         .map(MultipartUpload::key)
                         .toList());
+    }
+
+    private boolean putBytesIfAbsent(String key, String contentType, byte[] bytes) {
+        try {
+            s3.putObject(
+                    b -> b.bucket(config.bucket()).key(key).ifNoneMatch("*").contentType(contentType),
+                    RequestBody.fromBytes(bytes));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == PRECONDITION_FAILED) {
+                return false;
+            }
+            throw failure("cannot create " + key, e);
+        } catch (SdkException e) {
+            throw failure("cannot create " + key, e);
+        }
     }
 
     private PutResult putWhole(String key, Path file, SegmentMetadata meta) {
@@ -331,15 +375,7 @@ public final class ArchiveStore implements AutoCloseable {
 
     /** Every key under {@code prefix}, in key order, asking for {@code pageSize} keys per request. */
     public List<String> list(String prefix, int pageSize) {
-        return request(
-                "cannot list " + prefix,
-                () -> s3
-                        .listObjectsV2Paginator(
-                                b -> b.bucket(config.bucket()).prefix(prefix).maxKeys(pageSize))
-                        .contents()
-                        .stream()
-                        .map(S3Object::key)
-                        .toList());
+        return keys("cannot list " + prefix, b -> b.prefix(prefix).maxKeys(pageSize));
     }
 
     /**
@@ -431,6 +467,14 @@ public final class ArchiveStore implements AutoCloseable {
             throw new ArchiveStoreException(
                     key + " was stored with SHA-256 " + stored + " instead of " + meta.sha256(), false, null);
         }
+    }
+
+    private List<String> keys(String what, Consumer<ListObjectsV2Request.Builder> listing) {
+        return request(
+                what,
+                () -> s3.listObjectsV2Paginator(b -> listing.accept(b.bucket(config.bucket()))).contents().stream()
+                        .map(S3Object::key)
+                        .toList());
     }
 
     /** Runs one request, turning an SDK failure into an {@link ArchiveStoreException} that says {@code what}. */

@@ -136,6 +136,40 @@ class ArchiveStoreTest {
     }
 
     @Test
+    void writesManifestPartsCreateOnlyAndReadsTheLastOneBack() {
+        // given
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            List<ManifestPart> parts = new ArrayList<>();
+            for (int n = 0; n < 3; n++) {
+                parts.add(new ManifestPart(
+                        "Loan",
+                        4,
+                        n,
+                        List.of(new ManifestPart.Entry(
+                                SegmentKey.of("Loan", 4, n * 10L).value(),
+                                n * 10L,
+                                n * 10L + 5,
+                                6,
+                                "2011-10-01T00:38:44.546Z",
+                                "2011-10-01T00:38:49.546Z",
+                                SegmentChecksum.sha256Hex(new byte[] {(byte) n}))),
+                        List.of(new ManifestPart.OffsetRange(n * 10L + 6, n * 10L + 9))));
+            }
+            parts.forEach(part -> assertThat(store.putManifestIfAbsent(part)).isTrue());
+            ManifestPart rival = new ManifestPart("Loan", 4, 2, List.of(), List.of());
+
+            // when
+            boolean rivalWritten = store.putManifestIfAbsent(rival);
+
+            // then
+            assertThat(rivalWritten).isFalse();
+            assertThat(store.lastManifestPart("Loan", 4)).contains(parts.get(2));
+            assertThat(store.lastManifestPart("Loan", 5)).isEmpty();
+            assertThat(parts.get(2).key()).isEqualTo("manifests/Loan/p004/0000000002.json");
+        }
+    }
+
+    @Test
     void createsTheBucketOnceAndAcceptsBeingAskedAgain() {
         // given
         try (ArchiveStore store = new ArchiveStore(fixture.config(S3Fixture.uniqueBucket(), false))) {
