@@ -10,6 +10,7 @@ import io.polyglot.schemas.avro.EventEnvelope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
@@ -41,8 +42,9 @@ import org.slf4j.MDC;
  *
  * <p>Idle segments are sealed on every turn, also when a poll returns nothing, against the injected clock. When
  * partitions are revoked, and on stop, the segments sealed already are uploaded and what is stored is committed;
- * open segments are not sealed early but dropped uncommitted, so the next owner (or the next start) reads them again
- * from the committed offset and cuts them itself. Lost partitions are dropped without a commit.
+ * then the open segments of those partitions are sealed and uploaded too, but their offsets are not committed: the
+ * next owner (or the next start) reads them again from the committed offset, learns from storage where each chain
+ * ends, and skips what is stored. Lost partitions are dropped without a commit or a seal.
  *
  * <p>On assignment the loop asks storage where each chain of the partition ends, so events that are stored already
  * (read again after a crash, from the oldest event that was not stored) are skipped rather than archived twice.
@@ -375,14 +377,53 @@ final class ArchiverLoop implements Runnable {
     }
 
     /**
-     * Before partitions go: stores the segments sealed already and commits what is stored. Open segments are not
-     * sealed early: their events stay uncommitted, and the next owner reads them again from the committed offset and
-     * cuts them as it would have, so two owners never cut one chain at different points.
+     * Before partitions go: stores the segments sealed already, commits what is stored, then seals and stores the
+     * open segments of those partitions without committing them (see {@link #sealBeforeRelease}).
      */
     private void release(Collection<TopicPartition> partitions) {
         lastUploads();
         commit();
+        sealBeforeRelease(partitions);
         forget(partitions);
+    }
+
+    /**
+     * Seals the open segments of {@code partitions} and uploads them, but holds their offsets: nothing is committed
+     * for buffered events on revocation or close, so a segment that did not make it to storage is simply read again.
+     * The next owner is given the partition only once this instance has released it (eager and cooperative
+     * rebalances alike), and it reads where the chains end before it reads a record, so it skips what was stored
+     * here and cuts nothing twice; a late upload that lands after all is met by the create-only fence.
+     *
+     * <p>The attempts are bounded: when sealed segments still wait for storage, storage is failing, and more uploads
+     * would hold the rebalance (or the stop) for the store's timeouts, so the open segments are left unsealed and
+     * uncommitted instead.
+     */
+    private void sealBeforeRelease(Collection<TopicPartition> partitions) {
+        int open = partitions.stream()
+                .mapToInt(p -> builder.openEvents(p.partition()))
+                .sum();
+        if (open == 0) {
+            return;
+        }
+        partitions.forEach(p -> tracker.hold(p.partition()));
+        if (archiver.hasPending()) {
+            log.warn("Storage did not take the sealed segments; {} open events stay unsealed and uncommitted", open);
+            return;
+        }
+        partitions.forEach(p -> builder.sealPartition(p.partition()).forEach(archiver::submit));
+        List<SegmentArchiver.Result> results = new ArrayList<>();
+        for (int attempt = 0; attempt < LAST_UPLOAD_ATTEMPTS && archiver.hasPending(); attempt++) {
+            results.addAll(archiver.uploadPendingNow(clock.instant()));
+        }
+        long stored = results.stream()
+                .filter(SegmentArchiver.Result::durable)
+                .mapToLong(r -> r.segment().events().count())
+                .sum();
+        log.info(
+                "Sealed the open segments of {} before letting them go: {} of {} events stored, none committed",
+                partitions,
+                stored,
+                open);
     }
 
     private void lastUploads() {
@@ -412,12 +453,15 @@ final class ArchiverLoop implements Runnable {
         try {
             lastUploads();
             commit();
+            sealBeforeRelease(consumer.assignment().stream()
+                    .filter(p -> !tracker.isBlocked(p.partition()))
+                    .toList());
         } catch (RuntimeException e) {
             log.error("Stopping without storing every sealed segment; their events are read again on restart", e);
         } finally {
             int left = builder.openEvents() + archiver.pendingEvents();
             if (left > 0) {
-                log.info("Stopping with {} events not stored; they stay uncommitted and are read again", left);
+                log.info("Stopping with {} events not stored; they are read again from the committed offset", left);
             }
             // Closing revokes the partitions, which drops what is not stored only after the last commit.
             consumer.close();

@@ -125,6 +125,19 @@ final class SegmentBuilder {
         return sealed;
     }
 
+    /** Seals the open segments of {@code partition}, which this instance is about to release. */
+    List<SealedSegment> sealPartition(int partition) {
+        List<SealedSegment> sealed = new ArrayList<>();
+        for (Iterator<OpenSegment> it = open.values().iterator(); it.hasNext(); ) {
+            OpenSegment segment = it.next();
+            if (segment.chain.partition() == partition) {
+                it.remove();
+                sealed.add(segment.seal(SealReason.RELEASED));
+            }
+        }
+        return sealed;
+    }
+
     /** Forgets the open segments of {@code partition}; their events will be read again from Kafka. */
     int drop(int partition) {
         String partitionFolder = String.format("/p%03d/", partition);
@@ -152,6 +165,14 @@ final class SegmentBuilder {
     /** How many events wait in open segments. */
     int openEvents() {
         return open.values().stream()
+                .mapToInt(segment -> segment.journal.count())
+                .sum();
+    }
+
+    /** How many events wait in the open segments of {@code partition}. */
+    int openEvents(int partition) {
+        return open.values().stream()
+                .filter(segment -> segment.chain.partition() == partition)
                 .mapToInt(segment -> segment.journal.count())
                 .sum();
     }
