@@ -72,6 +72,7 @@ final class ArchiverLoop implements Runnable {
     private final Duration pollTimeout;
     private final IntFunction<Map<String, Long>> storedTails;
     private final long bufferMaxBytes;
+    private final Runnable afterStored;
     private final Set<TopicPartition> pausedForBound = new HashSet<>();
     private final Set<TopicPartition> awaitingTails = new LinkedHashSet<>();
     private Instant nextTailsAttemptAt = Instant.MIN;
@@ -94,7 +95,8 @@ final class ArchiverLoop implements Runnable {
             Clock clock,
             Duration pollTimeout,
             IntFunction<Map<String, Long>> storedTails,
-            long bufferMaxBytes) {
+            long bufferMaxBytes,
+            Runnable afterStored) {
         this.consumer = consumer;
         this.topic = topic;
         this.group = group;
@@ -105,6 +107,7 @@ final class ArchiverLoop implements Runnable {
         this.pollTimeout = pollTimeout;
         this.storedTails = storedTails;
         this.bufferMaxBytes = bufferMaxBytes;
+        this.afterStored = afterStored;
     }
 
     @Override
@@ -157,7 +160,11 @@ final class ArchiverLoop implements Runnable {
         trackPositions();
         polling = true;
         builder.sealIdle(clock.instant(), this::readToEnd).forEach(archiver::submit);
-        settle(archiver.uploadPending(clock.instant()));
+        List<SegmentArchiver.Result> results = archiver.uploadPending(clock.instant());
+        settle(results);
+        if (results.stream().anyMatch(r -> r.outcome() == SegmentArchiver.Outcome.STORED)) {
+            afterStored.run();
+        }
         commit();
         holdWithinBound();
         reportLag();

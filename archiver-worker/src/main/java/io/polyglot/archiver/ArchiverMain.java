@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The archiver-worker process: reads its settings from the environment, starts the worker and its health and
- * metrics endpoint, and on SIGTERM uploads the sealed segments, commits what is stored and closes before exiting;
- * open segments stay uncommitted and are read again by the next instance.
+ * metrics endpoint, and on SIGTERM uploads the sealed segments, commits what is stored, then seals and uploads the
+ * open segments without committing them (the next instance skips them from storage) and closes before exiting.
  */
 public final class ArchiverMain {
 

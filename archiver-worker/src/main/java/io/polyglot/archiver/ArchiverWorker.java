@@ -7,6 +7,7 @@ import io.polyglot.runtime.KafkaClientConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +22,13 @@ final class ArchiverWorker implements AutoCloseable {
 
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * Test only, never set in production: with this system property {@code true}, the poll loop stalls for good
+     * right after a turn that stored a segment and before that turn's commit, so a test can kill the process with
+     * SIGKILL exactly between upload and commit.
+     */
+    static final String STALL_AFTER_UPLOAD_PROPERTY = "polyglot.archiver.test.stallAfterUpload";
 
     /** Where the open segments' journals live, beside the {@code events/} folder of the warm tier. */
     private static final String JOURNAL_FOLDER = "journal";
@@ -73,7 +81,8 @@ final class ArchiverWorker implements AutoCloseable {
                 clock,
                 POLL_TIMEOUT,
                 new StoredChains(store)::tails,
-                settings.bufferMaxBytes());
+                settings.bufferMaxBytes(),
+                Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {});
         ArchiverWorker worker = new ArchiverWorker(store, loop, consumerMetrics);
         worker.thread.start();
         log.info("Archiver started on {} as group {}", settings.topic(), settings.group());
@@ -108,6 +117,16 @@ final class ArchiverWorker implements AutoCloseable {
         } finally {
             consumerMetrics.close();
             store.close();
+        }
+    }
+
+    /** The test hook of {@link #STALL_AFTER_UPLOAD_PROPERTY}: parks the loop until the process is killed. */
+    private static void stallForATest() {
+        log.warn(
+                "Test hook {}: stalled between upload and commit until the process is killed",
+                STALL_AFTER_UPLOAD_PROPERTY);
+        while (true) {
+            LockSupport.park();
         }
     }
 

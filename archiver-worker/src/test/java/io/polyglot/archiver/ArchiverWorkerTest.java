@@ -34,16 +34,20 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -82,8 +86,8 @@ class ArchiverWorkerTest {
 
     private final MovableClock clock = new MovableClock(Instant.parse("2026-03-01T08:00:00Z"));
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
-    private final String topic = "events.all." + UUID.randomUUID();
-    private final String group = "polyglot-archiver-" + UUID.randomUUID();
+    private String topic = "events.all." + UUID.randomUUID();
+    private String group = "polyglot-archiver-" + UUID.randomUUID();
     private ArchiveStore store;
     private ArchiverSettings settings;
     private final Map<String, TopicPartitionOffset> produced = new HashMap<>();
@@ -295,6 +299,118 @@ class ArchiverWorkerTest {
         assertThat(storedKeys())
                 .singleElement()
                 .satisfies(key -> assertThat(contentsOf(key).events()).hasSize(37));
+    }
+
+    @Test
+    void keepsEveryOffsetInExactlyOneSegmentAfterAKillBetweenUploadAndCommit() throws Exception {
+        // given an archiver process (events.all, group polyglot-archiver) that stalls after its first upload, before
+        // the commit that would follow it
+        topic = Topics.EVENTS_ALL;
+        group = ArchiverSettings.GROUP;
+        admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
+                .all()
+                .get();
+        produce("Loan", "K-1", 250);
+        int partition = onlyPartition();
+        Path processLog = warmDir.resolve("stalling-archiver.log");
+        Process stalling = startStallingArchiverProcess(processLog);
+        Map<String, String> before;
+        try {
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> Files.readString(processLog).contains("stalled between upload and commit"));
+            before = sha256OfEveryObject();
+            assertThat(before).containsKey(SegmentKey.of("Loan", partition, 0).value());
+            assertThat(committed()).doesNotContainKey(partition);
+
+            // when it is killed with SIGKILL at that point
+            assertThat(new ProcessBuilder("kill", "-9", Long.toString(stalling.pid()))
+                            .start()
+                            .waitFor())
+                    .isZero();
+            assertThat(stalling.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            stalling.destroyForcibly();
+        }
+        assertThat(stalling.exitValue()).isEqualTo(137);
+
+        // and an archiver restarts while more events arrive at once
+        ArchiverSettings restarted =
+                settingsWith(settings.consumerOverrides(), settings.store(), 100, IDLE, BUFFER_MAX_BYTES);
+        try (ArchiverWorker worker = ArchiverWorker.start(restarted, registry, clock)) {
+            produceNumbered("Loan", "K-1", 250, 200);
+            produce("Ticket", "K-2", 100);
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> {
+                        clock.advance(IDLE);
+                        return committed().equals(endOffsets());
+                    });
+            assertThat(worker.ready()).isTrue();
+        }
+
+        // then each offset is in exactly one segment, and what was stored before the kill is unchanged
+        List<TopicPartitionOffset> stored = storedSegments().stream()
+                .flatMap(segment -> segment.offsets().stream()
+                        .map(offset -> new TopicPartitionOffset(segment.sourcePartition(), offset)))
+                .toList();
+        assertThat(stored).hasSize(550).doesNotHaveDuplicates();
+        assertThat(Set.copyOf(stored)).isEqualTo(Set.copyOf(produced.values()));
+        assertThat(sha256OfEveryObject()).containsAllEntriesOf(before);
+        assertStoredOnceEach(550);
+    }
+
+    /**
+     * Starts {@link ArchiverMain} as a process of its own, with the test hook that stalls it between upload and
+     * commit, and full segments only (the idle time is far away).
+     */
+    private Process startStallingArchiverProcess(Path processLog) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m",
+                "-D" + ArchiverWorker.STALL_AFTER_UPLOAD_PROPERTY + "=true",
+                "-cp",
+                System.getProperty("java.class.path"),
+                ArchiverMain.class.getName());
+        Map<String, String> env = builder.environment();
+        env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
+        env.put("S3_ENDPOINT", settings.store().endpoint().toString());
+        env.put("S3_BUCKET", settings.store().bucket());
+        env.put("S3_REGION", settings.store().region());
+        env.put("AWS_ACCESS_KEY_ID", settings.store().accessKeyId());
+        env.put("AWS_SECRET_ACCESS_KEY", settings.store().secretAccessKey());
+        env.put("AWS_EC2_METADATA_DISABLED", "true");
+        env.put("WARM_DIR", warmDir.resolve("stalling").toString());
+        env.put("SEGMENT_MAX_EVENTS", "100");
+        env.put("SEGMENT_MAX_IDLE", "10m");
+        env.put("HTTP_HOST", "127.0.0.1");
+        env.put("HEALTH_PORT", "0");
+        env.put("KAFKA_CONSUMER_MAX_POLL_RECORDS", "50");
+        // The restarted archiver is given the killed one's partitions after this, not after the 45 s default.
+        env.put("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "6000");
+        return builder.redirectErrorStream(true)
+                .redirectOutput(processLog.toFile())
+                .start();
+    }
+
+    /** The SHA-256 of every segment, manifest part and index entry in the bucket, by key. */
+    private Map<String, String> sha256OfEveryObject() {
+        Map<String, String> sums = new HashMap<>();
+        for (String prefix :
+                List.of(SegmentKey.EVENTS_PREFIX, ManifestPart.MANIFESTS_PREFIX, SegmentKey.INDEX_PREFIX)) {
+            for (String key : store.list(prefix)) {
+                sums.put(key, HexFormat.of().formatHex(sha256(bytesOf(key))));
+            }
+        }
+        return sums;
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
     }
 
     @Test
