@@ -11,6 +11,7 @@ import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.archive.store.ArchiveStoreConfig;
 import io.polyglot.archive.store.ArchiveVerifier;
 import io.polyglot.archive.store.ArchivedEvent;
+import io.polyglot.archive.store.KeyPaths;
 import io.polyglot.archive.store.ManifestPart;
 import io.polyglot.archive.store.SegmentContents;
 import io.polyglot.archive.store.SegmentFormat;
@@ -411,6 +412,43 @@ class ArchiverWorkerTest {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
+    }
+
+    @Test
+    void keepsEveryKeyFromHostileTypeNamesAndIdsInsideItsFolder() throws Exception {
+        // given events whose type names and ids come from hostile input
+        List<String> hostile =
+                List.of("../../x", "a/../b", "a\\..\\b", "nul\u0000", "ＬＯＡＮ", "CON", "y".repeat(300), "%2e%2e%2f");
+        for (String name : hostile) {
+            produce(name, name, 3);
+        }
+
+        // when
+        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock)) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 3L * hostile.size());
+            clock.advance(IDLE);
+            awaitAllCommittedWhileReady(worker);
+        }
+
+        // then every object is inside events/, manifests/ or index/, made of safe segments only
+        List<String> everything = store.list("");
+        assertThat(everything)
+                .isNotEmpty()
+                .allSatisfy(key -> assertThat(KeyPaths.resolveInside(warmDir, key))
+                        .startsWithRaw(warmDir.toAbsolutePath().normalize()))
+                .allMatch(key -> key.startsWith(SegmentKey.EVENTS_PREFIX)
+                        || key.startsWith(ManifestPart.MANIFESTS_PREFIX)
+                        || key.startsWith(SegmentKey.INDEX_PREFIX));
+        assertThat(storedKeys()).hasSize(hostile.size()).allSatisfy(key -> {
+            SegmentKey parsed = SegmentKey.parse(key).orElseThrow();
+            SegmentContents contents = contentsOf(key);
+            assertThat(contents.events())
+                    .hasSize(3)
+                    .allSatisfy(event ->
+                            assertThat(parsed.holds(event.getAggregateType())).isTrue());
+            assertThat(warmDir.resolve(key)).exists();
+        });
+        assertStoredOnceEach(3 * hostile.size());
     }
 
     @Test

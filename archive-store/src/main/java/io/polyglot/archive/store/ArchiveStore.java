@@ -365,7 +365,8 @@ public final class ArchiveStore implements AutoCloseable {
 
     /** The segment metadata of the object at {@code key}; empty when there is none or it carries no such metadata. */
     public Optional<SegmentMetadata> head(String key) {
-        return headObject(key).flatMap(response -> SegmentMetadata.fromUserMetadata(response.metadata()));
+        return headObject(KeyPaths.requireSafe(key))
+                .flatMap(response -> SegmentMetadata.fromUserMetadata(response.metadata()));
     }
 
     /** Every key under {@code prefix}, in key order, across as many list pages as it takes. */
@@ -394,8 +395,13 @@ public final class ArchiveStore implements AutoCloseable {
                         .toList());
     }
 
-    /** The bytes of the object at {@code key}; the caller closes the stream. */
+    /**
+     * The bytes of the object at {@code key}; the caller closes the stream.
+     *
+     * @throws UnsafeKeyException before any request when the key could leave its folder (see {@link KeyPaths})
+     */
     public InputStream get(String key) {
+        KeyPaths.requireSafe(key);
         try {
             return s3.getObject(b -> b.bucket(config.bucket()).key(key));
         } catch (SdkException e) {
@@ -411,6 +417,22 @@ public final class ArchiveStore implements AutoCloseable {
         } catch (IOException e) {
             throw new ArchiveStoreException("cannot download " + key + " to " + target, true, e);
         }
+    }
+
+    /**
+     * Restores the object at {@code key} to the file the key names under {@code folder}, creating its folders;
+     * returns that file.
+     *
+     * @throws UnsafeKeyException before any request or file when the key would leave {@code folder}
+     */
+    public Path restore(String key, Path folder) {
+        Path target = KeyPaths.resolveInside(folder, key);
+        try {
+            Files.createDirectories(target.getParent());
+        } catch (IOException e) {
+            throw new ArchiveStoreException("cannot create the folder of " + target, true, e);
+        }
+        return get(key, target);
     }
 
     @Override

@@ -66,7 +66,7 @@ public record ManifestPart(
 
     /** The prefix of every part of the manifest of the chain whose type appears as {@code typeSegment} in keys. */
     public static String prefix(String typeSegment, int partition) {
-        return MANIFESTS_PREFIX + typeSegment + "/" + String.format("p%03d/", partition);
+        return MANIFESTS_PREFIX + SegmentKey.requireTypeSegment(typeSegment) + "/" + String.format("p%03d/", partition);
     }
 
     /** Whether {@code key} is the key of a manifest part. */

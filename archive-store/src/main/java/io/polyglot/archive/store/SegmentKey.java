@@ -35,15 +35,27 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
 
     /** Validates the parts; use {@link #of} to build a key from an aggregate type. */
     public SegmentKey {
-        if (typeSegment == null || !SEGMENT_CHARACTERS.matcher(typeSegment).matches()) {
-            throw new IllegalArgumentException("not a safe aggregate type segment: " + typeSegment);
-        }
+        requireTypeSegment(typeSegment);
         if (partition < 0) {
             throw new IllegalArgumentException("a partition is never negative, got " + partition);
         }
         if (firstOffset < 0) {
             throw new IllegalArgumentException("an offset is never negative, got " + firstOffset);
         }
+    }
+
+    /**
+     * Refuses {@code typeSegment} unless {@link SafeSegment#of} could have produced it, so a key or a folder built
+     * from it never holds a separator, a dot or a control character.
+     *
+     * @return {@code typeSegment}
+     * @throws IllegalArgumentException when it is not a safe segment
+     */
+    public static String requireTypeSegment(String typeSegment) {
+        if (typeSegment == null || !SEGMENT_CHARACTERS.matcher(typeSegment).matches()) {
+            throw new IllegalArgumentException("not a safe aggregate type segment: " + typeSegment);
+        }
+        return typeSegment;
     }
 
     /** The key of the segment of {@code aggregateType} in {@code partition} that starts at {@code firstOffset}. */
@@ -72,7 +84,7 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
 
     /** The prefix shared by every segment of the chain whose type appears as {@code typeSegment} in keys. */
     public static String chainPrefixOfSegment(String typeSegment, int partition) {
-        return EVENTS_PREFIX + typeSegment + "/" + String.format("p%03d/", partition);
+        return EVENTS_PREFIX + requireTypeSegment(typeSegment) + "/" + String.format("p%03d/", partition);
     }
 
     /** The prefix of the chain index entries of {@code partition}. */

@@ -42,6 +42,40 @@ class ArchiveStoreTest {
     }
 
     @Test
+    void restoresSegmentsOfHostileTypeNamesInsideTheFolderAndRefusesKeysThatWouldLeaveIt() throws IOException {
+        // given segments of hostile type names, stored, and a folder to restore into
+        Path folder = work.resolve("restore/inside");
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            List<S3Fixture.Segment> segments = new ArrayList<>();
+            for (String name : List.of("../../x", "a/../b", "a\\b", "nul\u0000", "ＬＯＡＮ", "CON", "x".repeat(300))) {
+                S3Fixture.Segment segment = S3Fixture.segment(work, name, 1, 0, 2);
+                assertThat(segment.putInto(store)).isInstanceOf(PutResult.Created.class);
+                segments.add(segment);
+            }
+
+            // when
+            List<Path> restored = store.list(SegmentKey.EVENTS_PREFIX).stream()
+                    .map(key -> store.restore(key, folder))
+                    .toList();
+
+            // then every file lands inside the folder, under events/, with the stored bytes
+            assertThat(restored)
+                    .hasSize(segments.size())
+                    .allSatisfy(file -> assertThat(file).startsWith(folder.resolve("events")));
+            for (S3Fixture.Segment segment : segments) {
+                assertThat(folder.resolve(segment.key().value())).hasSameBinaryContentAs(segment.file());
+            }
+            for (String key : List.of("events/../../escaped", "../escaped", "/escaped", "events\\..\\escaped")) {
+                assertThatThrownBy(() -> store.restore(key, folder)).isInstanceOf(UnsafeKeyException.class);
+                assertThatThrownBy(() -> store.get(key)).isInstanceOf(UnsafeKeyException.class);
+                assertThatThrownBy(() -> store.head(key)).isInstanceOf(UnsafeKeyException.class);
+            }
+            assertThat(work.resolve("restore/escaped")).doesNotExist();
+            assertThat(work.resolve("escaped")).doesNotExist();
+        }
+    }
+
+    @Test
     void refusesASecondUploadOfTheSameKeyAndLeavesTheFirstUnchanged() throws IOException {
         // given
         try (ArchiveStore store = fixture.freshStore(false)) {
