@@ -33,13 +33,16 @@ final class ArchiverWorker implements AutoCloseable {
     /** Where the open segments' journals live, beside the {@code events/} folder of the warm tier. */
     private static final String JOURNAL_FOLDER = "journal";
 
+    private final WarmDirectoryLock warmLock;
     private final ArchiveStore store;
     private final ArchiverLoop loop;
     private final KafkaClientMetrics consumerMetrics;
     private final Thread thread;
     private volatile boolean failed;
 
-    private ArchiverWorker(ArchiveStore store, ArchiverLoop loop, KafkaClientMetrics consumerMetrics) {
+    private ArchiverWorker(
+            WarmDirectoryLock warmLock, ArchiveStore store, ArchiverLoop loop, KafkaClientMetrics consumerMetrics) {
+        this.warmLock = warmLock;
         this.store = store;
         this.loop = loop;
         this.consumerMetrics = consumerMetrics;
@@ -56,11 +59,13 @@ final class ArchiverWorker implements AutoCloseable {
         // Checked before anything is contacted: a consumer that would auto-commit or read uncommitted is refused.
         Map<String, Object> consumerConfig =
                 KafkaClientConfig.consumer(settings.bootstrapServers(), settings.group(), settings.consumerOverrides());
+        WarmDirectoryLock warmLock = WarmDirectoryLock.claim(settings.warmDir());
         ArchiveStore store = new ArchiveStore(settings.store());
         try {
             store.ensureBucket();
         } catch (RuntimeException e) {
             store.close();
+            warmLock.close();
             throw e;
         }
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
@@ -83,7 +88,7 @@ final class ArchiverWorker implements AutoCloseable {
                 new StoredChains(store)::tails,
                 settings.bufferMaxBytes(),
                 Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {});
-        ArchiverWorker worker = new ArchiverWorker(store, loop, consumerMetrics);
+        ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics);
         worker.thread.start();
         log.info("Archiver started on {} as group {}", settings.topic(), settings.group());
         return worker;
@@ -117,6 +122,7 @@ final class ArchiverWorker implements AutoCloseable {
         } finally {
             consumerMetrics.close();
             store.close();
+            warmLock.close();
         }
     }
 

@@ -271,6 +271,86 @@ class ArchiverWorkerTest {
     }
 
     @Test
+    void neverOverlapsSegmentsNorCommitsAheadOfTheArchiveWhenAThirdInstanceJoinsDuringADelayedCommit()
+            throws Exception {
+        // given two instances with clocks of their own, so their idle seals cut at different points
+        MovableClock firstClock = new MovableClock(clock.instant());
+        MovableClock secondClock = new MovableClock(clock.instant());
+        MovableClock thirdClock = new MovableClock(clock.instant());
+        SimpleMeterRegistry firstMeters = new SimpleMeterRegistry();
+        SimpleMeterRegistry secondMeters = new SimpleMeterRegistry();
+        ArchiverSettings small = withSegmentsOf(30, IDLE, BUFFER_MAX_BYTES);
+        List<String> violations = new ArrayList<>();
+        try (ArchiverWorker first = ArchiverWorker.start(small, firstMeters, firstClock);
+                ArchiverWorker second =
+                        ArchiverWorker.start(withOwnWarmDir(small, "second"), secondMeters, secondClock)) {
+            awaitChecking(violations, () -> groupMembersWithPartitions() == 2 && first.ready() && second.ready());
+            produceToEveryPartition("M", 0, 7);
+            awaitChecking(violations, () -> openEvents(firstMeters) + openEvents(secondMeters) == 7L * PARTITIONS);
+
+            // when only the first one's idle time passes, the second one's commit stays behind its open segments
+            firstClock.advance(IDLE);
+            awaitChecking(
+                    violations,
+                    () -> openEvents(firstMeters) == 0 && !storedKeys().isEmpty());
+            long secondHolds = openEvents(secondMeters);
+            assertThat(secondHolds).isPositive();
+            assertThat(committedAheadOfStorage()).isEmpty();
+            produceToEveryPartition("M", 7, 7);
+            awaitChecking(
+                    violations,
+                    () -> openEvents(firstMeters) + openEvents(secondMeters) == 7L * PARTITIONS + secondHolds);
+
+            // and a third instance joins while that commit is delayed
+            try (ArchiverWorker third =
+                    ArchiverWorker.start(withOwnWarmDir(small, "third"), new SimpleMeterRegistry(), thirdClock)) {
+                awaitChecking(violations, () -> groupMembersWithPartitions() == 3);
+                produceToEveryPartition("M", 14, 7);
+                awaitChecking(violations, () -> {
+                    firstClock.advance(IDLE);
+                    secondClock.advance(IDLE);
+                    thirdClock.advance(IDLE);
+                    return committed().equals(endOffsets());
+                });
+                assertThat(third.ready()).isTrue();
+            }
+        }
+
+        // then
+        violations.addAll(overlappingSegments());
+        assertThat(violations).isEmpty();
+        assertThat(storedKeys().size()).isGreaterThan(PARTITIONS);
+        assertStoredOnceEach(21 * PARTITIONS);
+    }
+
+    /** Waits for {@code condition}, collecting on every look what is committed ahead of storage or overlaps. */
+    private void awaitChecking(List<String> violations, java.util.concurrent.Callable<Boolean> condition) {
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(300))
+                .until(() -> {
+                    violations.addAll(committedAheadOfStorage());
+                    violations.addAll(overlappingSegments());
+                    return condition.call();
+                });
+    }
+
+    /** Segments of one chain whose offset ranges overlap, from their stored metadata. */
+    private List<String> overlappingSegments() {
+        Map<String, Long> lastOfChain = new HashMap<>();
+        List<String> overlaps = new ArrayList<>();
+        for (String key : storedKeys()) {
+            SegmentKey parsed = SegmentKey.parse(key).orElseThrow();
+            String chain = SegmentKey.chainPrefixOfSegment(parsed.typeSegment(), parsed.partition());
+            SegmentMetadata meta = store.head(key).orElseThrow();
+            Long previousLast = lastOfChain.put(chain, meta.lastOffset());
+            if (previousLast != null && meta.firstOffset() <= previousLast) {
+                overlaps.add(key + " starts at " + meta.firstOffset() + ", before the end of the one before it");
+            }
+        }
+        return overlaps;
+    }
+
+    @Test
     void sealsThirtySevenEventsAfterTheIdleTimeWhileTheInstanceRestartsEveryFewSeconds() throws Exception {
         // given an idle time longer than each instance lives
         Duration idle = Duration.ofSeconds(4);
@@ -664,7 +744,8 @@ class ArchiverWorkerTest {
             }
             SimpleMeterRegistry firstMeters = new SimpleMeterRegistry();
             try (ArchiverWorker first = ArchiverWorker.start(quick, firstMeters, Clock.systemUTC())) {
-                ArchiverWorker second = ArchiverWorker.start(quick, new SimpleMeterRegistry(), Clock.systemUTC());
+                ArchiverWorker second = ArchiverWorker.start(
+                        withOwnWarmDir(quick, "second"), new SimpleMeterRegistry(), Clock.systemUTC());
                 await().atMost(Duration.ofSeconds(60))
                         .until(() ->
                                 groupMembersWithPartitions() == 2 && committed().equals(endOffsets()));
@@ -757,6 +838,33 @@ class ArchiverWorkerTest {
                 URI.create(endpoint), "archive-" + UUID.randomUUID(), region, accessKey, secretKey, false);
     }
 
+    /** The same settings with a warm directory of its own, as every further instance needs. */
+    private ArchiverSettings withOwnWarmDir(ArchiverSettings base, String instance) {
+        return settingsWith(
+                base.consumerOverrides(),
+                base.store(),
+                base.segmentMaxEvents(),
+                base.segmentMaxIdle(),
+                base.bufferMaxBytes(),
+                warmDir.resolve(instance));
+    }
+
+    @Test
+    void refusesToStartOnAWarmDirectoryAnotherInstanceHolds() throws Exception {
+        // given
+        try (ArchiverWorker first = ArchiverWorker.start(settings, registry, clock)) {
+
+            // when / then
+            assertThatThrownBy(() -> ArchiverWorker.start(settings, new SimpleMeterRegistry(), clock))
+                    .isInstanceOf(InvalidSettingException.class)
+                    .hasMessageContaining("WARM_DIR");
+            assertThat(first.failed()).isFalse();
+        }
+        try (ArchiverWorker again = ArchiverWorker.start(settings, new SimpleMeterRegistry(), clock)) {
+            await().atMost(Duration.ofSeconds(60)).until(again::ready);
+        }
+    }
+
     private ArchiverSettings withSegmentsOf(int maxEvents, Duration maxIdle, long bufferMaxBytes) {
         return settingsWith(settings.consumerOverrides(), settings.store(), maxEvents, maxIdle, bufferMaxBytes);
     }
@@ -767,13 +875,23 @@ class ArchiverWorkerTest {
             int maxEvents,
             Duration maxIdle,
             long bufferMaxBytes) {
+        return settingsWith(consumerOverrides, storeConfig, maxEvents, maxIdle, bufferMaxBytes, warmDir);
+    }
+
+    private ArchiverSettings settingsWith(
+            Map<String, Object> consumerOverrides,
+            ArchiveStoreConfig storeConfig,
+            int maxEvents,
+            Duration maxIdle,
+            long bufferMaxBytes,
+            Path instanceWarmDir) {
         return new ArchiverSettings(
                 kafka.bootstrapServers(),
                 topic,
                 group,
                 consumerOverrides,
                 storeConfig,
-                warmDir,
+                instanceWarmDir,
                 WARM_MAX_BYTES,
                 maxEvents,
                 maxIdle,
@@ -845,13 +963,25 @@ class ArchiverWorkerTest {
         produceNumbered(type, aggregateId, 0, count);
     }
 
+    /** Produces events {@code from..} of aggregate {@code prefix-p} of type Loan straight into each partition p. */
+    private void produceToEveryPartition(String prefix, int from, int count) throws Exception {
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            produceNumbered("Loan", prefix + "-" + partition, partition, from, count);
+        }
+    }
+
     private void produceNumbered(String type, String aggregateId, int from, int count) throws Exception {
+        produceNumbered(type, aggregateId, null, from, count);
+    }
+
+    private void produceNumbered(String type, String aggregateId, Integer partition, int from, int count)
+            throws Exception {
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 KafkaClientConfig.producer(kafka.bootstrapServers(), Limits.DEFAULT_COMMAND_MAX_BYTES, Map.of()))) {
             for (int n = from; n < from + count; n++) {
                 EventEnvelope event = TestEvents.event(type, aggregateId, n);
                 ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
-                        topic, aggregateId.getBytes(StandardCharsets.UTF_8), TestEvents.encoded(event));
+                        topic, partition, aggregateId.getBytes(StandardCharsets.UTF_8), TestEvents.encoded(event));
                 record.headers().add(Topics.HEADER_AGGREGATE_TYPE, type.getBytes(StandardCharsets.UTF_8));
                 record.headers().add(Topics.HEADER_EVENT_TYPE, event.getType().getBytes(StandardCharsets.UTF_8));
                 RecordMetadata metadata = producer.send(record).get();
