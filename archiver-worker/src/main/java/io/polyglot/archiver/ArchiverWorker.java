@@ -85,7 +85,7 @@ final class ArchiverWorker implements AutoCloseable {
                 metrics,
                 clock,
                 POLL_TIMEOUT,
-                new StoredChains(store)::tails,
+                new StoredChains(store, clock, StoredChains.ABANDONED_UPLOAD_AGE)::tails,
                 settings.bufferMaxBytes(),
                 Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {});
         ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics);

@@ -4,6 +4,8 @@ import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.archive.store.ManifestPart;
 import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archive.store.SegmentMetadata;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -21,16 +23,27 @@ import org.slf4j.LoggerFactory;
  * before a chain's first segment, so the cost grows with the types seen in that partition, not with every type in
  * the bucket. The tail comes from the chain's manifest first; only the segments stored after its last part are
  * listed, and the last of them gives the tail. Objects that are not segments are passed over, and the {@code KEY-<uuid>} temporary objects a crashed S3Proxy
- * upload leaves are deleted on the way.
+ * upload leaves are deleted on the way, as are the chain's multipart uploads older than the abandoned-upload age.
  */
 final class StoredChains {
 
     private static final Logger log = LoggerFactory.getLogger(StoredChains.class);
 
-    private final ArchiveStore store;
+    /**
+     * From what age on a multipart upload of a chain counts as left by a crashed archiver and is aborted when the
+     * chain is resumed: far above the time a live instance takes to upload one segment, so a live upload is never
+     * cut, and short enough that abandoned parts do not pile up.
+     */
+    static final Duration ABANDONED_UPLOAD_AGE = Duration.ofHours(1);
 
-    StoredChains(ArchiveStore store) {
+    private final ArchiveStore store;
+    private final Clock clock;
+    private final Duration abandonedAfter;
+
+    StoredChains(ArchiveStore store, Clock clock, Duration abandonedAfter) {
         this.store = store;
+        this.clock = clock;
+        this.abandonedAfter = abandonedAfter;
     }
 
     /** The last stored offset of each chain of {@code partition}, by chain prefix (see {@link SegmentKey}). */
@@ -51,6 +64,11 @@ final class StoredChains {
         Optional<ManifestPart> manifest = store.lastManifestPart(typeSegment, partition);
         List<String> keys = store.listAfter(chainPrefix, manifest);
         keys.stream().filter(ArchiveStore::isUploadLeftover).forEach(store::deleteUploadLeftover);
+        List<String> aborted =
+                store.abortUploadsStartedBefore(chainPrefix, clock.instant().minus(abandonedAfter));
+        if (!aborted.isEmpty()) {
+            log.info("Aborted {} multipart uploads a crashed archiver left in {}", aborted.size(), chainPrefix);
+        }
         List<String> segments =
                 keys.stream().filter(key -> SegmentKey.parse(key).isPresent()).toList();
         if (segments.isEmpty()) {

@@ -789,11 +789,13 @@ class ArchiverWorkerTest {
         store.putMarkerIfAbsent(leftover);
 
         // when
-        Map<String, Long> tails = new StoredChains(store).tails(0);
+        Map<String, Long> tails =
+                new StoredChains(store, Clock.systemUTC(), StoredChains.ABANDONED_UPLOAD_AGE).tails(0);
 
         // then
         assertThat(tails).isEqualTo(Map.of(SegmentKey.chainPrefix("Loan", 0), 11L));
-        assertThat(new StoredChains(store).tails(1)).hasSize(20);
+        assertThat(new StoredChains(store, Clock.systemUTC(), StoredChains.ABANDONED_UPLOAD_AGE).tails(1))
+                .hasSize(20);
         assertThat(store.list(SegmentKey.EVENTS_PREFIX))
                 .doesNotContain(leftover)
                 .hasSize(23);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -209,6 +210,10 @@ public final class ArchiveStore implements AutoCloseable {
 
     /** The keys under {@code prefix} that have a multipart upload in progress, one entry per upload. */
     public List<String> openUploads(String prefix) {
+        return uploads(prefix).stream().map(MultipartUpload::key).toList();
+    }
+
+    private List<MultipartUpload> uploads(String prefix) {
         return request(
                 "cannot list the multipart uploads under " + prefix,
                 () -> s3
@@ -216,8 +221,31 @@ public final class ArchiveStore implements AutoCloseable {
                                 b -> b.bucket(config.bucket()).prefix(prefix))
                         .uploads()
                         .stream()
-                        .map(MultipartUpload::key)
                         .toList());
+    }
+
+    /**
+     * Aborts the multipart uploads under {@code prefix} started before {@code cutoff}: an archiver that crashed in
+     * the middle of one left it open, and its parts would take space until the bucket's own cleanup. Younger uploads
+     * may belong to an instance uploading right now and are left alone, as is one whose start the store does not
+     * tell.
+     *
+     * @return the keys whose upload was aborted, one entry per upload
+     */
+    public List<String> abortUploadsStartedBefore(String prefix, Instant cutoff) {
+        List<MultipartUpload> stale = uploads(prefix).stream()
+                .filter(upload ->
+                        upload.initiated() != null && upload.initiated().isBefore(cutoff))
+                .toList();
+        for (MultipartUpload upload : stale) {
+            log.info(
+                    "Aborting the multipart upload {} of {} left since {}",
+                    upload.uploadId(),
+                    upload.key(),
+                    upload.initiated());
+            abort(upload.key(), upload.uploadId());
+        }
+        return stale.stream().map(MultipartUpload::key).toList();
     }
 
     private boolean putBytesIfAbsent(String key, String contentType, byte[] bytes) {

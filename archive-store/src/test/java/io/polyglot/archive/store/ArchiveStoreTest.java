@@ -9,11 +9,15 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 class ArchiveStoreTest {
 
@@ -72,6 +76,40 @@ class ArchiveStoreTest {
             }
             assertThat(work.resolve("restore/escaped")).doesNotExist();
             assertThat(work.resolve("escaped")).doesNotExist();
+        }
+    }
+
+    @Test
+    void abortsTheMultipartUploadsOfAChainStartedBeforeTheCutoffOnly() {
+        // given an upload a crashed archiver left open in one chain, and one in another chain
+        try (ArchiveStore store = fixture.freshStore(false);
+                S3Client raw = fixture.rawClient()) {
+            store.ensureBucket();
+            String left = SegmentKey.of("Loan", 2, 100).value();
+            String elsewhere = SegmentKey.of("Ticket", 2, 0).value();
+            for (String key : List.of(left, elsewhere)) {
+                String uploadId = raw.createMultipartUpload(
+                                b -> b.bucket(store.bucket()).key(key))
+                        .uploadId();
+                raw.uploadPart(
+                        b -> b.bucket(store.bucket())
+                                .key(key)
+                                .uploadId(uploadId)
+                                .partNumber(1),
+                        RequestBody.fromBytes(new byte[] {1, 2, 3}));
+            }
+            String chain = SegmentKey.chainPrefix("Loan", 2);
+
+            // when the cutoff lies before the uploads started, then well after
+            List<String> tooYoung =
+                    store.abortUploadsStartedBefore(chain, Instant.now().minus(Duration.ofHours(1)));
+            List<String> aborted =
+                    store.abortUploadsStartedBefore(chain, Instant.now().plus(Duration.ofHours(1)));
+
+            // then
+            assertThat(tooYoung).isEmpty();
+            assertThat(aborted).containsExactly(left);
+            assertThat(store.openUploads(SegmentKey.EVENTS_PREFIX)).containsExactly(elsewhere);
         }
     }
 
