@@ -109,7 +109,7 @@ final class ArchiverWorker implements AutoCloseable {
         return failed;
     }
 
-    /** Seals the open segments, uploads them, commits and closes the consumer, then the store. */
+    /** Uploads the sealed segments and commits them, seals and uploads the open ones uncommitted, and closes. */
     @Override
     public void close() {
         loop.stop();
