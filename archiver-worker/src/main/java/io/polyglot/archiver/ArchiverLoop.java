@@ -1,5 +1,6 @@
 package io.polyglot.archiver;
 
+import io.polyglot.archive.store.ArchiveStoreException;
 import io.polyglot.archive.store.SegmentFormat;
 import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.KnownSchemas;
@@ -8,11 +9,18 @@ import io.polyglot.schemas.UnknownSchemaException;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
@@ -33,10 +41,10 @@ import org.slf4j.MDC;
  * {@link SegmentArchiver}, and commits what the {@link OffsetTracker} allows. It decides nothing itself.
  *
  * <p>Idle segments are sealed on every turn, also when a poll returns nothing, against the injected clock. When
- * partitions are revoked, their open segments are sealed and uploaded and their offsets committed before they go, so
- * the next owner starts after them instead of cutting the same events differently; what cannot be stored in time is
- * dropped uncommitted and read again by the next owner. Lost partitions are dropped without a commit. On stop the
- * loop seals everything, uploads, commits and closes the consumer.
+ * partitions are revoked, and on stop, the segments sealed already are uploaded and what is stored is committed;
+ * then the open segments of those partitions are sealed and uploaded too, but their offsets are not committed: the
+ * next owner (or the next start) reads them again from the committed offset, learns from storage where each chain
+ * ends, and skips what is stored. Lost partitions are dropped without a commit or a seal.
  *
  * <p>On assignment the loop asks storage where each chain of the partition ends, so events that are stored already
  * (read again after a crash, from the oldest event that was not stored) are skipped rather than archived twice.
@@ -49,6 +57,9 @@ final class ArchiverLoop implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(ArchiverLoop.class);
 
     private static final int LAST_UPLOAD_ATTEMPTS = 3;
+    private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration FIRST_TAILS_RETRY = Duration.ofMillis(500);
+    private static final Duration LAST_TAILS_RETRY = Duration.ofSeconds(30);
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
@@ -60,6 +71,12 @@ final class ArchiverLoop implements Runnable {
     private final Clock clock;
     private final Duration pollTimeout;
     private final IntFunction<Map<String, Long>> storedTails;
+    private final long bufferMaxBytes;
+    private final Runnable afterStored;
+    private final Set<TopicPartition> pausedForBound = new HashSet<>();
+    private final Set<TopicPartition> awaitingTails = new LinkedHashSet<>();
+    private Instant nextTailsAttemptAt = Instant.MIN;
+    private Duration tailsRetryPause = FIRST_TAILS_RETRY;
     private final EventCodec codec = EventCodec.standard();
     private final Map<Integer, Long> positions = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -77,7 +94,9 @@ final class ArchiverLoop implements Runnable {
             ArchiverMetrics metrics,
             Clock clock,
             Duration pollTimeout,
-            IntFunction<Map<String, Long>> storedTails) {
+            IntFunction<Map<String, Long>> storedTails,
+            long bufferMaxBytes,
+            Runnable afterStored) {
         this.consumer = consumer;
         this.topic = topic;
         this.group = group;
@@ -87,6 +106,8 @@ final class ArchiverLoop implements Runnable {
         this.clock = clock;
         this.pollTimeout = pollTimeout;
         this.storedTails = storedTails;
+        this.bufferMaxBytes = bufferMaxBytes;
+        this.afterStored = afterStored;
     }
 
     @Override
@@ -130,16 +151,52 @@ final class ArchiverLoop implements Runnable {
     }
 
     private void turn() {
+        if (!awaitingTails.isEmpty() && !clock.instant().isBefore(nextTailsAttemptAt)) {
+            readStoredTails();
+        }
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout)) {
             accept(record);
         }
         trackPositions();
         polling = true;
-        builder.sealIdle(clock.instant()).forEach(archiver::submit);
-        settle(archiver.uploadPending(clock.instant()));
+        builder.sealIdle(clock.instant(), this::readToEnd).forEach(archiver::submit);
+        List<SegmentArchiver.Result> results = archiver.uploadPending(clock.instant());
+        settle(results);
+        if (results.stream().anyMatch(r -> r.outcome() == SegmentArchiver.Outcome.STORED)) {
+            afterStored.run();
+        }
         commit();
+        holdWithinBound();
         reportLag();
         metrics.openEvents(builder.openEvents() + archiver.pendingEvents());
+    }
+
+    /**
+     * Pauses every assigned partition while the events waiting for storage take at least the buffer bound, and
+     * resumes them once they take less: with storage down, reading on would only fill the disk and the heap.
+     * Partitions paused because their chain diverged stay paused.
+     */
+    private void holdWithinBound() {
+        long buffered = builder.openBytes() + archiver.pendingBytes();
+        metrics.bufferedBytes(buffered);
+        if (buffered >= bufferMaxBytes) {
+            Set<TopicPartition> toPause = new HashSet<>(consumer.assignment());
+            toPause.removeAll(consumer.paused());
+            if (!toPause.isEmpty()) {
+                consumer.pause(toPause);
+                pausedForBound.addAll(toPause);
+                log.warn("{} bytes wait for storage, the bound is {}: paused {}", buffered, bufferMaxBytes, toPause);
+            }
+        } else if (!pausedForBound.isEmpty()) {
+            Set<TopicPartition> toResume = new HashSet<>(pausedForBound);
+            toResume.retainAll(consumer.assignment());
+            toResume.removeAll(awaitingTails);
+            consumer.resume(toResume);
+            pausedForBound.clear();
+            log.info(
+                    "{} bytes wait for storage, below the bound of {}: resumed {}", buffered, bufferMaxBytes, toResume);
+        }
+        metrics.pausedPartitions(consumer.paused().size());
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
@@ -151,7 +208,9 @@ final class ArchiverLoop implements Runnable {
         MDC.put("offset", Long.toString(record.offset()));
         try {
             EventEnvelope event = decode(record);
-            builder.append(record.partition(), record.offset(), event, clock.instant())
+            Instant now = clock.instant();
+            Instant recordTime = record.timestamp() < 0 ? now : Instant.ofEpochMilli(record.timestamp());
+            builder.append(record.partition(), record.offset(), event, recordTime, now)
                     .ifPresent(archiver::submit);
         } catch (UndecodableRecordException e) {
             metrics.undecodableRecord();
@@ -193,8 +252,10 @@ final class ArchiverLoop implements Runnable {
 
     private void settle(List<SegmentArchiver.Result> results) {
         for (SegmentArchiver.Result result : results) {
-            if (!result.durable()) {
-                int partition = result.segment().chain().partition();
+            int partition = result.segment().chain().partition();
+            if (result.outcome() == SegmentArchiver.Outcome.OTHER_CUT) {
+                resumeFromStorage(partition);
+            } else if (!result.durable()) {
                 tracker.block(partition);
                 diverged = true;
                 builder.drop(partition);
@@ -203,6 +264,30 @@ final class ArchiverLoop implements Runnable {
                 log.error("Partition {} is paused and no longer committed; readiness fails", partition);
             }
         }
+    }
+
+    /**
+     * Another writer owns a chain of {@code partition}: forgets what this instance holds of the partition, reads where
+     * storage says each chain ends, and reads again from the committed offset, which never runs ahead of storage, so
+     * every event not stored yet comes back and every stored one is skipped.
+     */
+    private void resumeFromStorage(int partition) {
+        TopicPartition topicPartition = new TopicPartition(topic, partition);
+        int dropped = builder.drop(partition) + archiver.dropPending(partition);
+        storedTails.apply(partition).forEach(builder::resumeAfter);
+        OffsetAndMetadata committed =
+                consumer.committed(Set.of(topicPartition), COMMITTED_TIMEOUT).get(topicPartition);
+        if (committed == null) {
+            consumer.seekToBeginning(List.of(topicPartition));
+        } else {
+            consumer.seek(topicPartition, committed.offset());
+        }
+        positions.remove(partition);
+        log.info(
+                "Partition {} resumes from storage: {} events dropped, reading again from {}",
+                partition,
+                dropped,
+                committed == null ? "the beginning" : committed.offset());
     }
 
     private void commit() {
@@ -245,6 +330,46 @@ final class ArchiverLoop implements Runnable {
         return OptionalLong.of(Math.min(open.getAsLong(), pending.getAsLong()));
     }
 
+    /**
+     * Reads where storage says each chain ends for the partitions assigned but not read yet. A partition whose chain
+     * ends cannot be read now (storage unreachable) stays paused and is tried again after a growing pause, so an
+     * assignment during a storage outage neither stops the loop nor archives a stored event twice.
+     */
+    private void readStoredTails() {
+        for (Iterator<TopicPartition> it = awaitingTails.iterator(); it.hasNext(); ) {
+            TopicPartition partition = it.next();
+            try {
+                Map<String, Long> tails = storedTails.apply(partition.partition());
+                tails.forEach(builder::resumeAfter);
+                it.remove();
+                if (consumer.paused().contains(partition) && !pausedForBound.contains(partition)) {
+                    consumer.resume(List.of(partition));
+                }
+                log.info("Partition {} resumes after the stored chains {}", partition.partition(), tails);
+            } catch (ArchiveStoreException e) {
+                if (!e.retriable()) {
+                    throw e;
+                }
+                consumer.pause(List.of(partition));
+                nextTailsAttemptAt = clock.instant().plus(tailsRetryPause);
+                log.warn(
+                        "Cannot read the stored chain ends of partition {}, paused and tried again in {}: {}",
+                        partition.partition(),
+                        tailsRetryPause,
+                        e.getMessage());
+                tailsRetryPause = Collections.min(List.of(tailsRetryPause.multipliedBy(2), LAST_TAILS_RETRY));
+                return;
+            }
+        }
+        tailsRetryPause = FIRST_TAILS_RETRY;
+    }
+
+    /** Whether the consumer has read {@code partition} up to its end, as the last fetch saw it. */
+    private boolean readToEnd(int partition) {
+        OptionalLong lag = consumer.currentLag(new TopicPartition(topic, partition));
+        return lag.isPresent() && lag.getAsLong() == 0;
+    }
+
     private void reportLag() {
         for (TopicPartition partition : consumer.assignment()) {
             Long position = positions.get(partition.partition());
@@ -258,13 +383,54 @@ final class ArchiverLoop implements Runnable {
         }
     }
 
+    /**
+     * Before partitions go: stores the segments sealed already, commits what is stored, then seals and stores the
+     * open segments of those partitions without committing them (see {@link #sealBeforeRelease}).
+     */
     private void release(Collection<TopicPartition> partitions) {
-        for (TopicPartition partition : partitions) {
-            builder.sealPartition(partition.partition()).forEach(archiver::submit);
-        }
         lastUploads();
         commit();
+        sealBeforeRelease(partitions);
         forget(partitions);
+    }
+
+    /**
+     * Seals the open segments of {@code partitions} and uploads them, but holds their offsets: nothing is committed
+     * for buffered events on revocation or close, so a segment that did not make it to storage is simply read again.
+     * The next owner is given the partition only once this instance has released it (eager and cooperative
+     * rebalances alike), and it reads where the chains end before it reads a record, so it skips what was stored
+     * here and cuts nothing twice; a late upload that lands after all is met by the create-only fence.
+     *
+     * <p>The attempts are bounded: when sealed segments still wait for storage, storage is failing, and more uploads
+     * would hold the rebalance (or the stop) for the store's timeouts, so the open segments are left unsealed and
+     * uncommitted instead.
+     */
+    private void sealBeforeRelease(Collection<TopicPartition> partitions) {
+        int open = partitions.stream()
+                .mapToInt(p -> builder.openEvents(p.partition()))
+                .sum();
+        if (open == 0) {
+            return;
+        }
+        partitions.forEach(p -> tracker.hold(p.partition()));
+        if (archiver.hasPending()) {
+            log.warn("Storage did not take the sealed segments; {} open events stay unsealed and uncommitted", open);
+            return;
+        }
+        partitions.forEach(p -> builder.sealPartition(p.partition()).forEach(archiver::submit));
+        List<SegmentArchiver.Result> results = new ArrayList<>();
+        for (int attempt = 0; attempt < LAST_UPLOAD_ATTEMPTS && archiver.hasPending(); attempt++) {
+            results.addAll(archiver.uploadPendingNow(clock.instant()));
+        }
+        long stored = results.stream()
+                .filter(SegmentArchiver.Result::durable)
+                .mapToLong(r -> r.segment().events().count())
+                .sum();
+        log.info(
+                "Sealed the open segments of {} before letting them go: {} of {} events stored, none committed",
+                partitions,
+                stored,
+                open);
     }
 
     private void lastUploads() {
@@ -277,24 +443,34 @@ final class ArchiverLoop implements Runnable {
         for (TopicPartition partition : partitions) {
             int dropped = builder.drop(partition.partition()) + archiver.dropPending(partition.partition());
             if (dropped > 0) {
-                log.warn(
-                        "Dropped {} events of partition {} that were not stored; the next owner reads them again",
+                log.info(
+                        "Left {} events of partition {} that are not stored uncommitted; the next owner reads them"
+                                + " again",
                         dropped,
                         partition.partition());
             }
             positions.remove(partition.partition());
+            pausedForBound.remove(partition);
+            awaitingTails.remove(partition);
             tracker.release(partition.partition());
         }
     }
 
     private void finish() {
         try {
-            builder.sealAll().forEach(archiver::submit);
             lastUploads();
             commit();
+            sealBeforeRelease(consumer.assignment().stream()
+                    .filter(p -> !tracker.isBlocked(p.partition()))
+                    .toList());
         } catch (RuntimeException e) {
-            log.error("Stopping without storing every open segment; their events are read again on restart", e);
+            log.error("Stopping without storing every sealed segment; their events are read again on restart", e);
         } finally {
+            int left = builder.openEvents() + archiver.pendingEvents();
+            if (left > 0) {
+                log.info("Stopping with {} events not stored; they are read again from the committed offset", left);
+            }
+            // Closing revokes the partitions, which drops what is not stored only after the last commit.
             consumer.close();
             log.info("Archiver stopped");
         }
@@ -304,13 +480,8 @@ final class ArchiverLoop implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             log.info("Partitions assigned: {}", partitions);
-            for (TopicPartition partition : partitions) {
-                Map<String, Long> tails = storedTails.apply(partition.partition());
-                tails.forEach(builder::resumeAfter);
-                if (!tails.isEmpty()) {
-                    log.info("Partition {} resumes after the stored chains {}", partition.partition(), tails);
-                }
-            }
+            awaitingTails.addAll(partitions);
+            readStoredTails();
         }
 
         @Override

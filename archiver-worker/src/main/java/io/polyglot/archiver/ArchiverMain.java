@@ -9,7 +9,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The archiver-worker process: reads its settings from the environment, starts the worker and its health and
- * metrics endpoint, and on SIGTERM seals, uploads, commits and closes before exiting.
+ * metrics endpoint, and on SIGTERM uploads the sealed segments, commits what is stored, then seals and uploads the
+ * open segments without committing them (the next instance skips them from storage) and closes before exiting.
  */
 public final class ArchiverMain {
 
@@ -37,7 +38,7 @@ public final class ArchiverMain {
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {
-                            log.info("Stopping: sealing open segments, uploading, committing");
+                            log.info("Stopping: uploading sealed segments, committing what is stored");
                             worker.close();
                             endpoint.close();
                         },

@@ -12,7 +12,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * holds), {@code polyglot_segments_sealed_total{aggregate_type}} (segments cut and written to the warm tier),
  * {@code polyglot_consumer_lag{group,partition}} (end of the partition minus the committed offset),
  * {@code polyglot_archiver_open_events{group}} (events read but not yet durably stored),
- * {@code polyglot_undecodable_records_total{group}} and {@code polyglot_segment_divergences_total{group}}.
+ * {@code polyglot_archiver_buffered_bytes{group}} (their bytes), {@code polyglot_archiver_paused_partitions{group}},
+ * {@code polyglot_undecodable_records_total{group}}, {@code polyglot_archive_divergences_total{aggregate_type}}
+ * (a stored segment holds the same offsets with other bytes) and
+ * {@code polyglot_archive_other_cuts_total{aggregate_type}} (another writer cut a chain differently; the archiver
+ * resumed from storage).
  */
 final class ArchiverMetrics {
 
@@ -20,6 +24,8 @@ final class ArchiverMetrics {
     private final String group;
     private final Map<Integer, AtomicLong> lags = new ConcurrentHashMap<>();
     private final AtomicLong openEvents = new AtomicLong();
+    private final AtomicLong bufferedBytes = new AtomicLong();
+    private final AtomicLong pausedPartitions = new AtomicLong();
 
     ArchiverMetrics(MeterRegistry registry, String group) {
         this.registry = registry;
@@ -28,6 +34,23 @@ final class ArchiverMetrics {
                 .description("Events read but not yet in a durably stored segment")
                 .tag("group", group)
                 .register(registry);
+        Gauge.builder("polyglot.archiver.buffered.bytes", bufferedBytes, AtomicLong::get)
+                .description("Bytes of events in open segments and in sealed segments that wait for upload")
+                .tag("group", group)
+                .register(registry);
+        Gauge.builder("polyglot.archiver.paused.partitions", pausedPartitions, AtomicLong::get)
+                .description(
+                        "Partitions the archiver does not read now: buffer bound reached, chain ends unknown, or diverged")
+                .tag("group", group)
+                .register(registry);
+    }
+
+    void bufferedBytes(long bytes) {
+        bufferedBytes.set(bytes);
+    }
+
+    void pausedPartitions(int count) {
+        pausedPartitions.set(count);
     }
 
     void openEvents(long count) {
@@ -58,10 +81,18 @@ final class ArchiverMetrics {
                 .increment();
     }
 
-    void divergence() {
-        Counter.builder("polyglot.segment.divergences")
-                .description("Segments whose key already held a different cut or different bytes")
-                .tag("group", group)
+    void divergence(String aggregateType) {
+        Counter.builder("polyglot.archive.divergences")
+                .description("Segment keys that already held the same offsets with a different SHA-256")
+                .tag("aggregate_type", aggregateType)
+                .register(registry)
+                .increment();
+    }
+
+    void otherCut(String aggregateType) {
+        Counter.builder("polyglot.archive.other.cuts")
+                .description("Segment keys taken by another writer's cut; the chain was resumed from storage")
+                .tag("aggregate_type", aggregateType)
                 .register(registry)
                 .increment();
     }

@@ -23,6 +23,8 @@ import org.slf4j.Logger;
  * @param warmDir the local directory that holds the warm copies of segments
  * @param segmentMaxEvents the most events a segment holds
  * @param segmentMaxIdle how long a segment stays open without a new event
+ * @param warmMaxBytes how many bytes of stored segments the warm tier keeps
+ * @param bufferMaxBytes from how many bytes of events waiting for storage on the archiver stops reading
  * @param healthHost the address the health and metrics endpoint binds to
  * @param healthPort the port of the health and metrics endpoint, 0 for a free one
  */
@@ -33,13 +35,17 @@ record ArchiverSettings(
         Map<String, Object> consumerOverrides,
         ArchiveStoreConfig store,
         Path warmDir,
+        long warmMaxBytes,
         int segmentMaxEvents,
         Duration segmentMaxIdle,
+        long bufferMaxBytes,
         String healthHost,
         int healthPort) {
 
     /** The consumer group of every archiver instance. */
     static final String GROUP = "polyglot-archiver";
+
+    private static final int MIB = 1024 * 1024;
 
     static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = Setting.text(
             "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to read events.all from, host:port[,...]");
@@ -55,15 +61,40 @@ record ArchiverSettings(
             Setting.secret("AWS_SECRET_ACCESS_KEY", null, "Static secret key of the archive store");
     static final Setting<String> WARM_DIR =
             Setting.text("WARM_DIR", "./warm", "Local directory of the warm tier: segments are written here first");
+    static final Setting<Integer> WARM_MAX_BYTES = Setting.integer(
+            "WARM_MAX_BYTES",
+            1024 * MIB,
+            0,
+            Integer.MAX_VALUE,
+            "Bytes of uploaded segments the warm tier keeps; the oldest go first, segments not uploaded never");
     static final Setting<Integer> SEGMENT_MAX_EVENTS = Setting.integer(
             "SEGMENT_MAX_EVENTS", 100, 1, 100_000, "Most events in one segment; a full segment is sealed at once");
     static final Setting<Duration> SEGMENT_MAX_IDLE =
             Setting.duration("SEGMENT_MAX_IDLE", "5s", "A segment with no new event for this long is sealed");
-    static final Setting<Boolean> S3_READ_BACK = Setting.flag(
-            "S3_READ_BACK",
+    static final Setting<Boolean> ARCHIVE_READ_BACK = Setting.flag(
+            "ARCHIVE_READ_BACK",
             false,
             "Download each uploaded segment and compare its SHA-256, for stores that do not"
                     + " verify x-amz-checksum-sha256");
+    static final Setting<Integer> ARCHIVE_MULTIPART_THRESHOLD = Setting.integer(
+            "ARCHIVE_MULTIPART_THRESHOLD",
+            (int) ArchiveStoreConfig.DEFAULT_MULTIPART_THRESHOLD_BYTES,
+            MIB,
+            Integer.MAX_VALUE,
+            "Segment files of at least this many bytes are uploaded in parts, each part checksummed");
+    static final Setting<Integer> ARCHIVE_MULTIPART_PART_SIZE = Setting.integer(
+            "ARCHIVE_MULTIPART_PART_SIZE",
+            ArchiveStoreConfig.DEFAULT_MULTIPART_PART_BYTES,
+            5 * MIB,
+            1024 * MIB,
+            "Bytes in each part of a multipart upload but the last; S3 wants at least 5 MiB");
+    static final Setting<Integer> ARCHIVER_BUFFER_MAX_BYTES = Setting.integer(
+            "ARCHIVER_BUFFER_MAX_BYTES",
+            128 * MIB,
+            MIB,
+            Integer.MAX_VALUE,
+            "Bytes of events waiting for storage (open segments and unsent ones) from which on the archiver pauses its"
+                    + " partitions; at least one full segment");
     static final Setting<String> HTTP_HOST =
             Setting.text("HTTP_HOST", "127.0.0.1", "Address the health and metrics endpoint binds to");
     static final Setting<Integer> HEALTH_PORT =
@@ -78,9 +109,13 @@ record ArchiverSettings(
                 AWS_ACCESS_KEY_ID,
                 AWS_SECRET_ACCESS_KEY,
                 WARM_DIR,
+                WARM_MAX_BYTES,
                 SEGMENT_MAX_EVENTS,
                 SEGMENT_MAX_IDLE,
-                S3_READ_BACK,
+                ARCHIVER_BUFFER_MAX_BYTES,
+                ARCHIVE_READ_BACK,
+                ARCHIVE_MULTIPART_THRESHOLD,
+                ARCHIVE_MULTIPART_PART_SIZE,
                 HTTP_HOST,
                 HEALTH_PORT);
     }
@@ -99,7 +134,9 @@ record ArchiverSettings(
                 settings.get(S3_REGION),
                 settings.get(AWS_ACCESS_KEY_ID),
                 settings.get(AWS_SECRET_ACCESS_KEY),
-                settings.get(S3_READ_BACK));
+                settings.get(ARCHIVE_READ_BACK),
+                settings.get(ARCHIVE_MULTIPART_THRESHOLD),
+                settings.get(ARCHIVE_MULTIPART_PART_SIZE));
         return new ArchiverSettings(
                 settings.get(KAFKA_BOOTSTRAP_SERVERS),
                 Topics.EVENTS_ALL,
@@ -107,8 +144,10 @@ record ArchiverSettings(
                 settings.kafkaPassThrough("KAFKA_CONSUMER_"),
                 store,
                 Path.of(settings.get(WARM_DIR)),
+                settings.get(WARM_MAX_BYTES),
                 settings.get(SEGMENT_MAX_EVENTS),
                 settings.get(SEGMENT_MAX_IDLE),
+                settings.get(ARCHIVER_BUFFER_MAX_BYTES),
                 settings.get(HTTP_HOST),
                 settings.get(HEALTH_PORT));
     }

@@ -7,6 +7,7 @@ import io.polyglot.runtime.KafkaClientConfig;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,13 +23,26 @@ final class ArchiverWorker implements AutoCloseable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(200);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
+    /**
+     * Test only, never set in production: with this system property {@code true}, the poll loop stalls for good
+     * right after a turn that stored a segment and before that turn's commit, so a test can kill the process with
+     * SIGKILL exactly between upload and commit.
+     */
+    static final String STALL_AFTER_UPLOAD_PROPERTY = "polyglot.archiver.test.stallAfterUpload";
+
+    /** Where the open segments' journals live, beside the {@code events/} folder of the warm tier. */
+    private static final String JOURNAL_FOLDER = "journal";
+
+    private final WarmDirectoryLock warmLock;
     private final ArchiveStore store;
     private final ArchiverLoop loop;
     private final KafkaClientMetrics consumerMetrics;
     private final Thread thread;
     private volatile boolean failed;
 
-    private ArchiverWorker(ArchiveStore store, ArchiverLoop loop, KafkaClientMetrics consumerMetrics) {
+    private ArchiverWorker(
+            WarmDirectoryLock warmLock, ArchiveStore store, ArchiverLoop loop, KafkaClientMetrics consumerMetrics) {
+        this.warmLock = warmLock;
         this.store = store;
         this.loop = loop;
         this.consumerMetrics = consumerMetrics;
@@ -45,11 +59,13 @@ final class ArchiverWorker implements AutoCloseable {
         // Checked before anything is contacted: a consumer that would auto-commit or read uncommitted is refused.
         Map<String, Object> consumerConfig =
                 KafkaClientConfig.consumer(settings.bootstrapServers(), settings.group(), settings.consumerOverrides());
+        WarmDirectoryLock warmLock = WarmDirectoryLock.claim(settings.warmDir());
         ArchiveStore store = new ArchiveStore(settings.store());
         try {
             store.ensureBucket();
         } catch (RuntimeException e) {
             store.close();
+            warmLock.close();
             throw e;
         }
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
@@ -60,13 +76,19 @@ final class ArchiverWorker implements AutoCloseable {
                 consumer,
                 settings.topic(),
                 settings.group(),
-                new SegmentBuilder(settings.segmentMaxEvents(), settings.segmentMaxIdle()),
-                new SegmentArchiver(store, new WarmTier(settings.warmDir(), settings.topic()), metrics),
+                new SegmentBuilder(
+                        settings.segmentMaxEvents(),
+                        settings.segmentMaxIdle(),
+                        settings.warmDir().resolve(JOURNAL_FOLDER)),
+                new SegmentArchiver(
+                        store, new WarmTier(settings.warmDir(), settings.topic(), settings.warmMaxBytes()), metrics),
                 metrics,
                 clock,
                 POLL_TIMEOUT,
-                new StoredChains(store)::tails);
-        ArchiverWorker worker = new ArchiverWorker(store, loop, consumerMetrics);
+                new StoredChains(store, clock, StoredChains.ABANDONED_UPLOAD_AGE)::tails,
+                settings.bufferMaxBytes(),
+                Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {});
+        ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics);
         worker.thread.start();
         log.info("Archiver started on {} as group {}", settings.topic(), settings.group());
         return worker;
@@ -87,7 +109,7 @@ final class ArchiverWorker implements AutoCloseable {
         return failed;
     }
 
-    /** Seals the open segments, uploads them, commits and closes the consumer, then the store. */
+    /** Uploads the sealed segments and commits them, seals and uploads the open ones uncommitted, and closes. */
     @Override
     public void close() {
         loop.stop();
@@ -100,6 +122,17 @@ final class ArchiverWorker implements AutoCloseable {
         } finally {
             consumerMetrics.close();
             store.close();
+            warmLock.close();
+        }
+    }
+
+    /** The test hook of {@link #STALL_AFTER_UPLOAD_PROPERTY}: parks the loop until the process is killed. */
+    private static void stallForATest() {
+        log.warn(
+                "Test hook {}: stalled between upload and commit until the process is killed",
+                STALL_AFTER_UPLOAD_PROPERTY);
+        while (true) {
+            LockSupport.park();
         }
     }
 

@@ -11,12 +11,14 @@ import java.util.function.IntFunction;
 /**
  * Decides which offsets may be committed: for each partition, the offset of the oldest event not yet durably stored
  * (the first offset of its oldest open or unsent segment), or the consumer's position when every event read so far
- * is stored. A commit only ever moves forward, and a blocked partition (one whose chain diverged) is never committed.
+ * is stored. A commit only ever moves forward, and a blocked partition (one whose chain diverged) is never committed,
+ * nor is a held one (one whose open segments were sealed early because this instance releases it).
  */
 final class OffsetTracker {
 
     private final Map<Integer, Long> committed = new HashMap<>();
     private final Set<Integer> blocked = new HashSet<>();
+    private final Set<Integer> held = new HashSet<>();
 
     /**
      * The offsets to commit now, by partition.
@@ -27,7 +29,7 @@ final class OffsetTracker {
     Map<Integer, Long> toCommit(Map<Integer, Long> positions, IntFunction<OptionalLong> oldestNotStored) {
         Map<Integer, Long> offsets = new TreeMap<>();
         positions.forEach((partition, position) -> {
-            if (blocked.contains(partition)) {
+            if (blocked.contains(partition) || held.contains(partition)) {
                 return;
             }
             OptionalLong oldest = oldestNotStored.apply(partition);
@@ -56,6 +58,15 @@ final class OffsetTracker {
         blocked.add(partition);
     }
 
+    /**
+     * Commits nothing more of {@code partition} until it is released: its open segments were sealed early because
+     * this instance lets the partition go, and the next owner learns from storage, not from the committed offset,
+     * that they are stored, so an early cut never stands for events a commit skipped.
+     */
+    void hold(int partition) {
+        held.add(partition);
+    }
+
     boolean isBlocked(int partition) {
         return blocked.contains(partition);
     }
@@ -69,5 +80,6 @@ final class OffsetTracker {
     void release(int partition) {
         committed.remove(partition);
         blocked.remove(partition);
+        held.remove(partition);
     }
 }

@@ -3,16 +3,17 @@ package io.polyglot.archiver;
 import io.polyglot.archive.store.ArchivedEvent;
 import io.polyglot.archive.store.SegmentKey;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * A segment that takes no more events: its key and its events, in offset order.
  *
  * @param chain the chain the segment belongs to
  * @param key where the segment is stored
- * @param events the events, in offset order, at least one
+ * @param events the events, in offset order, at least one; a journal on disk, or a list for segments built by hand
  * @param reason why it was sealed
  */
-record SealedSegment(Chain chain, SegmentKey key, List<ArchivedEvent> events, SealReason reason) {
+record SealedSegment(Chain chain, SegmentKey key, SegmentEvents events, SealReason reason) {
 
     /** Why a segment was sealed. */
     enum SealReason {
@@ -25,17 +26,22 @@ record SealedSegment(Chain chain, SegmentKey key, List<ArchivedEvent> events, Se
     }
 
     SealedSegment {
-        events = List.copyOf(events);
-        if (events.isEmpty()) {
+        Objects.requireNonNull(events, "events");
+        if (events.count() == 0) {
             throw new IllegalArgumentException("a sealed segment holds at least one event");
         }
     }
 
+    /** A segment of events held in memory. */
+    SealedSegment(Chain chain, SegmentKey key, List<ArchivedEvent> events, SealReason reason) {
+        this(chain, key, SegmentEvents.of(events), reason);
+    }
+
     long firstOffset() {
-        return events.get(0).offset();
+        return events.firstOffset();
     }
 
     long lastOffset() {
-        return events.get(events.size() - 1).offset();
+        return events.lastOffset();
     }
 }

@@ -11,10 +11,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -24,10 +26,11 @@ import org.slf4j.MDC;
  * (the archive store, create-only). A segment stays pending until the store holds it; a store that cannot be reached
  * is tried again after a growing pause, read from the clock the caller passes, so the poll loop never sleeps.
  *
- * <p>When the key is already taken, the existing object decides: the same offsets and the same SHA-256 mean the
- * segment is stored already; anything else is a divergence, reported to the caller, which stops committing the
- * partition. Taking over a chain that another writer cut differently (resuming from storage) is not done yet: such a
- * partition stays blocked until an operator looks at it.
+ * <p>When the key is already taken ({@code 412}), the existing object's metadata decides, and the SHA-256 recorded at
+ * seal time is the only checksum compared: the same offsets and the same SHA-256 mean the segment is stored already;
+ * other offsets mean another writer cut the chain differently and owns it, so the caller drops what it holds of that
+ * partition and resumes from storage; the same offsets with another SHA-256 (or an object without segment metadata)
+ * are a divergence, which the caller answers by no longer committing the partition.
  */
 final class SegmentArchiver {
 
@@ -42,7 +45,9 @@ final class SegmentArchiver {
         STORED,
         /** The store already held an identical segment under the key. */
         ALREADY_STORED,
-        /** The key holds a different cut or different bytes; the partition must stop committing. */
+        /** Another writer stored a different cut under the key; the partition must resume from storage. */
+        OTHER_CUT,
+        /** The key holds the same offsets with different bytes; the partition must stop committing. */
         DIVERGED,
         /** The store or the disk refused the segment for good; the partition must stop committing. */
         REFUSED
@@ -64,6 +69,8 @@ final class SegmentArchiver {
     private final WarmTier warm;
     private final ArchiverMetrics metrics;
     private final Deque<Pending> pending = new ArrayDeque<>();
+    private final Set<String> indexed = new HashSet<>();
+    private final ChainManifests manifests;
     private Instant nextAttemptAt = Instant.MIN;
     private Duration retryPause = FIRST_RETRY;
 
@@ -71,6 +78,7 @@ final class SegmentArchiver {
         this.store = store;
         this.warm = warm;
         this.metrics = metrics;
+        this.manifests = new ChainManifests(store);
     }
 
     /** Queues a sealed segment; it counts as not durably stored until {@link #uploadPending} stores it. */
@@ -80,7 +88,8 @@ final class SegmentArchiver {
 
     /**
      * Writes and uploads the pending segments in the order they were sealed, unless the last attempt failed less
-     * than the retry pause ago. Stops at the first segment that cannot be stored for now.
+     * than the retry pause ago. Stops at the first segment that cannot be stored for now, and right after one that
+     * is not durable, so the caller settles its partition before a later segment of the same chain goes up.
      */
     List<Result> uploadPending(Instant now) {
         if (now.isBefore(nextAttemptAt)) {
@@ -99,7 +108,11 @@ final class SegmentArchiver {
                 break;
             }
             pending.removeFirst();
-            results.add(new Result(next.segment, outcome.get()));
+            Result result = new Result(next.segment, outcome.get());
+            results.add(result);
+            if (!result.durable()) {
+                break;
+            }
         }
         return results;
     }
@@ -114,11 +127,13 @@ final class SegmentArchiver {
 
     /** Forgets the pending segments of {@code partition}; their events will be read again from Kafka. */
     int dropPending(int partition) {
+        manifests.forget(partition);
         int dropped = 0;
         for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
             Pending p = it.next();
             if (p.segment.chain().partition() == partition) {
-                dropped += p.segment.events().size();
+                dropped += p.segment.events().count();
+                p.segment.events().discard();
                 it.remove();
             }
         }
@@ -126,7 +141,12 @@ final class SegmentArchiver {
     }
 
     int pendingEvents() {
-        return pending.stream().mapToInt(p -> p.segment.events().size()).sum();
+        return pending.stream().mapToInt(p -> p.segment.events().count()).sum();
+    }
+
+    /** How many bytes wait for upload: the warm files written, the journals of segments not written yet. */
+    long pendingBytes() {
+        return pending.stream().mapToLong(Pending::bytes).sum();
     }
 
     boolean hasPending() {
@@ -139,9 +159,14 @@ final class SegmentArchiver {
         try {
             if (next.warm == null) {
                 next.warm = warm.write(segment);
+                segment.events().discard();
                 metrics.segmentSealed(segment.chain().aggregateType());
             }
             Outcome outcome = upload(next.warm);
+            if (outcome == Outcome.STORED || outcome == Outcome.ALREADY_STORED) {
+                warm.stored(next.warm);
+                manifests.record(segment, next.warm.metadata());
+            }
             retryPause = FIRST_RETRY;
             nextAttemptAt = Instant.MIN;
             return Optional.of(outcome);
@@ -165,14 +190,20 @@ final class SegmentArchiver {
 
     private Outcome upload(WarmSegment written) {
         SealedSegment segment = written.segment();
+        String indexEntry = segment.key().indexEntry();
+        if (!indexed.contains(indexEntry)) {
+            // Before the chain's first segment: resuming the partition finds the chain through this entry.
+            store.putMarkerIfAbsent(indexEntry);
+            indexed.add(indexEntry);
+        }
         PutResult result = store.putIfAbsent(segment.key().value(), written.file(), written.metadata());
         if (result instanceof PutResult.AlreadyExists exists) {
             return judgeExisting(written, exists.existing());
         }
-        metrics.eventsArchived(segment.chain().aggregateType(), segment.events().size());
+        metrics.eventsArchived(segment.chain().aggregateType(), segment.events().count());
         log.info(
                 "Segment sealed and uploaded ({} events, offsets {}..{}, {})",
-                segment.events().size(),
+                segment.events().count(),
                 segment.firstOffset(),
                 segment.lastOffset(),
                 segment.reason());
@@ -181,32 +212,34 @@ final class SegmentArchiver {
 
     private Outcome judgeExisting(WarmSegment written, Optional<SegmentMetadata> existing) {
         SealedSegment segment = written.segment();
+        String type = segment.chain().aggregateType();
         if (existing.isPresent() && existing.get().sameSegmentAs(written.metadata())) {
-            metrics.eventsArchived(
-                    segment.chain().aggregateType(), segment.events().size());
+            metrics.eventsArchived(type, segment.events().count());
             log.info("Segment was already stored with the same offsets and SHA-256");
             return Outcome.ALREADY_STORED;
         }
-        metrics.divergence();
-        if (existing.isPresent() && existing.get().sameCutAs(written.metadata())) {
-            log.error(
-                    "Segment diverges: the store holds the same offsets {}..{} with SHA-256 {}, this archiver wrote {};"
-                            + " partition {} stops committing",
-                    segment.firstOffset(),
-                    segment.lastOffset(),
-                    existing.get().sha256(),
-                    written.metadata().sha256(),
-                    segment.chain().partition());
-        } else {
-            log.error(
-                    "Segment key is taken by a different cut ({}), this archiver cut offsets {}..{}; partition {} stops"
-                            + " committing",
-                    existing.map(m -> "offsets " + m.firstOffset() + ".." + m.lastOffset())
-                            .orElse("an object without segment metadata"),
+        if (existing.isPresent() && !existing.get().sameCutAs(written.metadata())) {
+            metrics.otherCut(type);
+            log.warn(
+                    "Segment key is taken by another writer's cut (offsets {}..{}), this archiver cut {}..{}; partition"
+                            + " {} drops what it holds and resumes from storage",
+                    existing.get().firstOffset(),
+                    existing.get().lastOffset(),
                     segment.firstOffset(),
                     segment.lastOffset(),
                     segment.chain().partition());
+            return Outcome.OTHER_CUT;
         }
+        metrics.divergence(type);
+        log.error(
+                "Segment diverges: the store holds {} under its key, this archiver sealed offsets {}..{} with SHA-256"
+                        + " {}; partition {} stops committing",
+                existing.map(m -> "offsets " + m.firstOffset() + ".." + m.lastOffset() + " with SHA-256 " + m.sha256())
+                        .orElse("an object without segment metadata"),
+                segment.firstOffset(),
+                segment.lastOffset(),
+                written.metadata().sha256(),
+                segment.chain().partition());
         return Outcome.DIVERGED;
     }
 
@@ -223,6 +256,10 @@ final class SegmentArchiver {
 
         Pending(SealedSegment segment) {
             this.segment = segment;
+        }
+
+        long bytes() {
+            return warm == null ? segment.events().bytes() : warm.bytes();
         }
     }
 }

@@ -1,12 +1,16 @@
 package io.polyglot.archiver;
 
-import io.polyglot.archive.store.ArchivedEvent;
 import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archiver.SealedSegment.SealReason;
 import io.polyglot.schemas.avro.EventEnvelope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -14,10 +18,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.IntPredicate;
+import java.util.stream.Stream;
 
 /**
  * Groups events into segments, one open segment per chain (aggregate type and partition), and decides when each is
  * sealed: when it is full, when its chain has been idle for the idle time, or when its partition is released.
+ *
+ * <p>Each open segment streams its events into a {@link SegmentJournal} under the journal directory as they arrive,
+ * so memory holds offsets and fingerprints, not events. Journals a crashed run left behind are deleted at start:
+ * nothing committed depends on them.
  *
  * <p>Time is whatever instant the caller passes, so tests move it by hand. Not thread-safe: the poll loop owns it.
  */
@@ -25,10 +35,11 @@ final class SegmentBuilder {
 
     private final int maxEvents;
     private final Duration maxIdle;
+    private final Path journalDir;
     private final Map<Chain, OpenSegment> open = new LinkedHashMap<>();
     private final Map<String, Long> storedThrough = new HashMap<>();
 
-    SegmentBuilder(int maxEvents, Duration maxIdle) {
+    SegmentBuilder(int maxEvents, Duration maxIdle, Path journalDir) {
         if (maxEvents < 1) {
             throw new IllegalArgumentException("a segment holds at least one event, got " + maxEvents);
         }
@@ -37,6 +48,8 @@ final class SegmentBuilder {
         }
         this.maxEvents = maxEvents;
         this.maxIdle = maxIdle;
+        this.journalDir = journalDir;
+        deleteLeftJournals(journalDir);
     }
 
     /**
@@ -55,41 +68,50 @@ final class SegmentBuilder {
      * @throws IllegalArgumentException when the offset is not after the last one of its chain
      */
     Optional<SealedSegment> append(int partition, long offset, EventEnvelope event, Instant now) {
+        return append(partition, offset, event, now, now);
+    }
+
+    /**
+     * Like {@link #append(int, long, EventEnvelope, Instant)}, for an event that Kafka stored at {@code recordTime}:
+     * the chain counts as idle from that time on once its partition is read to its end, so an event read again by a
+     * new owner does not restart the idle time.
+     */
+    Optional<SealedSegment> append(int partition, long offset, EventEnvelope event, Instant recordTime, Instant now) {
         Long stored = storedThrough.get(SegmentKey.chainPrefix(event.getAggregateType(), partition));
         if (stored != null && offset <= stored) {
             return Optional.empty();
         }
         Chain chain = new Chain(event.getAggregateType(), partition);
-        OpenSegment segment = open.computeIfAbsent(chain, OpenSegment::new);
-        segment.add(new ArchivedEvent(offset, event), now);
-        if (segment.events.size() >= maxEvents) {
+        OpenSegment segment = open.computeIfAbsent(chain, c -> new OpenSegment(c, offset, journalDir));
+        segment.add(offset, event, recordTime, now);
+        if (segment.journal.count() >= maxEvents) {
             open.remove(chain);
             return Optional.of(segment.seal(SealReason.FULL));
         }
         return Optional.empty();
     }
 
-    /** Seals every segment whose chain has had no new event for at least the idle time. */
+    /** Seals every segment whose chain has had no new event for at least the idle time since it was read. */
     List<SealedSegment> sealIdle(Instant now) {
-        List<SealedSegment> sealed = new ArrayList<>();
-        for (Iterator<OpenSegment> it = open.values().iterator(); it.hasNext(); ) {
-            OpenSegment segment = it.next();
-            if (!now.isBefore(segment.lastAppendAt.plus(maxIdle))) {
-                it.remove();
-                sealed.add(segment.seal(SealReason.IDLE));
-            }
-        }
-        return sealed;
+        return sealIdle(now, partition -> false);
     }
 
-    /** Seals every open segment of {@code partition}, whatever its size or age. */
-    List<SealedSegment> sealPartition(int partition) {
+    /**
+     * Seals every segment whose chain has had no new event for at least the idle time: since its last event was
+     * read, or, when {@code readToEnd} says its partition has no record left to read, since Kafka stored that event.
+     * The second rule keeps sealing from stalling while partitions move between instances: each new owner reads the
+     * open events again, and their record time, unlike their reading time, does not start over.
+     */
+    List<SealedSegment> sealIdle(Instant now, IntPredicate readToEnd) {
         List<SealedSegment> sealed = new ArrayList<>();
         for (Iterator<OpenSegment> it = open.values().iterator(); it.hasNext(); ) {
             OpenSegment segment = it.next();
-            if (segment.chain.partition() == partition) {
+            boolean idleSinceRead = !now.isBefore(segment.lastAppendAt.plus(maxIdle));
+            boolean idleSinceStored =
+                    !now.isBefore(segment.lastRecordTime.plus(maxIdle)) && readToEnd.test(segment.chain.partition());
+            if (idleSinceRead || idleSinceStored) {
                 it.remove();
-                sealed.add(segment.seal(SealReason.RELEASED));
+                sealed.add(segment.seal(SealReason.IDLE));
             }
         }
         return sealed;
@@ -103,6 +125,19 @@ final class SegmentBuilder {
         return sealed;
     }
 
+    /** Seals the open segments of {@code partition}, which this instance is about to release. */
+    List<SealedSegment> sealPartition(int partition) {
+        List<SealedSegment> sealed = new ArrayList<>();
+        for (Iterator<OpenSegment> it = open.values().iterator(); it.hasNext(); ) {
+            OpenSegment segment = it.next();
+            if (segment.chain.partition() == partition) {
+                it.remove();
+                sealed.add(segment.seal(SealReason.RELEASED));
+            }
+        }
+        return sealed;
+    }
+
     /** Forgets the open segments of {@code partition}; their events will be read again from Kafka. */
     int drop(int partition) {
         String partitionFolder = String.format("/p%03d/", partition);
@@ -111,7 +146,8 @@ final class SegmentBuilder {
         for (Iterator<OpenSegment> it = open.values().iterator(); it.hasNext(); ) {
             OpenSegment segment = it.next();
             if (segment.chain.partition() == partition) {
-                dropped += segment.events.size();
+                dropped += segment.journal.count();
+                segment.journal.discard();
                 it.remove();
             }
         }
@@ -122,39 +158,68 @@ final class SegmentBuilder {
     OptionalLong oldestOpenOffset(int partition) {
         return open.values().stream()
                 .filter(segment -> segment.chain.partition() == partition)
-                .mapToLong(segment -> segment.events.get(0).offset())
+                .mapToLong(segment -> segment.journal.firstOffset())
                 .min();
     }
 
     /** How many events wait in open segments. */
     int openEvents() {
-        return open.values().stream().mapToInt(segment -> segment.events.size()).sum();
+        return open.values().stream()
+                .mapToInt(segment -> segment.journal.count())
+                .sum();
+    }
+
+    /** How many events wait in the open segments of {@code partition}. */
+    int openEvents(int partition) {
+        return open.values().stream()
+                .filter(segment -> segment.chain.partition() == partition)
+                .mapToInt(segment -> segment.journal.count())
+                .sum();
+    }
+
+    /** How many bytes the open segments' events take, encoded. */
+    long openBytes() {
+        return open.values().stream()
+                .mapToLong(segment -> segment.journal.bytes())
+                .sum();
+    }
+
+    private static void deleteLeftJournals(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                if (!file.equals(dir)) {
+                    Files.delete(file);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear the journals of a previous run in " + dir, e);
+        }
     }
 
     private static final class OpenSegment {
         private final Chain chain;
-        private final List<ArchivedEvent> events = new ArrayList<>();
+        private final SegmentKey key;
+        private final SegmentJournal journal;
         private Instant lastAppendAt;
+        private Instant lastRecordTime;
 
-        OpenSegment(Chain chain) {
+        OpenSegment(Chain chain, long firstOffset, Path journalDir) {
             this.chain = chain;
+            this.key = SegmentKey.of(chain.aggregateType(), chain.partition(), firstOffset);
+            this.journal = SegmentJournal.create(journalDir.resolve(key.value() + ".journal"));
         }
 
-        void add(ArchivedEvent event, Instant now) {
-            if (!events.isEmpty()
-                    && event.offset() <= events.get(events.size() - 1).offset()) {
-                throw new IllegalArgumentException(
-                        "offset " + event.offset() + " of " + chain + " is not after the last one, "
-                                + events.get(events.size() - 1).offset());
-            }
-            events.add(event);
+        void add(long offset, EventEnvelope event, Instant recordTime, Instant now) {
+            journal.append(offset, event);
             lastAppendAt = now;
+            lastRecordTime = recordTime;
         }
 
         SealedSegment seal(SealReason reason) {
-            SegmentKey key = SegmentKey.of(
-                    chain.aggregateType(), chain.partition(), events.get(0).offset());
-            return new SealedSegment(chain, key, events, reason);
+            return new SealedSegment(chain, key, journal.seal(), reason);
         }
     }
 }

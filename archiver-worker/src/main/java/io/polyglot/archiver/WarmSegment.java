@@ -9,5 +9,6 @@ import java.nio.file.Path;
  * @param segment the sealed segment
  * @param file where its bytes are, under the warm directory at the key's relative path
  * @param metadata what its object metadata will say, with the SHA-256 computed while writing
+ * @param bytes the size of the file
  */
-record WarmSegment(SealedSegment segment, Path file, SegmentMetadata metadata) {}
+record WarmSegment(SealedSegment segment, Path file, SegmentMetadata metadata, long bytes) {}

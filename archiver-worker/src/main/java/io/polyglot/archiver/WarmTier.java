@@ -1,25 +1,37 @@
 package io.polyglot.archiver;
 
 import io.polyglot.archive.store.SegmentFormat;
+import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archive.store.SegmentMetadata;
 import io.polyglot.schemas.KnownSchemas;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The local disk copy of sealed segments, at the key's relative path under the warm directory.
+ * The local disk copy of sealed segments, at the key's relative path under the warm directory, kept within a budget:
+ * once the store holds a segment its file may go, oldest first, whenever the stored files take more than the budget.
+ * A file that waits for upload is never removed. Files a run before left behind count as stored (their events are
+ * either in the store or read again from Kafka) and go first; half-written {@code .partial} files are deleted.
  *
  * <p>A segment is written to a temporary file beside its final name, forced to disk, then renamed, so a crash leaves
  * either the whole file or none; the SHA-256 is computed from the bytes as they are written, so the store later
@@ -31,15 +43,86 @@ final class WarmTier {
 
     private final Path directory;
     private final String topic;
+    private final long maxStoredBytes;
+    private final Map<Path, Long> stored = new LinkedHashMap<>();
+    private long storedBytes;
 
+    /** A warm tier without a budget. */
     WarmTier(Path directory, String topic) {
+        this(directory, topic, Long.MAX_VALUE);
+    }
+
+    /** A warm tier that keeps at most {@code maxStoredBytes} of segments the store holds. */
+    WarmTier(Path directory, String topic, long maxStoredBytes) {
         this.directory = directory;
         this.topic = topic;
+        this.maxStoredBytes = maxStoredBytes;
+        adoptFilesLeftBehind();
+    }
+
+    /** Records that the store holds {@code written}; removes the oldest stored files while they exceed the budget. */
+    void stored(WarmSegment written) {
+        if (stored.putIfAbsent(written.file(), written.bytes()) == null) {
+            storedBytes += written.bytes();
+        }
+        while (storedBytes > maxStoredBytes && !stored.isEmpty()) {
+            Map.Entry<Path, Long> oldest = stored.entrySet().iterator().next();
+            stored.remove(oldest.getKey());
+            storedBytes -= oldest.getValue();
+            try {
+                Files.deleteIfExists(oldest.getKey());
+            } catch (IOException e) {
+                // The file stays on disk, over the budget, until an operator looks; the archive itself is complete.
+                log.warn("Cannot remove warm segment {}: {}", oldest.getKey(), e.toString());
+            }
+        }
+    }
+
+    /** Bytes of the warm files the store holds. */
+    long storedBytes() {
+        return storedBytes;
+    }
+
+    private void adoptFilesLeftBehind() {
+        Path events = directory.resolve(SegmentKey.EVENTS_PREFIX);
+        if (!Files.isDirectory(events)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(events)) {
+            List<Path> segments = new ArrayList<>();
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                if (file.getFileName().toString().endsWith(".partial")) {
+                    Files.delete(file);
+                } else {
+                    segments.add(file);
+                }
+            }
+            segments.sort(Comparator.comparing(WarmTier::lastModified));
+            for (Path file : segments) {
+                long bytes = Files.size(file);
+                stored.put(file, bytes);
+                storedBytes += bytes;
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the warm tier " + events, e);
+        }
+    }
+
+    private static FileTime lastModified(Path file) {
+        try {
+            return Files.getLastModifiedTime(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the time of " + file, e);
+        }
     }
 
     /** Writes and forces {@code segment} to disk. */
     WarmSegment write(SealedSegment segment) throws IOException {
         Path file = directory.resolve(segment.key().value());
+        Long replaced = stored.remove(file);
+        if (replaced != null) {
+            storedBytes -= replaced;
+        }
         Files.createDirectories(file.getParent());
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
         MessageDigest digest = sha256();
@@ -56,9 +139,9 @@ final class WarmTier {
                 HexFormat.of().formatHex(digest.digest()),
                 segment.firstOffset(),
                 segment.lastOffset(),
-                segment.events().size(),
+                segment.events().count(),
                 KnownSchemas.fingerprint(KnownSchemas.envelope()));
-        return new WarmSegment(segment, file, metadata);
+        return new WarmSegment(segment, file, metadata, Files.size(file));
     }
 
     private static void forceDirectory(Path dir) {

@@ -28,8 +28,12 @@ class ArchiverSettingsTest {
         assertThat(settings.store().bucket()).isEqualTo("polyglot-archive");
         assertThat(settings.store().region()).isEqualTo("us-east-1");
         assertThat(settings.store().readBackAfterPut()).isFalse();
+        assertThat(settings.store().multipartThresholdBytes()).isEqualTo(16L * 1024 * 1024);
+        assertThat(settings.store().multipartPartBytes()).isEqualTo(8 * 1024 * 1024);
         assertThat(settings.segmentMaxEvents()).isEqualTo(100);
         assertThat(settings.segmentMaxIdle()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.bufferMaxBytes()).isEqualTo(128L * 1024 * 1024);
+        assertThat(settings.warmMaxBytes()).isEqualTo(1024L * 1024 * 1024);
         assertThat(settings.warmDir()).isEqualTo(Path.of("./warm"));
         assertThat(settings.healthHost()).isEqualTo("127.0.0.1");
         assertThat(settings.healthPort()).isEqualTo(8081);
@@ -43,7 +47,9 @@ class ArchiverSettingsTest {
                 "S3_ENDPOINT", "http://127.0.0.1:9321",
                 "SEGMENT_MAX_EVENTS", "7",
                 "SEGMENT_MAX_IDLE", "250ms",
-                "S3_READ_BACK", "true",
+                "ARCHIVE_READ_BACK", "true",
+                "ARCHIVE_MULTIPART_THRESHOLD", "6291456",
+                "ARCHIVE_MULTIPART_PART_SIZE", "5242880",
                 "KAFKA_CONSUMER_MAX_POLL_RECORDS", "20"));
 
         // when
@@ -54,6 +60,8 @@ class ArchiverSettingsTest {
         assertThat(settings.segmentMaxEvents()).isEqualTo(7);
         assertThat(settings.segmentMaxIdle()).isEqualTo(Duration.ofMillis(250));
         assertThat(settings.store().readBackAfterPut()).isTrue();
+        assertThat(settings.store().multipartThresholdBytes()).isEqualTo(6_291_456L);
+        assertThat(settings.store().multipartPartBytes()).isEqualTo(5_242_880);
         assertThat(settings.consumerOverrides()).containsEntry("max.poll.records", "20");
     }
 

@@ -64,6 +64,22 @@ class OffsetTrackerTest {
     }
 
     @Test
+    void commitsNothingMoreOfAHeldPartitionUntilItIsReleased() {
+        // given a partition whose open segments were sealed early, at release
+        tracker.committed(Map.of(0, 100L));
+        tracker.hold(0);
+
+        // when every event read is stored
+        Map<Integer, Long> held = tracker.toCommit(Map.of(0, 150L, 1, 7L), partition -> OptionalLong.empty());
+        tracker.release(0);
+        Map<Integer, Long> afterRelease = tracker.toCommit(Map.of(0, 150L), partition -> OptionalLong.empty());
+
+        // then
+        assertThat(held).containsOnlyKeys(1);
+        assertThat(afterRelease).containsExactly(Map.entry(0, 150L));
+    }
+
+    @Test
     void forgetsAReleasedPartition() {
         // given
         tracker.committed(Map.of(2, 500L));

@@ -108,6 +108,48 @@ class WarmTierTest {
         assertThat(activities).containsExactly("A_SUBMITTED", "A_SUBMITTED");
     }
 
+    @Test
+    void removesTheOldestStoredSegmentsOnceTheyTakeMoreThanTheBudgetAndNeverOneThatWaitsForUpload() throws IOException {
+        // given a budget of about two segments
+        WarmTier sizing = new WarmTier(warmDir.resolve("sizing"), "events.all");
+        long size = sizing.write(segment("Loan", 0, 0, 5)).bytes();
+        WarmTier warm = new WarmTier(warmDir.resolve("budget"), "events.all", 2 * size + size / 2);
+        List<WarmSegment> written = new ArrayList<>();
+        for (int n = 0; n < 4; n++) {
+            written.add(warm.write(segment("Loan", 0, n * 10L, 5)));
+        }
+        WarmSegment waiting = warm.write(segment("Loan", 0, 40, 5));
+
+        // when
+        written.forEach(warm::stored);
+
+        // then
+        assertThat(written.get(0).file()).doesNotExist();
+        assertThat(written.get(1).file()).doesNotExist();
+        assertThat(written.get(2).file()).exists();
+        assertThat(written.get(3).file()).exists();
+        assertThat(waiting.file()).exists();
+        assertThat(warm.storedBytes()).isLessThanOrEqualTo(2 * size + size / 2);
+    }
+
+    @Test
+    void takesTheFilesARunBeforeLeftAsStoredAndDeletesHalfWrittenOnes() throws IOException {
+        // given
+        WarmTier before = new WarmTier(warmDir, "events.all");
+        WarmSegment old = before.write(segment("Loan", 0, 0, 5));
+        Path partial = old.file().resolveSibling("00000000000000000010.avro.partial");
+        Files.write(partial, new byte[] {1, 2, 3});
+
+        // when
+        WarmTier after = new WarmTier(warmDir, "events.all", 0);
+        after.stored(after.write(segment("Loan", 0, 20, 5)));
+
+        // then
+        assertThat(partial).doesNotExist();
+        assertThat(old.file()).doesNotExist();
+        assertThat(after.storedBytes()).isZero();
+    }
+
     private static SealedSegment segment(String type, int partition, long firstOffset, int count) {
         List<ArchivedEvent> events = new ArrayList<>();
         for (int i = 0; i < count; i++) {

@@ -16,8 +16,9 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
@@ -80,6 +81,26 @@ public final class SegmentFormat {
         if (events.isEmpty()) {
             throw new IllegalArgumentException("a segment holds at least one event: " + key);
         }
+        write(key, topic, source(events), out);
+    }
+
+    /** The events of {@code events} as a source, for writers that hold a segment in memory. */
+    public static SegmentSource source(List<ArchivedEvent> events) {
+        return new ListedEvents(List.copyOf(events));
+    }
+
+    /**
+     * Writes the segment whose events {@code source} hands over one at a time, so the events need not be in memory;
+     * {@code out} stays open so the caller can force it to disk before closing it. The same events give the same
+     * bytes as the list form.
+     *
+     * @throws UnknownSchemaException when a payload fingerprint names a schema this build does not know
+     */
+    public static void write(SegmentKey key, String topic, SegmentSource source, OutputStream out) throws IOException {
+        List<Long> offsets = source.offsets();
+        if (offsets.isEmpty()) {
+            throw new IllegalArgumentException("a segment holds at least one event: " + key);
+        }
         Schema envelope = KnownSchemas.envelope();
         SpecificDatumWriter<EventEnvelope> datumWriter =
                 new SpecificDatumWriter<>(envelope, SpecificData.getForClass(EventEnvelope.class));
@@ -87,16 +108,14 @@ public final class SegmentFormat {
             writer.setCodec(CodecFactory.nullCodec());
             writer.setMeta(SOURCE_TOPIC, topic);
             writer.setMeta(SOURCE_PARTITION, Integer.toString(key.partition()));
-            writer.setMeta(SOURCE_OFFSETS, offsetsText(events));
-            for (Map.Entry<Long, Schema> payload : payloadSchemas(events).entrySet()) {
-                writer.setMeta(
-                        PAYLOAD_SCHEMA_PREFIX + KnownSchemas.hex(payload.getKey()),
-                        payload.getValue().toString());
+            writer.setMeta(SOURCE_OFFSETS, offsets.stream().map(String::valueOf).collect(Collectors.joining(",")));
+            for (long fingerprint : source.payloadFingerprints()) {
+                Schema payload = KnownSchemas.byFingerprint(fingerprint)
+                        .orElseThrow(() -> new UnknownSchemaException(fingerprint));
+                writer.setMeta(PAYLOAD_SCHEMA_PREFIX + KnownSchemas.hex(fingerprint), payload.toString());
             }
             writer.create(envelope, new KeepOpen(out), syncMarker(key));
-            for (ArchivedEvent event : events) {
-                writer.append(event.envelope());
-            }
+            source.forEachEvent(writer::append);
         }
     }
 
@@ -135,24 +154,6 @@ public final class SegmentFormat {
         byte[] header = new byte[Math.min(EventCodec.HEADER_LENGTH, view.remaining())];
         view.get(header);
         return EventCodec.fingerprintOf(header);
-    }
-
-    private static SortedMap<Long, Schema> payloadSchemas(List<ArchivedEvent> events) {
-        SortedMap<Long, Schema> schemas = new TreeMap<>();
-        for (ArchivedEvent event : events) {
-            long fingerprint = payloadFingerprint(event.envelope());
-            if (!schemas.containsKey(fingerprint)) {
-                schemas.put(
-                        fingerprint,
-                        KnownSchemas.byFingerprint(fingerprint)
-                                .orElseThrow(() -> new UnknownSchemaException(fingerprint)));
-            }
-        }
-        return schemas;
-    }
-
-    private static String offsetsText(List<ArchivedEvent> events) {
-        return events.stream().map(e -> Long.toString(e.offset())).collect(Collectors.joining(","));
     }
 
     private static Map<Long, Schema> readPayloadSchemas(DataFileStream<EventEnvelope> stream) {
@@ -196,6 +197,28 @@ public final class SegmentFormat {
             throw new UndecodableRecordException("segment file has no " + name + " metadata entry");
         }
         return value;
+    }
+
+    /** A segment whose events are all in memory already. */
+    private record ListedEvents(List<ArchivedEvent> events) implements SegmentSource {
+        @Override
+        public List<Long> offsets() {
+            return events.stream().map(ArchivedEvent::offset).toList();
+        }
+
+        @Override
+        public SortedSet<Long> payloadFingerprints() {
+            SortedSet<Long> fingerprints = new TreeSet<>();
+            events.forEach(event -> fingerprints.add(payloadFingerprint(event.envelope())));
+            return fingerprints;
+        }
+
+        @Override
+        public void forEachEvent(EventSink sink) throws IOException {
+            for (ArchivedEvent event : events) {
+                sink.accept(event.envelope());
+            }
+        }
     }
 
     /** Lets the Avro writer close its stack without closing the caller's stream, which still needs an fsync. */

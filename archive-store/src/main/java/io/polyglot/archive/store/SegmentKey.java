@@ -21,6 +21,13 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
     /** Prefix of every segment key. */
     public static final String EVENTS_PREFIX = "events/";
 
+    /**
+     * Prefix of the chain index: {@code index/p{partition:03}/{aggregateType}} is an empty object that says the
+     * partition has a chain of that type, written before the chain's first segment, so resuming a partition reads
+     * the chains of its own types instead of asking every type in the bucket.
+     */
+    public static final String INDEX_PREFIX = "index/";
+
     /** What {@link SafeSegment#of} can produce: letters, digits, {@code _ - % ~}; never a separator or a dot. */
     private static final Pattern SEGMENT_CHARACTERS = Pattern.compile("^[A-Za-z0-9_%~-]+$");
 
@@ -28,15 +35,27 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
 
     /** Validates the parts; use {@link #of} to build a key from an aggregate type. */
     public SegmentKey {
-        if (typeSegment == null || !SEGMENT_CHARACTERS.matcher(typeSegment).matches()) {
-            throw new IllegalArgumentException("not a safe aggregate type segment: " + typeSegment);
-        }
+        requireTypeSegment(typeSegment);
         if (partition < 0) {
             throw new IllegalArgumentException("a partition is never negative, got " + partition);
         }
         if (firstOffset < 0) {
             throw new IllegalArgumentException("an offset is never negative, got " + firstOffset);
         }
+    }
+
+    /**
+     * Refuses {@code typeSegment} unless {@link SafeSegment#of} could have produced it, so a key or a folder built
+     * from it never holds a separator, a dot or a control character.
+     *
+     * @return {@code typeSegment}
+     * @throws IllegalArgumentException when it is not a safe segment
+     */
+    public static String requireTypeSegment(String typeSegment) {
+        if (typeSegment == null || !SEGMENT_CHARACTERS.matcher(typeSegment).matches()) {
+            throw new IllegalArgumentException("not a safe aggregate type segment: " + typeSegment);
+        }
+        return typeSegment;
     }
 
     /** The key of the segment of {@code aggregateType} in {@code partition} that starts at {@code firstOffset}. */
@@ -65,7 +84,30 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
 
     /** The prefix shared by every segment of the chain whose type appears as {@code typeSegment} in keys. */
     public static String chainPrefixOfSegment(String typeSegment, int partition) {
-        return EVENTS_PREFIX + typeSegment + "/" + String.format("p%03d/", partition);
+        return EVENTS_PREFIX + requireTypeSegment(typeSegment) + "/" + String.format("p%03d/", partition);
+    }
+
+    /** The prefix of the chain index entries of {@code partition}. */
+    public static String indexPrefix(int partition) {
+        return INDEX_PREFIX + String.format("p%03d/", partition);
+    }
+
+    /** The chain index entry saying that this key's partition has a chain of this key's type. */
+    public String indexEntry() {
+        return indexPrefix(partition) + typeSegment;
+    }
+
+    /** The chain prefix of the type named by the chain index entry {@code entry} of {@code partition}, if it is one. */
+    public static Optional<String> chainPrefixOfIndexEntry(String entry, int partition) {
+        String prefix = indexPrefix(partition);
+        if (!entry.startsWith(prefix)) {
+            return Optional.empty();
+        }
+        String typeSegment = entry.substring(prefix.length());
+        if (!SEGMENT_CHARACTERS.matcher(typeSegment).matches()) {
+            return Optional.empty();
+        }
+        return Optional.of(chainPrefixOfSegment(typeSegment, partition));
     }
 
     /** The object key, also the file's path relative to the warm directory. */

@@ -4,43 +4,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.polyglot.stack.FreePorts;
-import io.polyglot.testservers.TestS3;
-import io.polyglot.testservers.TestServers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
 
 class ArchiveStoreTest {
 
-    @TempDir
-    static Path serverDir;
-
-    private static TestS3 server;
-    private static S3Fixture fixture;
+    @RegisterExtension
+    static final S3Fixture fixture = new S3Fixture();
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startS3Proxy() {
-        server = TestServers.s3(serverDir);
-        fixture = new S3Fixture(server);
-    }
-
-    @AfterAll
-    static void stopS3Proxy() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void createsASegmentAndReadsItsMetadataAndBytesBack() throws IOException {
@@ -57,6 +42,74 @@ class ArchiveStoreTest {
             try (InputStream in = store.get(segment.key().value())) {
                 assertThat(in.readAllBytes()).isEqualTo(Files.readAllBytes(segment.file()));
             }
+        }
+    }
+
+    @Test
+    void restoresSegmentsOfHostileTypeNamesInsideTheFolderAndRefusesKeysThatWouldLeaveIt() throws IOException {
+        // given segments of hostile type names, stored, and a folder to restore into
+        Path folder = work.resolve("restore/inside");
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            List<S3Fixture.Segment> segments = new ArrayList<>();
+            for (String name : List.of("../../x", "a/../b", "a\\b", "nul\u0000", "ＬＯＡＮ", "CON", "x".repeat(300))) {
+                S3Fixture.Segment segment = S3Fixture.segment(work, name, 1, 0, 2);
+                assertThat(segment.putInto(store)).isInstanceOf(PutResult.Created.class);
+                segments.add(segment);
+            }
+
+            // when
+            List<Path> restored = store.list(SegmentKey.EVENTS_PREFIX).stream()
+                    .map(key -> store.restore(key, folder))
+                    .toList();
+
+            // then every file lands inside the folder, under events/, with the stored bytes
+            assertThat(restored)
+                    .hasSize(segments.size())
+                    .allSatisfy(file -> assertThat(file).startsWith(folder.resolve("events")));
+            for (S3Fixture.Segment segment : segments) {
+                assertThat(folder.resolve(segment.key().value())).hasSameBinaryContentAs(segment.file());
+            }
+            for (String key : List.of("events/../../escaped", "../escaped", "/escaped", "events\\..\\escaped")) {
+                assertThatThrownBy(() -> store.restore(key, folder)).isInstanceOf(UnsafeKeyException.class);
+                assertThatThrownBy(() -> store.get(key)).isInstanceOf(UnsafeKeyException.class);
+                assertThatThrownBy(() -> store.head(key)).isInstanceOf(UnsafeKeyException.class);
+            }
+            assertThat(work.resolve("restore/escaped")).doesNotExist();
+            assertThat(work.resolve("escaped")).doesNotExist();
+        }
+    }
+
+    @Test
+    void abortsTheMultipartUploadsOfAChainStartedBeforeTheCutoffOnly() {
+        // given an upload a crashed archiver left open in one chain, and one in another chain
+        try (ArchiveStore store = fixture.freshStore(false);
+                S3Client raw = fixture.rawClient()) {
+            store.ensureBucket();
+            String left = SegmentKey.of("Loan", 2, 100).value();
+            String elsewhere = SegmentKey.of("Ticket", 2, 0).value();
+            for (String key : List.of(left, elsewhere)) {
+                String uploadId = raw.createMultipartUpload(
+                                b -> b.bucket(store.bucket()).key(key))
+                        .uploadId();
+                raw.uploadPart(
+                        b -> b.bucket(store.bucket())
+                                .key(key)
+                                .uploadId(uploadId)
+                                .partNumber(1),
+                        RequestBody.fromBytes(new byte[] {1, 2, 3}));
+            }
+            String chain = SegmentKey.chainPrefix("Loan", 2);
+
+            // when the cutoff lies before the uploads started, then well after
+            List<String> tooYoung =
+                    store.abortUploadsStartedBefore(chain, Instant.now().minus(Duration.ofHours(1)));
+            List<String> aborted =
+                    store.abortUploadsStartedBefore(chain, Instant.now().plus(Duration.ofHours(1)));
+
+            // then
+            assertThat(tooYoung).isEmpty();
+            assertThat(aborted).containsExactly(left);
+            assertThat(store.openUploads(SegmentKey.EVENTS_PREFIX)).containsExactly(elsewhere);
         }
     }
 
@@ -131,6 +184,60 @@ class ArchiveStoreTest {
 
             // then
             assertThat(listed).containsExactlyElementsOf(keys);
+        }
+    }
+
+    @Test
+    void deletesATemporaryObjectLeftByAnUploadButRefusesToDeleteASegment() throws IOException {
+        // given
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            S3Fixture.Segment segment = S3Fixture.segment(work, "Loan", 0, 0, 2);
+            segment.putInto(store);
+            String leftover = segment.key().value() + "-" + java.util.UUID.randomUUID();
+            store.putMarkerIfAbsent(leftover);
+
+            // when
+            store.deleteUploadLeftover(leftover);
+
+            // then
+            assertThatThrownBy(() -> store.deleteUploadLeftover(segment.key().value()))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThat(store.list(SegmentKey.EVENTS_PREFIX))
+                    .containsExactly(segment.key().value());
+        }
+    }
+
+    @Test
+    void writesManifestPartsCreateOnlyAndReadsTheLastOneBack() {
+        // given
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            List<ManifestPart> parts = new ArrayList<>();
+            for (int n = 0; n < 3; n++) {
+                parts.add(new ManifestPart(
+                        "Loan",
+                        4,
+                        n,
+                        List.of(new ManifestPart.Entry(
+                                SegmentKey.of("Loan", 4, n * 10L).value(),
+                                n * 10L,
+                                n * 10L + 5,
+                                6,
+                                "2011-10-01T00:38:44.546Z",
+                                "2011-10-01T00:38:49.546Z",
+                                SegmentChecksum.sha256Hex(new byte[] {(byte) n}))),
+                        List.of(new ManifestPart.OffsetRange(n * 10L + 6, n * 10L + 9))));
+            }
+            parts.forEach(part -> assertThat(store.putManifestIfAbsent(part)).isTrue());
+            ManifestPart rival = new ManifestPart("Loan", 4, 2, List.of(), List.of());
+
+            // when
+            boolean rivalWritten = store.putManifestIfAbsent(rival);
+
+            // then
+            assertThat(rivalWritten).isFalse();
+            assertThat(store.lastManifestPart("Loan", 4)).contains(parts.get(2));
+            assertThat(store.lastManifestPart("Loan", 5)).isEmpty();
+            assertThat(parts.get(2).key()).isEqualTo("manifests/Loan/p004/0000000002.json");
         }
     }
 

@@ -3,43 +3,24 @@ package io.polyglot.archive.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.polyglot.testservers.TestEvents;
-import io.polyglot.testservers.TestS3;
-import io.polyglot.testservers.TestServers;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 class ArchiveVerifierTest {
 
-    @TempDir
-    static Path serverDir;
-
-    private static TestS3 server;
-    private static S3Fixture fixture;
+    @RegisterExtension
+    static final S3Fixture fixture = new S3Fixture();
 
     @TempDir
     Path work;
-
-    @BeforeAll
-    static void startS3Proxy() {
-        server = TestServers.s3(serverDir);
-        fixture = new S3Fixture(server);
-    }
-
-    @AfterAll
-    static void stopS3Proxy() {
-        if (server != null) {
-            server.close();
-        }
-    }
 
     @Test
     void findsNoProblemInAChainOfSoundSegmentsAndCountsTheirEvents() throws IOException {

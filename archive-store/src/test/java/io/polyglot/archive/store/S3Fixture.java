@@ -2,6 +2,7 @@ package io.polyglot.archive.store;
 
 import io.polyglot.testservers.TestEvents;
 import io.polyglot.testservers.TestS3;
+import io.polyglot.testservers.TestServers;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -11,6 +12,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -18,13 +22,35 @@ import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** Stores and segment files for tests against a real S3Proxy on loopback. */
-final class S3Fixture {
+/**
+ * A real S3Proxy on loopback for one test class (registered as a static extension field: started before the class's
+ * tests, stopped by its pid after them), with stores and segment files for the tests.
+ */
+final class S3Fixture implements BeforeAllCallback, AfterAllCallback {
 
-    private final TestS3 server;
+    private Path dataDir;
+    private TestS3 server;
 
-    S3Fixture(TestS3 server) {
-        this.server = server;
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        dataDir = Files.createTempDirectory("s3proxy-");
+        server = TestServers.s3(dataDir);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) throws IOException {
+        if (server != null) {
+            server.close();
+        }
+        try (var files = Files.walk(dataDir)) {
+            files.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(path -> path.toFile().delete());
+        }
+    }
+
+    /** The server, once the class's tests have started. */
+    TestS3 server() {
+        return server;
     }
 
     /** A store on a bucket no other test uses, created. */
