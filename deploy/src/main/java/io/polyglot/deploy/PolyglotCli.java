@@ -247,6 +247,7 @@ public final class PolyglotCli implements Runnable {
 
     @Command(
             name = "archive",
+            mixinStandardHelpOptions = true,
             description = "Checks and reads the archive of the running stack.",
             subcommands = {PolyglotCli.ArchiveVerify.class, PolyglotCli.ArchiveCat.class})
     static final class Archive implements Runnable {
@@ -286,6 +287,7 @@ public final class PolyglotCli implements Runnable {
 
     @Command(
             name = "verify",
+            mixinStandardHelpOptions = true,
             description = "Re-hashes every segment, checks the manifests and that every offset a read-committed"
                     + " consumer of events.all returns is archived exactly once; stores the result under"
                     + " verifications/. Exits 0 when sound, 1 when problems were found, 2 when it could not run.")
@@ -349,6 +351,7 @@ public final class PolyglotCli implements Runnable {
 
     @Command(
             name = "cat",
+            mixinStandardHelpOptions = true,
             description = "Prints the events of the segment at KEY as JSON lines, payload decoded. Exits 1 when the"
                     + " segment does not match its recorded SHA-256, 2 when KEY is not a segment key or the archive"
                     + " cannot be read.")
