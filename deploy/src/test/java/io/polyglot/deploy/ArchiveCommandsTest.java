@@ -20,8 +20,6 @@ import io.polyglot.schemas.avro.EventEnvelope;
 import io.polyglot.testservers.TestEvents;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +38,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -102,7 +99,7 @@ class ArchiveCommandsTest {
     @Test
     void verifiesASoundArchiveWithExitZeroAndCountsItsSegmentsAndEvents() {
         // when
-        Run run = polyglot("archive", "verify");
+        CliRun run = polyglot("archive", "verify");
 
         // then
         assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -119,7 +116,7 @@ class ArchiveCommandsTest {
     @Test
     void printsTheWholeResultAsJsonAndStoresTheSameUnderVerifications() throws Exception {
         // when
-        Run run = polyglot("archive", "verify", "--json");
+        CliRun run = polyglot("archive", "verify", "--json");
 
         // then
         assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -156,8 +153,8 @@ class ArchiveCommandsTest {
                     RequestBody.fromFile(other.file()));
 
             // when
-            Run run = polyglot("archive", "verify");
-            Run cat = polyglot("archive", "cat", P0_LOAN);
+            CliRun run = polyglot("archive", "verify");
+            CliRun cat = polyglot("archive", "cat", P0_LOAN);
 
             // then
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
@@ -180,7 +177,7 @@ class ArchiveCommandsTest {
             raw.deleteObject(b -> b.bucket(PolyglotStack.BUCKET).key(P1_LOAN_SECOND));
 
             // when
-            Run run = polyglot("archive", "verify");
+            CliRun run = polyglot("archive", "verify");
 
             // then
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
@@ -201,7 +198,7 @@ class ArchiveCommandsTest {
             store.putIfAbsent(doubled.key().value(), doubled.file(), doubled.meta());
 
             // when
-            Run run = polyglot("archive", "verify");
+            CliRun run = polyglot("archive", "verify");
 
             // then
             assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
@@ -219,7 +216,7 @@ class ArchiveCommandsTest {
     @Test
     void printsEachEventOfASegmentAsAJsonLineWithItsPayloadDecoded() throws Exception {
         // when
-        Run run = polyglot("archive", "cat", P0_LOAN);
+        CliRun run = polyglot("archive", "cat", P0_LOAN);
 
         // then
         assertThat(run.exitCode()).as(run.toString()).isZero();
@@ -264,7 +261,7 @@ class ArchiveCommandsTest {
             })
     void refusesAKeyThatIsNotASegmentKeyInsideEventsWithExitTwo(String hostile) {
         // when
-        Run run = polyglot("archive", "cat", hostile);
+        CliRun run = polyglot("archive", "cat", hostile);
 
         // then
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
@@ -275,16 +272,11 @@ class ArchiveCommandsTest {
     @Test
     void saysItCouldNotRunAndExitsTwoWhenTheStackWasNeverStarted(@TempDir Path elsewhere) {
         // when
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = PolyglotCli.commandLine(elsewhere, unbuiltRepository);
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exitCode = commandLine.execute("archive", "verify");
+        CliRun run = CliRun.of(elsewhere, unbuiltRepository, "archive", "verify");
 
         // then
-        assertThat(exitCode).isEqualTo(2);
-        assertThat(err.toString()).contains("archive verify could not run").contains("never started");
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("archive verify could not run").contains("never started");
     }
 
     private List<ArchivedEvent> produce(int partition, String... types) throws Exception {
@@ -380,22 +372,9 @@ class ArchiveCommandsTest {
                 .build();
     }
 
-    private Run polyglot(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = PolyglotCli.commandLine(home, unbuiltRepository);
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int exitCode = commandLine.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
+    private CliRun polyglot(String... args) {
+        return CliRun.of(home, unbuiltRepository, args);
     }
 
     private record Segment(SegmentKey key, Path file, SegmentMetadata meta, List<ArchivedEvent> events) {}
-
-    private record Run(int exitCode, String out, String err) {
-        @Override
-        public String toString() {
-            return "exit " + exitCode + "\nout:\n" + out + "\nerr:\n" + err;
-        }
-    }
 }
