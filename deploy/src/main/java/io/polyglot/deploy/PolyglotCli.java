@@ -2,8 +2,20 @@ package io.polyglot.deploy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polyglot.archive.store.ArchiveStore;
+import io.polyglot.archive.store.ArchiveStoreException;
+import io.polyglot.archive.store.SegmentChecksum;
+import io.polyglot.archive.store.SegmentContents;
+import io.polyglot.archive.store.SegmentFormat;
+import io.polyglot.archive.store.SegmentKey;
+import io.polyglot.archive.store.SegmentMetadata;
+import io.polyglot.archive.store.VerificationReport;
+import io.polyglot.schemas.Topics;
+import io.polyglot.schemas.UndecodableRecordException;
 import io.polyglot.stack.ServerStartException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -37,6 +49,7 @@ import picocli.CommandLine.Spec;
             PolyglotCli.Status.class,
             PolyglotCli.Env.class,
             PolyglotCli.Import.class,
+            PolyglotCli.Archive.class,
             PolyglotCli.Test.class
         })
 public final class PolyglotCli implements Runnable {
@@ -63,8 +76,11 @@ public final class PolyglotCli implements Runnable {
         System.exit(commandLine(home, repoRoot).execute(args));
     }
 
-    /** The command line with its error handling; separate from {@link #main} so tests can run it without exiting. */
-    static CommandLine commandLine(Path home, Path repoRoot) {
+    /**
+     * The command line of the stack in {@code home} running the jars of {@code repoRoot}, with its error handling;
+     * separate from {@link #main} so tests can run it without exiting.
+     */
+    public static CommandLine commandLine(Path home, Path repoRoot) {
         CommandLine commandLine = new CommandLine(new PolyglotCli(home, repoRoot));
         commandLine.getSubcommands().get("import").setUnmatchedOptionsArePositionalParams(true);
         commandLine.setExecutionExceptionHandler((e, line, parseResult) -> {
@@ -226,6 +242,173 @@ public final class PolyglotCli implements Runnable {
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
             builder.environment().put("COMMAND_URL", env.get("COMMAND_URL"));
             return builder.start().waitFor();
+        }
+    }
+
+    @Command(
+            name = "archive",
+            mixinStandardHelpOptions = true,
+            description = "Checks and reads the archive of the running stack.",
+            subcommands = {PolyglotCli.ArchiveVerify.class, PolyglotCli.ArchiveCat.class})
+    static final class Archive implements Runnable {
+        /** Exit code when the archive was checked and problems were found. */
+        static final int PROBLEMS_FOUND = 1;
+
+        /** Exit code when the command could not run: the stack is down or storage or Kafka unreachable. */
+        static final int COULD_NOT_RUN = 2;
+
+        /** How many problems the summary of {@code verify} prints; {@code --json} and the stored result list all. */
+        static final int PROBLEMS_PRINTED = 50;
+
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @ParentCommand
+        PolyglotCli cli;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+
+        Map<String, String> env() {
+            return cli.stack(out()).env();
+        }
+
+        /** Where the archive commands print; set once on the whole command line, so the same for each of them. */
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        PrintWriter err() {
+            return spec.commandLine().getErr();
+        }
+    }
+
+    @Command(
+            name = "verify",
+            mixinStandardHelpOptions = true,
+            description = "Re-hashes every segment, checks the manifests and that every offset a read-committed"
+                    + " consumer of events.all returns is archived exactly once; stores the result under"
+                    + " verifications/. Exits 0 when sound, 1 when problems were found, 2 when it could not run.")
+    static final class ArchiveVerify implements Callable<Integer> {
+        @ParentCommand
+        Archive archive;
+
+        @Option(names = "--json", description = "Print the whole result as JSON instead of a summary.")
+        boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = archive.out();
+            ArchiveVerification.Outcome outcome;
+            try {
+                outcome = ArchiveVerification.run(archive.env());
+            } catch (ServerStartException | ArchiveVerification.CannotRunException e) {
+                archive.err().println("polyglot: archive verify could not run: " + e.getMessage());
+                return Archive.COULD_NOT_RUN;
+            }
+            if (json) {
+                ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+                ObjectNode result =
+                        (ObjectNode) mapper.readTree(outcome.report().toJson());
+                result.put("storedAs", outcome.storedAs());
+                out.println(mapper.writeValueAsString(result));
+            } else {
+                printSummary(out, outcome);
+            }
+            out.flush();
+            return outcome.report().sound() ? 0 : Archive.PROBLEMS_FOUND;
+        }
+
+        private static void printSummary(PrintWriter out, ArchiveVerification.Outcome outcome) {
+            VerificationReport report = outcome.report();
+            out.printf("%-24s %10s %12s %14s%n", "AGGREGATE TYPE", "SEGMENTS", "EVENTS", "BYTES");
+            report.byAggregateType()
+                    .forEach((type, counts) -> out.printf(
+                            "%-24s %10d %12d %14d%n", type, counts.segments(), counts.events(), counts.bytes()));
+            out.printf("%-24s %10d %12d %14d%n", "total", report.segments(), report.events(), report.bytes());
+            out.printf(
+                    "%d manifest parts; %d segments after the last part of their chain's manifest%n",
+                    report.manifestParts(), report.segmentsNotInManifests());
+            out.printf(
+                    "%d events of %s checked against the archive%n",
+                    report.committedEventsChecked(), Topics.EVENTS_ALL);
+            out.println("Result stored as " + outcome.storedAs());
+            if (report.sound()) {
+                out.println("Sound: every committed event is archived exactly once, every segment matches its"
+                        + " checksum.");
+                return;
+            }
+            out.println(report.problems().size() + " problems:");
+            report.problems().stream().limit(Archive.PROBLEMS_PRINTED).forEach(problem -> out.println("  " + problem));
+            if (report.problems().size() > Archive.PROBLEMS_PRINTED) {
+                out.println("  ... and " + (report.problems().size() - Archive.PROBLEMS_PRINTED)
+                        + " more; --json and the stored result list them all");
+            }
+        }
+    }
+
+    @Command(
+            name = "cat",
+            mixinStandardHelpOptions = true,
+            description = "Prints the events of the segment at KEY as JSON lines, payload decoded. Exits 1 when the"
+                    + " segment does not match its recorded SHA-256, 2 when KEY is not a segment key or the archive"
+                    + " cannot be read.")
+    static final class ArchiveCat implements Callable<Integer> {
+        @ParentCommand
+        Archive archive;
+
+        @Parameters(
+                paramLabel = "KEY",
+                description = "A segment key: events/{aggregateType}/p{partition:03}/" + "{firstOffset:020}.avro")
+        String key;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter err = archive.err();
+            Optional<SegmentKey> segment =
+                    SegmentKey.parse(key).filter(parsed -> parsed.value().equals(key));
+            if (segment.isEmpty()) {
+                err.println("polyglot: archive cat: '" + key + "' is not a segment key; a segment key is"
+                        + " events/{aggregateType}/p{partition:03}/{firstOffset:020}.avro, relative, inside events/");
+                return Archive.COULD_NOT_RUN;
+            }
+            Map<String, String> env;
+            try {
+                env = archive.env();
+            } catch (ServerStartException e) {
+                err.println("polyglot: archive cat could not run: " + e.getMessage());
+                return Archive.COULD_NOT_RUN;
+            }
+            Path file = Files.createTempFile("segment-", ".avro");
+            try (ArchiveStore store = ArchiveVerification.store(env)) {
+                Optional<SegmentMetadata> meta = store.head(segment.get().value());
+                if (meta.isEmpty()) {
+                    err.println("polyglot: archive cat: no segment is stored at " + key);
+                    return Archive.COULD_NOT_RUN;
+                }
+                store.get(segment.get().value(), file);
+                SegmentContents contents;
+                try (InputStream in = Files.newInputStream(file)) {
+                    contents = SegmentFormat.read(in);
+                }
+                PrintWriter out = archive.out();
+                new SegmentLines().of(contents).forEach(out::println);
+                out.flush();
+                String actual = SegmentChecksum.sha256Hex(file);
+                if (!actual.equals(meta.get().sha256())) {
+                    err.println("polyglot: archive cat: " + key + " has SHA-256 " + actual
+                            + " but its metadata records " + meta.get().sha256() + "; run ./polyglot archive verify");
+                    return Archive.PROBLEMS_FOUND;
+                }
+                return 0;
+            } catch (ArchiveStoreException | UndecodableRecordException e) {
+                err.println("polyglot: archive cat could not read " + key + ": " + e.getMessage());
+                return Archive.COULD_NOT_RUN;
+            } finally {
+                Files.deleteIfExists(file);
+            }
         }
     }
 

@@ -45,6 +45,27 @@ class PolyglotStackLifecycleTest {
         assertThat(home).doesNotExist();
     }
 
+    @Test
+    void archiveVerifySaysItCouldNotRunAndExitsTwoWhenTheStackIsDown() {
+        // given: a stack that ran and was stopped, its ports and credentials kept
+        Path home = parent.resolve("stopped");
+        PolyglotStack stack = PolyglotStack.at(home, unbuiltRepository);
+        catchThrowable(stack::up);
+        stack.down(false);
+
+        // when
+        CliRun run = CliRun.of(home, unbuiltRepository, "archive", "verify");
+        stack.down(true);
+
+        // then
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err())
+                .contains("archive verify could not run")
+                .contains("the archive bucket polyglot-archive at http://127.0.0.1:")
+                .contains("does not answer");
+    }
+
     private static ComponentStatus component(List<ComponentStatus> status, String name) {
         return status.stream()
                 .filter(component -> component.name().equals(name))

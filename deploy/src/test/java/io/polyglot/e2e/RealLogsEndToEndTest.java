@@ -3,11 +3,12 @@ package io.polyglot.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polyglot.archive.store.ArchiveStore;
-import io.polyglot.archive.store.ArchiveStoreConfig;
-import io.polyglot.archive.store.ArchiveVerifier;
-import io.polyglot.archive.store.VerificationReport;
+import io.polyglot.deploy.ArchiveVerification;
 import io.polyglot.deploy.ComponentStatus;
+import io.polyglot.deploy.PolyglotCli;
 import io.polyglot.deploy.PolyglotStack;
 import io.polyglot.runtime.DatabaseUrl;
 import io.polyglot.runtime.KafkaClientConfig;
@@ -15,8 +16,10 @@ import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigDecimal;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +36,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -45,6 +50,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import picocli.CommandLine;
 
 /**
  * The whole pipeline on real input: a stack started the way {@code ./polyglot up} starts it (its own home folder,
@@ -154,25 +160,36 @@ class RealLogsEndToEndTest {
     }
 
     @Test
-    void theArchiveHoldsEveryEventOnceInSoundSegments() throws Exception {
-        VerificationReport report;
+    void theArchiveHoldsEveryCommittedEventExactlyOnceInSoundSegments() throws Exception {
+        // when: ./polyglot archive verify, as a user runs it against this stack
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cli = PolyglotCli.commandLine(home, root);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
         long started = System.nanoTime();
-        try (ArchiveStore store = new ArchiveStore(new ArchiveStoreConfig(
-                URI.create(env.get("S3_ENDPOINT")),
-                env.get("S3_BUCKET"),
-                env.get("S3_REGION"),
-                env.get("AWS_ACCESS_KEY_ID"),
-                env.get("AWS_SECRET_ACCESS_KEY"),
-                false))) {
-            report = new ArchiveVerifier(store, 100).verify();
-        }
-        figures.put("archive verify", seconds(System.nanoTime() - started) + " for " + report.segments() + " segments");
+        int exitCode = cli.execute("archive", "verify");
+        System.out.println("./polyglot archive verify\n" + out + err);
 
-        assertThat(report.problems()).isEmpty();
-        assertThat(report.eventsByAggregateType())
-                .containsEntry("LoanApplication", BPI_EVENTS)
-                .containsEntry("HelpdeskTicket", HELPDESK_EVENTS);
-        assertThat(report.segments()).isGreaterThanOrEqualTo((int) ((BPI_EVENTS + HELPDESK_EVENTS) / 100));
+        // then
+        assertThat(exitCode).as(out + "\n" + err).isZero();
+        Matcher storedAs = Pattern.compile("Result stored as (\\S+)").matcher(out.toString());
+        assertThat(storedAs.find()).as(out.toString()).isTrue();
+        JsonNode report;
+        try (ArchiveStore store = ArchiveVerification.store(env);
+                InputStream in = store.get(storedAs.group(1))) {
+            report = new ObjectMapper().readTree(in);
+        }
+        figures.put(
+                "archive verify",
+                seconds(System.nanoTime() - started) + " for "
+                        + report.get("segments").asInt() + " segments");
+        assertThat(report.get("problems")).isEmpty();
+        assertThat(report.get("committedEventsChecked").asLong()).isEqualTo(BPI_EVENTS + HELPDESK_EVENTS);
+        assertThat(report.at("/byAggregateType/LoanApplication/events").asLong())
+                .isEqualTo(BPI_EVENTS);
+        assertThat(report.at("/byAggregateType/HelpdeskTicket/events").asLong()).isEqualTo(HELPDESK_EVENTS);
+        assertThat(report.get("segments").asInt()).isGreaterThanOrEqualTo((int) ((BPI_EVENTS + HELPDESK_EVENTS) / 100));
     }
 
     @Test

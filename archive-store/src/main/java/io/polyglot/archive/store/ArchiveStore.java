@@ -146,6 +146,15 @@ public final class ArchiveStore implements AutoCloseable {
     }
 
     /**
+     * Creates {@code key} holding {@code json} unless the key is taken, for records such as stored verifications.
+     *
+     * @return whether this call created it
+     */
+    public boolean putJsonIfAbsent(String key, byte[] json) {
+        return putBytesIfAbsent(key, "application/json", json);
+    }
+
+    /**
      * Deletes the temporary object {@code SEGMENTKEY-<uuid>} that an S3Proxy upload cut short by a crash leaves beside
      * a segment key. The archive deletes nothing else: any other key is refused.
      *

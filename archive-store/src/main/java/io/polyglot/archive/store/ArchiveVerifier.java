@@ -6,11 +6,16 @@ import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,22 +24,42 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Checks the archive against what its segments claim: each segment's bytes against its recorded SHA-256, its events
- * against its recorded count and offsets, its size against the segment limit, its events against the one aggregate
- * type its key names, and the segments of each type and partition against each other (no offset in two of them).
+ * Checks the archive against what its segments and manifests claim and, given what a read-committed consumer of
+ * {@code events.all} returned, against the topic itself (guarantees I1 and I2).
  *
- * <p>Only objects whose key ends in {@code .avro} are segments; anything else under {@code events/}, such as the
- * {@code KEY-<uuid>} temporary objects a crashed upload can leave behind in S3Proxy, is not looked at.
+ * <ul>
+ *   <li>Each segment: its bytes against its recorded SHA-256, its events against its recorded count and offsets, its
+ *       size against the segment limit, its events against the one aggregate type its key names.
+ *   <li>Each chain's manifest: parts numbered from 0 without gaps, each listed segment stored with the same checksum
+ *       and offsets, and the segments' offsets with the empty ranges accounting for every offset of the partition
+ *       from 0 to the chain's last listed offset exactly once.
+ *   <li>The topic: each offset the consumer returned is in exactly one segment, of the event's type, and in the
+ *       empty ranges of every other chain of its partition whose manifest reaches it; no segment holds an offset the
+ *       consumer does not return.
+ * </ul>
+ *
+ * <p>Only objects whose key ends in {@code .avro} are segments; the {@code KEY-<uuid>} temporary objects a crashed
+ * upload can leave behind in S3Proxy are not looked at, anything else under {@code events/} is a problem.
  */
 public final class ArchiveVerifier {
 
     /** The segment limit the archiver uses unless configured otherwise. */
     public static final int DEFAULT_MAX_EVENTS_PER_SEGMENT = 100;
 
+    /** Prefix of the stored verification results. */
+    public static final String VERIFICATIONS_PREFIX = "verifications/";
+
+    /** How many separate offset ranges one problem sentence names before it only counts the rest. */
+    private static final int RANGES_NAMED = 10;
+
+    private static final DateTimeFormatter RESULT_NAME =
+            DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+
     private static final Logger log = LoggerFactory.getLogger(ArchiveVerifier.class);
 
     private final ArchiveStore store;
     private final int maxEventsPerSegment;
+    private final Clock clock;
     private final EventCodec codec = EventCodec.standard();
 
     /** A verifier of {@code store} that allows {@value #DEFAULT_MAX_EVENTS_PER_SEGMENT} events per segment. */
@@ -44,44 +69,97 @@ public final class ArchiveVerifier {
 
     /** A verifier of {@code store} that allows {@code maxEventsPerSegment} events per segment. */
     public ArchiveVerifier(ArchiveStore store, int maxEventsPerSegment) {
+        this(store, maxEventsPerSegment, Clock.systemUTC());
+    }
+
+    /** A verifier of {@code store} whose reports are dated by {@code clock}. */
+    public ArchiveVerifier(ArchiveStore store, int maxEventsPerSegment, Clock clock) {
         if (maxEventsPerSegment < 1) {
             throw new IllegalArgumentException("a segment holds at least one event, got " + maxEventsPerSegment);
         }
         this.store = store;
         this.maxEventsPerSegment = maxEventsPerSegment;
+        this.clock = clock;
     }
 
-    /** Verifies every segment under {@code events/}. */
+    /** Verifies every segment under {@code events/} and every manifest, without the topic. */
     public VerificationReport verify() {
-        return verify(SegmentKey.EVENTS_PREFIX);
+        return run(SegmentKey.EVENTS_PREFIX, true, Optional.empty());
     }
 
-    /** Verifies every segment whose key starts with {@code prefix}. */
+    /** Verifies every segment whose key starts with {@code prefix}, without manifests or the topic. */
     public VerificationReport verify(String prefix) {
+        return run(prefix, false, Optional.empty());
+    }
+
+    /**
+     * Verifies every segment and manifest, and that the archive covers {@code committed} exactly once; read the topic
+     * before calling this, so the archive listed is at least as new as what was read.
+     */
+    public VerificationReport verify(CommittedEvents committed) {
+        return run(SegmentKey.EVENTS_PREFIX, true, Optional.of(committed));
+    }
+
+    /**
+     * Stores {@code report} create-only as {@code verifications/{checkedAt}.json}, with a counter after the time when
+     * another verification of the same millisecond holds that key.
+     *
+     * @return the key it was stored under
+     */
+    public String store(VerificationReport report) {
+        String name = VERIFICATIONS_PREFIX + RESULT_NAME.format(Instant.parse(report.checkedAt()));
+        byte[] json = report.toJson().getBytes(StandardCharsets.UTF_8);
+        for (int attempt = 0; ; attempt++) {
+            String key = attempt == 0 ? name + ".json" : name + "-" + attempt + ".json";
+            if (store.putJsonIfAbsent(key, json)) {
+                log.info("Verification stored as {}", key);
+                return key;
+            }
+        }
+    }
+
+    private VerificationReport run(String prefix, boolean withManifests, Optional<CommittedEvents> committed) {
+        Instant started = clock.instant();
         List<String> problems = new ArrayList<>();
-        Map<String, Long> eventsByType = new TreeMap<>();
-        Map<String, List<Range>> chains = new HashMap<>();
-        int segments = 0;
+        Map<String, VerificationReport.TypeCounts> counts = new TreeMap<>();
+        Map<String, StoredSegment> segments = new TreeMap<>();
         for (String objectKey : store.list(prefix)) {
             if (!objectKey.endsWith(".avro")) {
+                if (!ArchiveStore.isUploadLeftover(objectKey)) {
+                    problems.add(objectKey + " is neither a segment nor the leftover of an upload.");
+                }
                 continue;
             }
-            segments++;
             Optional<SegmentKey> key = SegmentKey.parse(objectKey);
             if (key.isEmpty()) {
                 problems.add(objectKey + " does not follow the segment key layout.");
                 continue;
             }
-            verifySegment(key.get(), problems, eventsByType)
-                    .ifPresent(range -> chains.computeIfAbsent(chainOf(key.get()), c -> new ArrayList<>())
-                            .add(range));
+            verifySegment(key.get(), problems, counts).ifPresent(segment -> segments.put(objectKey, segment));
         }
-        chains.values().forEach(ranges -> findOverlaps(ranges, problems));
-        log.info("Verified {} segments under {}: {} problems", segments, prefix, problems.size());
-        return new VerificationReport(segments, eventsByType, problems);
+        findOverlaps(segments.values(), problems);
+        Map<String, ManifestChain> chains = new TreeMap<>();
+        int parts = withManifests ? verifyManifests(segments, chains, problems) : 0;
+        int unlisted = withManifests ? countUnlisted(segments, chains, problems) : 0;
+        committed.ifPresent(read -> new TopicCoverage(read, segments.values(), chains, problems).check());
+        log.info(
+                "Verified {} segments and {} manifest parts under {}: {} problems",
+                segments.size(),
+                parts,
+                prefix,
+                problems.size());
+        return new VerificationReport(
+                started.toString(),
+                segments.size(),
+                counts,
+                parts,
+                unlisted,
+                committed.map(CommittedEvents::count).orElse(-1L),
+                problems);
     }
 
-    private Optional<Range> verifySegment(SegmentKey key, List<String> problems, Map<String, Long> eventsByType) {
+    private Optional<StoredSegment> verifySegment(
+            SegmentKey key, List<String> problems, Map<String, VerificationReport.TypeCounts> counts) {
         Optional<SegmentMetadata> metadata = store.head(key.value());
         if (metadata.isEmpty()) {
             problems.add(key + " has no segment metadata (sha256, offsets, count, schema fingerprint).");
@@ -90,19 +168,23 @@ public final class ArchiveVerifier {
         SegmentMetadata meta = metadata.get();
         Path file = download(key);
         try {
+            long bytes = Files.size(file);
             String actual = SegmentChecksum.sha256Hex(file);
             if (!actual.equals(meta.sha256())) {
                 problems.add(key + " has SHA-256 " + actual + " but its metadata records " + meta.sha256() + ".");
             }
             SegmentContents contents = read(file);
             checkContents(key, meta, contents, problems);
-            for (EventEnvelope event : contents.events()) {
-                eventsByType.merge(event.getAggregateType(), 1L, Long::sum);
-            }
-            return Optional.of(new Range(key, meta.firstOffset(), meta.lastOffset()));
+            counts.merge(
+                    key.typeSegment(),
+                    new VerificationReport.TypeCounts(1, contents.events().size(), bytes),
+                    VerificationReport.TypeCounts::plus);
+            return Optional.of(new StoredSegment(key, meta, contents.offsets()));
         } catch (UndecodableRecordException e) {
             problems.add(key + " cannot be decoded as a segment file: " + e.getMessage());
-            return Optional.of(new Range(key, meta.firstOffset(), meta.lastOffset()));
+            return Optional.of(new StoredSegment(key, meta, List.of()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the downloaded copy of " + key, e);
         } finally {
             deleteQuietly(file);
         }
@@ -173,18 +255,91 @@ public final class ArchiveVerifier {
         }
     }
 
-    private static void findOverlaps(List<Range> ranges, List<String> problems) {
-        ranges.sort(Comparator.comparingLong(Range::first));
-        Range previous = null;
-        for (Range range : ranges) {
-            if (previous != null && range.first() <= previous.last()) {
-                problems.add("Offsets " + range.first() + ".." + Math.min(range.last(), previous.last())
-                        + " appear in both " + previous.key() + " and " + range.key() + ".");
-            }
-            if (previous == null || range.last() > previous.last()) {
-                previous = range;
+    private static void findOverlaps(Collection<StoredSegment> segments, List<String> problems) {
+        Map<String, List<StoredSegment>> byChain = new TreeMap<>();
+        segments.forEach(segment ->
+                byChain.computeIfAbsent(segment.chain(), c -> new ArrayList<>()).add(segment));
+        for (List<StoredSegment> chain : byChain.values()) {
+            chain.sort(Comparator.comparingLong(StoredSegment::first));
+            StoredSegment previous = null;
+            for (StoredSegment segment : chain) {
+                if (previous != null && segment.first() <= previous.last()) {
+                    problems.add("Offsets " + segment.first() + ".." + Math.min(segment.last(), previous.last())
+                            + " appear in both " + previous.key() + " and " + segment.key() + ".");
+                }
+                if (previous == null || segment.last() > previous.last()) {
+                    previous = segment;
+                }
             }
         }
+    }
+
+    /** Checks every chain's manifest; returns how many parts it read. */
+    private int verifyManifests(
+            Map<String, StoredSegment> segments, Map<String, ManifestChain> chains, List<String> problems) {
+        Map<String, List<String>> partKeys = new TreeMap<>();
+        for (String key : store.list(ManifestPart.MANIFESTS_PREFIX)) {
+            if (!ManifestPart.isPartKey(key)) {
+                problems.add(key + " is not a manifest part key.");
+                continue;
+            }
+            partKeys.computeIfAbsent(key.substring(0, key.lastIndexOf('/') + 1), p -> new ArrayList<>())
+                    .add(key);
+        }
+        int read = 0;
+        for (Map.Entry<String, List<String>> chainParts : partKeys.entrySet()) {
+            ManifestChain chain = new ManifestChain(chainParts.getKey());
+            List<String> keys = chainParts.getValue();
+            for (int number = 0; number < keys.size(); number++) {
+                String key = keys.get(number);
+                String expected = chainParts.getKey() + String.format("%010d.json", number);
+                if (!key.equals(expected)) {
+                    problems.add(key + " follows " + (number == 0 ? "no part" : keys.get(number - 1)) + " but "
+                            + expected + " is missing: the parts of a chain are numbered from 0 without gaps.");
+                    break;
+                }
+                readPart(key)
+                        .ifPresentOrElse(
+                                part -> chain.add(key, part, segments, problems),
+                                () -> problems.add(key + " is not a manifest part."));
+                read++;
+            }
+            chain.checkAccounting(problems);
+            chains.put(chain.segmentPrefix(), chain);
+        }
+        return read;
+    }
+
+    private Optional<ManifestPart> readPart(String key) {
+        try (InputStream in = store.get(key)) {
+            return Optional.of(ManifestPart.fromJson(in.readAllBytes()));
+        } catch (UndecodableRecordException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            throw new ArchiveStoreException("cannot read " + key, true, e);
+        }
+    }
+
+    /**
+     * Counts the segments after the end of their chain's manifest, which the archiver lists in the chain's next part;
+     * a segment within the manifest's offsets that it does not list is a problem.
+     */
+    private static int countUnlisted(
+            Map<String, StoredSegment> segments, Map<String, ManifestChain> chains, List<String> problems) {
+        int unlisted = 0;
+        for (StoredSegment segment : segments.values()) {
+            ManifestChain chain = chains.get(segment.chain());
+            if (chain != null && chain.lists(segment.key().value())) {
+                continue;
+            }
+            if (chain != null && segment.first() <= chain.lastOffset()) {
+                problems.add(segment.key() + " is stored within the offsets of " + chain.prefix()
+                        + " but no part lists it.");
+            } else {
+                unlisted++;
+            }
+        }
+        return unlisted;
     }
 
     private Path download(SegmentKey key) {
@@ -212,9 +367,57 @@ public final class ArchiveVerifier {
         }
     }
 
-    private static String chainOf(SegmentKey key) {
-        return key.typeSegment() + "/" + key.partition();
+    /** Names ranges of offsets, the first {@value #RANGES_NAMED} of them, then how many more there are. */
+    static String describe(List<ManifestPart.OffsetRange> ranges) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < Math.min(ranges.size(), RANGES_NAMED); i++) {
+            ManifestPart.OffsetRange range = ranges.get(i);
+            text.append(i == 0 ? "" : ", ")
+                    .append(range.first() == range.last() ? range.first() : range.first() + ".." + range.last());
+        }
+        if (ranges.size() > RANGES_NAMED) {
+            text.append(" and ").append(ranges.size() - RANGES_NAMED).append(" more ranges");
+        }
+        return text.toString();
     }
 
-    private record Range(SegmentKey key, long first, long last) {}
+    /** Joins sorted offsets into ranges of consecutive offsets. */
+    static List<ManifestPart.OffsetRange> ranges(List<Long> sortedOffsets) {
+        List<ManifestPart.OffsetRange> ranges = new ArrayList<>();
+        long first = -1;
+        long last = -2;
+        for (long offset : sortedOffsets) {
+            if (offset != last + 1) {
+                if (first >= 0) {
+                    ranges.add(new ManifestPart.OffsetRange(first, last));
+                }
+                first = offset;
+            }
+            last = offset;
+        }
+        if (first >= 0) {
+            ranges.add(new ManifestPart.OffsetRange(first, last));
+        }
+        return ranges;
+    }
+
+    /**
+     * A stored segment as verified.
+     *
+     * @param offsets the offsets its file lists, empty when the file cannot be decoded
+     */
+    record StoredSegment(SegmentKey key, SegmentMetadata meta, List<Long> offsets) {
+        long first() {
+            return meta.firstOffset();
+        }
+
+        long last() {
+            return meta.lastOffset();
+        }
+
+        /** The chain's prefix under {@code events/}. */
+        String chain() {
+            return SegmentKey.chainPrefixOfSegment(key.typeSegment(), key.partition());
+        }
+    }
 }
