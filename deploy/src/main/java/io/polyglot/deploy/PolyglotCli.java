@@ -11,6 +11,7 @@ import io.polyglot.archive.store.SegmentFormat;
 import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archive.store.SegmentMetadata;
 import io.polyglot.archive.store.VerificationReport;
+import io.polyglot.schemas.Names;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
 import io.polyglot.stack.ServerStartException;
@@ -249,7 +250,8 @@ public final class PolyglotCli implements Runnable {
             name = "archive",
             mixinStandardHelpOptions = true,
             description = "Checks and reads the archive of the running stack.",
-            subcommands = {PolyglotCli.ArchiveVerify.class, PolyglotCli.ArchiveCat.class})
+            subcommands = {PolyglotCli.ArchiveList.class, PolyglotCli.ArchiveVerify.class, PolyglotCli.ArchiveCat.class
+            })
     static final class Archive implements Runnable {
         /** Exit code when the archive was checked and problems were found. */
         static final int PROBLEMS_FOUND = 1;
@@ -282,6 +284,47 @@ public final class PolyglotCli implements Runnable {
 
         PrintWriter err() {
             return spec.commandLine().getErr();
+        }
+    }
+
+    @Command(
+            name = "ls",
+            mixinStandardHelpOptions = true,
+            description = "Lists the keys of the stored segments in key order (type, partition, first offset): the"
+                    + " keys that archive cat takes. Exits 2 when the archive cannot be read.")
+    static final class ArchiveList implements Callable<Integer> {
+        @ParentCommand
+        Archive archive;
+
+        @Parameters(paramLabel = "TYPE", arity = "0..1", description = "Only the segments of this aggregate type.")
+        String aggregateType;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = archive.err();
+            if (aggregateType != null
+                    && Names.aggregateTypeProblem(aggregateType).isPresent()) {
+                err.println("polyglot: archive ls: '" + aggregateType + "' is not an aggregate type: "
+                        + Names.aggregateTypeProblem(aggregateType).get());
+                return Archive.COULD_NOT_RUN;
+            }
+            String prefix =
+                    aggregateType == null ? SegmentKey.EVENTS_PREFIX : SegmentKey.EVENTS_PREFIX + aggregateType + "/";
+            try (ArchiveStore store = ArchiveVerification.store(archive.env())) {
+                PrintWriter out = archive.out();
+                for (String key : store.list(prefix)) {
+                    if (SegmentKey.parse(key)
+                            .filter(parsed -> parsed.value().equals(key))
+                            .isPresent()) {
+                        out.println(key);
+                    }
+                }
+                out.flush();
+                return 0;
+            } catch (ServerStartException | ArchiveStoreException e) {
+                err.println("polyglot: archive ls could not run: " + e.getMessage());
+                return Archive.COULD_NOT_RUN;
+            }
         }
     }
 

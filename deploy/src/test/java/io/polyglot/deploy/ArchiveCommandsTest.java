@@ -214,6 +214,34 @@ class ArchiveCommandsTest {
     }
 
     @Test
+    void listsTheKeyOfEveryStoredSegmentInKeyOrderAndNothingElse() {
+        // when
+        CliRun all = polyglot("archive", "ls");
+        CliRun tickets = polyglot("archive", "ls", "Ticket");
+
+        // then: manifests, the chain index and stored verifications are not segments
+        assertThat(all.exitCode()).as(all.toString()).isZero();
+        assertThat(all.out().lines()).containsExactlyElementsOf(segments.keySet());
+        assertThat(tickets.exitCode()).as(tickets.toString()).isZero();
+        assertThat(tickets.out().lines())
+                .containsExactlyElementsOf(segments.keySet().stream()
+                        .filter(key -> key.startsWith("events/Ticket/"))
+                        .toList())
+                .hasSize(1);
+    }
+
+    @Test
+    void refusesToListATypeThatBreaksTheNameRulesWithExitTwo() {
+        // when
+        CliRun run = polyglot("archive", "ls", "../Loan");
+
+        // then
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(2);
+        assertThat(run.err()).contains("is not an aggregate type");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
     void printsEachEventOfASegmentAsAJsonLineWithItsPayloadDecoded() throws Exception {
         // when
         CliRun run = polyglot("archive", "cat", P0_LOAN);

@@ -2,6 +2,7 @@ package io.polyglot.archive.store;
 
 import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.KnownSchemas;
+import io.polyglot.schemas.TrustedPackages;
 import io.polyglot.schemas.UndecodableRecordException;
 import io.polyglot.schemas.UnknownSchemaException;
 import io.polyglot.schemas.avro.EventEnvelope;
@@ -126,6 +127,7 @@ public final class SegmentFormat {
      * @throws UndecodableRecordException when the bytes are not a segment file
      */
     public static SegmentContents read(InputStream in) throws IOException {
+        TrustedPackages.install();
         SpecificDatumReader<EventEnvelope> datumReader = new SpecificDatumReader<>(EventEnvelope.class);
         try (DataFileStream<EventEnvelope> stream = new DataFileStream<>(in, datumReader)) {
             List<EventEnvelope> events = new ArrayList<>();
