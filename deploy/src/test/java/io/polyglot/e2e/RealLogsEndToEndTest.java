@@ -56,7 +56,9 @@ import picocli.CommandLine;
  * The whole pipeline on real input: a stack started the way {@code ./polyglot up} starts it (its own home folder,
  * free ports), the BPI 2012 and helpdesk logs imported through the HTTP API by the importer as its own process, then
  * the PostgreSQL views, the archive in S3Proxy and the topic checked against the counts the logs are known to have.
- * Later issues add their checks to this same run instead of importing the logs again.
+ * Later issues add their checks to this same run instead of importing the logs again: during the first BPI 2012
+ * import the archiver-worker is killed with SIGKILL five times at seeded random moments and started again by
+ * {@code up()} (seed from the system property {@code e2e.killSeed}, else the clock; printed with the figures).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealLogsEndToEndTest {
@@ -67,6 +69,7 @@ class RealLogsEndToEndTest {
     private static final long HELPDESK_CASES = 4_580;
     private static final long HELPDESK_EVENTS = 21_348;
     private static final Duration SETTLE = Duration.ofMinutes(5);
+    private static final int ARCHIVER_KILLS = 5;
 
     private final Path root =
             Path.of(System.getProperty("polyglot.root", ".")).toAbsolutePath().normalize();
@@ -76,6 +79,7 @@ class RealLogsEndToEndTest {
     private Path home;
     private PolyglotStack stack;
     private Map<String, String> env;
+    private ArchiverKills archiverKills;
 
     @BeforeAll
     void startTheStackAndImportBothLogs() throws Exception {
@@ -86,10 +90,17 @@ class RealLogsEndToEndTest {
         figures.put("stack up", seconds(System.nanoTime() - started));
         env = stack.env();
 
-        importLog("LoanApplication", datasets.resolve("bpic2012/bpic2012.xes.gz"), BPI_EVENTS, "");
-        importLog("HelpdeskTicket", datasets.resolve("helpdesk/helpdesk.xes.gz"), HELPDESK_EVENTS, "");
+        long seed = Long.getLong("e2e.killSeed", System.nanoTime());
+        System.out.println("archiver kill seed " + seed + " (replay with -De2e.killSeed=" + seed + ")");
+        archiverKills = new ArchiverKills(stack, seed, ARCHIVER_KILLS, BPI_EVENTS);
+        importLog("LoanApplication", datasets.resolve("bpic2012/bpic2012.xes.gz"), BPI_EVENTS, "", archiverKills);
+        figures.put("archiver kill seed", Long.toString(seed));
+        for (ArchiverKills.Kill kill : archiverKills.kills()) {
+            figures.put("archiver kill " + kill.number(), kill.describe());
+        }
+        importLog("HelpdeskTicket", datasets.resolve("helpdesk/helpdesk.xes.gz"), HELPDESK_EVENTS, "", null);
         // The same file again: the decider answers every command id with its first decision and produces nothing.
-        importLog("LoanApplication", datasets.resolve("bpic2012/bpic2012.xes.gz"), BPI_EVENTS, " again");
+        importLog("LoanApplication", datasets.resolve("bpic2012/bpic2012.xes.gz"), BPI_EVENTS, " again", null);
         awaitArchiverCaughtUp();
     }
 
@@ -114,6 +125,38 @@ class RealLogsEndToEndTest {
             if (stack != null) {
                 stack.down(true);
             }
+        }
+    }
+
+    @Test
+    void theArchiverWasKilledFiveTimesDuringTheFirstBpiImportAndOnlyItWasStartedAgain() {
+        List<ArchiverKills.Kill> kills = archiverKills.kills();
+
+        assertThat(kills)
+                .as("kills at offsets %s, seed %d", archiverKills.moments(), archiverKills.seed())
+                .hasSizeGreaterThanOrEqualTo(ARCHIVER_KILLS);
+        assertThat(kills).extracting(ArchiverKills.Kill::killedPid).doesNotHaveDuplicates();
+        for (ArchiverKills.Kill kill : kills) {
+            assertThat(kill.importRunning())
+                    .as("kill %d came while the import ran", kill.number())
+                    .isTrue();
+            assertThat(ArchiverKills.isGone(kill.killedPid()))
+                    .as("pid %d of kill %d is gone", kill.killedPid(), kill.number())
+                    .isTrue();
+            assertThat(kill.restartedPid())
+                    .as("kill %d restarted", kill.number())
+                    .isNotNull();
+            assertThat(kill.restartedPid()).isNotEqualTo(kill.killedPid());
+            assertThat(kill.othersAfter())
+                    .as("up() after kill %d left every other process as it was", kill.number())
+                    .isEqualTo(kill.othersBefore());
+        }
+        for (int i = 1; i < kills.size(); i++) {
+            assertThat(kills.get(i).killedPid())
+                    .as("kill %d ended the process the restart before it started", i + 1)
+                    .isEqualTo(kills.get(i - 1).restartedPid());
+            assertThat(kills.get(i).topicOffsets())
+                    .isGreaterThan(kills.get(i - 1).topicOffsets());
         }
     }
 
@@ -230,7 +273,9 @@ class RealLogsEndToEndTest {
         assertThat(lastVersion).hasSize((int) (BPI_CASES + HELPDESK_CASES));
     }
 
-    private void importLog(String type, Path file, long expectedEvents, String run) throws Exception {
+    /** Runs the importer as its own process; {@code kills}, when given, plays its kills while the import runs. */
+    private void importLog(String type, Path file, long expectedEvents, String run, ArchiverKills kills)
+            throws Exception {
         Path log = home.resolve("import-" + type + run.replace(' ', '-') + ".log");
         List<String> command = new ArrayList<>(List.of(
                 javaBin(),
@@ -248,6 +293,11 @@ class RealLogsEndToEndTest {
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
+        if (kills != null) {
+            try (Admin admin = admin()) {
+                kills.during(process, () -> topicOffsets(admin), started);
+            }
+        }
         boolean finished = process.waitFor(10, TimeUnit.MINUTES);
         long elapsed = System.nanoTime() - started;
         String output = Files.readString(log, StandardCharsets.UTF_8);
@@ -278,6 +328,16 @@ class RealLogsEndToEndTest {
             }
         });
         figures.put("archive caught up after imports", seconds(System.nanoTime() - started));
+    }
+
+    private long topicOffsets(Admin admin) {
+        try {
+            return endOffsets(admin).values().stream()
+                    .mapToLong(Long::longValue)
+                    .sum();
+        } catch (Exception e) {
+            throw new IllegalStateException("could not read the end offsets of " + Topics.EVENTS_ALL, e);
+        }
     }
 
     private Map<TopicPartition, Long> endOffsets(Admin admin) throws Exception {
