@@ -4,6 +4,7 @@ import static io.polyglot.command.RunningCommandService.JSON;
 import static io.polyglot.command.SingleCommandTest.assertProblem;
 import static io.polyglot.command.intake.ValidCommands.recordActivity;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -13,8 +14,10 @@ import io.polyglot.schemas.avro.ActivityRecorded;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -131,6 +134,47 @@ class BatchCommandTest {
                         .isEqualTo(LongStream.rangeClosed(1, versions.size())
                                 .boxed()
                                 .toList()));
+    }
+
+    @Test
+    void answersEveryGoodLinePendingOnceKafkaHasItWhenAskedToRespondAsync() throws Exception {
+        // given
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            ObjectNode command = activity("async-" + i, "async-case-" + (i % 4), "step-" + i);
+            command.put("aggregateType", "OrderCase");
+            lines.add(command.toString());
+        }
+        lines.add("{not json");
+        long before = running.committedCount(Topics.EVENTS_ALL);
+
+        // when
+        HttpResponse<String> response = running.send(HttpRequest.newBuilder(running.uri("/v1/commands:batch"))
+                .timeout(Duration.ofSeconds(60))
+                .header("Content-Type", NDJSON)
+                .header("Prefer", "respond-async")
+                .POST(HttpRequest.BodyPublishers.ofString(String.join("\n", lines)))
+                .build());
+
+        // then: the good lines are durably in Kafka and not decided yet (the decider commits every 100 ms at the
+        // soonest); the bad one is refused as without the preference
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<JsonNode> results = lines(response);
+        assertThat(results.subList(0, 40))
+                .allSatisfy(r -> assertThat(r.get("status").asText()).isEqualTo("pending"));
+        assertThat(results.get(40).get("status").asText()).isEqualTo("rejected");
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(
+                        () -> assertThat(running.get("/v1/commands/async-39").statusCode())
+                                .isEqualTo(200));
+        for (int i = 0; i < 40; i++) {
+            JsonNode decision =
+                    JSON.readTree(running.get("/v1/commands/async-" + i).body());
+            assertThat(decision.get("status").asText()).as("async-" + i).isEqualTo("accepted");
+        }
+        await().atMost(Duration.ofSeconds(30))
+                .untilAsserted(() ->
+                        assertThat(running.committedCount(Topics.EVENTS_ALL)).isEqualTo(before + 40));
     }
 
     @Test

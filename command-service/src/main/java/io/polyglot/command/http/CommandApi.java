@@ -386,7 +386,8 @@ public final class CommandApi implements AutoCloseable {
             waits.add(outcome instanceof Intake.Accepted accepted ? decisions.awaitDecision(accepted.id()) : null);
         }
         List<CompletableFuture<Void>> acks = send(outcomes, Deadline.after(clock, settings.requestTimeout()));
-        awaitDecisions(outcomes, acks, waits);
+        // With respond-async the batch answers once Kafka has every line: a line not decided by then is pending.
+        awaitDecisions(outcomes, acks, waits, respondAsync(ctx) ? Duration.ZERO : settings.decisionWait());
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < lines.size(); i++) {
@@ -426,7 +427,10 @@ public final class CommandApi implements AutoCloseable {
 
     /** Waits, all together and at most {@code DECISION_WAIT}, for the decisions of the lines Kafka took. */
     private void awaitDecisions(
-            List<Intake> outcomes, List<CompletableFuture<Void>> acks, List<CompletableFuture<CommandDecision>> waits) {
+            List<Intake> outcomes,
+            List<CompletableFuture<Void>> acks,
+            List<CompletableFuture<CommandDecision>> waits,
+            Duration wait) {
         List<CompletableFuture<CommandDecision>> appended = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
             CompletableFuture<Void> ack = acks.get(i);
@@ -444,7 +448,7 @@ public final class CommandApi implements AutoCloseable {
         decisionWithin(
                 CompletableFuture.allOf(appended.toArray(CompletableFuture<?>[]::new))
                         .thenApply(done -> (CommandDecision) null),
-                settings.decisionWait());
+                wait);
     }
 
     private ObjectNode lineResult(
