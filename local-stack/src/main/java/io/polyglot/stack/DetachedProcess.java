@@ -20,6 +20,10 @@ import java.util.concurrent.TimeoutException;
  * outlives the JVM that started it and ignores a Ctrl-C meant for that JVM. It is stopped by its process id only.
  */
 public final class DetachedProcess {
+
+    /** How long {@code start} waits for the child to run its own command rather than the JVM's spawn helper. */
+    private static final Duration EXEC_WAIT = Duration.ofSeconds(5);
+
     private final ProcessHandle handle;
     private final Path logFile;
 
@@ -53,6 +57,8 @@ public final class DetachedProcess {
             builder.environment().putAll(environment);
             Process process = builder.start();
             Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
+            awaitOwnCommandLine(
+                    process.toHandle(), Path.of(command.get(0)).getFileName().toString());
             return new DetachedProcess(process.toHandle(), logFile);
         } catch (IOException e) {
             throw new ServerStartException("could not start " + command.get(0) + " (log: " + logFile + ")", e);
@@ -134,6 +140,24 @@ public final class DetachedProcess {
             throw new ServerStartException("interrupted while waiting for process " + handle.pid() + " to exit", e);
         } catch (ExecutionException e) {
             throw new ServerStartException("could not wait for process " + handle.pid(), e);
+        }
+    }
+
+    /**
+     * Returns once the child's command line names {@code program}, it has exited, or {@link #EXEC_WAIT} has passed.
+     * Right after {@link ProcessBuilder#start()} the child can still be the JVM's spawn helper, whose command line
+     * carries none of ours, so an {@link #attach} at that moment (a {@code status} just after {@code up}) would not
+     * recognise it.
+     */
+    private static void awaitOwnCommandLine(ProcessHandle process, String program) {
+        long deadline = System.nanoTime() + EXEC_WAIT.toNanos();
+        while (process.isAlive() && !commandLine(process).contains(program) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

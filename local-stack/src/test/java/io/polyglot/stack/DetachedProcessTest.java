@@ -54,4 +54,22 @@ class DetachedProcessTest {
         assertThat(DetachedProcess.attach(dir.resolve("sleep.pid"), "sleep", dir.resolve("sleep.log")))
                 .isEmpty();
     }
+
+    @Test
+    void isRecognisedByItsMarkerRightAfterItWasStarted() {
+        // given: the moment a status check right after up meets, when the child may still be the JVM's spawn helper
+        for (int round = 0; round < 40; round++) {
+            Path pidFile = dir.resolve("sleep-" + round + ".pid");
+            DetachedProcess sleeper =
+                    DetachedProcess.start(List.of("sleep", "300"), dir, dir.resolve("sleep.log"), pidFile);
+
+            // when
+            boolean attached = DetachedProcess.attach(pidFile, "sleep", dir.resolve("sleep.log"))
+                    .isPresent();
+            sleeper.stop(Duration.ofSeconds(10));
+
+            // then
+            assertThat(attached).as("round %d", round).isTrue();
+        }
+    }
 }
