@@ -44,6 +44,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class CommandService implements AutoCloseable {
 
+    /**
+     * How long a start keeps publishing the schemas: a topic the start has just created can take longer than one
+     * request timeout to get a leader on a busy broker, and a record waits at most the request timeout.
+     */
+    private static final Duration SCHEMAS_STARTUP_WAIT = Duration.ofSeconds(60);
+
     private static final Logger log = LoggerFactory.getLogger(CommandService.class);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DECIDER_START_TIMEOUT = Duration.ofSeconds(60);
@@ -79,7 +85,8 @@ public final class CommandService implements AutoCloseable {
             KafkaClientMetrics producerMetrics = new KafkaClientMetrics(producer);
             producerMetrics.bindTo(registry);
             resources.push(producerMetrics);
-            SchemaPublisher.schemasTopic(producer).publish(KnownSchemas.all().values(), config.requestTimeout());
+            SchemaPublisher.schemasTopic(producer)
+                    .publishWithin(KnownSchemas.all().values(), config.requestTimeout(), SCHEMAS_STARTUP_WAIT);
             producer.partitionsFor(Topics.COMMANDS);
 
             EventCodec codec = EventCodec.standard();

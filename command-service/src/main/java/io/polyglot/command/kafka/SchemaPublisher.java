@@ -42,6 +42,27 @@ public final class SchemaPublisher {
     }
 
     /**
+     * Publishes every schema, again each time Kafka does not acknowledge them within {@code attempt}, until
+     * {@code bound} has passed. Publishing again is harmless: the topic is compacted and keyed by fingerprint.
+     *
+     * @throws KafkaUnavailableException when the last attempt within {@code bound} failed too
+     */
+    public void publishWithin(Collection<Schema> schemas, Duration attempt, Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (true) {
+            try {
+                publish(schemas, attempt);
+                return;
+            } catch (KafkaUnavailableException e) {
+                if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                    throw e;
+                }
+                log.warn("Schemas not acknowledged yet; publishing again (topic={}): {}", topic, e.getMessage());
+            }
+        }
+    }
+
+    /**
      * Publishes every schema and waits until Kafka has acknowledged all of them.
      *
      * @throws KafkaUnavailableException when they are not acknowledged within {@code timeout}
