@@ -1,30 +1,24 @@
 package io.polyglot.runtime.deadletter;
 
-import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.runtime.TopicSnapshot;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.AbstractMap;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the dead-letter topic from its beginning to the end it has when the read starts, as a read-committed
- * consumer that is assigned every partition, joins no group and commits nothing, so reading moves no one's offsets.
+ * Reads the dead-letter topic from its beginning to the end it has when the read starts, with a
+ * {@link TopicSnapshot}, so reading moves no one's offsets.
  *
  * <p>A record without the design's source headers, or with values that are not numbers, is not a dead letter anyone
  * can act on and is left out (logged at DEBUG). Instances are thread-safe: each read uses a consumer of its own.
@@ -32,8 +26,6 @@ import org.slf4j.LoggerFactory;
 public final class DeadLetterReader {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterReader.class);
-
-    private static final Duration POLL = Duration.ofMillis(200);
 
     private final String bootstrapServers;
     private final String topic;
@@ -81,26 +73,14 @@ public final class DeadLetterReader {
      * @throws DeadLetterUnavailableException when the topic cannot be read to its end within the timeout
      */
     public List<DeadLetter> readAll() {
-        Instant deadline = Instant.now().plus(timeout);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(info -> new TopicPartition(info.topic(), info.partition()))
-                    .toList();
-            if (partitions.isEmpty()) {
-                return List.of();
-            }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = new HashMap<>(consumer.endOffsets(partitions, timeout));
-            List<DeadLetter> letters = new ArrayList<>();
-            while (!readToEnd(consumer, ends, remaining(deadline))) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL)) {
-                    Long end = ends.get(new TopicPartition(record.topic(), record.partition()));
-                    if (end != null && record.offset() < end) {
-                        parse(record).ifPresent(letters::add);
-                    }
-                }
-            }
+        List<DeadLetter> letters = new ArrayList<>();
+        try {
+            TopicSnapshot.read(
+                    bootstrapServers,
+                    topic,
+                    consumerOverrides,
+                    timeout,
+                    record -> parse(record).ifPresent(letters::add));
             return letters;
         } catch (InterruptException e) {
             Thread.currentThread().interrupt();
@@ -108,30 +88,6 @@ public final class DeadLetterReader {
         } catch (KafkaException e) {
             throw new DeadLetterUnavailableException("cannot read " + topic + " to its end: " + e.getMessage(), e);
         }
-    }
-
-    private boolean readToEnd(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, Long> ends, Duration left) {
-        if (left.isZero()) {
-            throw new DeadLetterUnavailableException(
-                    topic + " was not read to its end within " + timeout,
-                    new org.apache.kafka.common.errors.TimeoutException("reading " + topic));
-        }
-        return ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey(), left) >= end.getValue());
-    }
-
-    private static Duration remaining(Instant deadline) {
-        Duration left = Duration.between(Instant.now(), deadline);
-        return left.isNegative() ? Duration.ZERO : left;
-    }
-
-    private Map<String, Object> consumerConfig() {
-        Map<String, Object> overrides = new HashMap<>(consumerOverrides);
-        overrides.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
-        overrides.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        overrides.putIfAbsent(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-        // A random group id only because the consumer config wants one: assigned partitions join no group.
-        return KafkaClientConfig.consumer(
-                bootstrapServers, "polyglot-dead-letter-reader-" + UUID.randomUUID(), overrides);
     }
 
     /** The dead letter {@code record} holds, or empty when it lacks the headers that say where it came from. */
