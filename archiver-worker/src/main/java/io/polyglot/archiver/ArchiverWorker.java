@@ -3,6 +3,7 @@ package io.polyglot.archiver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.polyglot.archive.store.ArchiveStore;
+import io.polyglot.runtime.AdminRoutes;
 import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.runtime.catalog.SchemaCatalog;
 import io.polyglot.runtime.deadletter.DeadLetterLedger;
@@ -38,11 +39,15 @@ final class ArchiverWorker implements AutoCloseable {
     /** Where the open segments' journals live, beside the {@code events/} folder of the warm tier. */
     private static final String JOURNAL_FOLDER = "journal";
 
+    /** Where a retried dead letter's late segment is written before its upload, beside the journal. */
+    private static final String LATE_FOLDER = "late";
+
     private final WarmDirectoryLock warmLock;
     private final ArchiveStore store;
     private final ArchiverLoop loop;
     private final KafkaClientMetrics consumerMetrics;
     private final ArchiverDeadLetters deadLetters;
+    private final DeadLetterAdmin admin;
     private final Thread thread;
     private volatile boolean failed;
 
@@ -51,9 +56,11 @@ final class ArchiverWorker implements AutoCloseable {
             ArchiveStore store,
             ArchiverLoop loop,
             KafkaClientMetrics consumerMetrics,
-            ArchiverDeadLetters deadLetters) {
+            ArchiverDeadLetters deadLetters,
+            DeadLetterAdmin admin) {
         this.warmLock = warmLock;
         this.deadLetters = deadLetters;
+        this.admin = admin;
         this.store = store;
         this.loop = loop;
         this.consumerMetrics = consumerMetrics;
@@ -127,10 +134,23 @@ final class ArchiverWorker implements AutoCloseable {
                 Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {},
                 new RecordDecoder(codec),
                 deadLetters);
-        ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics, deadLetters);
+        DeadLetterAdmin admin = new DeadLetterAdmin(
+                deadLetterReader,
+                settings.group(),
+                settings.topic(),
+                new RecordDecoder(codec),
+                store,
+                settings.warmDir().resolve(LATE_FOLDER),
+                clock);
+        ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics, deadLetters, admin);
         worker.thread.start();
         log.info("Archiver started on {} as group {}", settings.topic(), settings.group());
         return worker;
+    }
+
+    /** The dead-letter endpoints, for the health and metrics endpoint's {@code /admin/} routes. */
+    AdminRoutes admin() {
+        return admin;
     }
 
     /** Ready when the loop polls, no chain diverged and the bucket answers. */

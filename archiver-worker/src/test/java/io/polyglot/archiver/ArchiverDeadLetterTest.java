@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.archive.store.ArchiveStoreConfig;
 import io.polyglot.archive.store.ArchiveVerifier;
+import io.polyglot.archive.store.CommittedEvents;
+import io.polyglot.archive.store.DeadLetteredOffsets;
 import io.polyglot.archive.store.SegmentContents;
 import io.polyglot.archive.store.SegmentFormat;
 import io.polyglot.archive.store.SegmentKey;
@@ -192,7 +194,15 @@ class ArchiverDeadLetterTest {
                         .as(reason)
                         .isEqualTo(1.0));
         assertThat(archivedOffsets()).containsExactlyElementsOf(good);
-        assertThat(new ArchiveVerifier(store, 100).verify().problems()).isEmpty();
+        CommittedEvents committed = new CommittedEvents();
+        good.forEach(offset -> committed.add(0, offset, "Loan"));
+        hostile.keySet().forEach(offset -> committed.add(0, offset, "Loan"));
+        DeadLetteredOffsets deadLettered = new DeadLetteredOffsets();
+        letters.forEach(letter -> deadLettered.add(0, letter.source().offset()));
+        VerificationReport report =
+                new ArchiveVerifier(store, 100).verify(committed.readUpTo(0, endOffset()), deadLettered, group);
+        assertThat(report.problems()).isEmpty();
+        assertThat(report.deadLetters()).isEqualTo(new VerificationReport.DeadLetterCounts(hostile.size(), 0, 0));
     }
 
     @Test

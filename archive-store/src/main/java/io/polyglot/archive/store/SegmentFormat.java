@@ -70,7 +70,11 @@ public final class SegmentFormat {
 
     /** The sync marker of the segment at {@code key}: the first 16 bytes of the SHA-256 of the key's text. */
     public static byte[] syncMarker(SegmentKey key) {
-        byte[] digest = SegmentChecksum.digest().digest(key.value().getBytes(StandardCharsets.UTF_8));
+        return syncMarker(key.value());
+    }
+
+    private static byte[] syncMarker(String key) {
+        byte[] digest = SegmentChecksum.digest().digest(key.getBytes(StandardCharsets.UTF_8));
         return Arrays.copyOf(digest, SYNC_LENGTH);
     }
 
@@ -118,6 +122,37 @@ public final class SegmentFormat {
             OutputStream out,
             LongFunction<Optional<Schema>> payloadSchemas)
             throws IOException {
+        write(key.value(), key.partition(), topic, source, out, payloadSchemas);
+    }
+
+    /**
+     * Writes the late segment of one retried event: the same format as any segment, its sync marker derived from the
+     * late key, so the same event always gives the same bytes and a second retry meets the create-only fence with
+     * an equal object.
+     *
+     * @throws UnknownSchemaException when {@code payloadSchemas} has no schema for the payload's fingerprint
+     */
+    public static void writeLate(
+            LateSegmentKey key,
+            String topic,
+            ArchivedEvent event,
+            OutputStream out,
+            LongFunction<Optional<Schema>> payloadSchemas)
+            throws IOException {
+        if (event.offset() != key.sourceOffset()) {
+            throw new IllegalArgumentException("event at offset " + event.offset() + " does not belong in " + key);
+        }
+        write(key.value(), key.partition(), topic, source(List.of(event)), out, payloadSchemas);
+    }
+
+    private static void write(
+            String key,
+            int partition,
+            String topic,
+            SegmentSource source,
+            OutputStream out,
+            LongFunction<Optional<Schema>> payloadSchemas)
+            throws IOException {
         List<Long> offsets = source.offsets();
         if (offsets.isEmpty()) {
             throw new IllegalArgumentException("a segment holds at least one event: " + key);
@@ -128,7 +163,7 @@ public final class SegmentFormat {
         try (DataFileWriter<EventEnvelope> writer = new DataFileWriter<>(datumWriter)) {
             writer.setCodec(CodecFactory.nullCodec());
             writer.setMeta(SOURCE_TOPIC, topic);
-            writer.setMeta(SOURCE_PARTITION, Integer.toString(key.partition()));
+            writer.setMeta(SOURCE_PARTITION, Integer.toString(partition));
             writer.setMeta(SOURCE_OFFSETS, offsets.stream().map(String::valueOf).collect(Collectors.joining(",")));
             for (long fingerprint : source.payloadFingerprints()) {
                 Schema payload =
