@@ -5,8 +5,10 @@ import io.polyglot.schemas.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -25,7 +27,7 @@ final class TopicCoverage {
     private final Map<Integer, List<ArchiveVerifier.StoredSegment>> segmentsByPartition = new TreeMap<>();
     private final Map<Integer, List<ManifestChain>> chainsByPartition = new TreeMap<>();
     private final DeadLetteredOffsets deadLetters;
-    private final Map<Integer, java.util.Set<Long>> lateOffsets = new TreeMap<>();
+    private final Map<Integer, Set<Long>> lateOffsets = new TreeMap<>();
     private final List<String> problems;
 
     TopicCoverage(
@@ -39,7 +41,7 @@ final class TopicCoverage {
         this.deadLetters = deadLetters;
         this.problems = problems;
         late.forEach(at -> lateOffsets
-                .computeIfAbsent(at.partition(), p -> new java.util.HashSet<>())
+                .computeIfAbsent(at.partition(), p -> new HashSet<>())
                 .add(at.offset()));
         segments.forEach(segment -> segmentsByPartition
                 .computeIfAbsent(segment.key().partition(), p -> new ArrayList<>())
@@ -64,7 +66,7 @@ final class TopicCoverage {
         Map<String, List<Long>> wrongType = new TreeMap<>();
         Map<String, List<Long>> notEmpty = new TreeMap<>();
         Map<String, List<Long>> deadLetteredToo = new TreeMap<>();
-        java.util.Set<Long> late = lateOffsets.getOrDefault(partition, new java.util.HashSet<>());
+        Set<Long> late = lateOffsets.getOrDefault(partition, new HashSet<>());
         List<ManifestChain> chains = chainsByPartition.getOrDefault(partition, List.of());
         for (int i = 0; i < committed.size(partition); i++) {
             long offset = committed.offset(partition, i);

@@ -123,7 +123,7 @@ public final class DeadLetterReader {
                     sourceHeaders,
                     record.partition(),
                     record.offset()));
-        } catch (IllegalArgumentException | NullPointerException e) {
+        } catch (IllegalArgumentException e) {
             log.debug(
                     "{}-{}@{} is not a dead letter: {}",
                     record.topic(),
