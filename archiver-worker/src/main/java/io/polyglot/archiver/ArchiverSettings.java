@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 
 /**
@@ -27,6 +28,8 @@ import org.slf4j.Logger;
  * @param bufferMaxBytes from how many bytes of events waiting for storage on the archiver stops reading
  * @param healthHost the address the health and metrics endpoint binds to
  * @param healthPort the port of the health and metrics endpoint, 0 for a free one
+ * @param releaseTimeout how long a rebalance or a stop may spend storing what this instance holds, every request to
+ *     the store included; what is not stored by then stays uncommitted for the next owner
  */
 record ArchiverSettings(
         String bootstrapServers,
@@ -40,12 +43,21 @@ record ArchiverSettings(
         Duration segmentMaxIdle,
         long bufferMaxBytes,
         String healthHost,
-        int healthPort) {
+        int healthPort,
+        Duration releaseTimeout) {
 
     /** The consumer group of every archiver instance. */
     static final String GROUP = "polyglot-archiver";
 
     private static final int MIB = 1024 * 1024;
+
+    /** What the release timeout is unless configured otherwise. */
+    static final Duration DEFAULT_RELEASE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The longest release timeout: the worker waits a minute for its loop to stop, commit included. */
+    static final Duration MAX_RELEASE_TIMEOUT = Duration.ofSeconds(45);
+
+    private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
     static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = Setting.text(
             "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to read events.all from, host:port[,...]");
@@ -95,10 +107,33 @@ record ArchiverSettings(
             Integer.MAX_VALUE,
             "Bytes of events waiting for storage (open segments and unsent ones) from which on the archiver pauses its"
                     + " partitions; at least one full segment");
+    static final Setting<Duration> ARCHIVER_RELEASE_TIMEOUT = Setting.duration(
+            "ARCHIVER_RELEASE_TIMEOUT",
+            "10s",
+            "Longest time a rebalance or a stop spends storing this instance's segments, every store request included;"
+                    + " at most 45s and below the consumer's max.poll.interval.ms");
     static final Setting<String> HTTP_HOST =
             Setting.text("HTTP_HOST", "127.0.0.1", "Address the health and metrics endpoint binds to");
     static final Setting<Integer> HEALTH_PORT =
             Setting.port("HEALTH_PORT", 8081, "Port of /health/live, /health/ready and /metrics; 0 picks a free one");
+
+    /** The same settings with another release timeout. */
+    ArchiverSettings withReleaseTimeout(Duration timeout) {
+        return new ArchiverSettings(
+                bootstrapServers,
+                topic,
+                group,
+                consumerOverrides,
+                store,
+                warmDir,
+                warmMaxBytes,
+                segmentMaxEvents,
+                segmentMaxIdle,
+                bufferMaxBytes,
+                healthHost,
+                healthPort,
+                timeout);
+    }
 
     static List<Setting<?>> declared() {
         return List.of(
@@ -116,6 +151,7 @@ record ArchiverSettings(
                 ARCHIVE_READ_BACK,
                 ARCHIVE_MULTIPART_THRESHOLD,
                 ARCHIVE_MULTIPART_PART_SIZE,
+                ARCHIVER_RELEASE_TIMEOUT,
                 HTTP_HOST,
                 HEALTH_PORT);
     }
@@ -149,7 +185,27 @@ record ArchiverSettings(
                 settings.get(SEGMENT_MAX_IDLE),
                 settings.get(ARCHIVER_BUFFER_MAX_BYTES),
                 settings.get(HTTP_HOST),
-                settings.get(HEALTH_PORT));
+                settings.get(HEALTH_PORT),
+                releaseTimeout(settings.get(ARCHIVER_RELEASE_TIMEOUT), settings.kafkaPassThrough("KAFKA_CONSUMER_")));
+    }
+
+    /**
+     * The release timeout, if a rebalance can wait for it: it must end before the consumer's poll interval does (the
+     * group's rebalance timeout), or the group would drop the instance while it stores.
+     */
+    private static Duration releaseTimeout(Duration timeout, Map<String, Object> consumerOverrides) {
+        long pollInterval = Optional.ofNullable(consumerOverrides.get("max.poll.interval.ms"))
+                .map(value -> Long.parseLong(value.toString().trim()))
+                .orElse(DEFAULT_MAX_POLL_INTERVAL_MS);
+        if (timeout.isNegative()
+                || timeout.isZero()
+                || timeout.compareTo(MAX_RELEASE_TIMEOUT) > 0
+                || timeout.toMillis() >= pollInterval) {
+            throw new io.polyglot.runtime.InvalidSettingException(ARCHIVER_RELEASE_TIMEOUT.name() + "='" + timeout
+                    + "' is invalid: expected more than 0, at most " + MAX_RELEASE_TIMEOUT
+                    + " and below max.poll.interval.ms (" + pollInterval + " ms)");
+        }
+        return timeout;
     }
 
     private static URI endpoint(String text) {

@@ -87,6 +87,7 @@ final class ArchiverWorker implements AutoCloseable {
                 POLL_TIMEOUT,
                 new StoredChains(store, clock, StoredChains.ABANDONED_UPLOAD_AGE)::tails,
                 settings.bufferMaxBytes(),
+                settings.releaseTimeout(),
                 Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {});
         ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics);
         worker.thread.start();
