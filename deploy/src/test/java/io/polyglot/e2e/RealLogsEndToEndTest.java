@@ -75,6 +75,7 @@ class RealLogsEndToEndTest {
             Path.of(System.getProperty("polyglot.root", ".")).toAbsolutePath().normalize();
     private final Path datasets = root.resolveSibling("shared").resolve("datasets");
     private final Map<String, String> figures = new LinkedHashMap<>();
+    private final Map<String, String> importOutputs = new LinkedHashMap<>();
 
     private Path home;
     private PolyglotStack stack;
@@ -158,6 +159,14 @@ class RealLogsEndToEndTest {
             assertThat(kills.get(i).topicOffsets())
                     .isGreaterThan(kills.get(i - 1).topicOffsets());
         }
+    }
+
+    @Test
+    void theSecondBpiImportSaysThatEveryCommandWasDecidedBeforeAndRecordedNothing() {
+        assertThat(importOutputs.get("LoanApplication")).contains("accepted  262,200");
+        assertThat(importOutputs.get("LoanApplication again"))
+                .contains("accepted  262,200 (262,200 of them decided by an earlier request: recorded then, not again"
+                        + " now)");
     }
 
     @Test
@@ -302,6 +311,7 @@ class RealLogsEndToEndTest {
         long elapsed = System.nanoTime() - started;
         String output = Files.readString(log, StandardCharsets.UTF_8);
         System.out.println("import " + type + ":\n" + output);
+        importOutputs.put(type + run, output);
         assertThat(finished)
                 .as("the import of %s finished within 10 minutes", type)
                 .isTrue();
