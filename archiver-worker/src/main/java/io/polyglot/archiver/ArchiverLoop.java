@@ -1,5 +1,6 @@
 package io.polyglot.archiver;
 
+import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.archive.store.ArchiveStoreException;
 import io.polyglot.runtime.KafkaUnavailableException;
 import io.polyglot.schemas.avro.EventEnvelope;
@@ -73,6 +74,7 @@ final class ArchiverLoop implements Runnable {
     private final IntFunction<Map<String, Long>> storedTails;
     private final long bufferMaxBytes;
     private final Runnable afterStored;
+    private final Duration releaseTimeout;
     private final Set<TopicPartition> pausedForBound = new HashSet<>();
     private final Set<TopicPartition> awaitingTails = new LinkedHashSet<>();
     private Instant nextTailsAttemptAt = Instant.MIN;
@@ -100,6 +102,7 @@ final class ArchiverLoop implements Runnable {
             Duration pollTimeout,
             IntFunction<Map<String, Long>> storedTails,
             long bufferMaxBytes,
+            Duration releaseTimeout,
             Runnable afterStored,
             RecordDecoder decoder,
             ArchiverDeadLetters deadLetters) {
@@ -114,6 +117,7 @@ final class ArchiverLoop implements Runnable {
         this.storedTails = storedTails;
         this.bufferMaxBytes = bufferMaxBytes;
         this.afterStored = afterStored;
+        this.releaseTimeout = releaseTimeout;
         this.decoder = decoder;
         this.deadLetters = deadLetters;
     }
@@ -436,10 +440,24 @@ final class ArchiverLoop implements Runnable {
      * open segments of those partitions without committing them (see {@link #sealBeforeRelease}).
      */
     private void release(Collection<TopicPartition> partitions) {
-        lastUploads();
-        commit();
-        sealBeforeRelease(partitions);
+        withinReleaseTimeout(() -> {
+            lastUploads();
+            commit();
+            sealBeforeRelease(partitions);
+        });
         forget(partitions);
+    }
+
+    /**
+     * Runs what a release or a stop sends to storage within {@code releaseTimeout}, every request included, so a
+     * store that hangs cannot hold the group's rebalance past the consumer's poll interval: what is not stored by
+     * then stays uncommitted and is read again by the next owner.
+     */
+    private void withinReleaseTimeout(Runnable work) {
+        ArchiveStore.within(releaseTimeout, () -> {
+            work.run();
+            return null;
+        });
     }
 
     /**
@@ -449,9 +467,9 @@ final class ArchiverLoop implements Runnable {
      * rebalances alike), and it reads where the chains end before it reads a record, so it skips what was stored
      * here and cuts nothing twice; a late upload that lands after all is met by the create-only fence.
      *
-     * <p>The attempts are bounded: when sealed segments still wait for storage, storage is failing, and more uploads
-     * would hold the rebalance (or the stop) for the store's timeouts, so the open segments are left unsealed and
-     * uncommitted instead.
+     * <p>The attempts are bounded, in number and by the release timeout the caller runs this within: when sealed
+     * segments still wait for storage, storage is failing, and more uploads would hold the rebalance (or the stop)
+     * for the store's timeouts, so the open segments are left unsealed and uncommitted instead.
      */
     private void sealBeforeRelease(Collection<TopicPartition> partitions) {
         int open = partitions.stream()
@@ -507,11 +525,13 @@ final class ArchiverLoop implements Runnable {
 
     private void finish() {
         try {
-            lastUploads();
-            commit();
-            sealBeforeRelease(consumer.assignment().stream()
-                    .filter(p -> !tracker.isBlocked(p.partition()))
-                    .toList());
+            withinReleaseTimeout(() -> {
+                lastUploads();
+                commit();
+                sealBeforeRelease(consumer.assignment().stream()
+                        .filter(p -> !tracker.isBlocked(p.partition()))
+                        .toList());
+            });
         } catch (RuntimeException e) {
             log.error("Stopping without storing every sealed segment; their events are read again on restart", e);
         } finally {

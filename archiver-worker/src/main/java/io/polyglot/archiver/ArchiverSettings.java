@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 
 /**
@@ -28,6 +29,8 @@ import org.slf4j.Logger;
  * @param bufferMaxBytes from how many bytes of events waiting for storage on the archiver stops reading
  * @param healthHost the address the health and metrics endpoint binds to
  * @param healthPort the port of the health and metrics endpoint, 0 for a free one
+ * @param releaseTimeout how long a rebalance or a stop may spend storing what this instance holds, every request to
+ *     the store included; what is not stored by then stays uncommitted for the next owner
  * @param deadLetterTopic where records that cannot be archived go, {@code events.dlq} outside tests
  * @param schemasTopic the schema catalog, {@code schemas} outside tests
  * @param producerOverrides Kafka producer properties of the dead-letter producer, passed through as
@@ -49,6 +52,7 @@ record ArchiverSettings(
         long bufferMaxBytes,
         String healthHost,
         int healthPort,
+        Duration releaseTimeout,
         String deadLetterTopic,
         String schemasTopic,
         Map<String, Object> producerOverrides,
@@ -69,7 +73,8 @@ record ArchiverSettings(
             Duration segmentMaxIdle,
             long bufferMaxBytes,
             String healthHost,
-            int healthPort) {
+            int healthPort,
+            Duration releaseTimeout) {
         this(
                 bootstrapServers,
                 topic,
@@ -83,6 +88,7 @@ record ArchiverSettings(
                 bufferMaxBytes,
                 healthHost,
                 healthPort,
+                releaseTimeout,
                 Topics.EVENTS_DLQ,
                 Topics.SCHEMAS,
                 Map.of(),
@@ -106,6 +112,7 @@ record ArchiverSettings(
                 bufferMaxBytes,
                 healthHost,
                 healthPort,
+                releaseTimeout,
                 deadLetterTopic,
                 schemasTopic,
                 producerOverrides,
@@ -118,6 +125,14 @@ record ArchiverSettings(
     static final String GROUP = "polyglot-archiver";
 
     private static final int MIB = 1024 * 1024;
+
+    /** What the release timeout is unless configured otherwise. */
+    static final Duration DEFAULT_RELEASE_TIMEOUT = Duration.ofSeconds(10);
+
+    /** The longest release timeout: the worker waits a minute for its loop to stop, commit included. */
+    static final Duration MAX_RELEASE_TIMEOUT = Duration.ofSeconds(45);
+
+    private static final long DEFAULT_MAX_POLL_INTERVAL_MS = 300_000;
 
     static final Setting<String> KAFKA_BOOTSTRAP_SERVERS = Setting.text(
             "KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to read events.all from, host:port[,...]");
@@ -181,10 +196,39 @@ record ArchiverSettings(
             "SCHEMA_REFRESH_INTERVAL",
             "5s",
             "Shortest time between two reads of the schemas topic when a record names a schema not found yet");
+    static final Setting<Duration> ARCHIVER_RELEASE_TIMEOUT = Setting.duration(
+            "ARCHIVER_RELEASE_TIMEOUT",
+            "10s",
+            "Longest time a rebalance or a stop spends storing this instance's segments, every store request included;"
+                    + " at most 45s and below the consumer's max.poll.interval.ms");
     static final Setting<String> HTTP_HOST =
             Setting.text("HTTP_HOST", "127.0.0.1", "Address the health and metrics endpoint binds to");
     static final Setting<Integer> HEALTH_PORT =
             Setting.port("HEALTH_PORT", 8081, "Port of /health/live, /health/ready and /metrics; 0 picks a free one");
+
+    /** The same settings with another release timeout. */
+    ArchiverSettings withReleaseTimeout(Duration timeout) {
+        return new ArchiverSettings(
+                bootstrapServers,
+                topic,
+                group,
+                consumerOverrides,
+                store,
+                warmDir,
+                warmMaxBytes,
+                segmentMaxEvents,
+                segmentMaxIdle,
+                bufferMaxBytes,
+                healthHost,
+                healthPort,
+                timeout,
+                deadLetterTopic,
+                schemasTopic,
+                producerOverrides,
+                commandMaxBytes,
+                deadLetterTimeout,
+                schemaRefreshInterval);
+    }
 
     static List<Setting<?>> declared() {
         return List.of(
@@ -205,6 +249,7 @@ record ArchiverSettings(
                 COMMAND_MAX_BYTES,
                 DEAD_LETTER_TIMEOUT,
                 SCHEMA_REFRESH_INTERVAL,
+                ARCHIVER_RELEASE_TIMEOUT,
                 HTTP_HOST,
                 HEALTH_PORT);
     }
@@ -239,12 +284,32 @@ record ArchiverSettings(
                 settings.get(ARCHIVER_BUFFER_MAX_BYTES),
                 settings.get(HTTP_HOST),
                 settings.get(HEALTH_PORT),
+                releaseTimeout(settings.get(ARCHIVER_RELEASE_TIMEOUT), settings.kafkaPassThrough("KAFKA_CONSUMER_")),
                 Topics.EVENTS_DLQ,
                 Topics.SCHEMAS,
                 settings.kafkaPassThrough("KAFKA_PRODUCER_"),
                 settings.get(COMMAND_MAX_BYTES),
                 settings.get(DEAD_LETTER_TIMEOUT),
                 settings.get(SCHEMA_REFRESH_INTERVAL));
+    }
+
+    /**
+     * The release timeout, if a rebalance can wait for it: it must end before the consumer's poll interval does (the
+     * group's rebalance timeout), or the group would drop the instance while it stores.
+     */
+    private static Duration releaseTimeout(Duration timeout, Map<String, Object> consumerOverrides) {
+        long pollInterval = Optional.ofNullable(consumerOverrides.get("max.poll.interval.ms"))
+                .map(value -> Long.parseLong(value.toString().trim()))
+                .orElse(DEFAULT_MAX_POLL_INTERVAL_MS);
+        if (timeout.isNegative()
+                || timeout.isZero()
+                || timeout.compareTo(MAX_RELEASE_TIMEOUT) > 0
+                || timeout.toMillis() >= pollInterval) {
+            throw new io.polyglot.runtime.InvalidSettingException(ARCHIVER_RELEASE_TIMEOUT.name() + "='" + timeout
+                    + "' is invalid: expected more than 0, at most " + MAX_RELEASE_TIMEOUT
+                    + " and below max.poll.interval.ms (" + pollInterval + " ms)");
+        }
+        return timeout;
     }
 
     private static URI endpoint(String text) {

@@ -131,6 +131,7 @@ final class ArchiverWorker implements AutoCloseable {
                 POLL_TIMEOUT,
                 new StoredChains(store, clock, StoredChains.ABANDONED_UPLOAD_AGE)::tails,
                 settings.bufferMaxBytes(),
+                settings.releaseTimeout(),
                 Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {},
                 new RecordDecoder(codec),
                 deadLetters);

@@ -135,7 +135,8 @@ class ArchiverDeadLetterTest {
                         IDLE,
                         64L * 1024 * 1024,
                         "127.0.0.1",
-                        0)
+                        0,
+                        ArchiverSettings.DEFAULT_RELEASE_TIMEOUT)
                 .withTopics(dlqTopic, schemasTopic);
         store = new ArchiveStore(storeConfig);
     }

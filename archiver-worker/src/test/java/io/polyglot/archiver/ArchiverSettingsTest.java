@@ -37,6 +37,30 @@ class ArchiverSettingsTest {
         assertThat(settings.warmDir()).isEqualTo(Path.of("./warm"));
         assertThat(settings.healthHost()).isEqualTo("127.0.0.1");
         assertThat(settings.healthPort()).isEqualTo(8081);
+        assertThat(settings.releaseTimeout()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void refusesAReleaseTimeoutTheGroupsRebalanceCannotWaitFor() {
+        // given a timeout above the bound, and one at the consumer's poll interval
+        Map<String, String> tooLong = new HashMap<>(CREDENTIALS);
+        tooLong.put("ARCHIVER_RELEASE_TIMEOUT", "46s");
+        Map<String, String> pastPollInterval = new HashMap<>(CREDENTIALS);
+        pastPollInterval.putAll(
+                Map.of("ARCHIVER_RELEASE_TIMEOUT", "20s", "KAFKA_CONSUMER_MAX_POLL_INTERVAL_MS", "20000"));
+        Map<String, String> fits = new HashMap<>(CREDENTIALS);
+        fits.putAll(Map.of("ARCHIVER_RELEASE_TIMEOUT", "3s", "KAFKA_CONSUMER_MAX_POLL_INTERVAL_MS", "20000"));
+
+        // when / then
+        assertThatThrownBy(() -> ArchiverSettings.load(tooLong, LoggerFactory.getLogger(getClass())))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("ARCHIVER_RELEASE_TIMEOUT='PT46S' is invalid");
+        assertThatThrownBy(() -> ArchiverSettings.load(pastPollInterval, LoggerFactory.getLogger(getClass())))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining("below max.poll.interval.ms (20000 ms)");
+        assertThat(ArchiverSettings.load(fits, LoggerFactory.getLogger(getClass()))
+                        .releaseTimeout())
+                .isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test

@@ -25,6 +25,7 @@ import io.polyglot.schemas.Names;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.avro.EventEnvelope;
 import io.polyglot.stack.S3Server;
+import io.polyglot.testservers.StallingRelay;
 import io.polyglot.testservers.TestEvents;
 import io.polyglot.testservers.TestKafka;
 import io.polyglot.testservers.TestS3;
@@ -67,6 +68,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** The archiver against a real Kafka broker and a real S3Proxy, both on loopback. */
 class ArchiverWorkerTest {
@@ -75,6 +81,7 @@ class ArchiverWorkerTest {
     private static final int PARTITIONS = 3;
     private static final long BUFFER_MAX_BYTES = 64L * 1024 * 1024;
     private static final long WARM_MAX_BYTES = 1024L * 1024 * 1024;
+    private static final Duration RELEASE_TIMEOUT = Duration.ofSeconds(2);
 
     @TempDir
     static Path servers;
@@ -268,6 +275,113 @@ class ArchiverWorkerTest {
             awaitAllCommittedWhileReady(first);
         }
         assertThat(storedKeys()).hasSize(2);
+        assertStoredOnceEach(150);
+    }
+
+    @Test
+    void handsARevokedPartitionOverWithinTheReleaseTimeoutWhenStorageHangs() throws Exception {
+        // given an instance holding 50 open events after a full segment, its store behind a relay that then hangs
+        try (StallingRelay relay = StallingRelay.start(URI.create(s3.endpoint()).getPort())) {
+            try (ArchiverWorker first =
+                    startHoldingFiftyBehind(relay, Map.of("max.poll.records", "50", "client.id", "m-archiver"))) {
+                int partition = onlyPartition();
+                TopicPartition buffered = new TopicPartition(topic, partition);
+                relay.stall();
+
+                // when a member that never commits joins and is given that partition
+                String joinerId = partition == PARTITIONS - 1 ? "z-joiner" : "a-joiner";
+                long joined = System.nanoTime();
+                try (KafkaConsumer<byte[], byte[]> joiner = new KafkaConsumer<>(
+                        KafkaClientConfig.consumer(kafka.bootstrapServers(), group, Map.of("client.id", joinerId)))) {
+                    joiner.subscribe(List.of(topic));
+                    await().atMost(Duration.ofSeconds(90)).until(() -> {
+                        joiner.poll(Duration.ofMillis(100));
+                        return joiner.assignment().contains(buffered);
+                    });
+                    Duration handover = Duration.ofNanos(System.nanoTime() - joined);
+
+                    // then the hanging store held the rebalance no longer than the release timeout (plus the
+                    // rebalance's own round trips), and the 50 stayed uncommitted and unstored
+                    assertThat(handover).isLessThan(RELEASE_TIMEOUT.plus(Duration.ofSeconds(10)));
+                    assertThat(committed()).containsEntry(partition, 100L);
+                }
+                relay.resume();
+
+                // and once the joiner left and storage answers again, the 50 are sealed after the idle time
+                awaitAllCommittedAdvancing(clock);
+            }
+            assertStoredOnceEach(150);
+        }
+    }
+
+    @Test
+    void stopsWithinTheReleaseTimeoutWhenStorageHangsAndTheNextStartStoresTheOpenEvents() throws Exception {
+        // given an instance holding 50 open events after a full segment, its store behind a relay that then hangs
+        try (StallingRelay relay = StallingRelay.start(URI.create(s3.endpoint()).getPort())) {
+            ArchiverWorker first = startHoldingFiftyBehind(relay, settings.consumerOverrides());
+            int partition = onlyPartition();
+            relay.stall();
+
+            // when it stops
+            long stopping = System.nanoTime();
+            first.close();
+            Duration stop = Duration.ofNanos(System.nanoTime() - stopping);
+
+            // then it stopped within the release timeout (plus leaving the group), committing none of the 50
+            assertThat(stop).isLessThan(RELEASE_TIMEOUT.plus(Duration.ofSeconds(10)));
+            assertThat(committed()).containsEntry(partition, 100L);
+            relay.resume();
+        }
+        try (ArchiverWorker next = ArchiverWorker.start(settings, new SimpleMeterRegistry(), clock)) {
+            awaitAllCommittedAdvancing(clock);
+        }
+        assertStoredOnceEach(150);
+    }
+
+    @Test
+    void abortsTheMultipartUploadACrashedInstanceLeftWhenItResumesTheChainAndStoresTheSegment() throws Exception {
+        // given the chain's first key with a multipart upload that a crashed instance left open over an hour ago,
+        // after it had indexed the chain (as it does before a chain's first upload)
+        produce("Loan", "L-7", 150);
+        int partition = onlyPartition();
+        store.ensureBucket();
+        String abandoned = SegmentKey.of("Loan", partition, 0).value();
+        try (S3Client raw = rawClient()) {
+            String uploadId = raw.createMultipartUpload(
+                            b -> b.bucket(store.bucket()).key(abandoned))
+                    .uploadId();
+            raw.uploadPart(
+                    b -> b.bucket(store.bucket())
+                            .key(abandoned)
+                            .uploadId(uploadId)
+                            .partNumber(1),
+                    RequestBody.fromBytes(new byte[] {1, 2, 3}));
+        }
+        store.putMarkerIfAbsent(SegmentKey.of("Loan", partition, 0).indexEntry());
+        assertThat(store.openUploads(SegmentKey.EVENTS_PREFIX)).containsExactly(abandoned);
+        MovableClock later = new MovableClock(Instant.now().plus(Duration.ofMinutes(61)));
+
+        // when an archiver whose segments all go up in parts starts an hour after that upload began
+        ArchiveStoreConfig inParts = new ArchiveStoreConfig(
+                settings.store().endpoint(),
+                settings.store().bucket(),
+                settings.store().region(),
+                settings.store().accessKeyId(),
+                settings.store().secretAccessKey(),
+                false,
+                1,
+                ArchiveStoreConfig.DEFAULT_MULTIPART_PART_BYTES);
+        ArchiverSettings archiver = settingsWith(settings.consumerOverrides(), inParts, 100, IDLE, BUFFER_MAX_BYTES);
+        try (ArchiverWorker worker = ArchiverWorker.start(archiver, registry, later)) {
+            awaitAllCommittedAdvancing(later);
+        }
+
+        // then the abandoned upload was aborted, and the archiver stored the chain from offset 0 in parts, leaving
+        // no upload of its own open
+        assertThat(store.openUploads(SegmentKey.EVENTS_PREFIX)).isEmpty();
+        assertThat(storedKeys())
+                .containsExactly(
+                        abandoned, SegmentKey.of("Loan", partition, 100).value());
         assertStoredOnceEach(150);
     }
 
@@ -824,6 +938,54 @@ class ArchiverWorkerTest {
                 settings.bufferMaxBytes());
     }
 
+    /**
+     * Produces 150 events of Loan L-7 and starts a worker whose store is reached through {@code relay}, with the
+     * test's release timeout, once it stored the first 100 and holds 50 open.
+     */
+    private ArchiverWorker startHoldingFiftyBehind(StallingRelay relay, Map<String, Object> consumerOverrides)
+            throws Exception {
+        ArchiverSettings relayed = settingsWith(
+                        consumerOverrides, throughRelay(settings.store(), relay), 100, IDLE, BUFFER_MAX_BYTES)
+                .withReleaseTimeout(RELEASE_TIMEOUT);
+        produce("Loan", "L-7", 150);
+        ArchiverWorker worker = ArchiverWorker.start(relayed, registry, clock);
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> openEvents() == 50 && committed().containsValue(100L));
+        return worker;
+    }
+
+    /** Waits until every partition is committed to its end, moving {@code moving} on by the idle time meanwhile. */
+    private void awaitAllCommittedAdvancing(MovableClock moving) {
+        await().atMost(Duration.ofSeconds(60)).until(() -> {
+            moving.advance(IDLE);
+            return committed().equals(endOffsets());
+        });
+    }
+
+    /** The same store, reached through {@code relay}. */
+    private static ArchiveStoreConfig throughRelay(ArchiveStoreConfig config, StallingRelay relay) {
+        return new ArchiveStoreConfig(
+                URI.create("http://127.0.0.1:" + relay.port()),
+                config.bucket(),
+                config.region(),
+                config.accessKeyId(),
+                config.secretAccessKey(),
+                config.readBackAfterPut(),
+                config.multipartThresholdBytes(),
+                config.multipartPartBytes());
+    }
+
+    /** A plain S3 client on the test's S3Proxy, for what the archive store never does on its own. */
+    private static S3Client rawClient() {
+        return S3Client.builder()
+                .endpointOverride(URI.create(s3.endpoint()))
+                .region(Region.of(s3.region()))
+                .credentialsProvider(
+                        StaticCredentialsProvider.create(AwsBasicCredentials.create(s3.accessKey(), s3.secretKey())))
+                .forcePathStyle(true)
+                .build();
+    }
+
     private static ArchiveStoreConfig freshBucket(String endpoint, String region, String accessKey, String secretKey) {
         return new ArchiveStoreConfig(
                 URI.create(endpoint), "archive-" + UUID.randomUUID(), region, accessKey, secretKey, false);
@@ -888,7 +1050,8 @@ class ArchiverWorkerTest {
                 maxIdle,
                 bufferMaxBytes,
                 "127.0.0.1",
-                0);
+                0,
+                ArchiverSettings.DEFAULT_RELEASE_TIMEOUT);
     }
 
     private long pausedPartitions() {

@@ -24,8 +24,16 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--smoke", description = "measure a few seconds per stage (CI: shapes, not speeds)")
     boolean smoke;
 
-    @Option(names = "--rounds", description = "pairs per stage, ours then raw (default: ${DEFAULT-VALUE})")
-    int rounds = 2;
+    @Option(
+            names = "--rounds",
+            description =
+                    "pairs per stage, ours then raw (default: 2; 1 with --smoke, which keeps CI within 2 minutes)")
+    Integer rounds;
+
+    @Option(
+            names = "--profile",
+            description = "record a JFR profile of every worker the bench starts itself (logs/<worker>.jfr in --out)")
+    boolean profile;
 
     @Option(names = "--out", description = "folder of the report and the stack's home (default: <root>/target/bench)")
     Path out;
@@ -58,15 +66,16 @@ public final class BenchMain implements Callable<Integer> {
         if (stages.isEmpty()) {
             stages.addAll(Stages.all());
         }
-        if (rounds < 1) {
+        int pairs = rounds != null ? rounds : smoke ? 1 : 2;
+        if (pairs < 1) {
             System.err.println("--rounds must be at least 1");
             return 2;
         }
         Path repoRoot = (root != null ? root : defaultRoot()).toAbsolutePath().normalize();
         Path folder = out != null ? out : repoRoot.resolve("target").resolve("bench");
-        Pace pace = smoke ? Pace.smoke(rounds) : Pace.full(rounds);
+        Pace pace = smoke ? Pace.smoke(pairs) : Pace.full(pairs);
         BenchReport report = new BenchRun(
-                        repoRoot, folder.toAbsolutePath(), smoke ? "smoke" : "full", pace, Clock.systemUTC())
+                        repoRoot, folder.toAbsolutePath(), smoke ? "smoke" : "full", pace, profile, Clock.systemUTC())
                 .run(stages);
         System.out.print(report.markdown());
         return report.everyStageRan() ? 0 : 1;

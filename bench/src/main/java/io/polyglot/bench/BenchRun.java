@@ -28,12 +28,14 @@ final class BenchRun {
     private final String mode;
     private final Pace pace;
     private final Clock clock;
+    private final boolean profile;
 
-    BenchRun(Path repoRoot, Path out, String mode, Pace pace, Clock clock) {
+    BenchRun(Path repoRoot, Path out, String mode, Pace pace, boolean profile, Clock clock) {
         this.repoRoot = repoRoot;
         this.out = out;
         this.mode = mode;
         this.pace = pace;
+        this.profile = profile;
         this.clock = clock;
     }
 
@@ -74,13 +76,11 @@ final class BenchRun {
 
     private List<StageReport> runOn(PolyglotStack stack, List<BenchStage> stages, List<ProcessPeak> processes) {
         stack.up();
-        Map<String, String> env = stack.env();
         Path file = repoRoot.resolveSibling("shared").resolve("datasets").resolve(LOG);
         List<LogEvent> events = CommandLines.interleaved(XesLog.read(file, pace.logEvents()), 64);
         log.info("Read {} events of {}", events.size(), file);
         List<StageReport> reports = new ArrayList<>();
-        try (StageContext context =
-                new StageContext(pace, env.get("COMMAND_URL"), env.get("KAFKA_BOOTSTRAP_SERVERS"), events)) {
+        try (StageContext context = new StageContext(pace, stack, repoRoot, out, profile, events)) {
             for (BenchStage stage : stages) {
                 reports.add(runStage(stage, context));
             }
@@ -98,18 +98,8 @@ final class BenchRun {
         List<Map<String, Figure>> rounds = new ArrayList<>();
         try {
             context.createRawTopics(stage.id(), pace.rounds());
-            for (int round = 1; round <= pace.rounds(); round++) {
-                log.info("Stage {} round {} of {}: ours", stage.id(), round, pace.rounds());
-                Map<String, Figure> figures = new LinkedHashMap<>(stage.ours(context, round));
-                log.info("Stage {} round {} of {}: raw", stage.id(), round, pace.rounds());
-                for (Map.Entry<String, Figure> raw : stage.raw(context, round).entrySet()) {
-                    if (figures.putIfAbsent(raw.getKey(), raw.getValue()) != null) {
-                        throw new IllegalStateException(
-                                "stage " + stage.id() + " names figure " + raw.getKey() + " on both sides");
-                    }
-                }
-                rounds.add(figures);
-            }
+            stage.before(context);
+            runRounds(stage, context, rounds);
             StageReport report = StageReport.of(stage, rounds);
             log.info("Stage {} done: target {} {}", stage.id(), stage.target(), report.met() ? "met" : "missed");
             return report;
@@ -119,6 +109,21 @@ final class BenchRun {
         } catch (Exception e) {
             log.error("Stage {} could not run", stage.id(), e);
             return StageReport.failed(stage, rounds, String.valueOf(e.getMessage()));
+        }
+    }
+
+    private void runRounds(BenchStage stage, StageContext context, List<Map<String, Figure>> rounds) throws Exception {
+        for (int round = 1; round <= pace.rounds(); round++) {
+            log.info("Stage {} round {} of {}: ours", stage.id(), round, pace.rounds());
+            Map<String, Figure> figures = new LinkedHashMap<>(stage.ours(context, round));
+            log.info("Stage {} round {} of {}: raw", stage.id(), round, pace.rounds());
+            for (Map.Entry<String, Figure> raw : stage.raw(context, round).entrySet()) {
+                if (figures.putIfAbsent(raw.getKey(), raw.getValue()) != null) {
+                    throw new IllegalStateException(
+                            "stage " + stage.id() + " names figure " + raw.getKey() + " on both sides");
+                }
+            }
+            rounds.add(figures);
         }
     }
 

@@ -15,6 +15,14 @@ interface BenchStage {
     /** The target as the report states it. */
     String target();
 
+    /**
+     * Prepares the stage before its first round. By default the whole stack runs, so the stack's workers that a
+     * stage before stopped are started again; a stage that measures a worker of its own stops them instead.
+     */
+    default void before(StageContext context) throws Exception {
+        context.ensureStackWorkers();
+    }
+
     /** Side A of round {@code round} (1-based): figure name to value. */
     Map<String, Figure> ours(StageContext context, int round) throws Exception;
 

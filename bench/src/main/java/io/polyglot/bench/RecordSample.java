@@ -59,6 +59,11 @@ final class RecordSample {
         return ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey()) >= end.getValue());
     }
 
+    /** The records as read, for a stage that copies them rather than replaying them. */
+    List<ConsumerRecord<byte[], byte[]>> records() {
+        return records;
+    }
+
     int size() {
         return records.size();
     }

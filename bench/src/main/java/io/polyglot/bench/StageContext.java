@@ -1,11 +1,19 @@
 package io.polyglot.bench;
 
+import io.polyglot.deploy.ComponentStatus;
+import io.polyglot.deploy.PolyglotStack;
 import io.polyglot.runtime.TopicSetup;
 import io.polyglot.schemas.Limits;
 import io.polyglot.schemas.Topics;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,8 +21,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.TopicConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,18 +45,35 @@ final class StageContext implements AutoCloseable {
     /** Concurrent batch senders of the throughput stages. */
     static final int BATCH_SENDERS = 4;
 
+    /** The workers of the stack that consume {@code events.all}, which the worker stages stop while they measure. */
+    static final List<String> STACK_WORKERS = List.of("archiver-worker", "projection-worker");
+
+    private static final int SEED_LINES_PER_BATCH = 500;
+    private static final Duration WORKER_STOP_GRACE = Duration.ofSeconds(30);
+
     private final Pace pace;
+    private final PolyglotStack stack;
+    private final Path repoRoot;
+    private final Path out;
+    private final boolean profile;
+    private final Map<String, String> env;
     private final String bootstrap;
     private final List<LogEvent> events;
     private final CommandClient commands;
     private final Admin admin;
-    private final Map<String, RecordSample> samples = new java.util.HashMap<>();
+    private final Map<String, RecordSample> samples = new HashMap<>();
+    private boolean workersStopped;
 
-    StageContext(Pace pace, String commandUrl, String bootstrap, List<LogEvent> events) {
+    StageContext(Pace pace, PolyglotStack stack, Path repoRoot, Path out, boolean profile, List<LogEvent> events) {
         this.pace = pace;
-        this.bootstrap = bootstrap;
+        this.out = out;
+        this.profile = profile;
+        this.stack = stack;
+        this.repoRoot = repoRoot;
+        this.env = stack.env();
+        this.bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS");
         this.events = events;
-        this.commands = new CommandClient(commandUrl);
+        this.commands = new CommandClient(env.get("COMMAND_URL"));
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 
@@ -57,6 +83,178 @@ final class StageContext implements AutoCloseable {
 
     CommandClient commands() {
         return commands;
+    }
+
+    /** What a client of the running stack needs: {@code KAFKA_BOOTSTRAP_SERVERS}, {@code DATABASE_URL}, S3 ... */
+    Map<String, String> env() {
+        return env;
+    }
+
+    String bootstrap() {
+        return bootstrap;
+    }
+
+    Path repoRoot() {
+        return repoRoot;
+    }
+
+    /** A folder of the stack's home for a stage's files (warm tiers, logs, downloads); removed with the stack. */
+    Path workDir(String name) {
+        return stack.home().resolve("bench").resolve(name);
+    }
+
+    /**
+     * Starts a worker of the pipeline as a process of the bench's own, its log {@code logs/<name>.log} beside the
+     * report so it outlives the stack; with {@code --profile} it also records a JFR profile, {@code logs/<name>.jfr}.
+     */
+    WorkerProcess startWorker(String name, String module, Map<String, String> env, int healthPort) throws IOException {
+        Path logs = out.resolve("logs");
+        Map<String, String> environment = new LinkedHashMap<>(env);
+        if (profile) {
+            environment.put(
+                    "JAVA_TOOL_OPTIONS",
+                    "-XX:StartFlightRecording=settings=profile,dumponexit=true,filename="
+                            + logs.resolve(name + ".jfr"));
+        }
+        return WorkerProcess.start(name, repoRoot, module, environment, healthPort, logs.resolve(name + ".log"));
+    }
+
+    int partitions() {
+        return PARTITIONS;
+    }
+
+    /**
+     * Events the pipeline itself wrote to {@code events.all}, up to 20,000 from its start. When the topic holds fewer
+     * than a tenth of that (the worker stages run first), the log's cases are first sent through {@code POST
+     * /v1/commands:batch} and decided, so there is something of the pipeline's own to copy.
+     */
+    List<ConsumerRecord<byte[], byte[]>> pipelineEvents() throws InterruptedException {
+        if (!samples.containsKey(Topics.EVENTS_ALL) && recordsIn(Topics.EVENTS_ALL) < SAMPLE / 10) {
+            seed(Math.min(events.size(), SAMPLE / 2));
+        }
+        return samples.computeIfAbsent(Topics.EVENTS_ALL, topic -> RecordSample.of(bootstrap, topic, SAMPLE))
+                .records();
+    }
+
+    private void seed(int lines) throws InterruptedException {
+        CommandLines seed = lines("seed");
+        long decided = 0;
+        for (int sent = 0; sent < lines; sent += SEED_LINES_PER_BATCH) {
+            int batch = Math.min(SEED_LINES_PER_BATCH, lines - sent);
+            try {
+                decided +=
+                        commands.sendBatch(seed.nextBatch(batch), batch, false).decided();
+            } catch (IOException e) {
+                throw new StageFailedException("could not send the seed commands", e);
+            }
+        }
+        settle();
+        log.info("Sent {} commands of the log through the pipeline to copy its events; {} decided", lines, decided);
+    }
+
+    /** The records (and transaction markers) {@code topic} holds: the sum of its partitions' end offsets. */
+    long recordsIn(String topic) throws InterruptedException {
+        return endOffsets(topic).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    private List<TopicPartitionInfo> partitionsOf(String topic)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        return admin.describeTopics(List.of(topic))
+                .allTopicNames()
+                .get(30, TimeUnit.SECONDS)
+                .get(topic)
+                .partitions();
+    }
+
+    /** The end offset of each partition of {@code topic}. */
+    Map<Integer, Long> endOffsets(String topic) throws InterruptedException {
+        try {
+            var partitions = partitionsOf(topic);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            partitions.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+            Map<Integer, Long> ends = new TreeMap<>();
+            admin.listOffsets(latest)
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach((partition, end) -> ends.put(partition.partition(), end.offset()));
+            return ends;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StageFailedException("could not read the end offsets of " + topic, e);
+        }
+    }
+
+    /** The offsets {@code group} has committed on {@code topic}, by partition; a partition without one is absent. */
+    Map<Integer, Long> committed(String group, String topic) throws InterruptedException {
+        try {
+            Map<Integer, Long> offsets = new TreeMap<>();
+            admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach((partition, offset) -> {
+                        if (partition.topic().equals(topic) && offset != null) {
+                            offsets.put(partition.partition(), offset.offset());
+                        }
+                    });
+            return offsets;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new StageFailedException("could not read the offsets of group " + group, e);
+        }
+    }
+
+    /**
+     * Waits until {@code group} has committed {@code topic} up to its end (at most one transaction marker per
+     * partition behind), or {@link Pace#settle()} passed; returns whether it got there.
+     */
+    boolean awaitCommittedToEnd(String group, String topic) throws InterruptedException {
+        long deadline = System.nanoTime() + pace.settle().toNanos();
+        do {
+            if (lag(group, topic) <= PARTITIONS) {
+                return true;
+            }
+            Thread.sleep(POLL.toMillis());
+        } while (System.nanoTime() < deadline);
+        log.warn("Group {} did not reach the end of {} within {}", group, topic, pace.settle());
+        return false;
+    }
+
+    /**
+     * Stops the stack's own workers of {@code events.all} by their pids, so that a stage measures its worker alone on
+     * the machine; {@link #ensureStackWorkers()} starts them again. They stay stopped from one such stage to the next.
+     */
+    void stopStackWorkers() throws InterruptedException {
+        if (workersStopped) {
+            return;
+        }
+        for (ComponentStatus component : stack.status()) {
+            if (!STACK_WORKERS.contains(component.name()) || component.pid() == null) {
+                continue;
+            }
+            var process = ProcessHandle.of(component.pid());
+            if (process.isEmpty()) {
+                continue;
+            }
+            process.get().destroy();
+            try {
+                process.get().onExit().get(WORKER_STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException e) {
+                log.warn(
+                        "{} (pid {}) did not stop within {}; killing it",
+                        component.name(),
+                        component.pid(),
+                        WORKER_STOP_GRACE);
+                process.get().destroyForcibly();
+            }
+            log.info("Stopped the stack's {} (pid {}) for the stage", component.name(), component.pid());
+        }
+        workersStopped = true;
+    }
+
+    /** Starts the stack's workers again if a stage stopped them, and waits until they are ready. */
+    void ensureStackWorkers() {
+        if (workersStopped) {
+            stack.up();
+            workersStopped = false;
+        }
     }
 
     /** Single commands at {@code ratePerSecond}, open loop: a warm-up, then the measured run. */
@@ -94,20 +292,28 @@ final class StageContext implements AutoCloseable {
      * producer meets them.
      */
     void createRawTopics(String stageId, int rounds) throws InterruptedException {
+        List<String> names = new ArrayList<>();
+        for (int round = 1; round <= rounds; round++) {
+            names.add(rawTopic(stageId, round));
+        }
+        createTopics(names);
+    }
+
+    /** Creates {@code names} configured like {@code events.all} and waits until every partition has a leader. */
+    void createTopics(List<String> names) throws InterruptedException {
         NewTopic events = TopicSetup.topics(PARTITIONS, (short) 1, Limits.DEFAULT_COMMAND_MAX_BYTES).stream()
                 .filter(topic -> topic.name().equals(Topics.EVENTS_ALL))
                 .findFirst()
                 .orElseThrow();
         Map<String, String> configs = Map.of(
                 TopicConfig.MAX_MESSAGE_BYTES_CONFIG, events.configs().get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG));
-        List<NewTopic> topics = new java.util.ArrayList<>();
-        for (int round = 1; round <= rounds; round++) {
-            topics.add(new NewTopic(rawTopic(stageId, round), PARTITIONS, (short) 1).configs(configs));
-        }
+        List<NewTopic> topics = names.stream()
+                .map(name -> new NewTopic(name, PARTITIONS, (short) 1).configs(configs))
+                .toList();
         try {
             admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            throw new StageFailedException("could not create the raw topics of " + stageId, e);
+            throw new StageFailedException("could not create the topics " + names, e);
         }
         for (NewTopic topic : topics) {
             awaitServed(topic.name());
@@ -129,11 +335,7 @@ final class StageContext implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                var partitions = admin.describeTopics(List.of(topic))
-                        .allTopicNames()
-                        .get(30, TimeUnit.SECONDS)
-                        .get(topic)
-                        .partitions();
+                var partitions = partitionsOf(topic);
                 if (partitions.size() == PARTITIONS
                         && partitions.stream()
                                 .allMatch(p -> p.leader() != null && !p.isr().isEmpty())) {
@@ -155,7 +357,7 @@ final class StageContext implements AutoCloseable {
         long start = System.nanoTime();
         long deadline = start + pace.settle().toNanos();
         while (System.nanoTime() < deadline) {
-            if (deciderLag() <= PARTITIONS) {
+            if (lag(DECIDER_GROUP, Topics.COMMANDS) <= PARTITIONS) {
                 return (System.nanoTime() - start) / 1e9;
             }
             Thread.sleep(POLL.toMillis());
@@ -166,29 +368,12 @@ final class StageContext implements AutoCloseable {
         return (System.nanoTime() - start) / 1e9;
     }
 
-    private long deciderLag() throws InterruptedException {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(DECIDER_GROUP)
-                    .partitionsToOffsetAndMetadata()
-                    .get(30, TimeUnit.SECONDS);
-            var partitions = admin.describeTopics(List.of(Topics.COMMANDS))
-                    .allTopicNames()
-                    .get(30, TimeUnit.SECONDS)
-                    .get(Topics.COMMANDS)
-                    .partitions();
-            Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-            partitions.forEach(
-                    p -> latest.put(new TopicPartition(Topics.COMMANDS, p.partition()), OffsetSpec.latest()));
-            long lag = 0;
-            for (var end :
-                    admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
-                OffsetAndMetadata done = committed.get(end.getKey());
-                lag += end.getValue().offset() - (done == null ? 0 : done.offset());
-            }
-            return lag;
-        } catch (ExecutionException | TimeoutException e) {
-            throw new StageFailedException("could not read the decider's progress", e);
-        }
+    /** How many records (and transaction markers) of {@code topic} {@code group} has not committed yet. */
+    long lag(String group, String topic) throws InterruptedException {
+        Map<Integer, Long> done = committed(group, topic);
+        return endOffsets(topic).entrySet().stream()
+                .mapToLong(end -> end.getValue() - done.getOrDefault(end.getKey(), 0L))
+                .sum();
     }
 
     @Override

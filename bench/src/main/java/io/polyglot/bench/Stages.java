@@ -8,7 +8,12 @@ final class Stages {
     private Stages() {}
 
     static List<BenchStage> all() {
-        return List.of(new DecideStage(), new IngestSingleStage(), new IngestBatchStage());
+        return List.of(
+                new DecideStage(),
+                new IngestSingleStage(),
+                new IngestBatchStage(),
+                new ArchiveStage(),
+                new ProjectStage());
     }
 
     static Optional<BenchStage> byId(String id) {

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SmokeRunIT {
-    private static final List<String> STAGES = List.of("decide", "ingest-single", "ingest-batch");
+    private static final List<String> STAGES = List.of("decide", "ingest-single", "ingest-batch", "archive", "project");
 
     private final Path root =
             Path.of(System.getProperty("polyglot.root", ".")).toAbsolutePath().normalize();

@@ -54,7 +54,8 @@ import picocli.CommandLine;
 
 /**
  * The whole pipeline on real input: a stack started the way {@code ./polyglot up} starts it (its own home folder,
- * free ports), the BPI 2012 and helpdesk logs imported through the HTTP API by the importer as its own process, then
+ * free ports), the BPI 2012 and helpdesk logs and the weather readings imported through the HTTP API by the importer as
+ * its own process, then
  * the PostgreSQL views, the archive in S3Proxy and the topic checked against the counts the logs are known to have.
  * Later issues add their checks to this same run instead of importing the logs again: during the first BPI 2012
  * import the archiver-worker is killed with SIGKILL five times at seeded random moments and started again by
@@ -68,6 +69,11 @@ class RealLogsEndToEndTest {
     private static final BigDecimal BPI_AMOUNT_REQUESTED = new BigDecimal("177634511");
     private static final long HELPDESK_CASES = 4_580;
     private static final long HELPDESK_EVENTS = 21_348;
+    private static final long WEATHER_STATIONS = 3;
+    private static final long WEATHER_EVENTS = 26_115;
+    private static final long ALL_EVENTS = BPI_EVENTS + HELPDESK_EVENTS + WEATHER_EVENTS;
+    private static final List<String> WEATHER_COLUMNS =
+            List.of("--case-column", "origin", "--time-column", "time_hour", "--activity", "WeatherObserved");
     private static final Duration SETTLE = Duration.ofMinutes(5);
     private static final int ARCHIVER_KILLS = 5;
 
@@ -75,6 +81,7 @@ class RealLogsEndToEndTest {
             Path.of(System.getProperty("polyglot.root", ".")).toAbsolutePath().normalize();
     private final Path datasets = root.resolveSibling("shared").resolve("datasets");
     private final Map<String, String> figures = new LinkedHashMap<>();
+    private final Map<String, String> importOutputs = new LinkedHashMap<>();
 
     private Path home;
     private PolyglotStack stack;
@@ -99,6 +106,13 @@ class RealLogsEndToEndTest {
             figures.put("archiver kill " + kill.number(), kill.describe());
         }
         importLog("HelpdeskTicket", datasets.resolve("helpdesk/helpdesk.xes.gz"), HELPDESK_EVENTS, "", null);
+        importLog(
+                "WeatherStation",
+                datasets.resolve("weather/weather.csv.gz"),
+                WEATHER_EVENTS,
+                "",
+                null,
+                WEATHER_COLUMNS);
         // The same file again: the decider answers every command id with its first decision and produces nothing.
         importLog("LoanApplication", datasets.resolve("bpic2012/bpic2012.xes.gz"), BPI_EVENTS, " again", null);
         awaitArchiverCaughtUp();
@@ -158,6 +172,14 @@ class RealLogsEndToEndTest {
             assertThat(kills.get(i).topicOffsets())
                     .isGreaterThan(kills.get(i - 1).topicOffsets());
         }
+    }
+
+    @Test
+    void theSecondBpiImportSaysThatEveryCommandWasDecidedBeforeAndRecordedNothing() {
+        assertThat(importOutputs.get("LoanApplication")).contains("accepted  262,200");
+        assertThat(importOutputs.get("LoanApplication again"))
+                .contains("accepted  262,200 (262,200 of them decided by an earlier request: recorded then, not again"
+                        + " now)");
     }
 
     @Test
@@ -228,11 +250,12 @@ class RealLogsEndToEndTest {
                 seconds(System.nanoTime() - started) + " for "
                         + report.get("segments").asInt() + " segments");
         assertThat(report.get("problems")).isEmpty();
-        assertThat(report.get("committedEventsChecked").asLong()).isEqualTo(BPI_EVENTS + HELPDESK_EVENTS);
+        assertThat(report.get("committedEventsChecked").asLong()).isEqualTo(ALL_EVENTS);
         assertThat(report.at("/byAggregateType/LoanApplication/events").asLong())
                 .isEqualTo(BPI_EVENTS);
         assertThat(report.at("/byAggregateType/HelpdeskTicket/events").asLong()).isEqualTo(HELPDESK_EVENTS);
-        assertThat(report.get("segments").asInt()).isGreaterThanOrEqualTo((int) ((BPI_EVENTS + HELPDESK_EVENTS) / 100));
+        assertThat(report.at("/byAggregateType/WeatherStation/events").asLong()).isEqualTo(WEATHER_EVENTS);
+        assertThat(report.get("segments").asInt()).isGreaterThanOrEqualTo((int) (ALL_EVENTS / 100));
     }
 
     @Test
@@ -269,12 +292,18 @@ class RealLogsEndToEndTest {
         }
 
         assertThat(problems).isEmpty();
-        assertThat(records).isEqualTo(BPI_EVENTS + HELPDESK_EVENTS);
-        assertThat(lastVersion).hasSize((int) (BPI_CASES + HELPDESK_CASES));
+        assertThat(records).isEqualTo(ALL_EVENTS);
+        assertThat(lastVersion).hasSize((int) (BPI_CASES + HELPDESK_CASES + WEATHER_STATIONS));
     }
 
     /** Runs the importer as its own process; {@code kills}, when given, plays its kills while the import runs. */
     private void importLog(String type, Path file, long expectedEvents, String run, ArchiverKills kills)
+            throws Exception {
+        importLog(type, file, expectedEvents, run, kills, List.of());
+    }
+
+    private void importLog(
+            String type, Path file, long expectedEvents, String run, ArchiverKills kills, List<String> options)
             throws Exception {
         Path log = home.resolve("import-" + type + run.replace(' ', '-') + ".log");
         List<String> command = new ArrayList<>(List.of(
@@ -286,8 +315,9 @@ class RealLogsEndToEndTest {
                 "--url",
                 env.get("COMMAND_URL"),
                 "--progress",
-                "off",
-                file.toString()));
+                "off"));
+        command.addAll(options);
+        command.add(file.toString());
         long started = System.nanoTime();
         Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -302,6 +332,7 @@ class RealLogsEndToEndTest {
         long elapsed = System.nanoTime() - started;
         String output = Files.readString(log, StandardCharsets.UTF_8);
         System.out.println("import " + type + ":\n" + output);
+        importOutputs.put(type + run, output);
         assertThat(finished)
                 .as("the import of %s finished within 10 minutes", type)
                 .isTrue();

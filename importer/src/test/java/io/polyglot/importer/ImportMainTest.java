@@ -99,6 +99,39 @@ class ImportMainTest {
     }
 
     @Test
+    void saysThatAReimportRecordedNothingNewWhenEveryCommandWasDecidedBefore() throws Exception {
+        // given a service that decides each command id once, which has seen the first two cases already
+        try (StandInCommandService service = StandInCommandService.start(Responder.decidingOnce())) {
+            Path first = XesLogs.write(dir.resolve("first.xes"), XesLogs.of(2, 3));
+            Path whole = XesLogs.write(dir.resolve("whole.xes"), XesLogs.of(3, 3));
+            importLoans(service, first);
+
+            // when the whole log is imported, and then again
+            Run again = importLoans(service, whole);
+            Run third = importLoans(service, whole);
+
+            // then the summaries tell the events recorded now from those an earlier import had recorded
+            assertThat(again.exitStatus()).as(again.err()).isEqualTo(ExitStatus.OK);
+            assertThat(again.out())
+                    .contains("accepted  9 (6 of them decided by an earlier request: recorded then, not again now)");
+            assertThat(third.out())
+                    .contains("accepted  9 (9 of them decided by an earlier request: recorded then, not again now)");
+        }
+    }
+
+    private static Run importLoans(StandInCommandService service, Path log) {
+        return Cli.run(
+                Map.of(),
+                "--type",
+                "LoanApplication",
+                "--url",
+                service.url().toString(),
+                "--progress",
+                "off",
+                log.toString());
+    }
+
+    @Test
     void summarisesRejectionsPerProblemAndExitsOne() throws Exception {
         // given a service that rejects every third step
         Responder responder = Responder.rejecting(

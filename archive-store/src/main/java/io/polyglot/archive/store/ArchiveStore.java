@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -68,6 +69,9 @@ public final class ArchiveStore implements AutoCloseable {
             Pattern.compile("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
     private static final int CONFLICT = 409;
 
+    /** When the requests this thread sends must be done by ({@link System#nanoTime()}), while one is set. */
+    private static final ThreadLocal<Long> DEADLINE = new ThreadLocal<>();
+
     private final ArchiveStoreConfig config;
     private final S3Client s3;
 
@@ -89,6 +93,41 @@ public final class ArchiveStore implements AutoCloseable {
                 .build();
     }
 
+    /**
+     * Runs {@code work} with every request this thread sends to the store meanwhile bounded by {@code budget} in all:
+     * each request may take only what is left of it (its API call timeout, retries included), and a request that
+     * would start after it fails at once with a retriable {@link ArchiveStoreException}. For work that must end in
+     * time whatever the store does, such as storing what is open before a rebalance goes on. A budget inside a
+     * budget ends with the earlier of the two.
+     */
+    public static <T> T within(Duration budget, Supplier<T> work) {
+        Long outer = DEADLINE.get();
+        long deadline = System.nanoTime() + budget.toNanos();
+        DEADLINE.set(outer == null || deadline - outer < 0 ? deadline : outer);
+        try {
+            return work.get();
+        } finally {
+            if (outer == null) {
+                DEADLINE.remove();
+            } else {
+                DEADLINE.set(outer);
+            }
+        }
+    }
+
+    /** Bounds a request by what is left of this thread's budget, when {@link #within} set one. */
+    private static void bound(AwsRequestOverrideConfiguration.Builder request) {
+        Long deadline = DEADLINE.get();
+        if (deadline == null) {
+            return;
+        }
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new ArchiveStoreException("the time given to the archive store's requests is over", true, null);
+        }
+        request.apiCallTimeout(Duration.ofNanos(left));
+    }
+
     /** The bucket this store writes to. */
     public String bucket() {
         return config.bucket();
@@ -97,7 +136,7 @@ public final class ArchiveStore implements AutoCloseable {
     /** Creates the bucket unless it exists. */
     public void ensureBucket() {
         try {
-            s3.headBucket(b -> b.bucket(config.bucket()));
+            s3.headBucket(b -> b.overrideConfiguration(ArchiveStore::bound).bucket(config.bucket()));
             log.info("Archive bucket {} exists", config.bucket());
         } catch (NoSuchBucketException e) {
             createBucket();
@@ -109,7 +148,7 @@ public final class ArchiveStore implements AutoCloseable {
     /** Whether the bucket answers a HEAD request now. */
     public boolean reachable() {
         try {
-            s3.headBucket(b -> b.bucket(config.bucket()));
+            s3.headBucket(b -> b.overrideConfiguration(ArchiveStore::bound).bucket(config.bucket()));
             return true;
         } catch (SdkException e) {
             log.debug("Archive bucket {} is not reachable", config.bucket(), e);
@@ -166,7 +205,9 @@ public final class ArchiveStore implements AutoCloseable {
         }
         request(
                 "cannot delete " + key,
-                () -> s3.deleteObject(b -> b.bucket(config.bucket()).key(key)));
+                () -> s3.deleteObject(b -> b.overrideConfiguration(ArchiveStore::bound)
+                        .bucket(config.bucket())
+                        .key(key)));
         log.info("Deleted {}, left by an upload that did not finish", key);
     }
 
@@ -226,8 +267,9 @@ public final class ArchiveStore implements AutoCloseable {
         return request(
                 "cannot list the multipart uploads under " + prefix,
                 () -> s3
-                        .listMultipartUploadsPaginator(
-                                b -> b.bucket(config.bucket()).prefix(prefix))
+                        .listMultipartUploadsPaginator(b -> b.overrideConfiguration(ArchiveStore::bound)
+                                .bucket(config.bucket())
+                                .prefix(prefix))
                         .uploads()
                         .stream()
                         .toList());
@@ -260,7 +302,11 @@ public final class ArchiveStore implements AutoCloseable {
     private boolean putBytesIfAbsent(String key, String contentType, byte[] bytes) {
         try {
             s3.putObject(
-                    b -> b.bucket(config.bucket()).key(key).ifNoneMatch("*").contentType(contentType),
+                    b -> b.overrideConfiguration(ArchiveStore::bound)
+                            .bucket(config.bucket())
+                            .key(key)
+                            .ifNoneMatch("*")
+                            .contentType(contentType),
                     RequestBody.fromBytes(bytes));
             return true;
         } catch (S3Exception e) {
@@ -276,7 +322,8 @@ public final class ArchiveStore implements AutoCloseable {
     private PutResult putWhole(String key, Path file, SegmentMetadata meta) {
         try {
             s3.putObject(
-                    b -> b.bucket(config.bucket())
+                    b -> b.overrideConfiguration(ArchiveStore::bound)
+                            .bucket(config.bucket())
                             .key(key)
                             .ifNoneMatch("*")
                             .checksumSHA256(SegmentChecksum.base64OfHex(meta.sha256()))
@@ -299,7 +346,8 @@ public final class ArchiveStore implements AutoCloseable {
         boolean completed = false;
         try {
             List<CompletedPart> parts = uploadParts(key, uploadId, file, size);
-            s3.completeMultipartUpload(b -> b.bucket(config.bucket())
+            s3.completeMultipartUpload(b -> b.overrideConfiguration(ArchiveStore::bound)
+                    .bucket(config.bucket())
                     .key(key)
                     .uploadId(uploadId)
                     .ifNoneMatch("*")
@@ -333,7 +381,8 @@ public final class ArchiveStore implements AutoCloseable {
 
     private String startUpload(String key, SegmentMetadata meta) {
         try {
-            return s3.createMultipartUpload(b -> b.bucket(config.bucket())
+            return s3.createMultipartUpload(b -> b.overrideConfiguration(ArchiveStore::bound)
+                            .bucket(config.bucket())
                             .key(key)
                             .contentType("application/avro")
                             .checksumAlgorithm(ChecksumAlgorithm.SHA256)
@@ -354,7 +403,8 @@ public final class ArchiveStore implements AutoCloseable {
                 String checksum = SegmentChecksum.base64OfHex(SegmentChecksum.sha256Hex(bytes));
                 int partNumber = number;
                 String eTag = s3.uploadPart(
-                                b -> b.bucket(config.bucket())
+                                b -> b.overrideConfiguration(ArchiveStore::bound)
+                                        .bucket(config.bucket())
                                         .key(key)
                                         .uploadId(uploadId)
                                         .partNumber(partNumber)
@@ -385,9 +435,13 @@ public final class ArchiveStore implements AutoCloseable {
 
     private void abort(String key, String uploadId) {
         try {
-            s3.abortMultipartUpload(b -> b.bucket(config.bucket()).key(key).uploadId(uploadId));
-        } catch (SdkException e) {
-            // The parts stay until the bucket's cleanup of incomplete uploads; they never become an object.
+            s3.abortMultipartUpload(b -> b.overrideConfiguration(ArchiveStore::bound)
+                    .bucket(config.bucket())
+                    .key(key)
+                    .uploadId(uploadId));
+        } catch (SdkException | ArchiveStoreException e) {
+            // The parts stay until the next resume aborts them or the bucket's cleanup of incomplete uploads does;
+            // they never become an object.
             log.warn("Cannot abort the multipart upload {} of {}: {}", uploadId, key, e.toString());
         }
     }
@@ -424,8 +478,10 @@ public final class ArchiveStore implements AutoCloseable {
         return request(
                 "cannot list the folders under " + prefix,
                 () -> s3
-                        .listObjectsV2Paginator(
-                                b -> b.bucket(config.bucket()).prefix(prefix).delimiter("/"))
+                        .listObjectsV2Paginator(b -> b.overrideConfiguration(ArchiveStore::bound)
+                                .bucket(config.bucket())
+                                .prefix(prefix)
+                                .delimiter("/"))
                         .commonPrefixes()
                         .stream()
                         .map(CommonPrefix::prefix)
@@ -440,7 +496,9 @@ public final class ArchiveStore implements AutoCloseable {
     public InputStream get(String key) {
         KeyPaths.requireSafe(key);
         try {
-            return s3.getObject(b -> b.bucket(config.bucket()).key(key));
+            return s3.getObject(b -> b.overrideConfiguration(ArchiveStore::bound)
+                    .bucket(config.bucket())
+                    .key(key));
         } catch (SdkException e) {
             throw failure("cannot read " + key, e);
         }
@@ -479,7 +537,7 @@ public final class ArchiveStore implements AutoCloseable {
 
     private void createBucket() {
         try {
-            s3.createBucket(b -> b.bucket(config.bucket()));
+            s3.createBucket(b -> b.overrideConfiguration(ArchiveStore::bound).bucket(config.bucket()));
             log.info("Archive bucket {} created", config.bucket());
         } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException e) {
             log.info("Archive bucket {} was created by someone else meanwhile", config.bucket());
@@ -500,7 +558,9 @@ public final class ArchiveStore implements AutoCloseable {
 
     private Optional<HeadObjectResponse> headObject(String key) {
         try {
-            return Optional.of(s3.headObject(b -> b.bucket(config.bucket()).key(key)));
+            return Optional.of(s3.headObject(b -> b.overrideConfiguration(ArchiveStore::bound)
+                    .bucket(config.bucket())
+                    .key(key)));
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (S3Exception e) {
@@ -531,7 +591,11 @@ public final class ArchiveStore implements AutoCloseable {
     private List<String> keys(String what, Consumer<ListObjectsV2Request.Builder> listing) {
         return request(
                 what,
-                () -> s3.listObjectsV2Paginator(b -> listing.accept(b.bucket(config.bucket()))).contents().stream()
+                () -> s3
+                        .listObjectsV2Paginator(b -> listing.accept(
+                                b.overrideConfiguration(ArchiveStore::bound).bucket(config.bucket())))
+                        .contents()
+                        .stream()
                         .map(S3Object::key)
                         .toList());
     }

@@ -126,7 +126,8 @@ public final class Decider {
     private static Judgement again(CommandRecord command, CommandDecision earlier, Instant decidedAt) {
         CommandIdClaim first = CommandIdClaim.of(earlier);
         if (first.isFor(command)) {
-            return Judgement.repeated(earlier);
+            return Judgement.repeated(
+                    CommandDecision.newBuilder(earlier).setReplayed(true).build());
         }
         return reused(command, first.aggregateKey(), decidedAt);
     }

@@ -484,7 +484,7 @@ public final class CommandApi implements AutoCloseable {
         }
         metrics.count(accepted.commandType(), CommandMetrics.ACCEPTED);
         result.put("status", "accepted").put("commandId", accepted.id());
-        DecisionAnswers.eventsOf(result, decision);
+        DecisionAnswers.outcomeOf(result, decision);
         return result;
     }
 

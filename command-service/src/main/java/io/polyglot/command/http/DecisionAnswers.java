@@ -41,11 +41,20 @@ final class DecisionAnswers {
     static ObjectNode accepted(ObjectMapper json, CommandDecision decision) {
         ObjectNode answer = json.createObjectNode();
         answer.put("commandId", decision.getCommandId()).put("status", "accepted");
-        eventsOf(answer, decision);
+        outcomeOf(answer, decision);
         return answer;
     }
 
-    static void eventsOf(ObjectNode answer, CommandDecision decision) {
+    /** What an accepted decision adds to an answer: whether it was replayed, and its events. */
+    static void outcomeOf(ObjectNode answer, CommandDecision decision) {
+        if (decision.getReplayed()) {
+            // An earlier request decided this command: the events listed were recorded then, none now.
+            answer.put("replayed", true);
+        }
+        eventsOf(answer, decision);
+    }
+
+    private static void eventsOf(ObjectNode answer, CommandDecision decision) {
         ArrayNode events = answer.putArray("events");
         for (DecidedEvent event : decision.getEvents()) {
             events.addObject().put("eventId", event.getEventId()).put("aggregateVersion", event.getAggregateVersion());

@@ -230,7 +230,9 @@ public final class CommandServiceClient {
         }
         String status = result.path("status").asText("");
         if ("accepted".equals(status)) {
-            return LineResult.accepted(command);
+            return result.path("replayed").asBoolean(false)
+                    ? LineResult.acceptedEarlier(command)
+                    : LineResult.accepted(command);
         }
         if ("rejected".equals(status)) {
             return LineResult.rejected(command, problem(result.path("problem")));

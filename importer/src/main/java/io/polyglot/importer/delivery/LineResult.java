@@ -9,8 +9,10 @@ import java.util.Objects;
  * @param command the command sent
  * @param status what the command service said about it
  * @param problem why it was rejected; {@code null} unless {@link Status#REJECTED}
+ * @param replayed whether an accepted command had been decided by an earlier request, so its events were recorded
+ *     then and nothing now
  */
-public record LineResult(PendingCommand command, Status status, Problem problem) {
+public record LineResult(PendingCommand command, Status status, Problem problem, boolean replayed) {
 
     /** What became of one command. */
     public enum Status {
@@ -29,21 +31,29 @@ public record LineResult(PendingCommand command, Status status, Problem problem)
         if ((status == Status.REJECTED) != (problem != null)) {
             throw new IllegalArgumentException("a problem goes with a rejection and only with one, not with " + status);
         }
+        if (replayed && status != Status.ACCEPTED) {
+            throw new IllegalArgumentException("only an accepted command is replayed, not a " + status + " one");
+        }
     }
 
     /** The command was accepted. */
     public static LineResult accepted(PendingCommand command) {
-        return new LineResult(command, Status.ACCEPTED, null);
+        return new LineResult(command, Status.ACCEPTED, null, false);
+    }
+
+    /** The command was accepted by an earlier request; this answer repeats that decision. */
+    public static LineResult acceptedEarlier(PendingCommand command) {
+        return new LineResult(command, Status.ACCEPTED, null, true);
     }
 
     /** The command was rejected for {@code problem}. */
     public static LineResult rejected(PendingCommand command, Problem problem) {
-        return new LineResult(command, Status.REJECTED, problem);
+        return new LineResult(command, Status.REJECTED, problem, false);
     }
 
     /** The command is in Kafka but not decided yet. */
     public static LineResult pending(PendingCommand command) {
-        return new LineResult(command, Status.PENDING, null);
+        return new LineResult(command, Status.PENDING, null, false);
     }
 
     /** Whether the command service accepted the command. */

@@ -30,6 +30,7 @@ public final class ImportSummary {
     private final AtomicLong read = new AtomicLong();
     private final AtomicLong sent = new AtomicLong();
     private final AtomicLong accepted = new AtomicLong();
+    private final AtomicLong acceptedEarlier = new AtomicLong();
     private final AtomicLong rejectedLocally = new AtomicLong();
     private final AtomicLong rejectedByService = new AtomicLong();
     private final AtomicLong undecided = new AtomicLong();
@@ -57,6 +58,9 @@ public final class ImportSummary {
             CaseEvent event = result.command().event();
             if (result.accepted()) {
                 accepted.incrementAndGet();
+                if (result.replayed()) {
+                    acceptedEarlier.incrementAndGet();
+                }
                 continue;
             }
             if (result.pending()) {
@@ -89,6 +93,11 @@ public final class ImportSummary {
         return accepted.get();
     }
 
+    /** Of the accepted events, those an earlier request had recorded already: this import recorded them no more. */
+    public long acceptedEarlierCount() {
+        return acceptedEarlier.get();
+    }
+
     /** Events rejected, locally or by the command service. */
     public long rejectedCount() {
         return rejectedLocally.get() + rejectedByService.get();
@@ -118,7 +127,13 @@ public final class ImportSummary {
         long rate = elapsed.toMillis() > 0 ? sent.get() * 1000 / elapsed.toMillis() : 0;
         out.append(String.format(
                 "sent      %,d in %s (%,d events/s)%n", sent.get(), Progress.formatDuration(elapsed), rate));
-        out.append(String.format("accepted  %,d%n", accepted.get()));
+        out.append(String.format("accepted  %,d", accepted.get()));
+        if (acceptedEarlier.get() > 0) {
+            out.append(String.format(
+                    " (%,d of them decided by an earlier request: recorded then, not again now)",
+                    acceptedEarlier.get()));
+        }
+        out.append(System.lineSeparator());
         out.append(String.format(
                 "rejected  %,d (%,d locally, %,d by the command service)%n",
                 rejectedCount(), rejectedLocally.get(), rejectedByService.get()));

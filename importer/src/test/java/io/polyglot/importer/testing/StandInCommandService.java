@@ -44,6 +44,9 @@ public final class StandInCommandService implements AutoCloseable {
     /** The verdict that answers a line {@code pending} in {@link #results}. */
     public static final String PENDING = "pending";
 
+    /** What a rejection function returns for a line to be answered as an earlier decision again. */
+    public static final String REPLAYED = "replayed";
+
     private final HttpServer server;
     private final ExecutorService threads = Executors.newFixedThreadPool(8);
     private final Responder responder;
@@ -184,8 +187,11 @@ public final class StandInCommandService implements AutoCloseable {
             result.put("line", i + 1);
             result.put("commandId", line.path("commandId").asText());
             String problemType = rejection.apply(line);
-            if (problemType == null) {
+            if (problemType == null || REPLAYED.equals(problemType)) {
                 result.put("status", "accepted");
+                if (REPLAYED.equals(problemType)) {
+                    result.put("replayed", true);
+                }
                 result.putArray("events").addObject().put("eventId", "e-" + i);
             } else if (PENDING.equals(problemType)) {
                 result.put("status", "pending");
@@ -262,6 +268,16 @@ public final class StandInCommandService implements AutoCloseable {
         }
 
         /** Rejects the lines {@code rejection} names a problem type for, accepts the others. */
+        /**
+         * Accepts every line, the way the decider decides each command id once: a command id it has seen before is
+         * answered as the earlier decision again ({@code "replayed": true}).
+         */
+        static Responder decidingOnce() {
+            Set<String> decided = ConcurrentHashMap.newKeySet();
+            return (number, lines) -> Answer.results(
+                    results(lines, line -> decided.add(line.path("commandId").asText()) ? null : REPLAYED));
+        }
+
         static Responder rejecting(Function<JsonNode, String> rejection) {
             return (number, lines) -> Answer.results(results(lines, rejection));
         }
