@@ -1,6 +1,7 @@
 package io.polyglot.archiver;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.polyglot.runtime.AdminAccess;
 import io.polyglot.runtime.Metrics;
 import io.polyglot.runtime.ServiceEndpoint;
 import java.time.Clock;
@@ -8,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The archiver-worker process: reads its settings from the environment, starts the worker and its health and
- * metrics endpoint, and on SIGTERM uploads the sealed segments, commits what is stored, then seals and uploads the
+ * The archiver-worker process: reads its settings from the environment, starts the worker and its health, metrics
+ * and dead-letter endpoint, and on SIGTERM uploads the sealed segments, commits what is stored, then seals and uploads the
  * open segments without committing them (the next instance skips them from storage) and closes before exiting.
  */
 public final class ArchiverMain {
@@ -32,8 +33,14 @@ public final class ArchiverMain {
         ArchiverSettings settings = ArchiverSettings.load(System.getenv(), log);
         PrometheusMeterRegistry registry = Metrics.registry("archiver-worker");
         ArchiverWorker worker = ArchiverWorker.start(settings, registry, Clock.systemUTC());
-        ServiceEndpoint endpoint =
-                ServiceEndpoint.start(settings.healthHost(), settings.healthPort(), registry, worker::ready);
+        // The admin routes are open to whoever reaches the endpoint until the access issue brings its token check.
+        ServiceEndpoint endpoint = ServiceEndpoint.start(
+                settings.healthHost(),
+                settings.healthPort(),
+                registry,
+                worker::ready,
+                worker.admin(),
+                AdminAccess.OPEN);
         log.info("Health and metrics on http://{}:{}/", settings.healthHost(), endpoint.port());
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

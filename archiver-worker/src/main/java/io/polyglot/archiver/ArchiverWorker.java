@@ -3,7 +3,13 @@ package io.polyglot.archiver;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.polyglot.archive.store.ArchiveStore;
+import io.polyglot.runtime.AdminRoutes;
 import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.runtime.catalog.SchemaCatalog;
+import io.polyglot.runtime.deadletter.DeadLetterLedger;
+import io.polyglot.runtime.deadletter.DeadLetterPublisher;
+import io.polyglot.runtime.deadletter.DeadLetterReader;
+import io.polyglot.schemas.EventCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -33,16 +39,28 @@ final class ArchiverWorker implements AutoCloseable {
     /** Where the open segments' journals live, beside the {@code events/} folder of the warm tier. */
     private static final String JOURNAL_FOLDER = "journal";
 
+    /** Where a retried dead letter's late segment is written before its upload, beside the journal. */
+    private static final String LATE_FOLDER = "late";
+
     private final WarmDirectoryLock warmLock;
     private final ArchiveStore store;
     private final ArchiverLoop loop;
     private final KafkaClientMetrics consumerMetrics;
+    private final ArchiverDeadLetters deadLetters;
+    private final DeadLetterAdmin admin;
     private final Thread thread;
     private volatile boolean failed;
 
     private ArchiverWorker(
-            WarmDirectoryLock warmLock, ArchiveStore store, ArchiverLoop loop, KafkaClientMetrics consumerMetrics) {
+            WarmDirectoryLock warmLock,
+            ArchiveStore store,
+            ArchiverLoop loop,
+            KafkaClientMetrics consumerMetrics,
+            ArchiverDeadLetters deadLetters,
+            DeadLetterAdmin admin) {
         this.warmLock = warmLock;
+        this.deadLetters = deadLetters;
+        this.admin = admin;
         this.store = store;
         this.loop = loop;
         this.consumerMetrics = consumerMetrics;
@@ -52,13 +70,16 @@ final class ArchiverWorker implements AutoCloseable {
     /**
      * Creates the bucket if needed, subscribes and starts polling.
      *
-     * @throws io.polyglot.runtime.InvalidSettingException when a consumer override would weaken the guarantees
+     * @throws io.polyglot.runtime.InvalidSettingException when a consumer or producer override would weaken the
+     *     guarantees
      * @throws io.polyglot.archive.store.ArchiveStoreException when the bucket cannot be reached or created
      */
     static ArchiverWorker start(ArchiverSettings settings, MeterRegistry registry, Clock clock) {
         // Checked before anything is contacted: a consumer that would auto-commit or read uncommitted is refused.
         Map<String, Object> consumerConfig =
                 KafkaClientConfig.consumer(settings.bootstrapServers(), settings.group(), settings.consumerOverrides());
+        KafkaClientConfig.producer(
+                settings.bootstrapServers(), settings.commandMaxBytes(), settings.producerOverrides());
         WarmDirectoryLock warmLock = WarmDirectoryLock.claim(settings.warmDir());
         ArchiveStore store = new ArchiveStore(settings.store());
         try {
@@ -68,10 +89,31 @@ final class ArchiverWorker implements AutoCloseable {
             warmLock.close();
             throw e;
         }
+        DeadLetterReader deadLetterReader = new DeadLetterReader(
+                settings.bootstrapServers(),
+                settings.deadLetterTopic(),
+                settings.deadLetterTimeout(),
+                settings.consumerOverrides());
+        DeadLetterLedger ledger = new DeadLetterLedger(deadLetterReader, settings.group());
+        DeadLetterPublisher publisher = DeadLetterPublisher.create(
+                settings.bootstrapServers(),
+                settings.commandMaxBytes(),
+                settings.producerOverrides(),
+                settings.deadLetterTopic(),
+                ledger,
+                settings.deadLetterTimeout());
+        EventCodec codec = EventCodec.withCatalog(new SchemaCatalog(
+                settings.bootstrapServers(),
+                settings.schemasTopic(),
+                settings.consumerOverrides(),
+                SchemaCatalog.DEFAULT_REFRESH_TIMEOUT,
+                settings.schemaRefreshInterval(),
+                clock));
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
         KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(registry);
         ArchiverMetrics metrics = new ArchiverMetrics(registry, settings.group());
+        ArchiverDeadLetters deadLetters = new ArchiverDeadLetters(publisher, ledger, metrics);
         ArchiverLoop loop = new ArchiverLoop(
                 consumer,
                 settings.topic(),
@@ -81,18 +123,35 @@ final class ArchiverWorker implements AutoCloseable {
                         settings.segmentMaxIdle(),
                         settings.warmDir().resolve(JOURNAL_FOLDER)),
                 new SegmentArchiver(
-                        store, new WarmTier(settings.warmDir(), settings.topic(), settings.warmMaxBytes()), metrics),
+                        store,
+                        new WarmTier(settings.warmDir(), settings.topic(), settings.warmMaxBytes(), codec::schema),
+                        metrics),
                 metrics,
                 clock,
                 POLL_TIMEOUT,
                 new StoredChains(store, clock, StoredChains.ABANDONED_UPLOAD_AGE)::tails,
                 settings.bufferMaxBytes(),
                 settings.releaseTimeout(),
-                Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {});
-        ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics);
+                Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {},
+                new RecordDecoder(codec),
+                deadLetters);
+        DeadLetterAdmin admin = new DeadLetterAdmin(
+                deadLetterReader,
+                settings.group(),
+                settings.topic(),
+                new RecordDecoder(codec),
+                store,
+                settings.warmDir().resolve(LATE_FOLDER),
+                clock);
+        ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics, deadLetters, admin);
         worker.thread.start();
         log.info("Archiver started on {} as group {}", settings.topic(), settings.group());
         return worker;
+    }
+
+    /** The dead-letter endpoints, for the health and metrics endpoint's {@code /admin/} routes. */
+    AdminRoutes admin() {
+        return admin;
     }
 
     /** Ready when the loop polls, no chain diverged and the bucket answers. */
@@ -122,6 +181,7 @@ final class ArchiverWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             consumerMetrics.close();
+            deadLetters.close();
             store.close();
             warmLock.close();
         }

@@ -5,7 +5,11 @@ import io.polyglot.archive.store.ArchiveStoreConfig;
 import io.polyglot.archive.store.ArchiveStoreException;
 import io.polyglot.archive.store.ArchiveVerifier;
 import io.polyglot.archive.store.CommittedEvents;
+import io.polyglot.archive.store.DeadLetteredOffsets;
 import io.polyglot.archive.store.VerificationReport;
+import io.polyglot.runtime.KafkaUnavailableException;
+import io.polyglot.runtime.deadletter.DeadLetterReader;
+import io.polyglot.schemas.Topics;
 import java.net.URI;
 import java.util.Map;
 import org.apache.kafka.common.KafkaException;
@@ -16,6 +20,9 @@ import org.apache.kafka.common.KafkaException;
  * {@code verifications/}.
  */
 public final class ArchiveVerification {
+
+    /** The archiver's consumer group, whose dead letters count as accounted for. */
+    static final String ARCHIVER_GROUP = "polyglot-archiver";
 
     private ArchiveVerification() {}
 
@@ -49,8 +56,10 @@ public final class ArchiveVerification {
                         null);
             }
             CommittedEvents committed = readTopic(env.get("KAFKA_BOOTSTRAP_SERVERS"));
+            // Read after events.all, so every dead letter of an offset read above is in this snapshot.
+            DeadLetteredOffsets deadLetters = readDeadLetters(env.get("KAFKA_BOOTSTRAP_SERVERS"));
             ArchiveVerifier verifier = new ArchiveVerifier(store);
-            VerificationReport report = verifier.verify(committed);
+            VerificationReport report = verifier.verify(committed, deadLetters, ARCHIVER_GROUP);
             return new Outcome(report, verifier.store(report));
         } catch (ArchiveStoreException e) {
             throw new CannotRunException("the archive could not be read to the end: " + e.getMessage(), e);
@@ -66,6 +75,21 @@ public final class ArchiveVerification {
                 env.get("AWS_ACCESS_KEY_ID"),
                 env.get("AWS_SECRET_ACCESS_KEY"),
                 false));
+    }
+
+    private static DeadLetteredOffsets readDeadLetters(String bootstrapServers) {
+        try {
+            DeadLetteredOffsets offsets = new DeadLetteredOffsets();
+            new DeadLetterReader(bootstrapServers, Topics.EVENTS_DLQ, CommittedEventsReader.REQUEST_TIMEOUT, Map.of())
+                    .read(ARCHIVER_GROUP).stream()
+                            .filter(letter -> letter.source().topic().equals(Topics.EVENTS_ALL))
+                            .forEach(letter -> offsets.add(
+                                    letter.source().partition(), letter.source().offset()));
+            return offsets;
+        } catch (KafkaUnavailableException e) {
+            throw new CannotRunException(
+                    Topics.EVENTS_DLQ + " at " + bootstrapServers + " cannot be read: " + e.getMessage(), e);
+        }
     }
 
     private static CommittedEvents readTopic(String bootstrapServers) {

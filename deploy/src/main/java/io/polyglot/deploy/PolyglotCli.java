@@ -377,6 +377,14 @@ public final class PolyglotCli implements Runnable {
             out.printf(
                     "%d events of %s checked against the archive%n",
                     report.committedEventsChecked(), Topics.EVENTS_ALL);
+            out.printf(
+                    "%d dead letters of the archiver in %s: %d pending, %d retried (%d late segments), %d skipped%n",
+                    report.deadLetters().total(),
+                    Topics.EVENTS_DLQ,
+                    report.deadLetters().pending(),
+                    report.deadLetters().retried(),
+                    report.lateSegments(),
+                    report.deadLetters().skipped());
             out.println("Result stored as " + outcome.storedAs());
             if (report.sound()) {
                 out.println("Sound: every committed event is archived exactly once, every segment matches its"

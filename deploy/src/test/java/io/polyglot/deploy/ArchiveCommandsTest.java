@@ -109,6 +109,8 @@ class ArchiveCommandsTest {
                 .containsPattern("total\\s+4\\s+8\\s+\\d+")
                 .contains("4 manifest parts; 0 segments after the last part")
                 .contains("8 events of events.all checked against the archive")
+                .contains("0 dead letters of the archiver in events.dlq: 0 pending, 0 retried (0 late segments), 0"
+                        + " skipped")
                 .contains("Result stored as verifications/")
                 .contains("Sound:");
     }
@@ -125,6 +127,8 @@ class ArchiveCommandsTest {
         assertThat(printed.get("events").asLong()).isEqualTo(8);
         assertThat(printed.get("committedEventsChecked").asLong()).isEqualTo(8);
         assertThat(printed.at("/byAggregateType/Ticket/segments").asLong()).isEqualTo(1);
+        assertThat(printed.at("/deadLetters/total").asLong()).isZero();
+        assertThat(printed.get("lateSegments").asLong()).isZero();
         String storedAs = printed.get("storedAs").asText();
         assertThat(storedAs).matches("verifications/\\d{8}T\\d{6}\\.\\d{3}Z(-\\d+)?\\.json");
         try (ArchiveStore store = ArchiveVerification.store(env);

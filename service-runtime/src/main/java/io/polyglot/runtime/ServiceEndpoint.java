@@ -11,12 +11,17 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The small HTTP endpoint of a worker process: {@code /health/live}, {@code /health/ready} and {@code /metrics}. It
- * serves nothing else and binds where it is told (loopback by default).
+ * The small HTTP endpoint of a worker process: {@code /health/live}, {@code /health/ready}, {@code /metrics}, and the
+ * worker's own {@link AdminRoutes} under {@code /admin/} for requests its {@link AdminAccess} lets through (401
+ * otherwise). It serves nothing else and binds where it is told (loopback by default).
  */
 public final class ServiceEndpoint implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ServiceEndpoint.class);
 
     private final HttpServer server;
     private final ExecutorService executor;
@@ -26,9 +31,20 @@ public final class ServiceEndpoint implements AutoCloseable {
         this.executor = executor;
     }
 
-    /** Starts the endpoint; {@code port} 0 picks a free port, see {@link #port()}. */
+    /** Starts the endpoint without admin routes; {@code port} 0 picks a free port, see {@link #port()}. */
     public static ServiceEndpoint start(
             String host, int port, PrometheusMeterRegistry registry, BooleanSupplier ready) {
+        return start(host, port, registry, ready, AdminRoutes.NONE, AdminAccess.OPEN);
+    }
+
+    /** Starts the endpoint with {@code admin} under {@code /admin/}, for callers {@code access} allows. */
+    public static ServiceEndpoint start(
+            String host,
+            int port,
+            PrometheusMeterRegistry registry,
+            BooleanSupplier ready,
+            AdminRoutes admin,
+            AdminAccess access) {
         try {
             HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 16);
             ExecutorService executor = Executors.newFixedThreadPool(2, runnable -> {
@@ -47,6 +63,7 @@ public final class ServiceEndpoint implements AutoCloseable {
             });
             server.createContext(
                     "/metrics", exchange -> respond(exchange, 200, registry.scrape(), "text/plain; version=0.0.4"));
+            server.createContext("/admin/", exchange -> answerAdmin(exchange, admin, access));
             server.createContext("/", exchange -> respond(exchange, 404, "{\"status\":404,\"title\":\"Not Found\"}"));
             server.start();
             return new ServiceEndpoint(server, executor);
@@ -72,6 +89,24 @@ public final class ServiceEndpoint implements AutoCloseable {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    private static void answerAdmin(HttpExchange exchange, AdminRoutes admin, AdminAccess access) throws IOException {
+        if (!access.allows(exchange.getRequestHeaders())) {
+            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
+            AdminResponse refused = AdminResponse.problem(401, "unauthorized", "a valid bearer token is required");
+            respond(exchange, refused.status(), refused.json(), refused.contentType());
+            return;
+        }
+        AdminResponse answer;
+        try {
+            answer = admin.handle(
+                    exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
+        } catch (RuntimeException e) {
+            log.error("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
+            answer = AdminResponse.problem(500, "internal", "the request failed; see the service log");
+        }
+        respond(exchange, answer.status(), answer.json(), answer.contentType());
     }
 
     private static void respond(HttpExchange exchange, int status, String body) throws IOException {

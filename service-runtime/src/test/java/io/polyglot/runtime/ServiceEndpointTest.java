@@ -44,6 +44,50 @@ class ServiceEndpointTest {
         }
     }
 
+    @Test
+    void answersAdminRoutesOnlyForRequestsItsAccessAllows() throws Exception {
+        // given routes that echo the request, behind an access check that wants one header
+        AdminRoutes echo =
+                (method, path) -> AdminResponse.ok("{\"method\":\"" + method + "\",\"path\":\"" + path + "\"}");
+        AdminAccess access = headers ->
+                headers.getOrDefault("X-test-key", java.util.List.of()).contains("open");
+
+        try (ServiceEndpoint endpoint =
+                ServiceEndpoint.start("127.0.0.1", 0, Metrics.registry("t"), () -> true, echo, access)) {
+            // when
+            HttpResponse<String> refused = get(endpoint, "/admin/dead-letters");
+            HttpResponse<String> allowed = http.send(
+                    HttpRequest.newBuilder(
+                                    URI.create("http://127.0.0.1:" + endpoint.port() + "/admin/dead-letters/1/2"))
+                            .header("X-Test-Key", "open")
+                            .POST(HttpRequest.BodyPublishers.noBody())
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            // then
+            assertThat(refused.statusCode()).isEqualTo(401);
+            assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+            assertThat(refused.headers().firstValue("Content-Type")).contains("application/problem+json");
+            assertThat(allowed.statusCode()).isEqualTo(200);
+            assertThat(allowed.body()).isEqualTo("{\"method\":\"POST\",\"path\":\"/admin/dead-letters/1/2\"}");
+            assertThat(get(endpoint, "/health/live").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void answersAFailingAdminRouteWithAProblemAndNoStackTrace() throws Exception {
+        AdminRoutes failing = (method, path) -> {
+            throw new IllegalStateException("secret detail");
+        };
+        try (ServiceEndpoint endpoint =
+                ServiceEndpoint.start("127.0.0.1", 0, Metrics.registry("t"), () -> true, failing, AdminAccess.OPEN)) {
+            HttpResponse<String> answer = get(endpoint, "/admin/anything");
+
+            assertThat(answer.statusCode()).isEqualTo(500);
+            assertThat(answer.body()).contains("urn:polyglot:problem:internal").doesNotContain("secret detail");
+        }
+    }
+
     private HttpResponse<String> get(ServiceEndpoint endpoint, String path) throws Exception {
         return http.send(
                 HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.port() + path))

@@ -36,6 +36,10 @@ import org.slf4j.LoggerFactory;
  *   <li>The topic: each offset the consumer returned is in exactly one segment, of the event's type, and in the
  *       empty ranges of every other chain of its partition whose manifest reaches it; no segment holds an offset the
  *       consumer does not return.
+ *   <li>Dead letters, given the offsets the archiver's group has dead letters for: a dead-lettered offset counts as
+ *       covered (pending, skipped, or retried into its late segment) and must not also be in a regular segment;
+ *       each late segment ({@link LateSegmentKey}) is re-hashed, holds exactly its one event, and belongs to a dead
+ *       letter that was not skipped; each stored decision ({@link DeadLetterResolution}) is about a dead letter.
  * </ul>
  *
  * <p>Only objects whose key ends in {@code .avro} are segments; the {@code KEY-<uuid>} temporary objects a crashed
@@ -60,7 +64,10 @@ public final class ArchiveVerifier {
     private final ArchiveStore store;
     private final int maxEventsPerSegment;
     private final Clock clock;
-    private final EventCodec codec = EventCodec.standard();
+    /** The payload schemas the segments read so far carry, for payloads of versions this build does not know. */
+    private final Map<Long, org.apache.avro.Schema> carriedSchemas = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final EventCodec codec = EventCodec.withCatalog(carriedSchemas::get);
 
     /** A verifier of {@code store} that allows {@value #DEFAULT_MAX_EVENTS_PER_SEGMENT} events per segment. */
     public ArchiveVerifier(ArchiveStore store) {
@@ -84,12 +91,12 @@ public final class ArchiveVerifier {
 
     /** Verifies every segment under {@code events/} and every manifest, without the topic. */
     public VerificationReport verify() {
-        return run(SegmentKey.EVENTS_PREFIX, true, Optional.empty());
+        return run(SegmentKey.EVENTS_PREFIX, true, Optional.empty(), Optional.empty());
     }
 
     /** Verifies every segment whose key starts with {@code prefix}, without manifests or the topic. */
     public VerificationReport verify(String prefix) {
-        return run(prefix, false, Optional.empty());
+        return run(prefix, false, Optional.empty(), Optional.empty());
     }
 
     /**
@@ -97,7 +104,19 @@ public final class ArchiveVerifier {
      * before calling this, so the archive listed is at least as new as what was read.
      */
     public VerificationReport verify(CommittedEvents committed) {
-        return run(SegmentKey.EVENTS_PREFIX, true, Optional.of(committed));
+        return run(SegmentKey.EVENTS_PREFIX, true, Optional.of(committed), Optional.empty());
+    }
+
+    /**
+     * Like {@link #verify(CommittedEvents)}, with the offsets {@code group} has dead letters for counted as covered
+     * once each: read {@code events.all} first, then {@code events.dlq}, then call this.
+     */
+    public VerificationReport verify(CommittedEvents committed, DeadLetteredOffsets deadLetters, String group) {
+        return run(
+                SegmentKey.EVENTS_PREFIX,
+                true,
+                Optional.of(committed),
+                Optional.of(new GroupDeadLetters(group, deadLetters)));
     }
 
     /**
@@ -118,12 +137,26 @@ public final class ArchiveVerifier {
         }
     }
 
-    private VerificationReport run(String prefix, boolean withManifests, Optional<CommittedEvents> committed) {
+    private VerificationReport run(
+            String prefix,
+            boolean withManifests,
+            Optional<CommittedEvents> committed,
+            Optional<GroupDeadLetters> deadLetters) {
         Instant started = clock.instant();
         List<String> problems = new ArrayList<>();
         Map<String, VerificationReport.TypeCounts> counts = new TreeMap<>();
         Map<String, StoredSegment> segments = new TreeMap<>();
+        Map<DeadLetterResolutions.SourceOffset, StoredSegment> late = new TreeMap<>();
         for (String objectKey : store.list(prefix)) {
+            Optional<LateSegmentKey> lateKey = LateSegmentKey.parse(objectKey);
+            if (lateKey.isPresent()) {
+                verifyLateSegment(lateKey.get(), problems, counts)
+                        .ifPresent(segment -> late.put(
+                                new DeadLetterResolutions.SourceOffset(
+                                        lateKey.get().partition(), lateKey.get().sourceOffset()),
+                                segment));
+                continue;
+            }
             if (!objectKey.endsWith(".avro")) {
                 if (!ArchiveStore.isUploadLeftover(objectKey)) {
                     problems.add(objectKey + " is neither a segment nor the leftover of an upload.");
@@ -141,10 +174,16 @@ public final class ArchiveVerifier {
         Map<String, ManifestChain> chains = new TreeMap<>();
         int parts = withManifests ? verifyManifests(segments, chains, problems) : 0;
         int unlisted = withManifests ? countUnlisted(segments, chains, problems) : 0;
-        committed.ifPresent(read -> new TopicCoverage(read, segments.values(), chains, problems).check());
+        VerificationReport.DeadLetterCounts deadLetterCounts = deadLetters
+                .map(group -> group.account(late, problems))
+                .orElse(VerificationReport.DeadLetterCounts.NONE);
+        DeadLetteredOffsets covered = deadLetters.map(GroupDeadLetters::offsets).orElseGet(DeadLetteredOffsets::new);
+        committed.ifPresent(
+                read -> new TopicCoverage(read, segments.values(), chains, covered, late.keySet(), problems).check());
         log.info(
-                "Verified {} segments and {} manifest parts under {}: {} problems",
+                "Verified {} segments, {} late segments and {} manifest parts under {}: {} problems",
                 segments.size(),
+                late.size(),
                 parts,
                 prefix,
                 problems.size());
@@ -155,18 +194,48 @@ public final class ArchiveVerifier {
                 parts,
                 unlisted,
                 committed.map(CommittedEvents::count).orElse(-1L),
-                problems);
+                problems,
+                late.size(),
+                deadLetterCounts);
+    }
+
+    /**
+     * Checks a late segment like any segment, and that it holds exactly the one event its key names; its events count
+     * in the per-type totals.
+     */
+    private Optional<StoredSegment> verifyLateSegment(
+            LateSegmentKey key, List<String> problems, Map<String, VerificationReport.TypeCounts> counts) {
+        SegmentKey asSegment = new SegmentKey(key.typeSegment(), key.partition(), key.sourceOffset());
+        List<String> found = new ArrayList<>();
+        Optional<StoredSegment> segment = verifyObject(key.value(), asSegment, found, counts);
+        found.forEach(problem -> problems.add(problem.replace(asSegment.value(), key.value())));
+        segment.ifPresent(stored -> {
+            if (stored.meta().eventCount() != 1 || stored.first() != key.sourceOffset()) {
+                problems.add(key + " is a late segment but does not hold exactly the event at offset "
+                        + key.sourceOffset() + ".");
+            }
+        });
+        return segment;
     }
 
     private Optional<StoredSegment> verifySegment(
             SegmentKey key, List<String> problems, Map<String, VerificationReport.TypeCounts> counts) {
-        Optional<SegmentMetadata> metadata = store.head(key.value());
+        return verifyObject(key.value(), key, problems, counts);
+    }
+
+    /** Verifies the segment stored at {@code objectKey}, which {@code key} describes. */
+    private Optional<StoredSegment> verifyObject(
+            String objectKey,
+            SegmentKey key,
+            List<String> problems,
+            Map<String, VerificationReport.TypeCounts> counts) {
+        Optional<SegmentMetadata> metadata = store.head(objectKey);
         if (metadata.isEmpty()) {
             problems.add(key + " has no segment metadata (sha256, offsets, count, schema fingerprint).");
             return Optional.empty();
         }
         SegmentMetadata meta = metadata.get();
-        Path file = download(key);
+        Path file = download(objectKey);
         try {
             long bytes = Files.size(file);
             String actual = SegmentChecksum.sha256Hex(file);
@@ -174,6 +243,7 @@ public final class ArchiveVerifier {
                 problems.add(key + " has SHA-256 " + actual + " but its metadata records " + meta.sha256() + ".");
             }
             SegmentContents contents = read(file);
+            carriedSchemas.putAll(contents.payloadSchemas());
             checkContents(key, meta, contents, problems);
             counts.merge(
                     key.typeSegment(),
@@ -342,10 +412,10 @@ public final class ArchiveVerifier {
         return unlisted;
     }
 
-    private Path download(SegmentKey key) {
+    private Path download(String key) {
         try {
             Path file = Files.createTempFile("segment-", ".avro");
-            return store.get(key.value(), file);
+            return store.get(key, file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create a temporary file to verify " + key, e);
         }
@@ -399,6 +469,62 @@ public final class ArchiveVerifier {
             ranges.add(new ManifestPart.OffsetRange(first, last));
         }
         return ranges;
+    }
+
+    /** The dead letters of the archiver's group, and the accounting of their late segments and decisions. */
+    private final class GroupDeadLetters {
+        private final String group;
+        private final DeadLetteredOffsets offsets;
+
+        GroupDeadLetters(String group, DeadLetteredOffsets offsets) {
+            this.group = group;
+            this.offsets = offsets;
+        }
+
+        DeadLetteredOffsets offsets() {
+            return offsets;
+        }
+
+        /** Counts the dead letters by resolution; a late segment or decision without a dead letter is a problem. */
+        VerificationReport.DeadLetterCounts account(
+                Map<DeadLetterResolutions.SourceOffset, StoredSegment> late, List<String> problems) {
+            Map<DeadLetterResolutions.SourceOffset, DeadLetterResolution> decided =
+                    new DeadLetterResolutions(store).all(group, problems);
+            late.forEach((at, segment) -> {
+                if (!offsets.contains(at.partition(), at.offset())) {
+                    LateSegmentKey key = new LateSegmentKey(segment.key().typeSegment(), at.partition(), at.offset());
+                    problems.add(
+                            key + " is a late segment, but group " + group + " has no dead letter of that offset.");
+                }
+            });
+            long retried = 0;
+            long skipped = 0;
+            for (int partition : offsets.partitions()) {
+                for (long offset : offsets.of(partition)) {
+                    var at = new DeadLetterResolutions.SourceOffset(partition, offset);
+                    DeadLetterResolution decision = decided.get(at);
+                    boolean sealed = late.containsKey(at);
+                    if (sealed && decision != null && decision.status() == DeadLetterResolution.Status.SKIPPED) {
+                        problems.add("The dead letter of offset " + offset + " of partition " + partition
+                                + " is skipped, yet it has a late segment.");
+                    }
+                    if (sealed) {
+                        retried++;
+                    } else if (decision != null && decision.status() == DeadLetterResolution.Status.SKIPPED) {
+                        skipped++;
+                    } else if (decision != null) {
+                        problems.add(decision.key() + " says the dead letter was retried, but it has no late segment.");
+                    }
+                }
+            }
+            decided.forEach((at, decision) -> {
+                if (!offsets.contains(at.partition(), at.offset())) {
+                    problems.add(decision.key() + " decides about a dead letter group " + group + " does not have.");
+                }
+            });
+            long pending = offsets.count() - retried - skipped;
+            return new VerificationReport.DeadLetterCounts(pending, retried, skipped);
+        }
     }
 
     /**

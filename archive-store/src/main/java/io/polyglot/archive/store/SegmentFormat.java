@@ -17,9 +17,11 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
@@ -37,7 +39,9 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * <p>Any Avro reader can decode a segment without the pipeline: besides the envelope schema (the file's own), the
  * file metadata carries every payload schema its events use, one entry per schema under
  * {@value #PAYLOAD_SCHEMA_PREFIX} followed by the fingerprint in 16 hex digits (the 8 bytes after the {@code C3 01}
- * marker of each payload). It also carries where the events came from: {@value #SOURCE_TOPIC},
+ * marker of each payload): the writer schema of each payload, also when it is a newer version than this build's (from
+ * the {@code schemas} catalog), so a segment may hold payloads of several versions of one type. The
+ * {@code schema-fingerprint} object metadata names the file's own schema, the envelope's. It also carries where the events came from: {@value #SOURCE_TOPIC},
  * {@value #SOURCE_PARTITION} and {@value #SOURCE_OFFSETS} (the offset of each record, decimal, comma-separated, in
  * record order).
  *
@@ -66,7 +70,11 @@ public final class SegmentFormat {
 
     /** The sync marker of the segment at {@code key}: the first 16 bytes of the SHA-256 of the key's text. */
     public static byte[] syncMarker(SegmentKey key) {
-        byte[] digest = SegmentChecksum.digest().digest(key.value().getBytes(StandardCharsets.UTF_8));
+        return syncMarker(key.value());
+    }
+
+    private static byte[] syncMarker(String key) {
+        byte[] digest = SegmentChecksum.digest().digest(key.getBytes(StandardCharsets.UTF_8));
         return Arrays.copyOf(digest, SYNC_LENGTH);
     }
 
@@ -98,6 +106,53 @@ public final class SegmentFormat {
      * @throws UnknownSchemaException when a payload fingerprint names a schema this build does not know
      */
     public static void write(SegmentKey key, String topic, SegmentSource source, OutputStream out) throws IOException {
+        write(key, topic, source, out, KnownSchemas::byFingerprint);
+    }
+
+    /**
+     * Like {@link #write(SegmentKey, String, SegmentSource, OutputStream)}, with the payload schemas found by
+     * {@code payloadSchemas} (this build's and the catalog's, for instance).
+     *
+     * @throws UnknownSchemaException when {@code payloadSchemas} has no schema for a payload's fingerprint
+     */
+    public static void write(
+            SegmentKey key,
+            String topic,
+            SegmentSource source,
+            OutputStream out,
+            LongFunction<Optional<Schema>> payloadSchemas)
+            throws IOException {
+        write(key.value(), key.partition(), topic, source, out, payloadSchemas);
+    }
+
+    /**
+     * Writes the late segment of one retried event: the same format as any segment, its sync marker derived from the
+     * late key, so the same event always gives the same bytes and a second retry meets the create-only fence with
+     * an equal object.
+     *
+     * @throws UnknownSchemaException when {@code payloadSchemas} has no schema for the payload's fingerprint
+     */
+    public static void writeLate(
+            LateSegmentKey key,
+            String topic,
+            ArchivedEvent event,
+            OutputStream out,
+            LongFunction<Optional<Schema>> payloadSchemas)
+            throws IOException {
+        if (event.offset() != key.sourceOffset()) {
+            throw new IllegalArgumentException("event at offset " + event.offset() + " does not belong in " + key);
+        }
+        write(key.value(), key.partition(), topic, source(List.of(event)), out, payloadSchemas);
+    }
+
+    private static void write(
+            String key,
+            int partition,
+            String topic,
+            SegmentSource source,
+            OutputStream out,
+            LongFunction<Optional<Schema>> payloadSchemas)
+            throws IOException {
         List<Long> offsets = source.offsets();
         if (offsets.isEmpty()) {
             throw new IllegalArgumentException("a segment holds at least one event: " + key);
@@ -108,11 +163,11 @@ public final class SegmentFormat {
         try (DataFileWriter<EventEnvelope> writer = new DataFileWriter<>(datumWriter)) {
             writer.setCodec(CodecFactory.nullCodec());
             writer.setMeta(SOURCE_TOPIC, topic);
-            writer.setMeta(SOURCE_PARTITION, Integer.toString(key.partition()));
+            writer.setMeta(SOURCE_PARTITION, Integer.toString(partition));
             writer.setMeta(SOURCE_OFFSETS, offsets.stream().map(String::valueOf).collect(Collectors.joining(",")));
             for (long fingerprint : source.payloadFingerprints()) {
-                Schema payload = KnownSchemas.byFingerprint(fingerprint)
-                        .orElseThrow(() -> new UnknownSchemaException(fingerprint));
+                Schema payload =
+                        payloadSchemas.apply(fingerprint).orElseThrow(() -> new UnknownSchemaException(fingerprint));
                 writer.setMeta(PAYLOAD_SCHEMA_PREFIX + KnownSchemas.hex(fingerprint), payload.toString());
             }
             writer.create(envelope, new KeepOpen(out), syncMarker(key));

@@ -5,15 +5,19 @@ import io.polyglot.schemas.Topics;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * Checks guarantee I1 partition by partition: each offset a read-committed consumer returned is in exactly one
  * segment, of the event's aggregate type, and every other chain of the partition whose manifest reaches the offset
- * accounts for it as empty; no segment holds an offset below the end offset that the consumer did not return.
+ * accounts for it as empty; no segment holds an offset below the end offset that the consumer did not return. An
+ * offset the archiver's group dead-lettered is covered by its dead letter (and, once retried, its late segment)
+ * instead, and must be in no regular segment; a late segment of an offset the consumer does not return is a problem.
  */
 final class TopicCoverage {
 
@@ -22,15 +26,23 @@ final class TopicCoverage {
     private final CommittedEvents committed;
     private final Map<Integer, List<ArchiveVerifier.StoredSegment>> segmentsByPartition = new TreeMap<>();
     private final Map<Integer, List<ManifestChain>> chainsByPartition = new TreeMap<>();
+    private final DeadLetteredOffsets deadLetters;
+    private final Map<Integer, Set<Long>> lateOffsets = new TreeMap<>();
     private final List<String> problems;
 
     TopicCoverage(
             CommittedEvents committed,
             Collection<ArchiveVerifier.StoredSegment> segments,
             Map<String, ManifestChain> chains,
+            DeadLetteredOffsets deadLetters,
+            Collection<DeadLetterResolutions.SourceOffset> late,
             List<String> problems) {
         this.committed = committed;
+        this.deadLetters = deadLetters;
         this.problems = problems;
+        late.forEach(at -> lateOffsets
+                .computeIfAbsent(at.partition(), p -> new HashSet<>())
+                .add(at.offset()));
         segments.forEach(segment -> segmentsByPartition
                 .computeIfAbsent(segment.key().partition(), p -> new ArrayList<>())
                 .add(segment));
@@ -42,6 +54,7 @@ final class TopicCoverage {
 
     void check() {
         TreeSet<Integer> partitions = new TreeSet<>(segmentsByPartition.keySet());
+        partitions.addAll(lateOffsets.keySet());
         committed.partitions().forEach(partitions::add);
         partitions.forEach(this::check);
     }
@@ -52,13 +65,22 @@ final class TopicCoverage {
         Map<String, List<Long>> missing = new TreeMap<>();
         Map<String, List<Long>> wrongType = new TreeMap<>();
         Map<String, List<Long>> notEmpty = new TreeMap<>();
+        Map<String, List<Long>> deadLetteredToo = new TreeMap<>();
+        Set<Long> late = lateOffsets.getOrDefault(partition, new HashSet<>());
         List<ManifestChain> chains = chainsByPartition.getOrDefault(partition, List.of());
         for (int i = 0; i < committed.size(partition); i++) {
             long offset = committed.offset(partition, i);
             String type = committed.aggregateType(partition, i);
             String typeSegment = type == null ? null : SafeSegment.of(type);
             ArchiveVerifier.StoredSegment owner = owners.remove(offset);
-            if (owner == null) {
+            late.remove(offset);
+            if (deadLetters.contains(partition, offset)) {
+                if (owner != null) {
+                    deadLetteredToo
+                            .computeIfAbsent(owner.key().value(), k -> new ArrayList<>())
+                            .add(offset);
+                }
+            } else if (owner == null) {
                 missing.computeIfAbsent(type == null ? NO_TYPE : type, t -> new ArrayList<>())
                         .add(offset);
             } else if (!owner.key().typeSegment().equals(typeSegment)) {
@@ -74,6 +96,14 @@ final class TopicCoverage {
             }
         }
         report(partition, missing, wrongType, notEmpty, notReturned(owners));
+        deadLetteredToo.forEach((key, offsets) -> problems.add(key + " holds offsets " + describe(offsets)
+                + " of partition " + partition + " that the archiver's group dead-lettered."));
+        List<Long> lateNotReturned =
+                late.stream().filter(offset -> offset < end).sorted().toList();
+        if (!lateNotReturned.isEmpty()) {
+            problems.add("Late segments hold offsets " + describe(lateNotReturned)
+                    + " that a read-committed consumer of partition " + partition + " does not return.");
+        }
     }
 
     /** Which segment holds each offset below {@code end}; an offset in segments of two chains is a problem. */

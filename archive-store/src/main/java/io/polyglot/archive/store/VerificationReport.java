@@ -20,6 +20,9 @@ import java.util.TreeMap;
  * @param committedEventsChecked how many records of {@code events.all} were checked against the archive; -1 when the
  *     topic was not read
  * @param problems one sentence per problem found, each naming the key or partition it is about; empty when sound
+ * @param lateSegments how many late segments (retried dead letters, one event each) were checked; their events are
+ *     in {@code byAggregateType} too
+ * @param deadLetters the archiver group's dead letters by resolution; all zero when they were not read
  */
 public record VerificationReport(
         String checkedAt,
@@ -28,7 +31,9 @@ public record VerificationReport(
         int manifestParts,
         int segmentsNotInManifests,
         long committedEventsChecked,
-        List<String> problems) {
+        List<String> problems,
+        int lateSegments,
+        DeadLetterCounts deadLetters) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -36,6 +41,47 @@ public record VerificationReport(
     public VerificationReport {
         byAggregateType = java.util.Collections.unmodifiableMap(new TreeMap<>(byAggregateType));
         problems = List.copyOf(problems);
+        java.util.Objects.requireNonNull(deadLetters, "deadLetters");
+    }
+
+    /** A report of an archive without late segments or dead letters. */
+    public VerificationReport(
+            String checkedAt,
+            int segments,
+            Map<String, TypeCounts> byAggregateType,
+            int manifestParts,
+            int segmentsNotInManifests,
+            long committedEventsChecked,
+            List<String> problems) {
+        this(
+                checkedAt,
+                segments,
+                byAggregateType,
+                manifestParts,
+                segmentsNotInManifests,
+                committedEventsChecked,
+                problems,
+                0,
+                DeadLetterCounts.NONE);
+    }
+
+    /**
+     * The archiver group's dead letters, one per source offset, by resolution.
+     *
+     * @param pending neither retried nor skipped yet
+     * @param retried sealed as late segments
+     * @param skipped left out on purpose
+     */
+    public record DeadLetterCounts(long pending, long retried, long skipped) {
+
+        /** No dead letters, or none read. */
+        public static final DeadLetterCounts NONE = new DeadLetterCounts(0, 0, 0);
+
+        /** How many dead letters there are in all. */
+        @JsonProperty
+        public long total() {
+            return pending + retried + skipped;
+        }
     }
 
     /**
