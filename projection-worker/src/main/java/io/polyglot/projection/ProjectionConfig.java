@@ -21,7 +21,7 @@ import org.slf4j.Logger;
  * @param host the address the health endpoint binds to
  * @param healthPort the port of the health endpoint, 0 for a free one
  * @param pollTimeout how long one poll waits for records
- * @param databaseRetryTimeout how long a batch is retried while the database is unreachable before the worker gives up
+ * @param databaseRetryMaxDelay the longest pause between two attempts to reach the database while it is unavailable
  * @param consumerOverrides Kafka consumer properties passed through as {@code KAFKA_CONSUMER_*}
  */
 public record ProjectionConfig(
@@ -32,7 +32,7 @@ public record ProjectionConfig(
         String host,
         int healthPort,
         Duration pollTimeout,
-        Duration databaseRetryTimeout,
+        Duration databaseRetryMaxDelay,
         Map<String, Object> consumerOverrides) {
 
     static final Setting<String> KAFKA_BOOTSTRAP_SERVERS =
@@ -51,10 +51,11 @@ public record ProjectionConfig(
             "PROJECTION_GROUP", "polyglot-projection", "Consumer group of the worker; it owns the stored offsets.");
     static final Setting<Duration> PROJECTION_POLL_TIMEOUT =
             Setting.duration("PROJECTION_POLL_TIMEOUT", "500ms", "How long one poll waits for new events.");
-    static final Setting<Duration> DATABASE_RETRY_TIMEOUT = Setting.duration(
-            "DATABASE_RETRY_TIMEOUT",
-            "2m",
-            "How long a batch is retried while PostgreSQL is unreachable before the worker stops.");
+    static final Setting<Duration> DATABASE_RETRY_MAX_DELAY = Setting.duration(
+            "DATABASE_RETRY_MAX_DELAY",
+            "10s",
+            "Longest pause between attempts while PostgreSQL is unavailable; the partitions stay paused, never given"
+                    + " up.");
 
     /** Every setting the worker reads. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -65,7 +66,7 @@ public record ProjectionConfig(
             PROJECTION_TOPIC,
             PROJECTION_GROUP,
             PROJECTION_POLL_TIMEOUT,
-            DATABASE_RETRY_TIMEOUT);
+            DATABASE_RETRY_MAX_DELAY);
 
     /** Poll records in bigger batches than Kafka's default, so each transaction carries more events. */
     static final int DEFAULT_MAX_POLL_RECORDS = 5_000;
@@ -92,7 +93,7 @@ public record ProjectionConfig(
                 settings.get(HTTP_HOST),
                 settings.get(HEALTH_PORT),
                 settings.get(PROJECTION_POLL_TIMEOUT),
-                settings.get(DATABASE_RETRY_TIMEOUT),
+                settings.get(DATABASE_RETRY_MAX_DELAY),
                 overrides);
     }
 }

@@ -17,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,9 +25,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,17 +46,22 @@ import org.slf4j.MDC;
  * (another instance moved an offset) it seeks to them again. Offsets are also committed to Kafka afterwards, only so
  * that Kafka's own tools show the group's progress.
  *
+ * <p>When the database is unavailable the loop pauses every partition it owns and keeps polling, so the consumer
+ * stays in its group; it retries the waiting batch (and reads the stored offsets of partitions it could not position
+ * yet) with growing pauses up to {@code DATABASE_RETRY_MAX_DELAY}, and resumes the partitions once that succeeds.
+ * Nothing is skipped or sent elsewhere meanwhile.
+ *
  * <p>The loop runs on its own thread; {@link #close()} stops it.
  */
 public final class ProjectionWorker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionWorker.class);
     private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(250);
-    private static final Duration LONGEST_RETRY_DELAY = Duration.ofSeconds(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final ProjectionConfig config;
     private final ReadModelStore store;
+    private final BatchPause pause;
     private final Consumer<byte[], byte[]> consumer;
     private final KafkaClientMetrics kafkaMetrics;
     private final RecordDecoder decoder = new RecordDecoder(EventCodec.standard());
@@ -69,17 +74,31 @@ public final class ProjectionWorker implements AutoCloseable {
     /** The stored next offset of each owned partition, as this instance last read or wrote it; absent: none stored. */
     private final Map<Integer, Long> storedOffsets = new HashMap<>();
 
+    /** Owned partitions whose stored offsets could not be read yet: paused until they are, then sought to them. */
+    private final Set<TopicPartition> unpositioned = new HashSet<>();
+
+    /** The position of each partition right after its last assignment; where it started applying from. */
+    private final Map<Integer, Long> positionsAfterAssignment = new ConcurrentHashMap<>();
+
     private volatile Set<Integer> ownedPartitions = Set.of();
     private volatile boolean joined;
     private volatile boolean databaseAvailable = true;
     private volatile Throwable failure;
     private boolean caughtUp;
 
-    private ProjectionWorker(ProjectionConfig config, ReadModelStore store, MeterRegistry registry, Clock clock) {
+    /** A polled batch the database has not taken yet; the partitions stay paused until it has. */
+    private Pending pending;
+
+    private Duration retryDelay = FIRST_RETRY_DELAY;
+    private Instant nextAttempt = Instant.MIN;
+
+    private ProjectionWorker(
+            ProjectionConfig config, ReadModelStore store, MeterRegistry registry, Clock clock, BatchPause pause) {
         this.config = config;
         this.store = store;
         this.clock = clock;
-        this.metrics = new ProjectionMetrics(registry, config.consumerGroup(), folder.projectionNames());
+        this.pause = pause;
+        this.metrics = new ProjectionMetrics(registry, config.consumerGroup(), folder.projectionNames(), clock);
         this.consumer = new KafkaConsumer<>(KafkaClientConfig.consumer(
                 config.bootstrapServers(), config.consumerGroup(), config.consumerOverrides()));
         this.kafkaMetrics = new KafkaClientMetrics(consumer);
@@ -90,7 +109,13 @@ public final class ProjectionWorker implements AutoCloseable {
     /** Starts the poll loop on its own thread. */
     public static ProjectionWorker start(
             ProjectionConfig config, ReadModelStore store, MeterRegistry registry, Clock clock) {
-        ProjectionWorker worker = new ProjectionWorker(config, store, registry, clock);
+        return start(config, store, registry, clock, BatchPause.NONE);
+    }
+
+    /** Starts the poll loop on its own thread, holding each batch where {@code pause} says (tests only). */
+    public static ProjectionWorker start(
+            ProjectionConfig config, ReadModelStore store, MeterRegistry registry, Clock clock, BatchPause pause) {
+        ProjectionWorker worker = new ProjectionWorker(config, store, registry, clock, pause);
         worker.thread.start();
         return worker;
     }
@@ -103,9 +128,19 @@ public final class ProjectionWorker implements AutoCloseable {
         return joined && databaseAvailable && failure == null && thread.isAlive();
     }
 
+    /** Whether the partitions are paused because the database is unavailable. */
+    public boolean isWaitingForTheDatabase() {
+        return !databaseAvailable;
+    }
+
     /** The partitions this instance owns now. */
     public Set<Integer> ownedPartitions() {
         return ownedPartitions;
+    }
+
+    /** The position of each partition right after it was last assigned to this instance: its stored offset. */
+    public Map<Integer, Long> positionsAfterAssignment() {
+        return Map.copyOf(positionsAfterAssignment);
     }
 
     /** Why the loop stopped on its own, if it did. */
@@ -141,23 +176,25 @@ public final class ProjectionWorker implements AutoCloseable {
             log.info("Projection started");
             while (closing.getCount() > 0) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
-                if (!records.isEmpty()) {
-                    project(records);
+                if (waiting()) {
+                    rewind(records);
+                    if (!clock.instant().isBefore(nextAttempt)) {
+                        settle();
+                    }
+                } else if (!records.isEmpty()) {
+                    pending = fold(records);
+                    settle();
                 }
                 reportLag();
             }
-        } catch (WakeupException | ShutdownDuringRetry e) {
+        } catch (WakeupException e) {
             if (closing.getCount() > 0) {
                 failure = e;
                 log.error("Projection interrupted without being closed", e);
             }
         } catch (RuntimeException | Error e) {
-            if (closing.getCount() > 0) {
-                failure = e;
-                log.error("Projection stopped", e);
-            } else {
-                log.info("Projection closed while waiting for the database: {}", e.toString());
-            }
+            failure = e;
+            log.error("Projection stopped", e);
         } finally {
             joined = false;
             kafkaMetrics.close();
@@ -167,21 +204,87 @@ public final class ProjectionWorker implements AutoCloseable {
         }
     }
 
-    private void project(ConsumerRecords<byte[], byte[]> records) {
+    /** Whether a batch or a partition's position waits for the database. */
+    private boolean waiting() {
+        return pending != null || !unpositioned.isEmpty();
+    }
+
+    /**
+     * Positions the partitions that wait for their stored offsets and applies the waiting batch, until nothing waits;
+     * when the database is unavailable, pauses every owned partition and schedules the next attempt instead.
+     */
+    private void settle() {
+        try {
+            while (waiting()) {
+                if (!unpositioned.isEmpty()) {
+                    List<TopicPartition> toPosition = List.copyOf(unpositioned);
+                    seekToStoredOffsets(toPosition);
+                    unpositioned.removeAll(toPosition);
+                } else {
+                    Pending batch = pending;
+                    BatchOutcome outcome =
+                            metrics.timeBatch(() -> store.apply(batch.folded().batch()));
+                    pending = null;
+                    completed(batch, outcome);
+                }
+            }
+            if (!databaseAvailable) {
+                log.info(
+                        "Read model database is available again; resuming partitions {}",
+                        numbers(consumer.assignment()));
+                databaseAvailable = true;
+            }
+            consumer.resume(consumer.assignment());
+            retryDelay = FIRST_RETRY_DELAY;
+        } catch (ReadModelUnavailableException e) {
+            if (databaseAvailable) {
+                log.warn(
+                        "Read model database unavailable; partitions {} paused until it answers: {}",
+                        numbers(consumer.assignment()),
+                        e.getMessage());
+            } else {
+                log.info("Read model database still unavailable, next attempt in {}: {}", retryDelay, e.getMessage());
+            }
+            databaseAvailable = false;
+            consumer.pause(consumer.assignment());
+            nextAttempt = clock.instant().plus(retryDelay);
+            Duration doubled = retryDelay.multipliedBy(2);
+            Duration longest = config.databaseRetryMaxDelay().compareTo(FIRST_RETRY_DELAY) > 0
+                    ? config.databaseRetryMaxDelay()
+                    : FIRST_RETRY_DELAY;
+            retryDelay = doubled.compareTo(longest) > 0 ? longest : doubled;
+        }
+    }
+
+    /**
+     * Puts back what a poll returned while the loop waits: every owned partition is paused then, so this is only a
+     * partition assigned during that poll, and its records are read again once the wait is over.
+     */
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            consumer.seek(partition, records.records(partition).get(0).offset());
+        }
+        consumer.pause(consumer.assignment());
+    }
+
+    private Pending fold(ConsumerRecords<byte[], byte[]> records) {
         List<ProjectedEvent> events = new ArrayList<>(records.count());
         List<SkipReason> skips = new ArrayList<>();
         List<PartitionAdvance> advances = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
+        Map<Integer, Long> lastTimestamps = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
             for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
                 decode(record, events, skips);
             }
-            long next = partitionRecords.get(partitionRecords.size() - 1).offset() + 1;
+            ConsumerRecord<byte[], byte[]> last = partitionRecords.get(partitionRecords.size() - 1);
+            long next = last.offset() + 1;
             Long stored = storedOffsets.get(partition.partition());
             OptionalLong expected = stored == null ? OptionalLong.empty() : OptionalLong.of(stored);
             advances.add(new PartitionAdvance(partition.partition(), expected, next));
             kafkaOffsets.put(partition, new OffsetAndMetadata(next));
+            lastTimestamps.put(partition.partition(), last.timestamp());
         }
 
         BatchFolder.Folded folded = folder.fold(config.topic(), events, advances);
@@ -194,13 +297,20 @@ public final class ProjectionWorker implements AutoCloseable {
                             "Event skipped: aggregate version {} does not follow its aggregate's previous event",
                             event.aggregateVersion()));
         }
+        return new Pending(folded, skips, kafkaOffsets, lastTimestamps);
+    }
 
-        BatchOutcome outcome = metrics.timeBatch(() -> withDatabaseRetry(() -> store.apply(folded.batch())));
+    private void completed(Pending batch, BatchOutcome outcome) {
         if (outcome instanceof Applied) {
-            advances.forEach(advance -> storedOffsets.put(advance.partition(), advance.next()));
-            metrics.projected(folded.batch().projected());
-            skips.forEach(metrics::skipped);
-            consumer.commitAsync(kafkaOffsets, (offsets, e) -> {
+            pause.reached(BatchPause.Point.AFTER_COMMIT);
+            batch.folded()
+                    .batch()
+                    .advances()
+                    .forEach(advance -> storedOffsets.put(advance.partition(), advance.next()));
+            metrics.projected(batch.folded().batch().projected());
+            batch.skips().forEach(metrics::skipped);
+            batch.lastTimestamps().forEach(metrics::applied);
+            consumer.commitAsync(batch.kafkaOffsets(), (offsets, e) -> {
                 if (e != null) {
                     log.debug("Informational offset commit to Kafka failed: {}", e.toString());
                 }
@@ -211,12 +321,9 @@ public final class ProjectionWorker implements AutoCloseable {
                     "Batch fenced: the stored offset of partition {} moved since this instance read it, so another"
                             + " instance owns it; nothing was applied and the worker seeks to the stored offsets",
                     fenced.partition());
-            List<TopicPartition> owned = records.partitions().stream()
+            batch.kafkaOffsets().keySet().stream()
                     .filter(consumer.assignment()::contains)
-                    .toList();
-            if (!owned.isEmpty()) {
-                seekToStoredOffsets(owned);
-            }
+                    .forEach(unpositioned::add);
         }
     }
 
@@ -243,9 +350,14 @@ public final class ProjectionWorker implements AutoCloseable {
         }
     }
 
-    /** Seeks each partition to its stored next offset, or to its start when none is stored; returns them. */
+    /**
+     * Seeks each partition to its stored next offset, or to its start when none is stored, and notes where it stands
+     * now; returns the stored offsets.
+     *
+     * @throws ReadModelUnavailableException when the database cannot be reached; nothing was sought then
+     */
     private Map<Integer, Long> seekToStoredOffsets(Collection<TopicPartition> partitions) {
-        Map<Integer, Long> stored = withDatabaseRetry(() -> store.storedOffsets(config.topic(), numbers(partitions)));
+        Map<Integer, Long> stored = store.storedOffsets(config.topic(), numbers(partitions));
         List<TopicPartition> fromTheStart = new ArrayList<>();
         for (TopicPartition partition : partitions) {
             Long next = stored.get(partition.partition());
@@ -260,16 +372,27 @@ public final class ProjectionWorker implements AutoCloseable {
         if (!fromTheStart.isEmpty()) {
             consumer.seekToBeginning(fromTheStart);
         }
+        for (TopicPartition partition : partitions) {
+            positionsAfterAssignment.put(partition.partition(), consumer.position(partition));
+        }
         return stored;
     }
 
+    /**
+     * Reports, per owned partition, the records not yet applied (the log end minus the next offset to apply, so a
+     * batch waiting for the database still counts) and whether the worker has caught up.
+     */
     private void reportLag() {
         boolean allCaughtUp = true;
         for (TopicPartition partition : consumer.assignment()) {
-            OptionalLong lag = consumer.currentLag(partition);
+            OptionalLong lag = unpositioned.contains(partition) ? OptionalLong.empty() : consumer.currentLag(partition);
             if (lag.isPresent()) {
-                metrics.lag(partition.partition(), lag.getAsLong());
-                allCaughtUp &= lag.getAsLong() == 0;
+                long position = consumer.position(partition);
+                long applied = storedOffsets.getOrDefault(
+                        partition.partition(), positionsAfterAssignment.getOrDefault(partition.partition(), position));
+                long records = lag.getAsLong() + Math.max(0, position - applied);
+                metrics.lag(partition.partition(), records);
+                allCaughtUp &= records == 0;
             } else {
                 allCaughtUp = false;
             }
@@ -280,46 +403,6 @@ public final class ProjectionWorker implements AutoCloseable {
                     consumer.assignment().size());
         }
         caughtUp = allCaughtUp;
-    }
-
-    /**
-     * Runs a database call, retrying it while the database is unavailable, with growing pauses, until {@code
-     * DATABASE_RETRY_TIMEOUT} has passed; readiness reports false meanwhile.
-     */
-    private <T> T withDatabaseRetry(Supplier<T> call) {
-        Instant deadline = clock.instant().plus(config.databaseRetryTimeout());
-        Duration delay = FIRST_RETRY_DELAY;
-        while (true) {
-            try {
-                T result = call.get();
-                if (!databaseAvailable) {
-                    log.info("Read model database is available again");
-                }
-                databaseAvailable = true;
-                return result;
-            } catch (ReadModelUnavailableException e) {
-                databaseAvailable = false;
-                if (!clock.instant().isBefore(deadline)) {
-                    throw e;
-                }
-                log.warn("Read model database unavailable, retrying in {}: {}", delay, e.getMessage());
-                pause(delay);
-                delay = delay.multipliedBy(2).compareTo(LONGEST_RETRY_DELAY) > 0
-                        ? LONGEST_RETRY_DELAY
-                        : delay.multipliedBy(2);
-            }
-        }
-    }
-
-    private void pause(Duration delay) {
-        try {
-            if (closing.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new ShutdownDuringRetry();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ShutdownDuringRetry();
-        }
     }
 
     private static List<Integer> numbers(Collection<TopicPartition> partitions) {
@@ -337,7 +420,24 @@ public final class ProjectionWorker implements AutoCloseable {
         }
     }
 
-    /** Seeks every newly owned partition to its stored offset, or to the start when none is stored. */
+    /**
+     * A folded poll waiting for the database, with what to record once it is applied.
+     *
+     * @param folded the batch and the events left out of it
+     * @param skips why records were passed over, counted once the batch commits
+     * @param kafkaOffsets the next offsets, committed to Kafka for its tools once the batch commits
+     * @param lastTimestamps the record timestamp of each partition's last record in the batch
+     */
+    private record Pending(
+            BatchFolder.Folded folded,
+            List<SkipReason> skips,
+            Map<TopicPartition, OffsetAndMetadata> kafkaOffsets,
+            Map<Integer, Long> lastTimestamps) {}
+
+    /**
+     * Seeks every newly owned partition to its stored offset, or to the start when none is stored; while the database
+     * is unavailable, pauses it instead until its stored offset can be read.
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
 
         @Override
@@ -347,19 +447,47 @@ public final class ProjectionWorker implements AutoCloseable {
                 return;
             }
             partitions.forEach(partition -> metrics.track(partition.partition()));
-            Map<Integer, Long> stored = seekToStoredOffsets(partitions);
             Set<Integer> owned = new TreeSet<>(ownedPartitions);
             owned.addAll(numbers(partitions));
             ownedPartitions = Set.copyOf(owned);
             caughtUp = false;
-            log.info("Partitions assigned: {}, stored next offsets {}", numbers(partitions), new TreeMap<>(stored));
+            if (!waiting()) {
+                try {
+                    Map<Integer, Long> stored = seekToStoredOffsets(partitions);
+                    log.info(
+                            "Partitions assigned: {}, stored next offsets {}",
+                            numbers(partitions),
+                            new TreeMap<>(stored));
+                    return;
+                } catch (ReadModelUnavailableException e) {
+                    log.warn(
+                            "Stored offsets of partitions {} cannot be read yet: {}",
+                            numbers(partitions),
+                            e.getMessage());
+                    databaseAvailable = false;
+                    nextAttempt = clock.instant().plus(retryDelay);
+                }
+            }
+            unpositioned.addAll(partitions);
+            consumer.pause(consumer.assignment());
+            log.info("Partitions assigned: {}, paused until their stored offsets can be read", numbers(partitions));
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             for (TopicPartition partition : partitions) {
                 storedOffsets.remove(partition.partition());
+                positionsAfterAssignment.remove(partition.partition());
                 metrics.untrack(partition.partition());
+            }
+            unpositioned.removeAll(partitions);
+            if (pending != null && partitions.stream().anyMatch(pending.kafkaOffsets()::containsKey)) {
+                // The batch spans a partition this instance no longer owns: drop it; the partitions it keeps are read
+                // again from their stored offsets.
+                pending.kafkaOffsets().keySet().stream()
+                        .filter(partition -> !partitions.contains(partition))
+                        .forEach(unpositioned::add);
+                pending = null;
             }
             Set<Integer> owned = new TreeSet<>(ownedPartitions);
             owned.removeAll(numbers(partitions));
@@ -367,15 +495,6 @@ public final class ProjectionWorker implements AutoCloseable {
             if (!partitions.isEmpty()) {
                 log.info("Partitions revoked: {}", numbers(partitions));
             }
-        }
-    }
-
-    /** Ends the loop when {@link #close()} is called while a database call waits to be retried. */
-    private static final class ShutdownDuringRetry extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ShutdownDuringRetry() {
-            super("closed while waiting for the database", null, false, false);
         }
     }
 }

@@ -96,6 +96,8 @@ class ProjectionMainTest {
                 .untilAsserted(() -> assertThat(body(healthPort, "/metrics"))
                         .contains("polyglot_events_projected_total{projection=\"loan_applications\"")
                         .contains("polyglot_consumer_lag{group=\"polyglot-projection\",partition=\"0\"")
+                        .contains("polyglot_projection_last_applied_event_age_seconds{group=\"polyglot-projection\","
+                                + "partition=\"0\"")
                         .contains("kafka_consumer_"));
         worker.destroy();
         assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
