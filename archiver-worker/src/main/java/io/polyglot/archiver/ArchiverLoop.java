@@ -1,11 +1,7 @@
 package io.polyglot.archiver;
 
 import io.polyglot.archive.store.ArchiveStoreException;
-import io.polyglot.archive.store.SegmentFormat;
-import io.polyglot.schemas.EventCodec;
-import io.polyglot.schemas.KnownSchemas;
-import io.polyglot.schemas.UndecodableRecordException;
-import io.polyglot.schemas.UnknownSchemaException;
+import io.polyglot.runtime.KafkaUnavailableException;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,8 +45,10 @@ import org.slf4j.MDC;
  * <p>On assignment the loop asks storage where each chain of the partition ends, so events that are stored already
  * (read again after a crash, from the oldest event that was not stored) are skipped rather than archived twice.
  *
- * <p>Undecodable records are logged at WARN with their topic, partition and offset, counted and skipped; sending
- * them to {@code events.dlq} comes with the dead-letter issue.
+ * <p>A record that can never be archived (see {@link RecordDecoder}) goes to {@code events.dlq} once for the group
+ * before the loop moves on; its offset is then accounted for and commits move past it. When Kafka does not take the
+ * dead letter, or the schema catalog cannot be read, the loop seeks the partition back to that record, pauses it, and
+ * reads it again after a growing pause: nothing after it is committed meanwhile, and there is no hot loop.
  */
 final class ArchiverLoop implements Runnable {
 
@@ -60,6 +58,8 @@ final class ArchiverLoop implements Runnable {
     private static final Duration COMMITTED_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration FIRST_TAILS_RETRY = Duration.ofMillis(500);
     private static final Duration LAST_TAILS_RETRY = Duration.ofSeconds(30);
+    private static final Duration FIRST_DEAD_LETTER_RETRY = Duration.ofMillis(500);
+    private static final Duration LAST_DEAD_LETTER_RETRY = Duration.ofSeconds(30);
 
     private final Consumer<byte[], byte[]> consumer;
     private final String topic;
@@ -77,7 +77,11 @@ final class ArchiverLoop implements Runnable {
     private final Set<TopicPartition> awaitingTails = new LinkedHashSet<>();
     private Instant nextTailsAttemptAt = Instant.MIN;
     private Duration tailsRetryPause = FIRST_TAILS_RETRY;
-    private final EventCodec codec = EventCodec.standard();
+    private final RecordDecoder decoder;
+    private final ArchiverDeadLetters deadLetters;
+    private final Set<TopicPartition> awaitingDeadLetterRetry = new HashSet<>();
+    private Instant nextDeadLetterAttemptAt = Instant.MIN;
+    private Duration deadLetterRetryPause = FIRST_DEAD_LETTER_RETRY;
     private final Map<Integer, Long> positions = new HashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -96,7 +100,9 @@ final class ArchiverLoop implements Runnable {
             Duration pollTimeout,
             IntFunction<Map<String, Long>> storedTails,
             long bufferMaxBytes,
-            Runnable afterStored) {
+            Runnable afterStored,
+            RecordDecoder decoder,
+            ArchiverDeadLetters deadLetters) {
         this.consumer = consumer;
         this.topic = topic;
         this.group = group;
@@ -108,6 +114,8 @@ final class ArchiverLoop implements Runnable {
         this.storedTails = storedTails;
         this.bufferMaxBytes = bufferMaxBytes;
         this.afterStored = afterStored;
+        this.decoder = decoder;
+        this.deadLetters = deadLetters;
     }
 
     @Override
@@ -154,6 +162,7 @@ final class ArchiverLoop implements Runnable {
         if (!awaitingTails.isEmpty() && !clock.instant().isBefore(nextTailsAttemptAt)) {
             readStoredTails();
         }
+        resumeForDeadLetterRetry();
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(pollTimeout)) {
             accept(record);
         }
@@ -191,6 +200,7 @@ final class ArchiverLoop implements Runnable {
             Set<TopicPartition> toResume = new HashSet<>(pausedForBound);
             toResume.retainAll(consumer.assignment());
             toResume.removeAll(awaitingTails);
+            toResume.removeAll(awaitingDeadLetterRetry);
             consumer.resume(toResume);
             pausedForBound.clear();
             log.info(
@@ -200,6 +210,11 @@ final class ArchiverLoop implements Runnable {
     }
 
     private void accept(ConsumerRecord<byte[], byte[]> record) {
+        TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+        if (awaitingDeadLetterRetry.contains(partition)) {
+            // The partition was sought back to a record whose dead letter failed; what follows is read again.
+            return;
+        }
         positions.put(record.partition(), record.offset() + 1);
         if (tracker.isBlocked(record.partition())) {
             return;
@@ -207,18 +222,62 @@ final class ArchiverLoop implements Runnable {
         MDC.put("partition", Integer.toString(record.partition()));
         MDC.put("offset", Long.toString(record.offset()));
         try {
-            EventEnvelope event = decode(record);
+            EventEnvelope event = decoder.decode(record.value(), record.headers());
             Instant now = clock.instant();
             Instant recordTime = record.timestamp() < 0 ? now : Instant.ofEpochMilli(record.timestamp());
             builder.append(record.partition(), record.offset(), event, recordTime, now)
                     .ifPresent(archiver::submit);
-        } catch (UndecodableRecordException e) {
-            metrics.undecodableRecord();
-            log.warn("Skipping a record that cannot be decoded: {}", e.getMessage());
+        } catch (PoisonRecordException e) {
+            deadLetter(record, partition, e);
+        } catch (KafkaUnavailableException e) {
+            readAgainLater(record, partition, e);
         } finally {
             MDC.remove("partition");
             MDC.remove("offset");
         }
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> record, TopicPartition partition, PoisonRecordException e) {
+        try {
+            deadLetters.send(record, e);
+            deadLetterRetryPause = FIRST_DEAD_LETTER_RETRY;
+        } catch (KafkaUnavailableException unavailable) {
+            metrics.deadLetterFailure();
+            readAgainLater(record, partition, unavailable);
+        }
+    }
+
+    /**
+     * Seeks {@code partition} back to {@code record} and pauses it until the next dead-letter attempt: the record is
+     * not accounted for, so neither it nor anything after it may be committed, and the records after it in this
+     * poll are skipped, to be read again.
+     */
+    private void readAgainLater(ConsumerRecord<byte[], byte[]> record, TopicPartition partition, RuntimeException e) {
+        consumer.seek(partition, record.offset());
+        consumer.pause(List.of(partition));
+        positions.put(record.partition(), record.offset());
+        awaitingDeadLetterRetry.add(partition);
+        nextDeadLetterAttemptAt = clock.instant().plus(deadLetterRetryPause);
+        log.warn(
+                "Record {}-{}@{} is not accounted for yet, read again in {}: {}",
+                record.topic(),
+                record.partition(),
+                record.offset(),
+                deadLetterRetryPause,
+                e.getMessage());
+        deadLetterRetryPause = Collections.min(List.of(deadLetterRetryPause.multipliedBy(2), LAST_DEAD_LETTER_RETRY));
+    }
+
+    private void resumeForDeadLetterRetry() {
+        if (awaitingDeadLetterRetry.isEmpty() || clock.instant().isBefore(nextDeadLetterAttemptAt)) {
+            return;
+        }
+        Set<TopicPartition> toResume = new HashSet<>(awaitingDeadLetterRetry);
+        awaitingDeadLetterRetry.clear();
+        toResume.retainAll(consumer.assignment());
+        toResume.removeAll(pausedForBound);
+        toResume.removeAll(awaitingTails);
+        consumer.resume(toResume);
     }
 
     /**
@@ -235,19 +294,6 @@ final class ArchiverLoop implements Runnable {
                 log.trace("No position yet for {}", partition);
             }
         }
-    }
-
-    private EventEnvelope decode(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null) {
-            throw new UndecodableRecordException("the record has no value");
-        }
-        EventEnvelope event = codec.decode(record.value());
-        long payloadFingerprint = SegmentFormat.payloadFingerprint(event);
-        if (KnownSchemas.byFingerprint(payloadFingerprint).isEmpty()) {
-            // A segment must carry the schema of every payload it holds, so an unknown one cannot be archived.
-            throw new UnknownSchemaException(payloadFingerprint);
-        }
-        return event;
     }
 
     private void settle(List<SegmentArchiver.Result> results) {
@@ -342,7 +388,9 @@ final class ArchiverLoop implements Runnable {
                 Map<String, Long> tails = storedTails.apply(partition.partition());
                 tails.forEach(builder::resumeAfter);
                 it.remove();
-                if (consumer.paused().contains(partition) && !pausedForBound.contains(partition)) {
+                if (consumer.paused().contains(partition)
+                        && !pausedForBound.contains(partition)
+                        && !awaitingDeadLetterRetry.contains(partition)) {
                     consumer.resume(List.of(partition));
                 }
                 log.info("Partition {} resumes after the stored chains {}", partition.partition(), tails);
@@ -452,6 +500,7 @@ final class ArchiverLoop implements Runnable {
             positions.remove(partition.partition());
             pausedForBound.remove(partition);
             awaitingTails.remove(partition);
+            awaitingDeadLetterRetry.remove(partition);
             tracker.release(partition.partition());
         }
     }
@@ -480,6 +529,7 @@ final class ArchiverLoop implements Runnable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             log.info("Partitions assigned: {}", partitions);
+            deadLetters.onAssigned();
             awaitingTails.addAll(partitions);
             readStoredTails();
         }

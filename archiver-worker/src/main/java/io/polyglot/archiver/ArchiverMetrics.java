@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code polyglot_consumer_lag{group,partition}} (end of the partition minus the committed offset),
  * {@code polyglot_archiver_open_events{group}} (events read but not yet durably stored),
  * {@code polyglot_archiver_buffered_bytes{group}} (their bytes), {@code polyglot_archiver_paused_partitions{group}},
- * {@code polyglot_undecodable_records_total{group}}, {@code polyglot_archive_divergences_total{aggregate_type}}
+ * {@code polyglot_dead_letters_total{group,reason}} (records sent to {@code events.dlq}, by kind),
+ * {@code polyglot_dead_letter_failures_total{group}} (dead letters Kafka did not take; the record is read again
+ * later), {@code polyglot_archive_divergences_total{aggregate_type}}
  * (a stored segment holds the same offsets with other bytes) and
  * {@code polyglot_archive_other_cuts_total{aggregate_type}} (another writer cut a chain differently; the archiver
  * resumed from storage).
@@ -73,9 +75,18 @@ final class ArchiverMetrics {
                 .increment();
     }
 
-    void undecodableRecord() {
-        Counter.builder("polyglot.undecodable.records")
-                .description("Records of events.all the archiver could not decode and skipped")
+    void deadLetter(String reason) {
+        Counter.builder("polyglot.dead.letters")
+                .description("Records of events.all the archiver cannot archive, sent to events.dlq")
+                .tag("group", group)
+                .tag("reason", reason)
+                .register(registry)
+                .increment();
+    }
+
+    void deadLetterFailure() {
+        Counter.builder("polyglot.dead.letter.failures")
+                .description("Dead letters Kafka did not take; their records are read again later")
                 .tag("group", group)
                 .register(registry)
                 .increment();

@@ -3,6 +3,7 @@ package io.polyglot.archiver;
 import io.polyglot.archive.store.ArchiveStoreConfig;
 import io.polyglot.runtime.Setting;
 import io.polyglot.runtime.Settings;
+import io.polyglot.schemas.Limits;
 import io.polyglot.schemas.Topics;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -27,6 +28,13 @@ import org.slf4j.Logger;
  * @param bufferMaxBytes from how many bytes of events waiting for storage on the archiver stops reading
  * @param healthHost the address the health and metrics endpoint binds to
  * @param healthPort the port of the health and metrics endpoint, 0 for a free one
+ * @param deadLetterTopic where records that cannot be archived go, {@code events.dlq} outside tests
+ * @param schemasTopic the schema catalog, {@code schemas} outside tests
+ * @param producerOverrides Kafka producer properties of the dead-letter producer, passed through as
+ *     {@code KAFKA_PRODUCER_*}
+ * @param commandMaxBytes the command size limit, from which the producer's request size follows
+ * @param deadLetterTimeout how long sending one dead letter, or reading {@code events.dlq}, may take
+ * @param schemaRefreshInterval the shortest time between two reads of the schema catalog
  */
 record ArchiverSettings(
         String bootstrapServers,
@@ -40,7 +48,71 @@ record ArchiverSettings(
         Duration segmentMaxIdle,
         long bufferMaxBytes,
         String healthHost,
-        int healthPort) {
+        int healthPort,
+        String deadLetterTopic,
+        String schemasTopic,
+        Map<String, Object> producerOverrides,
+        int commandMaxBytes,
+        Duration deadLetterTimeout,
+        Duration schemaRefreshInterval) {
+
+    /** Settings with the dead-letter and catalog parts at their defaults, on the design's topics. */
+    ArchiverSettings(
+            String bootstrapServers,
+            String topic,
+            String group,
+            Map<String, Object> consumerOverrides,
+            ArchiveStoreConfig store,
+            Path warmDir,
+            long warmMaxBytes,
+            int segmentMaxEvents,
+            Duration segmentMaxIdle,
+            long bufferMaxBytes,
+            String healthHost,
+            int healthPort) {
+        this(
+                bootstrapServers,
+                topic,
+                group,
+                consumerOverrides,
+                store,
+                warmDir,
+                warmMaxBytes,
+                segmentMaxEvents,
+                segmentMaxIdle,
+                bufferMaxBytes,
+                healthHost,
+                healthPort,
+                Topics.EVENTS_DLQ,
+                Topics.SCHEMAS,
+                Map.of(),
+                Limits.DEFAULT_COMMAND_MAX_BYTES,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(5));
+    }
+
+    /** The same settings reading and writing other topics, for tests that keep each test's records apart. */
+    ArchiverSettings withTopics(String deadLetterTopic, String schemasTopic) {
+        return new ArchiverSettings(
+                bootstrapServers,
+                topic,
+                group,
+                consumerOverrides,
+                store,
+                warmDir,
+                warmMaxBytes,
+                segmentMaxEvents,
+                segmentMaxIdle,
+                bufferMaxBytes,
+                healthHost,
+                healthPort,
+                deadLetterTopic,
+                schemasTopic,
+                producerOverrides,
+                commandMaxBytes,
+                deadLetterTimeout,
+                schemaRefreshInterval);
+    }
 
     /** The consumer group of every archiver instance. */
     static final String GROUP = "polyglot-archiver";
@@ -95,6 +167,20 @@ record ArchiverSettings(
             Integer.MAX_VALUE,
             "Bytes of events waiting for storage (open segments and unsent ones) from which on the archiver pauses its"
                     + " partitions; at least one full segment");
+    static final Setting<Integer> COMMAND_MAX_BYTES = Setting.integer(
+            "COMMAND_MAX_BYTES",
+            Limits.DEFAULT_COMMAND_MAX_BYTES,
+            1024,
+            64 * MIB,
+            "Largest command payload in bytes; the dead-letter producer's max.request.size leaves headroom above it");
+    static final Setting<Duration> DEAD_LETTER_TIMEOUT = Setting.duration(
+            "DEAD_LETTER_TIMEOUT",
+            "10s",
+            "How long sending one dead letter to events.dlq, or reading events.dlq, may take before it is retried");
+    static final Setting<Duration> SCHEMA_REFRESH_INTERVAL = Setting.duration(
+            "SCHEMA_REFRESH_INTERVAL",
+            "5s",
+            "Shortest time between two reads of the schemas topic when a record names a schema not found yet");
     static final Setting<String> HTTP_HOST =
             Setting.text("HTTP_HOST", "127.0.0.1", "Address the health and metrics endpoint binds to");
     static final Setting<Integer> HEALTH_PORT =
@@ -116,6 +202,9 @@ record ArchiverSettings(
                 ARCHIVE_READ_BACK,
                 ARCHIVE_MULTIPART_THRESHOLD,
                 ARCHIVE_MULTIPART_PART_SIZE,
+                COMMAND_MAX_BYTES,
+                DEAD_LETTER_TIMEOUT,
+                SCHEMA_REFRESH_INTERVAL,
                 HTTP_HOST,
                 HEALTH_PORT);
     }
@@ -149,7 +238,13 @@ record ArchiverSettings(
                 settings.get(SEGMENT_MAX_IDLE),
                 settings.get(ARCHIVER_BUFFER_MAX_BYTES),
                 settings.get(HTTP_HOST),
-                settings.get(HEALTH_PORT));
+                settings.get(HEALTH_PORT),
+                Topics.EVENTS_DLQ,
+                Topics.SCHEMAS,
+                settings.kafkaPassThrough("KAFKA_PRODUCER_"),
+                settings.get(COMMAND_MAX_BYTES),
+                settings.get(DEAD_LETTER_TIMEOUT),
+                settings.get(SCHEMA_REFRESH_INTERVAL));
     }
 
     private static URI endpoint(String text) {

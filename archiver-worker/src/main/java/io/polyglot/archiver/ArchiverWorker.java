@@ -4,6 +4,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.runtime.catalog.SchemaCatalog;
+import io.polyglot.runtime.deadletter.DeadLetterLedger;
+import io.polyglot.runtime.deadletter.DeadLetterPublisher;
+import io.polyglot.runtime.deadletter.DeadLetterReader;
+import io.polyglot.schemas.EventCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -37,12 +42,18 @@ final class ArchiverWorker implements AutoCloseable {
     private final ArchiveStore store;
     private final ArchiverLoop loop;
     private final KafkaClientMetrics consumerMetrics;
+    private final ArchiverDeadLetters deadLetters;
     private final Thread thread;
     private volatile boolean failed;
 
     private ArchiverWorker(
-            WarmDirectoryLock warmLock, ArchiveStore store, ArchiverLoop loop, KafkaClientMetrics consumerMetrics) {
+            WarmDirectoryLock warmLock,
+            ArchiveStore store,
+            ArchiverLoop loop,
+            KafkaClientMetrics consumerMetrics,
+            ArchiverDeadLetters deadLetters) {
         this.warmLock = warmLock;
+        this.deadLetters = deadLetters;
         this.store = store;
         this.loop = loop;
         this.consumerMetrics = consumerMetrics;
@@ -52,13 +63,16 @@ final class ArchiverWorker implements AutoCloseable {
     /**
      * Creates the bucket if needed, subscribes and starts polling.
      *
-     * @throws io.polyglot.runtime.InvalidSettingException when a consumer override would weaken the guarantees
+     * @throws io.polyglot.runtime.InvalidSettingException when a consumer or producer override would weaken the
+     *     guarantees
      * @throws io.polyglot.archive.store.ArchiveStoreException when the bucket cannot be reached or created
      */
     static ArchiverWorker start(ArchiverSettings settings, MeterRegistry registry, Clock clock) {
         // Checked before anything is contacted: a consumer that would auto-commit or read uncommitted is refused.
         Map<String, Object> consumerConfig =
                 KafkaClientConfig.consumer(settings.bootstrapServers(), settings.group(), settings.consumerOverrides());
+        KafkaClientConfig.producer(
+                settings.bootstrapServers(), settings.commandMaxBytes(), settings.producerOverrides());
         WarmDirectoryLock warmLock = WarmDirectoryLock.claim(settings.warmDir());
         ArchiveStore store = new ArchiveStore(settings.store());
         try {
@@ -68,10 +82,31 @@ final class ArchiverWorker implements AutoCloseable {
             warmLock.close();
             throw e;
         }
+        DeadLetterReader deadLetterReader = new DeadLetterReader(
+                settings.bootstrapServers(),
+                settings.deadLetterTopic(),
+                settings.deadLetterTimeout(),
+                settings.consumerOverrides());
+        DeadLetterLedger ledger = new DeadLetterLedger(deadLetterReader, settings.group());
+        DeadLetterPublisher publisher = DeadLetterPublisher.create(
+                settings.bootstrapServers(),
+                settings.commandMaxBytes(),
+                settings.producerOverrides(),
+                settings.deadLetterTopic(),
+                ledger,
+                settings.deadLetterTimeout());
+        EventCodec codec = EventCodec.withCatalog(new SchemaCatalog(
+                settings.bootstrapServers(),
+                settings.schemasTopic(),
+                settings.consumerOverrides(),
+                SchemaCatalog.DEFAULT_REFRESH_TIMEOUT,
+                settings.schemaRefreshInterval(),
+                clock));
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig);
         KafkaClientMetrics consumerMetrics = new KafkaClientMetrics(consumer);
         consumerMetrics.bindTo(registry);
         ArchiverMetrics metrics = new ArchiverMetrics(registry, settings.group());
+        ArchiverDeadLetters deadLetters = new ArchiverDeadLetters(publisher, ledger, metrics);
         ArchiverLoop loop = new ArchiverLoop(
                 consumer,
                 settings.topic(),
@@ -81,14 +116,18 @@ final class ArchiverWorker implements AutoCloseable {
                         settings.segmentMaxIdle(),
                         settings.warmDir().resolve(JOURNAL_FOLDER)),
                 new SegmentArchiver(
-                        store, new WarmTier(settings.warmDir(), settings.topic(), settings.warmMaxBytes()), metrics),
+                        store,
+                        new WarmTier(settings.warmDir(), settings.topic(), settings.warmMaxBytes(), codec::schema),
+                        metrics),
                 metrics,
                 clock,
                 POLL_TIMEOUT,
                 new StoredChains(store, clock, StoredChains.ABANDONED_UPLOAD_AGE)::tails,
                 settings.bufferMaxBytes(),
-                Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {});
-        ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics);
+                Boolean.getBoolean(STALL_AFTER_UPLOAD_PROPERTY) ? ArchiverWorker::stallForATest : () -> {},
+                new RecordDecoder(codec),
+                deadLetters);
+        ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics, deadLetters);
         worker.thread.start();
         log.info("Archiver started on {} as group {}", settings.topic(), settings.group());
         return worker;
@@ -121,6 +160,7 @@ final class ArchiverWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             consumerMetrics.close();
+            deadLetters.close();
             store.close();
             warmLock.close();
         }

@@ -23,7 +23,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongFunction;
 import java.util.stream.Stream;
+import org.apache.avro.Schema;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,6 +47,7 @@ final class WarmTier {
     private final Path directory;
     private final String topic;
     private final long maxStoredBytes;
+    private final LongFunction<Optional<Schema>> payloadSchemas;
     private final Map<Path, Long> stored = new LinkedHashMap<>();
     private long storedBytes;
 
@@ -54,9 +58,18 @@ final class WarmTier {
 
     /** A warm tier that keeps at most {@code maxStoredBytes} of segments the store holds. */
     WarmTier(Path directory, String topic, long maxStoredBytes) {
+        this(directory, topic, maxStoredBytes, KnownSchemas::byFingerprint);
+    }
+
+    /**
+     * A warm tier whose segments carry the payload schemas {@code payloadSchemas} finds: this build's and the
+     * catalog's, so a payload of a newer writer is archived with its writer schema.
+     */
+    WarmTier(Path directory, String topic, long maxStoredBytes, LongFunction<Optional<Schema>> payloadSchemas) {
         this.directory = directory;
         this.topic = topic;
         this.maxStoredBytes = maxStoredBytes;
+        this.payloadSchemas = payloadSchemas;
         adoptFilesLeftBehind();
     }
 
@@ -129,7 +142,7 @@ final class WarmTier {
         try (FileChannel channel = FileChannel.open(
                 partial, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
             OutputStream out = new DigestOutputStream(Channels.newOutputStream(channel), digest);
-            SegmentFormat.write(segment.key(), topic, segment.events(), out);
+            SegmentFormat.write(segment.key(), topic, segment.events(), out, payloadSchemas);
             out.flush();
             channel.force(true);
         }

@@ -7,12 +7,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -20,6 +23,12 @@ import org.apache.avro.specific.SpecificRecord;
  * Encodes and decodes events in Avro single-object encoding: a two-byte marker, the schema's 64-bit fingerprint, then
  * the body. The envelope's {@code payload} holds the payload record in the same encoding, so a reader finds the
  * payload's schema from the payload bytes alone.
+ *
+ * <p>The {@link #standard()} codec knows the schemas of this build only. A codec built {@link #withCatalog with a
+ * catalog} (the {@code schemas} topic, for instance) also decodes values and payloads written with a schema this build
+ * does not have: it takes the writer schema from the catalog and resolves it to this build's schema of the same full
+ * name, so a newer writer that reordered fields or added optional ones is read with every field in place. Only a
+ * fingerprint found nowhere is an {@link UnknownSchemaException}.
  *
  * <p>Instances are thread-safe.
  */
@@ -30,18 +39,22 @@ public final class EventCodec {
 
     private static final byte MARKER_0 = (byte) 0xC3;
     private static final byte MARKER_1 = (byte) 0x01;
-    private static final EventCodec STANDARD = new EventCodec();
+    private static final SchemaStore NO_CATALOG = fingerprint -> null;
+    private static final EventCodec STANDARD = new EventCodec(NO_CATALOG);
 
+    private final SpecificData model = SpecificData.getForClass(EventEnvelope.class);
+    private final SchemaStore catalog;
     private final BinaryMessageEncoder<EventEnvelope> envelopeEncoder;
     private final BinaryMessageDecoder<EventEnvelope> envelopeDecoder;
-    private final Map<Long, BinaryMessageDecoder<SpecificRecord>> payloadDecoders = new HashMap<>();
+    private final Map<Long, BinaryMessageDecoder<SpecificRecord>> payloadDecoders = new ConcurrentHashMap<>();
     private final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> payloadEncoders = new HashMap<>();
 
-    private EventCodec() {
+    private EventCodec(SchemaStore catalog) {
         TrustedPackages.install();
-        SpecificData model = SpecificData.getForClass(EventEnvelope.class);
+        this.catalog = catalog;
         this.envelopeEncoder = new BinaryMessageEncoder<>(model, KnownSchemas.envelope());
-        this.envelopeDecoder = new BinaryMessageDecoder<>(model, KnownSchemas.envelope());
+        this.envelopeDecoder =
+                new BinaryMessageDecoder<>(model, KnownSchemas.envelope(), sameName(KnownSchemas.envelope()));
         for (Schema payload : KnownSchemas.payloads()) {
             payloadDecoders.put(KnownSchemas.fingerprint(payload), new BinaryMessageDecoder<>(model, payload));
             Class<?> type = model.getClass(payload);
@@ -52,6 +65,25 @@ public final class EventCodec {
     /** The codec for every schema of this build. */
     public static EventCodec standard() {
         return STANDARD;
+    }
+
+    /**
+     * A codec for every schema of this build that looks a fingerprint it does not know up in {@code catalog}, whose
+     * {@link SchemaStore#findByFingerprint} answers the writer schema or null when it has none. The catalog may throw
+     * an unchecked exception of its own when it cannot be asked now; the decode methods pass it on unchanged, so a
+     * caller can tell "cannot look it up now" from "found nowhere".
+     */
+    public static EventCodec withCatalog(SchemaStore catalog) {
+        return new EventCodec(catalog);
+    }
+
+    /**
+     * The schema with {@code fingerprint}: this build's, else the catalog's; empty when neither has it. Segments use
+     * it to carry the writer schema of every payload they hold.
+     */
+    public Optional<Schema> schema(long fingerprint) {
+        Optional<Schema> known = KnownSchemas.byFingerprint(fingerprint);
+        return known.isPresent() ? known : Optional.ofNullable(catalog.findByFingerprint(fingerprint));
     }
 
     /** The envelope in single-object encoding. */
@@ -115,13 +147,52 @@ public final class EventCodec {
         long fingerprint = fingerprintAt(bytes);
         BinaryMessageDecoder<SpecificRecord> decoder = payloadDecoders.get(fingerprint);
         if (decoder == null) {
-            throw new UnknownSchemaException(fingerprint);
+            decoder = payloadDecoderFromCatalog(fingerprint);
         }
         try {
             return decoder.decode(bytes);
         } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
             throw new UndecodableRecordException("payload body cannot be decoded: " + e, e);
         }
+    }
+
+    /** A decoder from the catalog's writer schema to this build's payload schema of the same full name. */
+    private BinaryMessageDecoder<SpecificRecord> payloadDecoderFromCatalog(long fingerprint) {
+        Schema writer = catalog.findByFingerprint(fingerprint);
+        if (writer == null) {
+            throw new UnknownSchemaException(fingerprint);
+        }
+        Schema reader = KnownSchemas.payloads().stream()
+                .filter(payload -> payload.getFullName().equals(writer.getFullName()))
+                .findFirst()
+                .orElseThrow(() -> new UndecodableRecordException("payload schema " + KnownSchemas.hex(fingerprint)
+                        + " is " + writer.getFullName() + ", a record this build has no reader for"));
+        try {
+            BinaryMessageDecoder<SpecificRecord> decoder = new BinaryMessageDecoder<>(model, reader);
+            decoder.addSchema(writer);
+            payloadDecoders.putIfAbsent(fingerprint, decoder);
+            return decoder;
+        } catch (AvroRuntimeException e) {
+            throw new UndecodableRecordException(
+                    "payload schema " + KnownSchemas.hex(fingerprint) + " cannot be read as " + reader.getFullName()
+                            + ": " + e.getMessage(),
+                    e);
+        }
+    }
+
+    /**
+     * The catalog, answering only schemas of {@code reader}'s full name: a value whose schema names another record is
+     * not what the reader expects, and Avro must not try to resolve it.
+     */
+    private SchemaStore sameName(Schema reader) {
+        return fingerprint -> {
+            Schema writer = catalog.findByFingerprint(fingerprint);
+            if (writer != null && !writer.getFullName().equals(reader.getFullName())) {
+                throw new UndecodableRecordException("schema " + KnownSchemas.hex(fingerprint) + " is "
+                        + writer.getFullName() + ", not " + reader.getFullName());
+            }
+            return writer;
+        };
     }
 
     /** The fingerprint a single-object-encoded value names, without decoding its body. */

@@ -60,7 +60,10 @@ public final class ArchiveVerifier {
     private final ArchiveStore store;
     private final int maxEventsPerSegment;
     private final Clock clock;
-    private final EventCodec codec = EventCodec.standard();
+    /** The payload schemas the segments read so far carry, for payloads of versions this build does not know. */
+    private final Map<Long, org.apache.avro.Schema> carriedSchemas = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private final EventCodec codec = EventCodec.withCatalog(carriedSchemas::get);
 
     /** A verifier of {@code store} that allows {@value #DEFAULT_MAX_EVENTS_PER_SEGMENT} events per segment. */
     public ArchiveVerifier(ArchiveStore store) {
@@ -174,6 +177,7 @@ public final class ArchiveVerifier {
                 problems.add(key + " has SHA-256 " + actual + " but its metadata records " + meta.sha256() + ".");
             }
             SegmentContents contents = read(file);
+            carriedSchemas.putAll(contents.payloadSchemas());
             checkContents(key, meta, contents, problems);
             counts.merge(
                     key.typeSegment(),

@@ -17,9 +17,11 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.LongFunction;
 import java.util.stream.Collectors;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
@@ -37,7 +39,9 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * <p>Any Avro reader can decode a segment without the pipeline: besides the envelope schema (the file's own), the
  * file metadata carries every payload schema its events use, one entry per schema under
  * {@value #PAYLOAD_SCHEMA_PREFIX} followed by the fingerprint in 16 hex digits (the 8 bytes after the {@code C3 01}
- * marker of each payload). It also carries where the events came from: {@value #SOURCE_TOPIC},
+ * marker of each payload): the writer schema of each payload, also when it is a newer version than this build's (from
+ * the {@code schemas} catalog), so a segment may hold payloads of several versions of one type. The
+ * {@code schema-fingerprint} object metadata names the file's own schema, the envelope's. It also carries where the events came from: {@value #SOURCE_TOPIC},
  * {@value #SOURCE_PARTITION} and {@value #SOURCE_OFFSETS} (the offset of each record, decimal, comma-separated, in
  * record order).
  *
@@ -98,6 +102,22 @@ public final class SegmentFormat {
      * @throws UnknownSchemaException when a payload fingerprint names a schema this build does not know
      */
     public static void write(SegmentKey key, String topic, SegmentSource source, OutputStream out) throws IOException {
+        write(key, topic, source, out, KnownSchemas::byFingerprint);
+    }
+
+    /**
+     * Like {@link #write(SegmentKey, String, SegmentSource, OutputStream)}, with the payload schemas found by
+     * {@code payloadSchemas} (this build's and the catalog's, for instance).
+     *
+     * @throws UnknownSchemaException when {@code payloadSchemas} has no schema for a payload's fingerprint
+     */
+    public static void write(
+            SegmentKey key,
+            String topic,
+            SegmentSource source,
+            OutputStream out,
+            LongFunction<Optional<Schema>> payloadSchemas)
+            throws IOException {
         List<Long> offsets = source.offsets();
         if (offsets.isEmpty()) {
             throw new IllegalArgumentException("a segment holds at least one event: " + key);
@@ -111,8 +131,8 @@ public final class SegmentFormat {
             writer.setMeta(SOURCE_PARTITION, Integer.toString(key.partition()));
             writer.setMeta(SOURCE_OFFSETS, offsets.stream().map(String::valueOf).collect(Collectors.joining(",")));
             for (long fingerprint : source.payloadFingerprints()) {
-                Schema payload = KnownSchemas.byFingerprint(fingerprint)
-                        .orElseThrow(() -> new UnknownSchemaException(fingerprint));
+                Schema payload =
+                        payloadSchemas.apply(fingerprint).orElseThrow(() -> new UnknownSchemaException(fingerprint));
                 writer.setMeta(PAYLOAD_SCHEMA_PREFIX + KnownSchemas.hex(fingerprint), payload.toString());
             }
             writer.create(envelope, new KeepOpen(out), syncMarker(key));
