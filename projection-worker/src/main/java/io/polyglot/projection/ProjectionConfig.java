@@ -23,6 +23,9 @@ import org.slf4j.Logger;
  * @param pollTimeout how long one poll waits for records
  * @param databaseRetryMaxDelay the longest pause between two attempts to reach the database while it is unavailable
  * @param consumerOverrides Kafka consumer properties passed through as {@code KAFKA_CONSUMER_*}
+ * @param deadLetterTopic where records the projection cannot decode go, once for the group
+ * @param deadLetterTimeout how long sending one dead letter, or reading the group's, may take
+ * @param producerOverrides properties of the dead-letter producer passed through as {@code KAFKA_PRODUCER_*}
  */
 public record ProjectionConfig(
         String bootstrapServers,
@@ -33,7 +36,10 @@ public record ProjectionConfig(
         int healthPort,
         Duration pollTimeout,
         Duration databaseRetryMaxDelay,
-        Map<String, Object> consumerOverrides) {
+        Map<String, Object> consumerOverrides,
+        String deadLetterTopic,
+        Duration deadLetterTimeout,
+        Map<String, Object> producerOverrides) {
 
     static final Setting<String> KAFKA_BOOTSTRAP_SERVERS =
             Setting.text("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to read events from.");
@@ -57,6 +63,15 @@ public record ProjectionConfig(
             "Longest pause between attempts while PostgreSQL is unavailable; the partitions stay paused, never given"
                     + " up.");
 
+    static final Setting<String> PROJECTION_DLQ_TOPIC = Setting.text(
+            "PROJECTION_DLQ_TOPIC",
+            Topics.EVENTS_DLQ,
+            "Topic that records the projection cannot decode go to, once for its group.");
+    static final Setting<Duration> DEAD_LETTER_TIMEOUT = Setting.duration(
+            "DEAD_LETTER_TIMEOUT",
+            "10s",
+            "How long sending a dead letter may take; the batch waits and is retried when Kafka does not take it.");
+
     /** Every setting the worker reads. */
     public static final List<Setting<?>> SETTINGS = List.of(
             KAFKA_BOOTSTRAP_SERVERS,
@@ -66,13 +81,16 @@ public record ProjectionConfig(
             PROJECTION_TOPIC,
             PROJECTION_GROUP,
             PROJECTION_POLL_TIMEOUT,
-            DATABASE_RETRY_MAX_DELAY);
+            DATABASE_RETRY_MAX_DELAY,
+            PROJECTION_DLQ_TOPIC,
+            DEAD_LETTER_TIMEOUT);
 
     /** Poll records in bigger batches than Kafka's default, so each transaction carries more events. */
     static final int DEFAULT_MAX_POLL_RECORDS = 5_000;
 
     public ProjectionConfig {
         consumerOverrides = Map.copyOf(consumerOverrides);
+        producerOverrides = Map.copyOf(producerOverrides);
     }
 
     /**
@@ -94,6 +112,9 @@ public record ProjectionConfig(
                 settings.get(HEALTH_PORT),
                 settings.get(PROJECTION_POLL_TIMEOUT),
                 settings.get(DATABASE_RETRY_MAX_DELAY),
-                overrides);
+                overrides,
+                settings.get(PROJECTION_DLQ_TOPIC),
+                settings.get(DEAD_LETTER_TIMEOUT),
+                settings.kafkaPassThrough("KAFKA_PRODUCER_"));
     }
 }

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * The worker's meters: {@code polyglot_events_projected_total{projection}}, {@code
  * polyglot_consumer_lag{group,partition}} for every partition it owns, {@code
- * polyglot_projection_records_skipped_total{reason}}, {@code polyglot_projection_batches_fenced_total}, the timer
+ * polyglot_projection_records_skipped_total{reason}}, {@code polyglot_projection_batches_fenced_total}, {@code
+ * polyglot_projection_dead_letters_total}, the timer
  * {@code polyglot_projection_batch_seconds} and, per owned partition, {@code
  * polyglot_projection_last_applied_event_age_seconds{group,partition}}: how long ago the last applied event of the
  * partition was recorded (its record timestamp, {@code recordedAt}); NaN until one is applied.
@@ -29,6 +30,7 @@ public final class ProjectionMetrics {
     private final Map<SkipReason, Counter> skipped = new ConcurrentHashMap<>();
     private final Map<Integer, Lag> lags = new ConcurrentHashMap<>();
     private final Counter fenced;
+    private final Counter deadLetters;
     private final Timer batches;
     private final Clock clock;
 
@@ -54,6 +56,9 @@ public final class ProjectionMetrics {
         }
         this.fenced = Counter.builder("polyglot.projection.batches.fenced")
                 .description("Batches rolled back because another instance had moved a partition's stored offset")
+                .register(registry);
+        this.deadLetters = Counter.builder("polyglot.projection.dead.letters")
+                .description("Records that could not be decoded, sent to the dead-letter topic for this group")
                 .register(registry);
         this.batches = Timer.builder("polyglot.projection.batch")
                 .description("Time to apply one poll's batch to the read model, retries included")
@@ -81,6 +86,10 @@ public final class ProjectionMetrics {
 
     void fenced() {
         fenced.increment();
+    }
+
+    void deadLettered() {
+        deadLetters.increment();
     }
 
     /** Starts reporting the lag and the age of the last applied event of a partition the worker now owns. */

@@ -10,6 +10,7 @@ import io.polyglot.projection.domain.PartitionAdvance;
 import io.polyglot.projection.domain.ProjectedEvent;
 import io.polyglot.projection.domain.ReadModelBatch;
 import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.runtime.deadletter.DeadLetterUnavailableException;
 import io.polyglot.schemas.EventCodec;
 import java.time.Clock;
 import java.time.Duration;
@@ -49,7 +50,9 @@ import org.slf4j.MDC;
  * <p>When the database is unavailable the loop pauses every partition it owns and keeps polling, so the consumer
  * stays in its group; it retries the waiting batch (and reads the stored offsets of partitions it could not position
  * yet) with growing pauses up to {@code DATABASE_RETRY_MAX_DELAY}, and resumes the partitions once that succeeds.
- * Nothing is skipped or sent elsewhere meanwhile.
+ * Nothing is skipped or sent elsewhere meanwhile. A record that cannot be decoded is sent to the dead-letter topic,
+ * once for the group, before the batch that passes over it commits; while Kafka does not take it, the batch waits the
+ * same way.
  *
  * <p>The loop runs on its own thread; {@link #close()} stops it.
  */
@@ -64,6 +67,7 @@ public final class ProjectionWorker implements AutoCloseable {
     private final BatchPause pause;
     private final Consumer<byte[], byte[]> consumer;
     private final KafkaClientMetrics kafkaMetrics;
+    private final ProjectionDeadLetters deadLetters;
     private final RecordDecoder decoder = new RecordDecoder(EventCodec.standard());
     private final BatchFolder folder = new BatchFolder();
     private final ProjectionMetrics metrics;
@@ -101,6 +105,7 @@ public final class ProjectionWorker implements AutoCloseable {
         this.metrics = new ProjectionMetrics(registry, config.consumerGroup(), folder.projectionNames(), clock);
         this.consumer = new KafkaConsumer<>(KafkaClientConfig.consumer(
                 config.bootstrapServers(), config.consumerGroup(), config.consumerOverrides()));
+        this.deadLetters = ProjectionDeadLetters.of(config);
         this.kafkaMetrics = new KafkaClientMetrics(consumer);
         kafkaMetrics.bindTo(registry);
         this.thread = new Thread(this::run, "projection-" + config.consumerGroup());
@@ -199,6 +204,7 @@ public final class ProjectionWorker implements AutoCloseable {
             joined = false;
             kafkaMetrics.close();
             consumer.close();
+            deadLetters.close();
             log.info("Projection stopped consuming");
             MDC.clear();
         }
@@ -222,6 +228,7 @@ public final class ProjectionWorker implements AutoCloseable {
                     unpositioned.removeAll(toPosition);
                 } else {
                     Pending batch = pending;
+                    sendDeadLetters(batch);
                     BatchOutcome outcome =
                             metrics.timeBatch(() -> store.apply(batch.folded().batch()));
                     pending = null;
@@ -236,14 +243,16 @@ public final class ProjectionWorker implements AutoCloseable {
             }
             consumer.resume(consumer.assignment());
             retryDelay = FIRST_RETRY_DELAY;
-        } catch (ReadModelUnavailableException e) {
+        } catch (ReadModelUnavailableException | DeadLetterUnavailableException e) {
+            String what = e instanceof DeadLetterUnavailableException ? "Dead-letter topic" : "Read model database";
             if (databaseAvailable) {
                 log.warn(
-                        "Read model database unavailable; partitions {} paused until it answers: {}",
+                        "{} unavailable; partitions {} paused until it answers: {}",
+                        what,
                         numbers(consumer.assignment()),
                         e.getMessage());
             } else {
-                log.info("Read model database still unavailable, next attempt in {}: {}", retryDelay, e.getMessage());
+                log.info("{} still unavailable, next attempt in {}: {}", what, retryDelay, e.getMessage());
             }
             databaseAvailable = false;
             consumer.pause(consumer.assignment());
@@ -267,16 +276,31 @@ public final class ProjectionWorker implements AutoCloseable {
         consumer.pause(consumer.assignment());
     }
 
+    /**
+     * Sends the dead letters of the batch's undecodable records before the batch may pass over them; each one sent is
+     * taken off, so a retry after a failure sends only the rest.
+     */
+    private void sendDeadLetters(Pending batch) {
+        while (!batch.poison().isEmpty()) {
+            Poison poison = batch.poison().get(0);
+            if (deadLetters.send(poison.record(), poison.cause())) {
+                metrics.deadLettered();
+            }
+            batch.poison().remove(0);
+        }
+    }
+
     private Pending fold(ConsumerRecords<byte[], byte[]> records) {
         List<ProjectedEvent> events = new ArrayList<>(records.count());
         List<SkipReason> skips = new ArrayList<>();
+        List<Poison> poison = new ArrayList<>();
         List<PartitionAdvance> advances = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
         Map<Integer, Long> lastTimestamps = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
             for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
-                decode(record, events, skips);
+                decode(record, events, skips, poison);
             }
             ConsumerRecord<byte[], byte[]> last = partitionRecords.get(partitionRecords.size() - 1);
             long next = last.offset() + 1;
@@ -297,7 +321,7 @@ public final class ProjectionWorker implements AutoCloseable {
                             "Event skipped: aggregate version {} does not follow its aggregate's previous event",
                             event.aggregateVersion()));
         }
-        return new Pending(folded, skips, kafkaOffsets, lastTimestamps);
+        return new Pending(folded, skips, kafkaOffsets, lastTimestamps, poison);
     }
 
     private void completed(Pending batch, BatchOutcome outcome) {
@@ -327,19 +351,22 @@ public final class ProjectionWorker implements AutoCloseable {
         }
     }
 
-    /** Decodes a record into {@code events}, or notes in {@code skips} why not; skips count once the batch commits. */
-    private void decode(ConsumerRecord<byte[], byte[]> record, List<ProjectedEvent> events, List<SkipReason> skips) {
+    /**
+     * Decodes a record into {@code events}, or notes in {@code skips} why not (skips count once the batch commits) and
+     * in {@code poison} the records that need a dead letter.
+     */
+    private void decode(
+            ConsumerRecord<byte[], byte[]> record,
+            List<ProjectedEvent> events,
+            List<SkipReason> skips,
+            List<Poison> poison) {
         RecordDecoder.Decoded decoded = decoder.decode(record.partition(), record.offset(), record.value());
         if (decoded instanceof RecordDecoder.Projectable projectable) {
             events.add(projectable.event());
         } else if (decoded instanceof RecordDecoder.Skipped skipped) {
             skips.add(skipped.reason());
             if (skipped.reason() == SkipReason.UNDECODABLE) {
-                // The dead-letter topic is a later issue; until then the record is counted, logged and passed over.
-                withRecordContext(
-                        record.partition(),
-                        record.offset(),
-                        () -> log.warn("Record skipped: it cannot be decoded ({})", skipped.detail()));
+                poison.add(new Poison(record, skipped.cause()));
             } else if (log.isDebugEnabled()) {
                 withRecordContext(
                         record.partition(),
@@ -427,12 +454,17 @@ public final class ProjectionWorker implements AutoCloseable {
      * @param skips why records were passed over, counted once the batch commits
      * @param kafkaOffsets the next offsets, committed to Kafka for its tools once the batch commits
      * @param lastTimestamps the record timestamp of each partition's last record in the batch
+     * @param poison the undecodable records whose dead letters are not sent yet, in offset order
      */
     private record Pending(
             BatchFolder.Folded folded,
             List<SkipReason> skips,
             Map<TopicPartition, OffsetAndMetadata> kafkaOffsets,
-            Map<Integer, Long> lastTimestamps) {}
+            Map<Integer, Long> lastTimestamps,
+            List<Poison> poison) {}
+
+    /** A record that cannot be decoded, and why. */
+    private record Poison(ConsumerRecord<byte[], byte[]> record, Throwable cause) {}
 
     /**
      * Seeks every newly owned partition to its stored offset, or to the start when none is stored; while the database
@@ -446,6 +478,7 @@ public final class ProjectionWorker implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
+            deadLetters.onAssigned();
             partitions.forEach(partition -> metrics.track(partition.partition()));
             Set<Integer> owned = new TreeSet<>(ownedPartitions);
             owned.addAll(numbers(partitions));

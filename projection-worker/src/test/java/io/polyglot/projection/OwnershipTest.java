@@ -12,7 +12,6 @@ import io.polyglot.projection.TestWorkers.Running;
 import io.polyglot.projection.domain.LoanApplicationChange;
 import io.polyglot.projection.domain.ReadModelBatch;
 import io.polyglot.projection.readmodel.PostgresReadModelStore;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
@@ -21,9 +20,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,26 +130,9 @@ class OwnershipTest extends WorkersOnKafkaAndPostgres {
                 new SyntheticLog.Entry("LoanApplication", "Application_0", "A_SUBMITTED", "COMPLETE", at, Map.of()),
                 new SyntheticLog.Entry("LoanApplication", "Application_1", "A_SUBMITTED", "COMPLETE", at, Map.of()),
                 new SyntheticLog.Entry("LoanApplication", "Application_2", "A_SUBMITTED", "COMPLETE", at, Map.of()));
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", servers.bootstrapServers(), "acks", "all"),
-                new ByteArraySerializer(),
-                new ByteArraySerializer())) {
-            for (int partition = 0; partition < PARTITIONS; partition++) {
-                SyntheticLog.Entry entry = entries.get(partition);
-                byte[] value = Envelopes.CODEC.encode(Envelopes.activity(
-                        entry.aggregateType(),
-                        entry.aggregateId(),
-                        entry.activity(),
-                        entry.lifecycle(),
-                        entry.occurredAt(),
-                        entry.attributes()));
-                producer.send(new ProducerRecord<>(
-                                workers.topic(),
-                                partition,
-                                entry.aggregateId().getBytes(StandardCharsets.UTF_8),
-                                value))
-                        .get(2, TimeUnit.MINUTES);
-            }
+        for (int partition = 0; partition < PARTITIONS; partition++) {
+            SyntheticLog.Entry entry = entries.get(partition);
+            workers.send(partition, entry.aggregateId(), Envelopes.encode(entry));
         }
         return SyntheticLog.of(entries);
     }

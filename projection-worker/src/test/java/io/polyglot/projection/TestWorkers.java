@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.polyglot.projection.readmodel.PostgresReadModelStore;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,9 +16,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,29 +39,54 @@ final class TestWorkers implements AutoCloseable {
     private final String bootstrapServers;
     private final TestDatabase database;
     private final String topic;
+    private final String deadLetterTopic;
     private final String group;
     private final int partitions;
     private final List<Running> running = new ArrayList<>();
 
-    private TestWorkers(String bootstrapServers, TestDatabase database, String topic, int partitions) {
+    private TestWorkers(
+            String bootstrapServers, TestDatabase database, String topic, String deadLetterTopic, int partitions) {
         this.bootstrapServers = bootstrapServers;
         this.database = database;
         this.topic = topic;
+        this.deadLetterTopic = deadLetterTopic;
         this.group = "projection-" + UUID.randomUUID();
         this.partitions = partitions;
     }
 
-    /** Creates a fresh topic of {@code partitions} partitions and waits until each has a leader. */
+    /**
+     * Creates a fresh topic of {@code partitions} partitions and a dead-letter topic of its own, and waits until each
+     * partition has a leader.
+     */
     static TestWorkers onANewTopic(String bootstrapServers, Admin admin, TestDatabase database, int partitions)
             throws Exception {
         String topic = "events-" + UUID.randomUUID();
-        admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+        String deadLetterTopic = "dlq-" + UUID.randomUUID();
+        admin.createTopics(List.of(
+                        new NewTopic(topic, partitions, (short) 1), new NewTopic(deadLetterTopic, 1, (short) 1)))
                 .all()
                 .get();
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().stream()
-                        .allMatch(partition -> partition.leader() != null));
-        return new TestWorkers(bootstrapServers, database, topic, partitions);
+                .until(() ->
+                        admin.describeTopics(List.of(topic, deadLetterTopic)).allTopicNames().get().values().stream()
+                                .flatMap(description -> description.partitions().stream())
+                                .allMatch(partition -> partition.leader() != null));
+        return new TestWorkers(bootstrapServers, database, topic, deadLetterTopic, partitions);
+    }
+
+    /** Sends {@code value} to a partition of the topic chosen by number, not by key, and waits for the ack. */
+    void send(int partition, String key, byte[] value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", bootstrapServers, "acks", "all"),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.send(new ProducerRecord<>(topic, partition, key.getBytes(StandardCharsets.UTF_8), value))
+                    .get(2, TimeUnit.MINUTES);
+        }
+    }
+
+    String deadLetterTopic() {
+        return deadLetterTopic;
     }
 
     String topic() {
@@ -74,6 +104,7 @@ final class TestWorkers implements AutoCloseable {
         env.put("DATABASE_URL", database.databaseUrl());
         env.put("PROJECTION_TOPIC", topic);
         env.put("PROJECTION_GROUP", group);
+        env.put("PROJECTION_DLQ_TOPIC", deadLetterTopic);
         env.put("HEALTH_PORT", "0");
         env.put("PROJECTION_POLL_TIMEOUT", "100ms");
         env.put("KAFKA_CONSUMER_MAX_POLL_RECORDS", Integer.toString(maxPollRecords));
