@@ -51,6 +51,7 @@ import picocli.CommandLine.Spec;
             PolyglotCli.Env.class,
             PolyglotCli.Import.class,
             PolyglotCli.Archive.class,
+            PolyglotCli.Projection.class,
             PolyglotCli.Test.class
         })
 public final class PolyglotCli implements Runnable {
@@ -97,6 +98,16 @@ public final class PolyglotCli implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The packaged jar of {@code module}, which must have been built. */
+    Path builtJar(String module) {
+        Path jar = repoRoot.resolve(module).resolve("target").resolve(module + ".jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new ServerStartException(jar + " is missing; build the project with `mvn -q -DskipTests"
+                    + " package` (./polyglot up does when sources changed)");
+        }
+        return jar;
     }
 
     PolyglotStack stack(PrintWriter out) {
@@ -232,11 +243,7 @@ public final class PolyglotCli implements Runnable {
         @Override
         public Integer call() throws IOException, InterruptedException {
             Map<String, String> env = cli.stack(spec.commandLine().getOut()).env();
-            Path jar = cli.repoRoot.resolve("importer").resolve("target").resolve("importer.jar");
-            if (!Files.isRegularFile(jar)) {
-                throw new ServerStartException(jar + " is missing; build the project with `mvn -q -DskipTests"
-                        + " package` (./polyglot up does when sources changed)");
-            }
+            Path jar = cli.builtJar("importer");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
             command.addAll(arguments);
@@ -464,6 +471,70 @@ public final class PolyglotCli implements Runnable {
     }
 
     @Command(
+            name = "projection",
+            mixinStandardHelpOptions = true,
+            description = "Works on the read models of the running stack.",
+            subcommands = {PolyglotCli.ProjectionRebuild.class})
+    static final class Projection implements Runnable {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @ParentCommand
+        PolyglotCli cli;
+
+        @Override
+        public void run() {
+            spec.commandLine().usage(spec.commandLine().getOut());
+        }
+    }
+
+    @Command(
+            name = "rebuild",
+            mixinStandardHelpOptions = true,
+            description = "Rebuilds the tables behind the named views (all by default) from the start of events.all"
+                    + " into new tables while the old ones keep serving, then swaps them in one transaction at the"
+                    + " live worker's offsets. Runs in its own process from the projection worker's jar; progress on"
+                    + " stderr. Exits 0 when swapped, 1 when it failed (the live tables stay as they were), 2 on"
+                    + " invalid settings or a stack never started, 3 when refused: another rebuild runs or the log"
+                    + " no longer starts at offset 0.")
+    static final class ProjectionRebuild implements Callable<Integer> {
+        /** The rebuild's entry point in the projection worker's jar. */
+        static final String MAIN_CLASS = "io.polyglot.projection.rebuild.RebuildMain";
+
+        @ParentCommand
+        Projection projection;
+
+        @Parameters(paramLabel = "VIEW", arity = "0..*", description = "Views to rebuild, e.g. loan_applications.")
+        List<String> views = new ArrayList<>();
+
+        @Override
+        public Integer call() throws IOException, InterruptedException {
+            PolyglotCli cli = projection.cli;
+            PrintWriter err = projection.spec.commandLine().getErr();
+            Map<String, String> env;
+            try {
+                env = cli.stack(projection.spec.commandLine().getOut()).env();
+            } catch (ServerStartException e) {
+                err.println("polyglot: projection rebuild could not run: " + e.getMessage());
+                return 2;
+            }
+            Path jar = cli.builtJar("projection-worker");
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp",
+                    jar.toString(),
+                    MAIN_CLASS));
+            command.addAll(views);
+            ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
+            builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", env.get("KAFKA_BOOTSTRAP_SERVERS"));
+            builder.environment().put("DATABASE_URL", env.get("DATABASE_URL"));
+            // The rebuild speaks on stderr; its log stays quiet on stdout unless asked for.
+            builder.environment().putIfAbsent("POLYGLOT_LOG_LEVEL", "WARN");
+            return builder.start().waitFor();
+        }
+    }
+
+    @Command(
             name = "test",
             description = "Installs what the tests need (PostgreSQL), then runs every test with mvn -B verify; the"
                     + " ./polyglot script runs it.")
@@ -488,14 +559,18 @@ public final class PolyglotCli implements Runnable {
     }
 
     private static void printTable(PrintWriter out, List<ComponentStatus> status) {
-        out.printf("%-19s %-8s %-6s %s%n", "NAME", "PID", "PORT", "HEALTH");
+        out.printf("%-19s %-8s %-6s %-9s %s%n", "NAME", "PID", "PORT", "HEALTH", "PROGRESS");
         for (ComponentStatus component : status) {
-            out.printf(
-                    "%-19s %-8s %-6d %s%n",
-                    component.name(),
-                    component.pid() == null ? "-" : component.pid(),
-                    component.port(),
-                    component.health().label());
+            out.println(String.format(
+                            "%-19s %-8s %-6d %-9s %s",
+                            component.name(),
+                            component.pid() == null ? "-" : component.pid(),
+                            component.port(),
+                            component.health().label(),
+                            component.projection() == null
+                                    ? ""
+                                    : component.projection().summary())
+                    .stripTrailing());
         }
         out.flush();
     }

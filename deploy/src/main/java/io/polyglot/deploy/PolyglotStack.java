@@ -49,6 +49,7 @@ public final class PolyglotStack {
     private static final int PARTITIONS = 6;
     private static final short REPLICATION_FACTOR = 1;
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(30);
+    private static final String PROJECTION_WORKER = "projection-worker";
 
     private final Path home;
     private final Path repoRoot;
@@ -142,8 +143,18 @@ public final class PolyglotStack {
             ComponentStatus.Health serviceHealth = process.isEmpty()
                     ? ComponentStatus.Health.DOWN
                     : health.ready(service.port()) ? ComponentStatus.Health.UP : ComponentStatus.Health.UNHEALTHY;
+            ProjectionProgress progress =
+                    process.isPresent() && service.module().equals(PROJECTION_WORKER)
+                            ? health.metrics(service.port())
+                                    .flatMap(ProjectionProgress::fromMetrics)
+                                    .orElse(null)
+                            : null;
             components.add(new ComponentStatus(
-                    service.name(), process.map(DetachedProcess::pid).orElse(null), service.port(), serviceHealth));
+                    service.name(),
+                    process.map(DetachedProcess::pid).orElse(null),
+                    service.port(),
+                    serviceHealth,
+                    progress));
         }
         return components;
     }

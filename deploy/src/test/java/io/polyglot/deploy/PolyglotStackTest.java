@@ -139,6 +139,16 @@ class PolyglotStackTest {
         assertThat(stack.status()).isEqualTo(before);
     }
 
+    @Test
+    void projectionRebuildNamesTheMissingWorkerJarWhenTheProjectIsNotBuilt() {
+        // when
+        CliRun run = CliRun.of(home, unbuiltRepository, "projection", "rebuild", "loan_applications");
+
+        // then
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains("projection-worker.jar is missing").contains("mvn -q -DskipTests package");
+    }
+
     static String cli(String... args) {
         return cliExiting(0, args);
     }

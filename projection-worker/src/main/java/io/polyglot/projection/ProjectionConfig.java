@@ -21,8 +21,11 @@ import org.slf4j.Logger;
  * @param host the address the health endpoint binds to
  * @param healthPort the port of the health endpoint, 0 for a free one
  * @param pollTimeout how long one poll waits for records
- * @param databaseRetryTimeout how long a batch is retried while the database is unreachable before the worker gives up
+ * @param databaseRetryMaxDelay the longest pause between two attempts to reach the database while it is unavailable
  * @param consumerOverrides Kafka consumer properties passed through as {@code KAFKA_CONSUMER_*}
+ * @param deadLetterTopic where records the projection cannot decode go, once for the group
+ * @param deadLetterTimeout how long sending one dead letter, or reading the group's, may take
+ * @param producerOverrides properties of the dead-letter producer passed through as {@code KAFKA_PRODUCER_*}
  */
 public record ProjectionConfig(
         String bootstrapServers,
@@ -32,8 +35,11 @@ public record ProjectionConfig(
         String host,
         int healthPort,
         Duration pollTimeout,
-        Duration databaseRetryTimeout,
-        Map<String, Object> consumerOverrides) {
+        Duration databaseRetryMaxDelay,
+        Map<String, Object> consumerOverrides,
+        String deadLetterTopic,
+        Duration deadLetterTimeout,
+        Map<String, Object> producerOverrides) {
 
     static final Setting<String> KAFKA_BOOTSTRAP_SERVERS =
             Setting.text("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to read events from.");
@@ -51,10 +57,20 @@ public record ProjectionConfig(
             "PROJECTION_GROUP", "polyglot-projection", "Consumer group of the worker; it owns the stored offsets.");
     static final Setting<Duration> PROJECTION_POLL_TIMEOUT =
             Setting.duration("PROJECTION_POLL_TIMEOUT", "500ms", "How long one poll waits for new events.");
-    static final Setting<Duration> DATABASE_RETRY_TIMEOUT = Setting.duration(
-            "DATABASE_RETRY_TIMEOUT",
-            "2m",
-            "How long a batch is retried while PostgreSQL is unreachable before the worker stops.");
+    static final Setting<Duration> DATABASE_RETRY_MAX_DELAY = Setting.duration(
+            "DATABASE_RETRY_MAX_DELAY",
+            "10s",
+            "Longest pause between attempts while PostgreSQL is unavailable; the partitions stay paused, never given"
+                    + " up.");
+
+    static final Setting<String> PROJECTION_DLQ_TOPIC = Setting.text(
+            "PROJECTION_DLQ_TOPIC",
+            Topics.EVENTS_DLQ,
+            "Topic that records the projection cannot decode go to, once for its group.");
+    static final Setting<Duration> DEAD_LETTER_TIMEOUT = Setting.duration(
+            "DEAD_LETTER_TIMEOUT",
+            "10s",
+            "How long sending a dead letter may take; the batch waits and is retried when Kafka does not take it.");
 
     /** Every setting the worker reads. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -65,13 +81,16 @@ public record ProjectionConfig(
             PROJECTION_TOPIC,
             PROJECTION_GROUP,
             PROJECTION_POLL_TIMEOUT,
-            DATABASE_RETRY_TIMEOUT);
+            DATABASE_RETRY_MAX_DELAY,
+            PROJECTION_DLQ_TOPIC,
+            DEAD_LETTER_TIMEOUT);
 
     /** Poll records in bigger batches than Kafka's default, so each transaction carries more events. */
     static final int DEFAULT_MAX_POLL_RECORDS = 5_000;
 
     public ProjectionConfig {
         consumerOverrides = Map.copyOf(consumerOverrides);
+        producerOverrides = Map.copyOf(producerOverrides);
     }
 
     /**
@@ -92,7 +111,10 @@ public record ProjectionConfig(
                 settings.get(HTTP_HOST),
                 settings.get(HEALTH_PORT),
                 settings.get(PROJECTION_POLL_TIMEOUT),
-                settings.get(DATABASE_RETRY_TIMEOUT),
-                overrides);
+                settings.get(DATABASE_RETRY_MAX_DELAY),
+                overrides,
+                settings.get(PROJECTION_DLQ_TOPIC),
+                settings.get(DEAD_LETTER_TIMEOUT),
+                settings.kafkaPassThrough("KAFKA_PRODUCER_"));
     }
 }

@@ -65,8 +65,13 @@ public final class ProjectionMain {
                 migrated.migrationsApplied(),
                 migrated.schemaVersion());
 
+        BatchPause pause = TestStall.fromSystemProperties();
         ProjectionWorker worker = ProjectionWorker.start(
-                config, new PostgresReadModelStore(database, config.consumerGroup()), registry, Clock.systemUTC());
+                config,
+                new PostgresReadModelStore(database, config.consumerGroup(), pause),
+                registry,
+                Clock.systemUTC(),
+                pause);
         running.set(worker);
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.time.Clock;
 import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -13,10 +14,15 @@ import java.util.function.Supplier;
 /**
  * The worker's meters: {@code polyglot_events_projected_total{projection}}, {@code
  * polyglot_consumer_lag{group,partition}} for every partition it owns, {@code
- * polyglot_projection_records_skipped_total{reason}}, {@code polyglot_projection_batches_fenced_total} and the timer
- * {@code polyglot_projection_batch_seconds}.
+ * polyglot_projection_records_skipped_total{reason}}, {@code polyglot_projection_batches_fenced_total}, {@code
+ * polyglot_projection_dead_letters_total}, the timer
+ * {@code polyglot_projection_batch_seconds} and, per owned partition, {@code
+ * polyglot_projection_last_applied_event_age_seconds{group,partition}}: how long ago the last applied event of the
+ * partition was recorded (its record timestamp, {@code recordedAt}); NaN until one is applied.
  */
 public final class ProjectionMetrics {
+
+    private static final long NOTHING_APPLIED = Long.MIN_VALUE;
 
     private final MeterRegistry registry;
     private final String group;
@@ -24,11 +30,14 @@ public final class ProjectionMetrics {
     private final Map<SkipReason, Counter> skipped = new ConcurrentHashMap<>();
     private final Map<Integer, Lag> lags = new ConcurrentHashMap<>();
     private final Counter fenced;
+    private final Counter deadLetters;
     private final Timer batches;
+    private final Clock clock;
 
-    public ProjectionMetrics(MeterRegistry registry, String group, Collection<String> projections) {
+    public ProjectionMetrics(MeterRegistry registry, String group, Collection<String> projections, Clock clock) {
         this.registry = registry;
         this.group = group;
+        this.clock = clock;
         for (String projection : projections) {
             projected.put(
                     projection,
@@ -47,6 +56,9 @@ public final class ProjectionMetrics {
         }
         this.fenced = Counter.builder("polyglot.projection.batches.fenced")
                 .description("Batches rolled back because another instance had moved a partition's stored offset")
+                .register(registry);
+        this.deadLetters = Counter.builder("polyglot.projection.dead.letters")
+                .description("Records that could not be decoded, sent to the dead-letter topic for this group")
                 .register(registry);
         this.batches = Timer.builder("polyglot.projection.batch")
                 .description("Time to apply one poll's batch to the read model, retries included")
@@ -76,16 +88,28 @@ public final class ProjectionMetrics {
         fenced.increment();
     }
 
-    /** Starts reporting the lag of a partition the worker now owns. */
+    void deadLettered() {
+        deadLetters.increment();
+    }
+
+    /** Starts reporting the lag and the age of the last applied event of a partition the worker now owns. */
     void track(int partition) {
         lags.computeIfAbsent(partition, p -> {
             AtomicLong value = new AtomicLong();
+            AtomicLong lastRecordedMillis = new AtomicLong(NOTHING_APPLIED);
             Gauge gauge = Gauge.builder("polyglot.consumer.lag", value, AtomicLong::get)
                     .description("Records of the partition not yet applied to the read model")
                     .tag("group", group)
                     .tag("partition", Integer.toString(p))
                     .register(registry);
-            return new Lag(gauge, value);
+            Gauge age = Gauge.builder(
+                            "polyglot.projection.last.applied.event.age", lastRecordedMillis, this::ageSeconds)
+                    .description("How long ago the partition's last applied event was recorded; NaN before the first")
+                    .baseUnit("seconds")
+                    .tag("group", group)
+                    .tag("partition", Integer.toString(p))
+                    .register(registry);
+            return new Lag(gauge, value, age, lastRecordedMillis);
         });
     }
 
@@ -94,6 +118,7 @@ public final class ProjectionMetrics {
         Lag lag = lags.remove(partition);
         if (lag != null) {
             registry.remove(lag.gauge());
+            registry.remove(lag.age());
         }
     }
 
@@ -104,5 +129,18 @@ public final class ProjectionMetrics {
         }
     }
 
-    private record Lag(Gauge gauge, AtomicLong value) {}
+    /** Notes the record timestamp of the last event of a partition that a committed batch applied. */
+    void applied(int partition, long recordTimestampMillis) {
+        Lag lag = lags.get(partition);
+        if (lag != null) {
+            lag.lastRecordedMillis().set(recordTimestampMillis);
+        }
+    }
+
+    private double ageSeconds(AtomicLong lastRecordedMillis) {
+        long recorded = lastRecordedMillis.get();
+        return recorded == NOTHING_APPLIED ? Double.NaN : Math.max(0, clock.millis() - recorded) / 1000.0;
+    }
+
+    private record Lag(Gauge gauge, AtomicLong value, Gauge age, AtomicLong lastRecordedMillis) {}
 }

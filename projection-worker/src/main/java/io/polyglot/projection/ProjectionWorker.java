@@ -10,6 +10,7 @@ import io.polyglot.projection.domain.PartitionAdvance;
 import io.polyglot.projection.domain.ProjectedEvent;
 import io.polyglot.projection.domain.ReadModelBatch;
 import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.runtime.deadletter.DeadLetterUnavailableException;
 import io.polyglot.schemas.EventCodec;
 import java.time.Clock;
 import java.time.Duration;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,9 +26,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -46,19 +47,27 @@ import org.slf4j.MDC;
  * (another instance moved an offset) it seeks to them again. Offsets are also committed to Kafka afterwards, only so
  * that Kafka's own tools show the group's progress.
  *
+ * <p>When the database is unavailable the loop pauses every partition it owns and keeps polling, so the consumer
+ * stays in its group; it retries the waiting batch (and reads the stored offsets of partitions it could not position
+ * yet) with growing pauses up to {@code DATABASE_RETRY_MAX_DELAY}, and resumes the partitions once that succeeds.
+ * Nothing is skipped or sent elsewhere meanwhile. A record that cannot be decoded is sent to the dead-letter topic,
+ * once for the group, before the batch that passes over it commits; while Kafka does not take it, the batch waits the
+ * same way.
+ *
  * <p>The loop runs on its own thread; {@link #close()} stops it.
  */
 public final class ProjectionWorker implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProjectionWorker.class);
     private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(250);
-    private static final Duration LONGEST_RETRY_DELAY = Duration.ofSeconds(5);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
 
     private final ProjectionConfig config;
     private final ReadModelStore store;
+    private final BatchPause pause;
     private final Consumer<byte[], byte[]> consumer;
     private final KafkaClientMetrics kafkaMetrics;
+    private final ProjectionDeadLetters deadLetters;
     private final RecordDecoder decoder = new RecordDecoder(EventCodec.standard());
     private final BatchFolder folder = new BatchFolder();
     private final ProjectionMetrics metrics;
@@ -69,19 +78,34 @@ public final class ProjectionWorker implements AutoCloseable {
     /** The stored next offset of each owned partition, as this instance last read or wrote it; absent: none stored. */
     private final Map<Integer, Long> storedOffsets = new HashMap<>();
 
+    /** Owned partitions whose stored offsets could not be read yet: paused until they are, then sought to them. */
+    private final Set<TopicPartition> unpositioned = new HashSet<>();
+
+    /** The position of each partition right after its last assignment; where it started applying from. */
+    private final Map<Integer, Long> positionsAfterAssignment = new ConcurrentHashMap<>();
+
     private volatile Set<Integer> ownedPartitions = Set.of();
     private volatile boolean joined;
     private volatile boolean databaseAvailable = true;
     private volatile Throwable failure;
     private boolean caughtUp;
 
-    private ProjectionWorker(ProjectionConfig config, ReadModelStore store, MeterRegistry registry, Clock clock) {
+    /** A polled batch the database has not taken yet; the partitions stay paused until it has. */
+    private Pending pending;
+
+    private Duration retryDelay = FIRST_RETRY_DELAY;
+    private Instant nextAttempt = Instant.MIN;
+
+    private ProjectionWorker(
+            ProjectionConfig config, ReadModelStore store, MeterRegistry registry, Clock clock, BatchPause pause) {
         this.config = config;
         this.store = store;
         this.clock = clock;
-        this.metrics = new ProjectionMetrics(registry, config.consumerGroup(), folder.projectionNames());
+        this.pause = pause;
+        this.metrics = new ProjectionMetrics(registry, config.consumerGroup(), folder.projectionNames(), clock);
         this.consumer = new KafkaConsumer<>(KafkaClientConfig.consumer(
                 config.bootstrapServers(), config.consumerGroup(), config.consumerOverrides()));
+        this.deadLetters = ProjectionDeadLetters.of(config);
         this.kafkaMetrics = new KafkaClientMetrics(consumer);
         kafkaMetrics.bindTo(registry);
         this.thread = new Thread(this::run, "projection-" + config.consumerGroup());
@@ -90,7 +114,13 @@ public final class ProjectionWorker implements AutoCloseable {
     /** Starts the poll loop on its own thread. */
     public static ProjectionWorker start(
             ProjectionConfig config, ReadModelStore store, MeterRegistry registry, Clock clock) {
-        ProjectionWorker worker = new ProjectionWorker(config, store, registry, clock);
+        return start(config, store, registry, clock, BatchPause.NONE);
+    }
+
+    /** Starts the poll loop on its own thread, holding each batch where {@code pause} says (tests only). */
+    public static ProjectionWorker start(
+            ProjectionConfig config, ReadModelStore store, MeterRegistry registry, Clock clock, BatchPause pause) {
+        ProjectionWorker worker = new ProjectionWorker(config, store, registry, clock, pause);
         worker.thread.start();
         return worker;
     }
@@ -103,9 +133,19 @@ public final class ProjectionWorker implements AutoCloseable {
         return joined && databaseAvailable && failure == null && thread.isAlive();
     }
 
+    /** Whether the partitions are paused because the database is unavailable. */
+    public boolean isWaitingForTheDatabase() {
+        return !databaseAvailable;
+    }
+
     /** The partitions this instance owns now. */
     public Set<Integer> ownedPartitions() {
         return ownedPartitions;
+    }
+
+    /** The position of each partition right after it was last assigned to this instance: its stored offset. */
+    public Map<Integer, Long> positionsAfterAssignment() {
+        return Map.copyOf(positionsAfterAssignment);
     }
 
     /** Why the loop stopped on its own, if it did. */
@@ -141,47 +181,134 @@ public final class ProjectionWorker implements AutoCloseable {
             log.info("Projection started");
             while (closing.getCount() > 0) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
-                if (!records.isEmpty()) {
-                    project(records);
+                if (waiting()) {
+                    rewind(records);
+                    if (!clock.instant().isBefore(nextAttempt)) {
+                        settle();
+                    }
+                } else if (!records.isEmpty()) {
+                    pending = fold(records);
+                    settle();
                 }
                 reportLag();
             }
-        } catch (WakeupException | ShutdownDuringRetry e) {
+        } catch (WakeupException e) {
             if (closing.getCount() > 0) {
                 failure = e;
                 log.error("Projection interrupted without being closed", e);
             }
         } catch (RuntimeException | Error e) {
-            if (closing.getCount() > 0) {
-                failure = e;
-                log.error("Projection stopped", e);
-            } else {
-                log.info("Projection closed while waiting for the database: {}", e.toString());
-            }
+            failure = e;
+            log.error("Projection stopped", e);
         } finally {
             joined = false;
             kafkaMetrics.close();
             consumer.close();
+            deadLetters.close();
             log.info("Projection stopped consuming");
             MDC.clear();
         }
     }
 
-    private void project(ConsumerRecords<byte[], byte[]> records) {
+    /** Whether a batch or a partition's position waits for the database. */
+    private boolean waiting() {
+        return pending != null || !unpositioned.isEmpty();
+    }
+
+    /**
+     * Positions the partitions that wait for their stored offsets and applies the waiting batch, until nothing waits;
+     * when the database is unavailable, pauses every owned partition and schedules the next attempt instead.
+     */
+    private void settle() {
+        try {
+            while (waiting()) {
+                if (!unpositioned.isEmpty()) {
+                    List<TopicPartition> toPosition = List.copyOf(unpositioned);
+                    seekToStoredOffsets(toPosition);
+                    unpositioned.removeAll(toPosition);
+                } else {
+                    Pending batch = pending;
+                    sendDeadLetters(batch);
+                    BatchOutcome outcome =
+                            metrics.timeBatch(() -> store.apply(batch.folded().batch()));
+                    pending = null;
+                    completed(batch, outcome);
+                }
+            }
+            if (!databaseAvailable) {
+                log.info(
+                        "Read model database is available again; resuming partitions {}",
+                        numbers(consumer.assignment()));
+                databaseAvailable = true;
+            }
+            consumer.resume(consumer.assignment());
+            retryDelay = FIRST_RETRY_DELAY;
+        } catch (ReadModelUnavailableException | DeadLetterUnavailableException e) {
+            String what = e instanceof DeadLetterUnavailableException ? "Dead-letter topic" : "Read model database";
+            if (databaseAvailable) {
+                log.warn(
+                        "{} unavailable; partitions {} paused until it answers: {}",
+                        what,
+                        numbers(consumer.assignment()),
+                        e.getMessage());
+            } else {
+                log.info("{} still unavailable, next attempt in {}: {}", what, retryDelay, e.getMessage());
+            }
+            databaseAvailable = false;
+            consumer.pause(consumer.assignment());
+            nextAttempt = clock.instant().plus(retryDelay);
+            Duration doubled = retryDelay.multipliedBy(2);
+            Duration longest = config.databaseRetryMaxDelay().compareTo(FIRST_RETRY_DELAY) > 0
+                    ? config.databaseRetryMaxDelay()
+                    : FIRST_RETRY_DELAY;
+            retryDelay = doubled.compareTo(longest) > 0 ? longest : doubled;
+        }
+    }
+
+    /**
+     * Puts back what a poll returned while the loop waits: every owned partition is paused then, so this is only a
+     * partition assigned during that poll, and its records are read again once the wait is over.
+     */
+    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+        for (TopicPartition partition : records.partitions()) {
+            consumer.seek(partition, records.records(partition).get(0).offset());
+        }
+        consumer.pause(consumer.assignment());
+    }
+
+    /**
+     * Sends the dead letters of the batch's undecodable records before the batch may pass over them; each one sent is
+     * taken off, so a retry after a failure sends only the rest.
+     */
+    private void sendDeadLetters(Pending batch) {
+        while (!batch.poison().isEmpty()) {
+            Poison poison = batch.poison().get(0);
+            if (deadLetters.send(poison.record(), poison.cause())) {
+                metrics.deadLettered();
+            }
+            batch.poison().remove(0);
+        }
+    }
+
+    private Pending fold(ConsumerRecords<byte[], byte[]> records) {
         List<ProjectedEvent> events = new ArrayList<>(records.count());
         List<SkipReason> skips = new ArrayList<>();
+        List<Poison> poison = new ArrayList<>();
         List<PartitionAdvance> advances = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
+        Map<Integer, Long> lastTimestamps = new HashMap<>();
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
             for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
-                decode(record, events, skips);
+                decode(record, events, skips, poison);
             }
-            long next = partitionRecords.get(partitionRecords.size() - 1).offset() + 1;
+            ConsumerRecord<byte[], byte[]> last = partitionRecords.get(partitionRecords.size() - 1);
+            long next = last.offset() + 1;
             Long stored = storedOffsets.get(partition.partition());
             OptionalLong expected = stored == null ? OptionalLong.empty() : OptionalLong.of(stored);
             advances.add(new PartitionAdvance(partition.partition(), expected, next));
             kafkaOffsets.put(partition, new OffsetAndMetadata(next));
+            lastTimestamps.put(partition.partition(), last.timestamp());
         }
 
         BatchFolder.Folded folded = folder.fold(config.topic(), events, advances);
@@ -194,13 +321,20 @@ public final class ProjectionWorker implements AutoCloseable {
                             "Event skipped: aggregate version {} does not follow its aggregate's previous event",
                             event.aggregateVersion()));
         }
+        return new Pending(folded, skips, kafkaOffsets, lastTimestamps, poison);
+    }
 
-        BatchOutcome outcome = metrics.timeBatch(() -> withDatabaseRetry(() -> store.apply(folded.batch())));
+    private void completed(Pending batch, BatchOutcome outcome) {
         if (outcome instanceof Applied) {
-            advances.forEach(advance -> storedOffsets.put(advance.partition(), advance.next()));
-            metrics.projected(folded.batch().projected());
-            skips.forEach(metrics::skipped);
-            consumer.commitAsync(kafkaOffsets, (offsets, e) -> {
+            pause.reached(BatchPause.Point.AFTER_COMMIT);
+            batch.folded()
+                    .batch()
+                    .advances()
+                    .forEach(advance -> storedOffsets.put(advance.partition(), advance.next()));
+            metrics.projected(batch.folded().batch().projected());
+            batch.skips().forEach(metrics::skipped);
+            batch.lastTimestamps().forEach(metrics::applied);
+            consumer.commitAsync(batch.kafkaOffsets(), (offsets, e) -> {
                 if (e != null) {
                     log.debug("Informational offset commit to Kafka failed: {}", e.toString());
                 }
@@ -211,28 +345,28 @@ public final class ProjectionWorker implements AutoCloseable {
                     "Batch fenced: the stored offset of partition {} moved since this instance read it, so another"
                             + " instance owns it; nothing was applied and the worker seeks to the stored offsets",
                     fenced.partition());
-            List<TopicPartition> owned = records.partitions().stream()
+            batch.kafkaOffsets().keySet().stream()
                     .filter(consumer.assignment()::contains)
-                    .toList();
-            if (!owned.isEmpty()) {
-                seekToStoredOffsets(owned);
-            }
+                    .forEach(unpositioned::add);
         }
     }
 
-    /** Decodes a record into {@code events}, or notes in {@code skips} why not; skips count once the batch commits. */
-    private void decode(ConsumerRecord<byte[], byte[]> record, List<ProjectedEvent> events, List<SkipReason> skips) {
+    /**
+     * Decodes a record into {@code events}, or notes in {@code skips} why not (skips count once the batch commits) and
+     * in {@code poison} the records that need a dead letter.
+     */
+    private void decode(
+            ConsumerRecord<byte[], byte[]> record,
+            List<ProjectedEvent> events,
+            List<SkipReason> skips,
+            List<Poison> poison) {
         RecordDecoder.Decoded decoded = decoder.decode(record.partition(), record.offset(), record.value());
         if (decoded instanceof RecordDecoder.Projectable projectable) {
             events.add(projectable.event());
         } else if (decoded instanceof RecordDecoder.Skipped skipped) {
             skips.add(skipped.reason());
             if (skipped.reason() == SkipReason.UNDECODABLE) {
-                // The dead-letter topic is a later issue; until then the record is counted, logged and passed over.
-                withRecordContext(
-                        record.partition(),
-                        record.offset(),
-                        () -> log.warn("Record skipped: it cannot be decoded ({})", skipped.detail()));
+                poison.add(new Poison(record, skipped.cause()));
             } else if (log.isDebugEnabled()) {
                 withRecordContext(
                         record.partition(),
@@ -243,9 +377,14 @@ public final class ProjectionWorker implements AutoCloseable {
         }
     }
 
-    /** Seeks each partition to its stored next offset, or to its start when none is stored; returns them. */
+    /**
+     * Seeks each partition to its stored next offset, or to its start when none is stored, and notes where it stands
+     * now; returns the stored offsets.
+     *
+     * @throws ReadModelUnavailableException when the database cannot be reached; nothing was sought then
+     */
     private Map<Integer, Long> seekToStoredOffsets(Collection<TopicPartition> partitions) {
-        Map<Integer, Long> stored = withDatabaseRetry(() -> store.storedOffsets(config.topic(), numbers(partitions)));
+        Map<Integer, Long> stored = store.storedOffsets(config.topic(), numbers(partitions));
         List<TopicPartition> fromTheStart = new ArrayList<>();
         for (TopicPartition partition : partitions) {
             Long next = stored.get(partition.partition());
@@ -260,16 +399,27 @@ public final class ProjectionWorker implements AutoCloseable {
         if (!fromTheStart.isEmpty()) {
             consumer.seekToBeginning(fromTheStart);
         }
+        for (TopicPartition partition : partitions) {
+            positionsAfterAssignment.put(partition.partition(), consumer.position(partition));
+        }
         return stored;
     }
 
+    /**
+     * Reports, per owned partition, the records not yet applied (the log end minus the next offset to apply, so a
+     * batch waiting for the database still counts) and whether the worker has caught up.
+     */
     private void reportLag() {
         boolean allCaughtUp = true;
         for (TopicPartition partition : consumer.assignment()) {
-            OptionalLong lag = consumer.currentLag(partition);
+            OptionalLong lag = unpositioned.contains(partition) ? OptionalLong.empty() : consumer.currentLag(partition);
             if (lag.isPresent()) {
-                metrics.lag(partition.partition(), lag.getAsLong());
-                allCaughtUp &= lag.getAsLong() == 0;
+                long position = consumer.position(partition);
+                long applied = storedOffsets.getOrDefault(
+                        partition.partition(), positionsAfterAssignment.getOrDefault(partition.partition(), position));
+                long records = lag.getAsLong() + Math.max(0, position - applied);
+                metrics.lag(partition.partition(), records);
+                allCaughtUp &= records == 0;
             } else {
                 allCaughtUp = false;
             }
@@ -280,46 +430,6 @@ public final class ProjectionWorker implements AutoCloseable {
                     consumer.assignment().size());
         }
         caughtUp = allCaughtUp;
-    }
-
-    /**
-     * Runs a database call, retrying it while the database is unavailable, with growing pauses, until {@code
-     * DATABASE_RETRY_TIMEOUT} has passed; readiness reports false meanwhile.
-     */
-    private <T> T withDatabaseRetry(Supplier<T> call) {
-        Instant deadline = clock.instant().plus(config.databaseRetryTimeout());
-        Duration delay = FIRST_RETRY_DELAY;
-        while (true) {
-            try {
-                T result = call.get();
-                if (!databaseAvailable) {
-                    log.info("Read model database is available again");
-                }
-                databaseAvailable = true;
-                return result;
-            } catch (ReadModelUnavailableException e) {
-                databaseAvailable = false;
-                if (!clock.instant().isBefore(deadline)) {
-                    throw e;
-                }
-                log.warn("Read model database unavailable, retrying in {}: {}", delay, e.getMessage());
-                pause(delay);
-                delay = delay.multipliedBy(2).compareTo(LONGEST_RETRY_DELAY) > 0
-                        ? LONGEST_RETRY_DELAY
-                        : delay.multipliedBy(2);
-            }
-        }
-    }
-
-    private void pause(Duration delay) {
-        try {
-            if (closing.await(delay.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new ShutdownDuringRetry();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ShutdownDuringRetry();
-        }
     }
 
     private static List<Integer> numbers(Collection<TopicPartition> partitions) {
@@ -337,7 +447,29 @@ public final class ProjectionWorker implements AutoCloseable {
         }
     }
 
-    /** Seeks every newly owned partition to its stored offset, or to the start when none is stored. */
+    /**
+     * A folded poll waiting for the database, with what to record once it is applied.
+     *
+     * @param folded the batch and the events left out of it
+     * @param skips why records were passed over, counted once the batch commits
+     * @param kafkaOffsets the next offsets, committed to Kafka for its tools once the batch commits
+     * @param lastTimestamps the record timestamp of each partition's last record in the batch
+     * @param poison the undecodable records whose dead letters are not sent yet, in offset order
+     */
+    private record Pending(
+            BatchFolder.Folded folded,
+            List<SkipReason> skips,
+            Map<TopicPartition, OffsetAndMetadata> kafkaOffsets,
+            Map<Integer, Long> lastTimestamps,
+            List<Poison> poison) {}
+
+    /** A record that cannot be decoded, and why. */
+    private record Poison(ConsumerRecord<byte[], byte[]> record, Throwable cause) {}
+
+    /**
+     * Seeks every newly owned partition to its stored offset, or to the start when none is stored; while the database
+     * is unavailable, pauses it instead until its stored offset can be read.
+     */
     private final class Rebalance implements ConsumerRebalanceListener {
 
         @Override
@@ -346,20 +478,49 @@ public final class ProjectionWorker implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
+            deadLetters.onAssigned();
             partitions.forEach(partition -> metrics.track(partition.partition()));
-            Map<Integer, Long> stored = seekToStoredOffsets(partitions);
             Set<Integer> owned = new TreeSet<>(ownedPartitions);
             owned.addAll(numbers(partitions));
             ownedPartitions = Set.copyOf(owned);
             caughtUp = false;
-            log.info("Partitions assigned: {}, stored next offsets {}", numbers(partitions), new TreeMap<>(stored));
+            if (!waiting()) {
+                try {
+                    Map<Integer, Long> stored = seekToStoredOffsets(partitions);
+                    log.info(
+                            "Partitions assigned: {}, stored next offsets {}",
+                            numbers(partitions),
+                            new TreeMap<>(stored));
+                    return;
+                } catch (ReadModelUnavailableException e) {
+                    log.warn(
+                            "Stored offsets of partitions {} cannot be read yet: {}",
+                            numbers(partitions),
+                            e.getMessage());
+                    databaseAvailable = false;
+                    nextAttempt = clock.instant().plus(retryDelay);
+                }
+            }
+            unpositioned.addAll(partitions);
+            consumer.pause(consumer.assignment());
+            log.info("Partitions assigned: {}, paused until their stored offsets can be read", numbers(partitions));
         }
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             for (TopicPartition partition : partitions) {
                 storedOffsets.remove(partition.partition());
+                positionsAfterAssignment.remove(partition.partition());
                 metrics.untrack(partition.partition());
+            }
+            unpositioned.removeAll(partitions);
+            if (pending != null && partitions.stream().anyMatch(pending.kafkaOffsets()::containsKey)) {
+                // The batch spans a partition this instance no longer owns: drop it; the partitions it keeps are read
+                // again from their stored offsets.
+                pending.kafkaOffsets().keySet().stream()
+                        .filter(partition -> !partitions.contains(partition))
+                        .forEach(unpositioned::add);
+                pending = null;
             }
             Set<Integer> owned = new TreeSet<>(ownedPartitions);
             owned.removeAll(numbers(partitions));
@@ -367,15 +528,6 @@ public final class ProjectionWorker implements AutoCloseable {
             if (!partitions.isEmpty()) {
                 log.info("Partitions revoked: {}", numbers(partitions));
             }
-        }
-    }
-
-    /** Ends the loop when {@link #close()} is called while a database call waits to be retried. */
-    private static final class ShutdownDuringRetry extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        ShutdownDuringRetry() {
-            super("closed while waiting for the database", null, false, false);
         }
     }
 }

@@ -32,25 +32,24 @@ public final class RecordDecoder {
         try {
             envelope = codec.decode(value);
         } catch (UndecodableRecordException e) {
-            return new Skipped(SkipReason.UNDECODABLE, e.getMessage());
+            return new Skipped(SkipReason.UNDECODABLE, e.getMessage(), e);
         }
         if (!PROJECTED_AGGREGATE_TYPES.contains(envelope.getAggregateType())) {
-            return new Skipped(SkipReason.UNKNOWN_AGGREGATE_TYPE, envelope.getAggregateType());
+            return new Skipped(SkipReason.UNKNOWN_AGGREGATE_TYPE, envelope.getAggregateType(), null);
         }
         if (!EventTypes.ACTIVITY_RECORDED.equals(envelope.getType())) {
-            return new Skipped(SkipReason.UNPROJECTED_EVENT_TYPE, envelope.getType());
+            return new Skipped(SkipReason.UNPROJECTED_EVENT_TYPE, envelope.getType(), null);
         }
         SpecificRecord payload;
         try {
             payload = codec.decodePayload(envelope.getPayload());
         } catch (UndecodableRecordException e) {
-            return new Skipped(SkipReason.UNDECODABLE, "payload: " + e.getMessage());
+            return new Skipped(SkipReason.UNDECODABLE, "payload: " + e.getMessage(), e);
         }
         if (!(payload instanceof ActivityRecorded activity)) {
-            return new Skipped(
-                    SkipReason.UNDECODABLE,
-                    "event type " + envelope.getType() + " carries a "
-                            + payload.getSchema().getFullName());
+            String detail = "event type " + envelope.getType() + " carries a "
+                    + payload.getSchema().getFullName();
+            return new Skipped(SkipReason.UNDECODABLE, detail, new UndecodableRecordException(detail));
         }
         return new Projectable(new ProjectedEvent(
                 partition,
@@ -70,6 +69,8 @@ public final class RecordDecoder {
     /** A record the projections fold. */
     public record Projectable(ProjectedEvent event) implements Decoded {}
 
-    /** A record passed over, with the reason and a short detail for the log. */
-    public record Skipped(SkipReason reason, String detail) implements Decoded {}
+    /**
+     * A record passed over, with the reason, a short detail for the log and, for an undecodable one, why it failed.
+     */
+    public record Skipped(SkipReason reason, String detail, Throwable cause) implements Decoded {}
 }

@@ -15,6 +15,17 @@ final class Envelopes {
 
     private Envelopes() {}
 
+    /** The bytes of {@code entry} on the topic, as the command service writes them. */
+    static byte[] encode(SyntheticLog.Entry entry) {
+        return CODEC.encode(activity(
+                entry.aggregateType(),
+                entry.aggregateId(),
+                entry.activity(),
+                entry.lifecycle(),
+                entry.occurredAt(),
+                entry.attributes()));
+    }
+
     static EventEnvelope activity(
             String aggregateType,
             String aggregateId,

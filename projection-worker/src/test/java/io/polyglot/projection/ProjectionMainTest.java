@@ -3,6 +3,7 @@ package io.polyglot.projection;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.polyglot.schemas.Topics;
 import io.polyglot.stack.FreePorts;
 import io.polyglot.testservers.TestKafka;
 import io.polyglot.testservers.TestServers;
@@ -46,7 +47,10 @@ class ProjectionMainTest {
         kafka = TestServers.kafka(dataDir.resolve("kafka"));
         database = TestDatabase.start(dataDir.resolve("postgres"));
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(TOPIC, 6, (short) 1))).all().get();
+            admin.createTopics(
+                            List.of(new NewTopic(TOPIC, 6, (short) 1), new NewTopic(Topics.EVENTS_DLQ, 1, (short) 1)))
+                    .all()
+                    .get();
             await().atMost(Duration.ofSeconds(30))
                     .until(() ->
                             admin.describeTopics(List.of(TOPIC)).allTopicNames().get().get(TOPIC).partitions().stream()
@@ -96,6 +100,8 @@ class ProjectionMainTest {
                 .untilAsserted(() -> assertThat(body(healthPort, "/metrics"))
                         .contains("polyglot_events_projected_total{projection=\"loan_applications\"")
                         .contains("polyglot_consumer_lag{group=\"polyglot-projection\",partition=\"0\"")
+                        .contains("polyglot_projection_last_applied_event_age_seconds{group=\"polyglot-projection\","
+                                + "partition=\"0\"")
                         .contains("kafka_consumer_"));
         worker.destroy();
         assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();

@@ -126,6 +126,11 @@ final class SyntheticLog {
         return at.plusMillis(random.nextInt(3_600_000)).plusNanos(1_000L * random.nextInt(1_000));
     }
 
+    /** A log of exactly these entries, in this order. */
+    static SyntheticLog of(List<Entry> entries) {
+        return new SyntheticLog(List.copyOf(entries));
+    }
+
     List<Entry> entries() {
         return entries;
     }

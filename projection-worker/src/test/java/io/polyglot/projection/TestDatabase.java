@@ -1,6 +1,7 @@
 package io.polyglot.projection;
 
 import io.polyglot.readmodel.ReadModelMigrations;
+import io.polyglot.stack.PostgresServer;
 import io.polyglot.testservers.TestPostgres;
 import io.polyglot.testservers.TestServers;
 import java.math.BigDecimal;
@@ -20,20 +21,33 @@ import org.postgresql.ds.PGSimpleDataSource;
 /** A real, migrated PostgreSQL for a test class, and plain-JDBC reads of the views people query. */
 public final class TestDatabase implements AutoCloseable {
 
-    private final TestPostgres server;
+    private final String databaseUrl;
+    private final Runnable stop;
     private final PGSimpleDataSource dataSource;
 
-    private TestDatabase(TestPostgres server) {
-        this.server = server;
+    private TestDatabase(String jdbcUrl, String user, String password, String databaseUrl, Runnable stop) {
+        this.databaseUrl = databaseUrl;
+        this.stop = stop;
         this.dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(server.jdbcUrl());
-        dataSource.setUser(server.user());
-        dataSource.setPassword(server.password());
+        dataSource.setUrl(jdbcUrl);
+        dataSource.setUser(user);
+        dataSource.setPassword(password);
     }
 
     /** Starts a server on a free loopback port with its cluster in {@code dataDir}, and migrates it. */
     public static TestDatabase start(Path dataDir) {
-        TestDatabase database = new TestDatabase(TestServers.postgres(dataDir));
+        TestPostgres server = TestServers.postgres(dataDir);
+        return migrated(new TestDatabase(
+                server.jdbcUrl(), server.user(), server.password(), server.databaseUrl(), server::close));
+    }
+
+    /** Migrates a server the test started, and stops, itself: closing the database leaves it running. */
+    public static TestDatabase on(PostgresServer server) {
+        return migrated(
+                new TestDatabase(server.jdbcUrl(), server.user(), server.password(), server.databaseUrl(), () -> {}));
+    }
+
+    private static TestDatabase migrated(TestDatabase database) {
         ReadModelMigrations.migrate(database.dataSource);
         return database;
     }
@@ -44,7 +58,7 @@ public final class TestDatabase implements AutoCloseable {
 
     /** The server's libpq URI, as {@code DATABASE_URL} takes it. */
     public String databaseUrl() {
-        return server.databaseUrl();
+        return databaseUrl;
     }
 
     /** Empties every table behind the views, so each test starts from an empty read model. */
@@ -108,7 +122,7 @@ public final class TestDatabase implements AutoCloseable {
 
     @Override
     public void close() {
-        server.close();
+        stop.run();
     }
 
     private void query(String sql, RowReader reader, Object... parameters) throws SQLException {

@@ -8,6 +8,7 @@ import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.greatest;
 
+import io.polyglot.projection.BatchPause;
 import io.polyglot.projection.ReadModelStore;
 import io.polyglot.projection.ReadModelUnavailableException;
 import io.polyglot.projection.ReadModelWriteException;
@@ -19,18 +20,24 @@ import io.polyglot.projection.domain.ReadModelBatch;
 import io.polyglot.readmodel.jooq.projection.tables.records.HelpdeskTicketRecord;
 import io.polyglot.readmodel.jooq.projection.tables.records.LoanActivityCountPartRecord;
 import io.polyglot.readmodel.jooq.projection.tables.records.LoanApplicationRecord;
+import io.polyglot.readmodel.jooq.projection.tables.records.ProjectionOffsetsRecord;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
+import org.jooq.InsertValuesStep4;
 import org.jooq.InsertValuesStep5;
 import org.jooq.InsertValuesStep8;
 import org.jooq.InsertValuesStep9;
@@ -54,15 +61,43 @@ public final class PostgresReadModelStore implements ReadModelStore {
     static final int ROWS_PER_STATEMENT = 1_000;
 
     private static final int TRANSIENT_ATTEMPTS = 5;
+    private static final Comparator<LoanApplicationChange> LOAN_APPLICATION_ORDER =
+            Comparator.comparing(LoanApplicationChange::applicationId);
+    private static final Comparator<HelpdeskTicketChange> HELPDESK_TICKET_ORDER =
+            Comparator.comparing(HelpdeskTicketChange::ticketId);
+    private static final Comparator<ActivityCountChange> ACTIVITY_COUNT_ORDER = Comparator.comparingInt(
+                    ActivityCountChange::partition)
+            .thenComparing(ActivityCountChange::activity)
+            .thenComparing(ActivityCountChange::lifecycle, Comparator.nullsFirst(Comparator.naturalOrder()));
     private static final String SERIALIZATION_FAILURE = "40001";
     private static final String DEADLOCK_DETECTED = "40P01";
 
     private final DSLContext sql;
     private final String consumerGroup;
+    private final BatchPause pause;
 
     public PostgresReadModelStore(DataSource dataSource, String consumerGroup) {
-        this.sql = DSL.using(dataSource, SQLDialect.POSTGRES);
+        this(DSL.using(dataSource, SQLDialect.POSTGRES), consumerGroup, BatchPause.NONE);
+    }
+
+    public PostgresReadModelStore(DataSource dataSource, String consumerGroup, BatchPause pause) {
+        this(DSL.using(dataSource, SQLDialect.POSTGRES), consumerGroup, pause);
+    }
+
+    /**
+     * A store on {@code sql}, which must speak PostgreSQL: the upserts rely on {@code ON CONFLICT} and {@code
+     * RETURNING}, which jOOQ would emulate for other dialects with statements whose counts mean something else.
+     *
+     * @throws IllegalArgumentException when the dialect is not PostgreSQL's
+     */
+    public PostgresReadModelStore(DSLContext sql, String consumerGroup, BatchPause pause) {
+        if (sql.dialect().family() != SQLDialect.POSTGRES) {
+            throw new IllegalArgumentException("the read model is written with PostgreSQL's SQL, but the jOOQ dialect"
+                    + " is " + sql.dialect() + "; configure SQLDialect.POSTGRES");
+        }
+        this.sql = sql;
         this.consumerGroup = consumerGroup;
+        this.pause = pause;
     }
 
     @Override
@@ -85,10 +120,12 @@ public final class PostgresReadModelStore implements ReadModelStore {
             try {
                 return sql.transactionResult(configuration -> {
                     DSLContext transaction = DSL.using(configuration);
+                    pause.reached(BatchPause.Point.TRANSACTION_STARTED);
                     advanceOffsets(transaction, batch);
-                    upsertLoanApplications(transaction, batch.loanApplications());
-                    upsertLoanActivityCounts(transaction, batch.loanActivityCounts());
-                    upsertHelpdeskTickets(transaction, batch.helpdeskTickets());
+                    upsertLoanApplications(transaction, sorted(batch.loanApplications(), LOAN_APPLICATION_ORDER));
+                    upsertLoanActivityCounts(transaction, sorted(batch.loanActivityCounts(), ACTIVITY_COUNT_ORDER));
+                    upsertHelpdeskTickets(transaction, sorted(batch.helpdeskTickets(), HELPDESK_TICKET_ORDER));
+                    pause.reached(BatchPause.Point.BEFORE_COMMIT);
                     return new Applied();
                 });
             } catch (FencedBatch fenced) {
@@ -109,30 +146,47 @@ public final class PostgresReadModelStore implements ReadModelStore {
         }
     }
 
+    /**
+     * Moves each partition's stored offset, only from the offset the batch started from. Partitions with no stored
+     * offset yet get theirs in one multi-row insert that ignores rows already there; which rows it inserted comes back
+     * through {@code RETURNING}, never from an update count, which drivers may report as unknown.
+     */
     private void advanceOffsets(DSLContext transaction, ReadModelBatch batch) {
+        List<PartitionAdvance> firsts = new ArrayList<>();
         for (PartitionAdvance advance : batch.advances()) {
-            int changed;
-            if (advance.expected().isPresent()) {
-                changed = transaction
-                        .update(PROJECTION_OFFSETS)
-                        .set(PROJECTION_OFFSETS.NEXT_OFFSET, advance.next())
-                        .where(PROJECTION_OFFSETS.CONSUMER_GROUP.eq(consumerGroup))
-                        .and(PROJECTION_OFFSETS.TOPIC.eq(batch.topic()))
-                        .and(PROJECTION_OFFSETS.PARTITION.eq(advance.partition()))
-                        .and(PROJECTION_OFFSETS.NEXT_OFFSET.eq(
-                                advance.expected().getAsLong()))
-                        .execute();
-            } else {
-                changed = transaction
-                        .insertInto(PROJECTION_OFFSETS)
-                        .set(PROJECTION_OFFSETS.CONSUMER_GROUP, consumerGroup)
-                        .set(PROJECTION_OFFSETS.TOPIC, batch.topic())
-                        .set(PROJECTION_OFFSETS.PARTITION, advance.partition())
-                        .set(PROJECTION_OFFSETS.NEXT_OFFSET, advance.next())
-                        .onConflictDoNothing()
-                        .execute();
+            if (advance.expected().isEmpty()) {
+                firsts.add(advance);
+                continue;
             }
+            int changed = transaction
+                    .update(PROJECTION_OFFSETS)
+                    .set(PROJECTION_OFFSETS.NEXT_OFFSET, advance.next())
+                    .where(PROJECTION_OFFSETS.CONSUMER_GROUP.eq(consumerGroup))
+                    .and(PROJECTION_OFFSETS.TOPIC.eq(batch.topic()))
+                    .and(PROJECTION_OFFSETS.PARTITION.eq(advance.partition()))
+                    .and(PROJECTION_OFFSETS.NEXT_OFFSET.eq(advance.expected().getAsLong()))
+                    .execute();
             if (changed != 1) {
+                throw new FencedBatch(advance.partition());
+            }
+        }
+        if (firsts.isEmpty()) {
+            return;
+        }
+        InsertValuesStep4<ProjectionOffsetsRecord, String, String, Integer, Long> insert = transaction.insertInto(
+                PROJECTION_OFFSETS,
+                PROJECTION_OFFSETS.CONSUMER_GROUP,
+                PROJECTION_OFFSETS.TOPIC,
+                PROJECTION_OFFSETS.PARTITION,
+                PROJECTION_OFFSETS.NEXT_OFFSET);
+        for (PartitionAdvance advance : firsts) {
+            insert = insert.values(consumerGroup, batch.topic(), advance.partition(), advance.next());
+        }
+        Set<Integer> inserted = new HashSet<>(insert.onConflictDoNothing()
+                .returningResult(PROJECTION_OFFSETS.PARTITION)
+                .fetch(PROJECTION_OFFSETS.PARTITION));
+        for (PartitionAdvance advance : firsts) {
+            if (!inserted.contains(advance.partition())) {
                 throw new FencedBatch(advance.partition());
             }
         }
@@ -282,6 +336,16 @@ public final class PostgresReadModelStore implements ReadModelStore {
                             .or(excluded(HELPDESK_TICKET.SOURCE_OFFSET).gt(HELPDESK_TICKET.SOURCE_OFFSET)))
                     .execute();
         }
+    }
+
+    /**
+     * The rows in key order, whatever order they came in: two writers that lock the same rows then lock them in the
+     * same order, so they queue briefly instead of deadlocking.
+     */
+    private static <T> List<T> sorted(List<T> rows, Comparator<T> order) {
+        List<T> copy = new ArrayList<>(rows);
+        copy.sort(order);
+        return copy;
     }
 
     private static <T> List<List<T>> chunks(List<T> rows) {

@@ -1,8 +1,10 @@
 package io.polyglot.projection.readmodel;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.polyglot.projection.BatchPause;
 import io.polyglot.projection.ReadModelStore.Applied;
 import io.polyglot.projection.ReadModelStore.BatchOutcome;
 import io.polyglot.projection.ReadModelStore.Fenced;
@@ -17,13 +19,23 @@ import io.polyglot.projection.domain.PartitionAdvance;
 import io.polyglot.projection.domain.ReadModelBatch;
 import java.math.BigDecimal;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import org.jooq.DSLContext;
+import org.jooq.ExecuteContext;
+import org.jooq.ExecuteListener;
+import org.jooq.SQLDialect;
+import org.jooq.impl.DSL;
+import org.jooq.impl.DefaultConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -211,6 +223,59 @@ class PostgresReadModelStoreTest {
         // then
         assertThat(outcome).isInstanceOf(Applied.class);
         assertThat(database.loanApplications()).hasSize(applications);
+    }
+
+    @Test
+    void insertsTheFirstOffsetsOfThreePartitionsWithOneStatementAndThreeRowsExist() throws SQLException {
+        // given a store whose statements into the offsets table are counted
+        AtomicInteger offsetInserts = new AtomicInteger();
+        DSLContext counted = DSL.using(new DefaultConfiguration()
+                .set(database.dataSource())
+                .set(SQLDialect.POSTGRES)
+                .set(new ExecuteListener() {
+                    @Override
+                    public void end(ExecuteContext context) {
+                        if (context.sql() != null
+                                && context.sql().startsWith("insert into \"projection\".\"projection_offsets\"")) {
+                            offsetInserts.incrementAndGet();
+                        }
+                    }
+                }));
+        PostgresReadModelStore countedStore = new PostgresReadModelStore(counted, group, BatchPause.NONE);
+
+        // when a batch starts three partitions that have no stored offset
+        BatchOutcome outcome = countedStore.apply(
+                batch(List.of(first(0, 4), first(1, 5), first(2, 6)), List.of(), List.of(), List.of()));
+
+        // then one multi-row insert, ignoring duplicates, stored all three: counted in the table, not by the driver
+        assertThat(outcome).isInstanceOf(Applied.class);
+        assertThat(offsetInserts).hasValue(1);
+        assertThat(rowsInTheOffsetsTable()).isEqualTo(3);
+        assertThat(store.storedOffsets(TOPIC, List.of(0, 1, 2))).isEqualTo(Map.of(0, 4L, 1, 5L, 2, 6L));
+    }
+
+    @Test
+    void refusesAJooqDialectOtherThanPostgres() {
+        // given
+        DSLContext mysql = DSL.using(database.dataSource(), SQLDialect.MYSQL);
+
+        // when / then
+        assertThatThrownBy(() -> new PostgresReadModelStore(mysql, group, BatchPause.NONE))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("MYSQL")
+                .hasMessageContaining("POSTGRES");
+    }
+
+    private long rowsInTheOffsetsTable() throws SQLException {
+        try (Connection connection = database.dataSource().getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "select count(*) from projection.projection_offsets where consumer_group = ?")) {
+            statement.setString(1, group);
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
     }
 
     private static ReadModelBatch batch(

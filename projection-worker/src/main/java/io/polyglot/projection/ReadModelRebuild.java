@@ -1,0 +1,60 @@
+package io.polyglot.projection;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The database side of a rebuild: copies of the read model's tables that a rebuild fills from the start of the log
+ * while the live tables keep serving, and the one transaction that swaps them in. The rebuild's only door to the
+ * database, so the code that reads Kafka never sees SQL.
+ */
+public interface ReadModelRebuild extends AutoCloseable {
+
+    /** The views a rebuild can rebuild, each with the tables behind it registered. */
+    List<String> views();
+
+    /**
+     * Takes the rebuild lock of the database for as long as this object is open.
+     *
+     * @return false when another rebuild holds it
+     */
+    boolean tryLock();
+
+    /** Creates empty copies of every table behind the read model, dropping those an earlier rebuild left. */
+    void prepareCopies();
+
+    /** A store that writes into the copies; its batches carry no offset advances. */
+    ReadModelStore copies();
+
+    /** The stored next offsets of the live consumer group, per partition that has one; read without locking. */
+    Map<Integer, Long> storedOffsets(String topic);
+
+    /**
+     * In one transaction: locks the live group's stored offsets against every writer, lets {@code catchUpTo} bring the
+     * copies to exactly those offsets, compares the copies with the live tables, then swaps in the copies of the
+     * tables behind {@code views}, recreates every view that reads them, and drops the other copies.
+     *
+     * @param catchUpTo given the locked offsets (partitions with none stored are absent), applies the events before
+     *     them to the copies; returns when it has
+     */
+    Swapped swap(String topic, List<String> views, Consumer<Map<Integer, Long>> catchUpTo);
+
+    @Override
+    void close();
+
+    /**
+     * What a swap did.
+     *
+     * @param offsets the live offsets the swapped tables are consistent with
+     * @param tables the tables swapped in
+     * @param rowsDiffering per swapped table, the rows that are in the live table or the rebuilt one but not both,
+     *     compared at the moment of the swap: 0 when the projection's rules did not change
+     * @param viewsRecreated the views recreated on the swapped tables
+     */
+    record Swapped(
+            Map<Integer, Long> offsets,
+            List<String> tables,
+            Map<String, Long> rowsDiffering,
+            List<String> viewsRecreated) {}
+}

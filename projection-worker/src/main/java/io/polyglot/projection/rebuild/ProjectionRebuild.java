@@ -1,0 +1,219 @@
+package io.polyglot.projection.rebuild;
+
+import io.polyglot.projection.ReadModelRebuild;
+import io.polyglot.projection.ReadModelStore;
+import io.polyglot.projection.RecordDecoder;
+import io.polyglot.projection.domain.BatchFolder;
+import io.polyglot.projection.domain.ProjectedEvent;
+import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.schemas.EventCodec;
+import java.io.PrintStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Rebuilds the tables behind some views from the start of the log while the live ones keep serving: reads every
+ * partition from offset 0 with its own consumer (assigned, no group, nothing committed), folds the events with the
+ * worker's own {@link BatchFolder} into copies of the tables, never past the live worker's stored offsets, and finally
+ * swaps the copies in, in one transaction that holds the live offsets still and first catches the copies up to
+ * exactly them. Progress goes to {@code progress}, a line at most every few seconds.
+ */
+public final class ProjectionRebuild {
+
+    /** The copies are caught up without the lock until fewer events than this remain behind the live worker. */
+    static final long CLOSE_ENOUGH = 1_000;
+
+    private static final int UNLOCKED_ROUNDS = 5;
+    private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
+    private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
+    private static final String REBUILD_GROUP_SUFFIX = "-rebuild";
+
+    private final String bootstrapServers;
+    private final String topic;
+    private final String consumerGroup;
+    private final Map<String, Object> consumerOverrides;
+    private final ReadModelRebuild database;
+    private final PrintStream progress;
+    private final Clock clock;
+    private final RecordDecoder decoder = new RecordDecoder(EventCodec.standard());
+    private final BatchFolder folder = new BatchFolder();
+
+    private final Map<TopicPartition, Long> applied = new HashMap<>();
+    private long eventsApplied;
+    private Instant lastProgress = Instant.MIN;
+
+    public ProjectionRebuild(
+            String bootstrapServers,
+            String topic,
+            String consumerGroup,
+            Map<String, Object> consumerOverrides,
+            ReadModelRebuild database,
+            PrintStream progress,
+            Clock clock) {
+        this.bootstrapServers = bootstrapServers;
+        this.topic = topic;
+        this.consumerGroup = consumerGroup;
+        this.consumerOverrides = Map.copyOf(consumerOverrides);
+        this.database = database;
+        this.progress = progress;
+        this.clock = clock;
+    }
+
+    /**
+     * Rebuilds the tables behind {@code views}, all registered views when empty.
+     *
+     * @throws RebuildRefusedException when a view is unknown, another rebuild runs or the log was truncated
+     */
+    public ReadModelRebuild.Swapped run(List<String> views) {
+        List<String> chosen = views.isEmpty() ? database.views() : List.copyOf(views);
+        List<String> unknown =
+                chosen.stream().filter(view -> !database.views().contains(view)).toList();
+        if (!unknown.isEmpty()) {
+            throw new RebuildRefusedException("no view " + String.join(", ", unknown)
+                    + " can be rebuilt; the views are " + String.join(", ", database.views()));
+        }
+        if (!database.tryLock()) {
+            throw new RebuildRefusedException("another rebuild of the read model is running (it holds the rebuild"
+                    + " lock in PostgreSQL); wait until it has finished");
+        }
+        try (Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientConfig.consumer(
+                bootstrapServers, consumerGroup + REBUILD_GROUP_SUFFIX, consumerOverrides))) {
+            List<TopicPartition> partitions = partitions(consumer);
+            requireTheLogFromOffsetZero(consumer, partitions);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            partitions.forEach(partition -> applied.put(partition, 0L));
+            database.prepareCopies();
+            say("rebuilding " + String.join(", ", chosen) + " from " + partitions.size() + " partitions of " + topic);
+
+            ReadModelStore copies = database.copies();
+            for (int round = 0; round < UNLOCKED_ROUNDS; round++) {
+                Map<TopicPartition, Long> targets = targets(partitions, database.storedOffsets(topic));
+                catchUp(consumer, copies, targets);
+                if (behind(targets(partitions, database.storedOffsets(topic))) < CLOSE_ENOUGH) {
+                    break;
+                }
+            }
+            say("caught up with the live worker; swapping in one transaction");
+            ReadModelRebuild.Swapped swapped =
+                    database.swap(topic, chosen, locked -> catchUp(consumer, copies, targets(partitions, locked)));
+            say("swapped in " + String.join(", ", swapped.tables()) + " at offsets " + new TreeMap<>(swapped.offsets())
+                    + "; rows that differ from the live tables: " + swapped.rowsDiffering() + "; views recreated: "
+                    + String.join(", ", swapped.viewsRecreated()));
+            return swapped;
+        } finally {
+            database.close();
+        }
+    }
+
+    private List<TopicPartition> partitions(Consumer<byte[], byte[]> consumer) {
+        List<PartitionInfo> infos = consumer.partitionsFor(topic);
+        if (infos == null || infos.isEmpty()) {
+            throw new RebuildRefusedException("topic " + topic + " does not exist; nothing to rebuild from");
+        }
+        return infos.stream()
+                .map(info -> new TopicPartition(topic, info.partition()))
+                .sorted((a, b) -> Integer.compare(a.partition(), b.partition()))
+                .toList();
+    }
+
+    private void requireTheLogFromOffsetZero(Consumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> starts = consumer.beginningOffsets(partitions);
+        Map<Integer, Long> truncated = starts.entrySet().stream()
+                .filter(start -> start.getValue() > 0)
+                .collect(Collectors.toMap(
+                        start -> start.getKey().partition(), Map.Entry::getValue, (a, b) -> a, TreeMap::new));
+        if (!truncated.isEmpty()) {
+            throw new RebuildRefusedException("the log of " + topic + " no longer starts at offset 0 (first offsets"
+                    + " still held, by partition: " + truncated + "): the events before them are gone from Kafka, so"
+                    + " a rebuild from the log would lose them; rebuilding from the archive is not supported yet");
+        }
+    }
+
+    private static Map<TopicPartition, Long> targets(List<TopicPartition> partitions, Map<Integer, Long> stored) {
+        Map<TopicPartition, Long> targets = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            targets.put(partition, stored.getOrDefault(partition.partition(), 0L));
+        }
+        return targets;
+    }
+
+    private long behind(Map<TopicPartition, Long> targets) {
+        long behind = 0;
+        for (Map.Entry<TopicPartition, Long> target : targets.entrySet()) {
+            behind += Math.max(0, target.getValue() - applied.getOrDefault(target.getKey(), 0L));
+        }
+        return behind;
+    }
+
+    /** Applies every event before {@code targets} not applied yet to the copies, and not one after. */
+    private void catchUp(Consumer<byte[], byte[]> consumer, ReadModelStore copies, Map<TopicPartition, Long> targets) {
+        long total = targets.values().stream().mapToLong(Long::longValue).sum();
+        while (true) {
+            List<TopicPartition> open = targets.keySet().stream()
+                    .filter(partition -> applied.get(partition) < targets.get(partition))
+                    .toList();
+            if (open.isEmpty()) {
+                return;
+            }
+            consumer.pause(consumer.assignment());
+            consumer.resume(open);
+            ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
+            List<ProjectedEvent> events = new ArrayList<>(records.count());
+            for (TopicPartition partition : records.partitions()) {
+                long target = targets.get(partition);
+                for (ConsumerRecord<byte[], byte[]> record : records.records(partition)) {
+                    if (record.offset() >= target) {
+                        consumer.seek(partition, target);
+                        break;
+                    }
+                    RecordDecoder.Decoded decoded = decoder.decode(record.partition(), record.offset(), record.value());
+                    if (decoded instanceof RecordDecoder.Projectable projectable) {
+                        events.add(projectable.event());
+                    }
+                    applied.put(partition, record.offset() + 1);
+                }
+            }
+            for (TopicPartition partition : open) {
+                // Offsets without a record (transaction markers, aborted records) still count as read.
+                long position = consumer.position(partition);
+                applied.put(partition, Math.max(applied.get(partition), Math.min(position, targets.get(partition))));
+            }
+            if (!events.isEmpty()) {
+                copies.apply(folder.fold(topic, events, List.of()).batch());
+                eventsApplied += events.size();
+            }
+            reportProgress(total);
+        }
+    }
+
+    private void reportProgress(long total) {
+        Instant now = clock.instant();
+        if (now.isBefore(lastProgress.plus(PROGRESS_EVERY))) {
+            return;
+        }
+        lastProgress = now;
+        long read = applied.values().stream().mapToLong(Long::longValue).sum();
+        say(String.format(
+                "%d of %d offsets read (%d%%), %d events applied to the copies",
+                read, total, total == 0 ? 100 : read * 100 / total, eventsApplied));
+    }
+
+    private void say(String line) {
+        progress.println("rebuild: " + line);
+        progress.flush();
+    }
+}

@@ -1,0 +1,70 @@
+package io.polyglot.projection.rebuild;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.polyglot.projection.ProjectionConfig;
+import io.polyglot.projection.ReadModelDatabase;
+import io.polyglot.projection.readmodel.PostgresReadModelRebuild;
+import io.polyglot.readmodel.ReadModelMigrations;
+import io.polyglot.runtime.InvalidSettingException;
+import java.time.Clock;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code ./polyglot projection rebuild [VIEW...]} runs this in its own process, from the worker's jar: {@code java -cp
+ * projection-worker.jar io.polyglot.projection.rebuild.RebuildMain [VIEW...]}, with the worker's settings
+ * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code DATABASE_URL}, {@code PROJECTION_TOPIC}, {@code PROJECTION_GROUP}) in the
+ * environment. Progress goes to stderr. Exits 0 once the views are swapped, 1 when the rebuild failed (the live
+ * tables are untouched then), 2 on invalid settings, 3 when it refused to start.
+ */
+public final class RebuildMain {
+
+    static final int FAILED = 1;
+    static final int INVALID_SETTINGS = 2;
+    static final int REFUSED = 3;
+
+    /** The advisory-lock session, the swap's transaction and the copies' writes each hold a connection. */
+    private static final int CONNECTIONS = 4;
+
+    private static final Logger log = LoggerFactory.getLogger(RebuildMain.class);
+
+    private RebuildMain() {}
+
+    public static void main(String[] args) {
+        System.setProperty("org.jooq.no-logo", "true");
+        System.setProperty("org.jooq.no-tips", "true");
+        System.exit(run(List.of(args)));
+    }
+
+    /** Runs a rebuild of {@code views} (all when empty) with the settings of the environment; returns the exit code. */
+    static int run(List<String> views) {
+        ProjectionConfig config;
+        try {
+            config = ProjectionConfig.fromEnvironment(System.getenv(), log);
+        } catch (InvalidSettingException e) {
+            System.err.println("rebuild: not started: " + e.getMessage());
+            return INVALID_SETTINGS;
+        }
+        try (HikariDataSource database = ReadModelDatabase.pool(config.database(), CONNECTIONS)) {
+            ReadModelMigrations.migrate(database);
+            new ProjectionRebuild(
+                            config.bootstrapServers(),
+                            config.topic(),
+                            config.consumerGroup(),
+                            config.consumerOverrides(),
+                            new PostgresReadModelRebuild(database, config.consumerGroup()),
+                            System.err,
+                            Clock.systemUTC())
+                    .run(views);
+            return 0;
+        } catch (RebuildRefusedException e) {
+            System.err.println("rebuild: refused: " + e.getMessage());
+            return REFUSED;
+        } catch (RuntimeException e) {
+            log.error("Rebuild failed", e);
+            System.err.println("rebuild: failed, the live tables are as they were: " + e);
+            return FAILED;
+        }
+    }
+}

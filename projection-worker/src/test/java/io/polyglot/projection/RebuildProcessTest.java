@@ -1,0 +1,71 @@
+package io.polyglot.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rebuild as {@code ./polyglot projection rebuild} runs it: {@code java -cp projection-worker.jar
+ * io.polyglot.projection.rebuild.RebuildMain VIEW...}; failsafe runs it once the jar is built.
+ */
+class RebuildProcessTest extends WorkersOnKafkaAndPostgres {
+
+    private static final String MAIN = "io.polyglot.projection.rebuild.RebuildMain";
+
+    @Test
+    void rebuildsANamedViewBesideALiveWorkerAndSaysSoOnStderr() throws Exception {
+        // given a live worker that projected a log
+        SyntheticLog eventLog = SyntheticLog.generate(51, 40, 30);
+        eventLog.produceTo(servers.bootstrapServers(), workers.topic());
+        workers.start(50);
+        workers.awaitViewsEqualTheFoldOf(eventLog);
+
+        // when
+        Path stderr = dataDir.resolve("rebuild-" + workers.group() + ".err");
+        Process rebuild = launch(List.of("loan_applications"), stderr);
+
+        // then
+        assertThat(rebuild.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        assertThat(rebuild.exitValue()).as(Files.readString(stderr)).isZero();
+        assertThat(Files.readString(stderr))
+                .contains("rebuild: rebuilding loan_applications from 3 partitions")
+                .contains("rebuild: swapped in loan_application at offsets")
+                .contains("{loan_application=0}");
+        workers.awaitViewsEqualTheFoldOf(eventLog);
+    }
+
+    @Test
+    void refusesAnUnknownViewWithExitStatusThree() throws Exception {
+        // when
+        Path stderr = dataDir.resolve("refused-" + workers.group() + ".err");
+        Process rebuild = launch(List.of("invoices"), stderr);
+
+        // then
+        assertThat(rebuild.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        assertThat(rebuild.exitValue()).isEqualTo(3);
+        assertThat(Files.readString(stderr)).contains("rebuild: refused: no view invoices can be rebuilt");
+    }
+
+    private Process launch(List<String> views, Path stderr) throws IOException {
+        Path jar = Path.of(System.getProperty("polyglot.root"), "projection-worker", "target", "projection-worker.jar");
+        assertThat(jar)
+                .as("the worker's jar; build it with mvn -o -q -pl projection-worker package -DskipTests")
+                .isRegularFile();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", jar.toString(), MAIN));
+        command.addAll(views);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(workers.environment(100, Map.of("AWS_EC2_METADATA_DISABLED", "true")));
+        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.redirectError(stderr.toFile());
+        return builder.start();
+    }
+}

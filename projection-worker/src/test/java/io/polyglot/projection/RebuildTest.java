@@ -1,0 +1,147 @@
+package io.polyglot.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.polyglot.projection.readmodel.PostgresReadModelRebuild;
+import io.polyglot.projection.rebuild.ProjectionRebuild;
+import io.polyglot.projection.rebuild.RebuildRefusedException;
+import io.polyglot.runtime.DatabaseUrl;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.RecordsToDelete;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@code ./polyglot projection rebuild}: the tables behind the views rebuilt from the log beside a live worker. */
+class RebuildTest extends WorkersOnKafkaAndPostgres {
+
+    private static final int SLICES = 8;
+
+    private final ByteArrayOutputStream progress = new ByteArrayOutputStream();
+    private HikariDataSource pool;
+
+    @BeforeEach
+    void prepareTheTest() throws Exception {
+        pool = ReadModelDatabase.pool(DatabaseUrl.parse(servers.database().databaseUrl()), 4);
+    }
+
+    @AfterEach
+    void cleanUpTheTest() {
+        pool.close();
+    }
+
+    @Test
+    void aRebuildWhileEventsKeepArrivingReproducesEveryViewExactly() throws Exception {
+        // given a live worker that projected the first part of a log
+        SyntheticLog eventLog = SyntheticLog.generate(41, 150, 100);
+        int firstPart = eventLog.entries().size() / 3;
+        eventLog.firstPart(firstPart).produceTo(servers.bootstrapServers(), workers.topic());
+        workers.start(50);
+        workers.awaitViewsEqualTheFoldOf(eventLog.firstPart(firstPart));
+
+        // when the rest arrives in slices while every view is rebuilt
+        CompletableFuture<Void> producing = CompletableFuture.runAsync(() -> produceInSlices(eventLog, firstPart));
+        ReadModelRebuild.Swapped swapped = rebuild().run(List.of());
+        producing.get(2, TimeUnit.MINUTES);
+
+        // then the rebuilt tables equalled the live ones when they were swapped in, at the live offsets
+        assertThat(swapped.tables()).containsExactly("loan_application", "loan_activity_count_part", "helpdesk_ticket");
+        assertThat(swapped.rowsDiffering())
+                .hasSize(3)
+                .allSatisfy((table, rows) -> assertThat(rows).as(table).isZero());
+        assertThat(swapped.offsets().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .isGreaterThanOrEqualTo(firstPart);
+        assertThat(swapped.viewsRecreated())
+                .containsExactlyInAnyOrder(
+                        "\"public\".\"loan_applications\"",
+                        "\"public\".\"loan_activity_counts\"",
+                        "\"public\".\"helpdesk_tickets\"");
+        assertThat(progress.toString(StandardCharsets.UTF_8)).contains("rebuild: swapped in");
+
+        // and the live worker goes on in the swapped tables to the reference fold of the whole log
+        workers.awaitViewsEqualTheFoldOf(eventLog);
+        assertThat(viewComment("loan_applications")).isEqualTo("One row per aggregate of type LoanApplication.");
+    }
+
+    @Test
+    void refusesASecondRebuildWhileOneRuns() {
+        // given a rebuild that holds the rebuild lock
+        try (PostgresReadModelRebuild running = new PostgresReadModelRebuild(pool, workers.group())) {
+            assertThat(running.tryLock()).isTrue();
+
+            // when / then
+            assertThatThrownBy(() -> rebuild().run(List.of()))
+                    .isInstanceOf(RebuildRefusedException.class)
+                    .hasMessageContaining("another rebuild of the read model is running");
+        }
+    }
+
+    @Test
+    void refusesWhenTheLogNoLongerStartsAtOffsetZero() throws Exception {
+        // given a log whose first two events of partition 0 were deleted
+        SyntheticLog.generate(42, 30, 0).produceTo(servers.bootstrapServers(), workers.topic());
+        servers.admin()
+                .deleteRecords(Map.of(new TopicPartition(workers.topic(), 0), RecordsToDelete.beforeOffset(2)))
+                .all()
+                .get(1, TimeUnit.MINUTES);
+
+        // when / then
+        assertThatThrownBy(() -> rebuild().run(List.of()))
+                .isInstanceOf(RebuildRefusedException.class)
+                .hasMessageContaining("no longer starts at offset 0")
+                .hasMessageContaining("{0=2}");
+    }
+
+    @Test
+    void refusesAViewThatCannotBeRebuilt() {
+        assertThatThrownBy(() -> rebuild().run(List.of("loan_applications", "invoices")))
+                .isInstanceOf(RebuildRefusedException.class)
+                .hasMessageContaining("no view invoices can be rebuilt")
+                .hasMessageContaining("loan_applications, loan_activity_counts, helpdesk_tickets");
+    }
+
+    private ProjectionRebuild rebuild() {
+        return new ProjectionRebuild(
+                servers.bootstrapServers(),
+                workers.topic(),
+                workers.group(),
+                Map.of(),
+                new PostgresReadModelRebuild(pool, workers.group()),
+                new PrintStream(progress, true, StandardCharsets.UTF_8),
+                Clock.systemUTC());
+    }
+
+    private void produceInSlices(SyntheticLog eventLog, int from) {
+        int size = eventLog.entries().size();
+        for (int slice = 0; slice < SLICES; slice++) {
+            int start = from + (size - from) * slice / SLICES;
+            int end = from + (size - from) * (slice + 1) / SLICES;
+            eventLog.firstPart(end).rest(start).produceTo(servers.bootstrapServers(), workers.topic());
+        }
+    }
+
+    private static String viewComment(String view) throws Exception {
+        try (Connection connection = servers.database().dataSource().getConnection();
+                Statement statement = connection.createStatement();
+                ResultSet result =
+                        statement.executeQuery("select obj_description('public." + view + "'::regclass, 'pg_class')")) {
+            result.next();
+            return result.getString(1);
+        }
+    }
+}
