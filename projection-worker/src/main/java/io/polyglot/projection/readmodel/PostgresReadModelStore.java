@@ -89,6 +89,7 @@ public final class PostgresReadModelStore implements ReadModelStore {
                     upsertLoanApplications(transaction, batch.loanApplications());
                     upsertLoanActivityCounts(transaction, batch.loanActivityCounts());
                     upsertHelpdeskTickets(transaction, batch.helpdeskTickets());
+                    RealLogUpserts.write(transaction, batch.realLogs());
                     return new Applied();
                 });
             } catch (FencedBatch fenced) {
@@ -284,7 +285,7 @@ public final class PostgresReadModelStore implements ReadModelStore {
         }
     }
 
-    private static <T> List<List<T>> chunks(List<T> rows) {
+    static <T> List<List<T>> chunks(List<T> rows) {
         int count = (rows.size() + ROWS_PER_STATEMENT - 1) / ROWS_PER_STATEMENT;
         return IntStream.range(0, count)
                 .mapToObj(
@@ -292,7 +293,7 @@ public final class PostgresReadModelStore implements ReadModelStore {
                 .toList();
     }
 
-    private static OffsetDateTime utc(Instant instant) {
+    static OffsetDateTime utc(Instant instant) {
         return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
