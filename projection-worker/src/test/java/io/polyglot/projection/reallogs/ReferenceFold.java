@@ -172,7 +172,10 @@ public final class ReferenceFold {
                     temps.stream().min(Comparator.naturalOrder()).orElse(null),
                     temps.stream().max(Comparator.naturalOrder()).orElse(null),
                     tempSum == null ? null : tempSum.divide(BigDecimal.valueOf(temps.size()), MathContext.DECIMAL64),
-                    precips.stream().reduce(BigDecimal::add).orElse(null)));
+                    precips.stream()
+                            .reduce(BigDecimal::add)
+                            .map(BigDecimal::stripTrailingZeros)
+                            .orElse(null)));
         });
         return rows;
     }
@@ -191,7 +194,7 @@ public final class ReferenceFold {
         return readings.stream()
                 .map(reading -> reading.attributes().get(attribute))
                 .filter(value -> value != null && !value.equals("NA"))
-                .map(BigDecimal::new)
+                .map(value -> new BigDecimal(value).stripTrailingZeros())
                 .toList();
     }
 
