@@ -8,11 +8,11 @@ import static io.polyglot.readmodel.jooq.projection.Tables.LOAN_STAGE_REACHED;
 import static io.polyglot.readmodel.jooq.projection.Tables.LOAN_WORK_ITEM;
 import static io.polyglot.readmodel.jooq.projection.Tables.LOAN_WORK_ITEM_STATE;
 import static io.polyglot.readmodel.jooq.projection.Tables.WEATHER_DAY;
-import static org.jooq.impl.DSL.any;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.greatest;
 import static org.jooq.impl.DSL.least;
+import static org.jooq.impl.DSL.unnest;
 
 import io.polyglot.projection.domain.HelpdeskEventRow;
 import io.polyglot.projection.domain.HelpdeskEventsChange;
@@ -41,6 +41,8 @@ import org.jooq.Field;
 import org.jooq.InsertValuesStepN;
 import org.jooq.Query;
 import org.jooq.Table;
+import org.jooq.impl.DSL;
+import org.jooq.impl.SQLDataType;
 
 /**
  * Writes the read models of the real logs inside a batch's transaction. Offers, work items and ticket events depend
@@ -51,6 +53,10 @@ import org.jooq.Table;
  * can change it in between.
  */
 final class RealLogUpserts {
+
+    private static final String BATCH = "batch";
+    private static final String BATCH_ID_COLUMN = "id";
+    private static final Field<String> BATCH_ID = DSL.field(DSL.name(BATCH, BATCH_ID_COLUMN), String.class);
 
     private RealLogUpserts() {}
 
@@ -71,8 +77,9 @@ final class RealLogUpserts {
         transaction
                 .selectDistinct(LOAN_OFFER.fields())
                 .on(LOAN_OFFER.APPLICATION_ID)
-                .from(LOAN_OFFER)
-                .where(LOAN_OFFER.APPLICATION_ID.eq(any(ids)))
+                .from(batchIds(ids))
+                .join(LOAN_OFFER)
+                .on(LOAN_OFFER.APPLICATION_ID.eq(BATCH_ID))
                 .orderBy(LOAN_OFFER.APPLICATION_ID, LOAN_OFFER.OFFER_NO.desc())
                 .fetchInto(LoanOfferRecord.class)
                 .forEach(row -> latest.put(row.getApplicationId(), offer(row)));
@@ -130,9 +137,11 @@ final class RealLogUpserts {
                 .toArray(String[]::new);
         Map<List<String>, LoanWorkItemState> stored = new HashMap<>();
         transaction
-                .selectFrom(LOAN_WORK_ITEM_STATE)
-                .where(LOAN_WORK_ITEM_STATE.APPLICATION_ID.eq(any(ids)))
-                .fetch()
+                .select(LOAN_WORK_ITEM_STATE.fields())
+                .from(batchIds(ids))
+                .join(LOAN_WORK_ITEM_STATE)
+                .on(LOAN_WORK_ITEM_STATE.APPLICATION_ID.eq(BATCH_ID))
+                .fetchInto(LOAN_WORK_ITEM_STATE)
                 .forEach(row -> stored.put(List.of(row.getApplicationId(), row.getWorkItem()), workItemState(row)));
         List<LoanWorkItemRow> rows = new ArrayList<>();
         List<LoanWorkItemState> states = new ArrayList<>();
@@ -258,10 +267,12 @@ final class RealLogUpserts {
         String[] ids = changes.stream().map(HelpdeskEventsChange::ticketId).toArray(String[]::new);
         Map<String, HelpdeskEventRow> last = new HashMap<>();
         transaction
-                .selectFrom(HELPDESK_TICKET_EVENT)
-                .where(HELPDESK_TICKET_EVENT.TICKET_ID.eq(any(ids)))
-                .and(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT.isNull())
-                .fetch()
+                .select(HELPDESK_TICKET_EVENT.fields())
+                .from(batchIds(ids))
+                .join(HELPDESK_TICKET_EVENT)
+                .on(HELPDESK_TICKET_EVENT.TICKET_ID.eq(BATCH_ID))
+                .where(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT.isNull())
+                .fetchInto(HELPDESK_TICKET_EVENT)
                 .forEach(row -> last.merge(row.getTicketId(), ticketEvent(row), RealLogUpserts::later));
         List<HelpdeskEventRow> rows = new ArrayList<>();
         for (HelpdeskEventsChange change : changes) {
@@ -354,6 +365,15 @@ final class RealLogUpserts {
                         .where(excluded(WEATHER_DAY.SOURCE_PARTITION)
                                 .ne(WEATHER_DAY.SOURCE_PARTITION)
                                 .or(excluded(WEATHER_DAY.SOURCE_OFFSET).gt(WEATHER_DAY.SOURCE_OFFSET))));
+    }
+
+    /**
+     * The batch's aggregate ids as a table, from one {@code text[]} bind. Joined to the state table, PostgreSQL looks
+     * each id up by the key; {@code key = any(?)} over the same array made it scan and compare every stored row
+     * with every id of the batch, which took most of a batch's time once the table held a few thousand rows.
+     */
+    private static Table<?> batchIds(String[] ids) {
+        return unnest(DSL.val(ids, SQLDataType.CLOB.array())).as(BATCH, BATCH_ID_COLUMN);
     }
 
     private static Field<BigDecimal> sum(Field<BigDecimal> stored) {
