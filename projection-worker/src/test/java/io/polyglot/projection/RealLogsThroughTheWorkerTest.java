@@ -12,8 +12,6 @@ import io.polyglot.projection.reallogs.RealLogViews;
 import io.polyglot.projection.reallogs.RealLogs;
 import io.polyglot.projection.reallogs.ReferenceFold;
 import io.polyglot.projection.reallogs.Tolerances;
-import io.polyglot.projection.reallogs.ViewRows.ActivityDuration;
-import io.polyglot.projection.reallogs.ViewRows.WeatherDay;
 import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.schemas.Limits;
 import io.polyglot.schemas.Topics;
@@ -21,6 +19,7 @@ import io.polyglot.testservers.TestKafka;
 import io.polyglot.testservers.TestServers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +30,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -46,8 +47,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole helpdesk and weather logs through a real Kafka topic and the projection worker's own poll loop into a real
- * PostgreSQL: the views of the real logs must equal the reference fold, and the worker must take weather readings as
- * events it projects.
+ * PostgreSQL, with a restart halfway through every ticket and station: what later events need (a ticket's previous
+ * event, a station's day) must come from the tables, and the views must equal the reference fold.
  */
 class RealLogsThroughTheWorkerTest {
 
@@ -78,18 +79,61 @@ class RealLogsThroughTheWorkerTest {
     }
 
     @Test
-    void theHelpdeskAndWeatherLogsProjectedByTheWorkerEqualTheReferenceFold() throws Exception {
-        // given both logs on a topic of three partitions
+    void theHelpdeskAndWeatherLogsProjectedAcrossAWorkerRestartEqualTheReferenceFold() throws Exception {
+        // given both logs on a topic of three partitions, the first half of every ticket and station at first
         List<LogEvent> helpdesk = RealLogs.helpdesk();
         List<LogEvent> weather = RealLogs.weather();
+        List<LogEvent> both = new ArrayList<>(helpdesk);
+        both.addAll(weather);
+        Map<String, Long> sizes = both.stream().collect(Collectors.groupingBy(LogEvent::caseId, Collectors.counting()));
+        Predicate<LogEvent> firstHalf = event -> event.position() <= (sizes.get(event.caseId()) + 1) / 2;
+        List<LogEvent> before = both.stream().filter(firstHalf).toList();
+        List<LogEvent> after = both.stream().filter(firstHalf.negate()).toList();
         createTopic();
-        produce(helpdesk);
-        produce(weather);
-        List<ActivityDuration> durations = ReferenceFold.helpdeskActivityDurations(helpdesk);
-        List<WeatherDay> days = ReferenceFold.weatherDaily(weather);
+        produce(before);
         RealLogViews views = new RealLogViews(database.dataSource());
 
-        // when
+        // when a worker projects the first halves and stops, and another one the rest
+        try (Running first = start()) {
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> applied(views) == before.size());
+        }
+        produce(after);
+        try (Running second = start()) {
+
+            // then
+            await().atMost(Duration.ofMinutes(3))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> applied(views) == both.size());
+            assertThat(views.helpdeskActivityDurations())
+                    .usingRecursiveFieldByFieldElementComparator(Tolerances.MEDIANS)
+                    .containsExactlyElementsOf(ReferenceFold.helpdeskActivityDurations(helpdesk));
+            assertThat(views.weatherDaily())
+                    .usingRecursiveFieldByFieldElementComparator(Tolerances.MEANS)
+                    .containsExactlyElementsOf(ReferenceFold.weatherDaily(weather));
+            assertThat(views.count("select sum(events) from helpdesk_activity_durations"))
+                    .isEqualTo(21_348);
+            assertThat(views.count("select sum(readings) from weather_daily")).isEqualTo(26_115);
+            assertThat(views.count("select count(distinct station) from weather_daily"))
+                    .isEqualTo(3);
+            assertThat(second.registry()
+                            .get("polyglot.events.projected")
+                            .tag("projection", "weather_daily")
+                            .counter()
+                            .count())
+                    .isEqualTo(after.stream()
+                            .filter(event -> event.aggregateType().equals(RealLogs.WEATHER_STATION))
+                            .count());
+        }
+    }
+
+    private static long applied(RealLogViews views) throws SQLException {
+        return views.count("select coalesce(sum(readings), 0) from weather_daily")
+                + views.count("select coalesce(sum(events), 0) from helpdesk_activity_durations");
+    }
+
+    private static Running start() {
         Map<String, String> env = new HashMap<>();
         env.put("KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers());
         env.put("DATABASE_URL", database.databaseUrl());
@@ -99,32 +143,19 @@ class RealLogsThroughTheWorkerTest {
         env.put("PROJECTION_POLL_TIMEOUT", "100ms");
         ProjectionConfig config = ProjectionConfig.fromEnvironment(env, log);
         MeterRegistry registry = new SimpleMeterRegistry();
-        try (HikariDataSource pool = ReadModelDatabase.pool(config.database());
-                ProjectionWorker worker = ProjectionWorker.start(
-                        config,
-                        new PostgresReadModelStore(pool, config.consumerGroup()),
-                        registry,
-                        Clock.systemUTC())) {
+        HikariDataSource pool = ReadModelDatabase.pool(config.database());
+        ProjectionWorker worker = ProjectionWorker.start(
+                config, new PostgresReadModelStore(pool, config.consumerGroup()), registry, Clock.systemUTC());
+        return new Running(worker, pool, registry);
+    }
 
-            // then
-            await().atMost(Duration.ofMinutes(3))
-                    .pollInterval(Duration.ofSeconds(1))
-                    .until(() -> views.count("select coalesce(sum(readings), 0) from weather_daily") == 26_115
-                            && views.count("select coalesce(sum(events), 0) from helpdesk_activity_durations")
-                                    == 21_348);
-            assertThat(views.helpdeskActivityDurations())
-                    .usingRecursiveFieldByFieldElementComparator(Tolerances.MEDIANS)
-                    .containsExactlyElementsOf(durations);
-            assertThat(views.weatherDaily())
-                    .usingRecursiveFieldByFieldElementComparator(Tolerances.MEANS)
-                    .containsExactlyElementsOf(days);
-            assertThat(views.count("select count(distinct station) from weather_daily"))
-                    .isEqualTo(3);
-            assertThat(registry.get("polyglot.events.projected")
-                            .tag("projection", "weather_daily")
-                            .counter()
-                            .count())
-                    .isEqualTo(26_115);
+    /** A started worker with its own pool and metrics; closing stops the worker, then the pool. */
+    private record Running(ProjectionWorker worker, HikariDataSource pool, MeterRegistry registry)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            worker.close();
+            pool.close();
         }
     }
 
