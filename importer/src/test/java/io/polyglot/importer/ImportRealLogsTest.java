@@ -90,6 +90,13 @@ class ImportRealLogsTest {
                     .isFalse();
             assertThat(first.path("payload").path("attributes").path("temp").asText())
                     .isEqualTo("39.02");
+            // weather_daily takes the local day from these three attributes, not from the UTC time_hour
+            assertThat(first.path("payload").path("attributes").path("year").asText())
+                    .isEqualTo("2013");
+            assertThat(first.path("payload").path("attributes").path("month").asText())
+                    .isEqualTo("1");
+            assertThat(first.path("payload").path("attributes").path("day").asText())
+                    .isEqualTo("1");
             assertThat(run.out()).contains("read      26,115 events in 3 cases");
         }
     }

@@ -3,6 +3,7 @@ package io.polyglot.projection;
 import io.polyglot.projection.domain.HelpdeskTicketProjection;
 import io.polyglot.projection.domain.LoanApplicationProjection;
 import io.polyglot.projection.domain.ProjectedEvent;
+import io.polyglot.projection.domain.WeatherDailyProjection;
 import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.EventTypes;
 import io.polyglot.schemas.UndecodableRecordException;
@@ -17,8 +18,10 @@ import org.apache.avro.specific.SpecificRecord;
  */
 public final class RecordDecoder {
 
-    private static final Set<String> PROJECTED_AGGREGATE_TYPES =
-            Set.of(LoanApplicationProjection.AGGREGATE_TYPE, HelpdeskTicketProjection.AGGREGATE_TYPE);
+    private static final Set<String> PROJECTED_AGGREGATE_TYPES = Set.of(
+            LoanApplicationProjection.AGGREGATE_TYPE,
+            HelpdeskTicketProjection.AGGREGATE_TYPE,
+            WeatherDailyProjection.AGGREGATE_TYPE);
 
     private final EventCodec codec;
 

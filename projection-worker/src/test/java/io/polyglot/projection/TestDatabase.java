@@ -66,7 +66,9 @@ public final class TestDatabase implements AutoCloseable {
         try (Connection connection = dataSource.getConnection();
                 Statement statement = connection.createStatement()) {
             statement.execute("truncate projection.loan_application, projection.helpdesk_ticket,"
-                    + " projection.loan_activity_count_part, projection.projection_offsets");
+                    + " projection.loan_activity_count_part, projection.projection_offsets,"
+                    + " projection.loan_offer, projection.loan_work_item, projection.loan_work_item_state,"
+                    + " projection.loan_stage_reached, projection.helpdesk_ticket_event, projection.weather_day");
         }
     }
 

@@ -18,6 +18,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.assertj.core.groups.Tuple;
 import org.jooq.DSLContext;
 import org.jooq.SQLDialect;
@@ -26,6 +27,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
 class ReadModelSchemaTest {
@@ -57,7 +61,7 @@ class ReadModelSchemaTest {
     @Test
     void migratesAnEmptyDatabaseToTheLatestVersion() {
         assertThat(firstRun.migrationsApplied()).isPositive();
-        assertThat(firstRun.schemaVersion()).isEqualTo("1");
+        assertThat(firstRun.schemaVersion()).isEqualTo("2");
     }
 
     @Test
@@ -102,6 +106,57 @@ class ReadModelSchemaTest {
                         tuple("opened_at", "timestamp with time zone"),
                         tuple("last_event_at", "timestamp with time zone"),
                         tuple("event_count", "bigint"));
+    }
+
+    static Stream<Arguments> viewsOfTheRealLogs() {
+        String time = "timestamp with time zone";
+        return Stream.of(
+                Arguments.of(
+                        "loan_offers",
+                        List.of(
+                                tuple("application_id", "text"),
+                                tuple("offer_no", "integer"),
+                                tuple("status", "text"),
+                                tuple("created_at", time),
+                                tuple("decided_at", time))),
+                Arguments.of(
+                        "loan_work_items",
+                        List.of(
+                                tuple("application_id", "text"),
+                                tuple("work_item", "text"),
+                                tuple("scheduled_at", time),
+                                tuple("started_at", time),
+                                tuple("completed_at", time),
+                                tuple("handling_seconds", "numeric"))),
+                Arguments.of(
+                        "loan_funnel",
+                        List.of(
+                                tuple("stage", "text"),
+                                tuple("applications", "bigint"),
+                                tuple("median_hours_from_submission", "double precision"))),
+                Arguments.of(
+                        "helpdesk_activity_durations",
+                        List.of(
+                                tuple("activity", "text"),
+                                tuple("events", "bigint"),
+                                tuple("median_seconds_to_next", "double precision"))),
+                Arguments.of(
+                        "weather_daily",
+                        List.of(
+                                tuple("station", "text"),
+                                tuple("day", "date"),
+                                tuple("readings", "bigint"),
+                                tuple("min_temp", "numeric"),
+                                tuple("max_temp", "numeric"),
+                                tuple("mean_temp", "numeric"),
+                                tuple("total_precip", "numeric"))));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("viewsOfTheRealLogs")
+    void offersEachViewOfTheRealLogsWithItsDocumentedColumns(String view, List<Tuple> documented) throws SQLException {
+        assertThat(relationType(view)).isEqualTo("VIEW");
+        assertThat(columns(view)).containsExactlyElementsOf(documented);
     }
 
     @Test

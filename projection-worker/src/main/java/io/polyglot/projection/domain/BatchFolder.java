@@ -20,7 +20,20 @@ public final class BatchFolder {
     private final LoanApplicationProjection loanApplications = new LoanApplicationProjection();
     private final LoanActivityCountProjection loanActivityCounts = new LoanActivityCountProjection();
     private final HelpdeskTicketProjection helpdeskTickets = new HelpdeskTicketProjection();
-    private final List<Projection<?>> projections = List.of(loanApplications, loanActivityCounts, helpdeskTickets);
+    private final LoanOfferProjection loanOffers = new LoanOfferProjection();
+    private final LoanWorkItemProjection loanWorkItems = new LoanWorkItemProjection();
+    private final LoanFunnelProjection loanFunnel = new LoanFunnelProjection();
+    private final HelpdeskDurationProjection helpdeskDurations = new HelpdeskDurationProjection();
+    private final WeatherDailyProjection weatherDaily = new WeatherDailyProjection();
+    private final List<Projection<?>> projections = List.of(
+            loanApplications,
+            loanActivityCounts,
+            helpdeskTickets,
+            loanOffers,
+            loanWorkItems,
+            loanFunnel,
+            helpdeskDurations,
+            weatherDaily);
 
     /** The view names of every projection, for metrics. */
     public List<String> projectionNames() {
@@ -55,6 +68,12 @@ public final class BatchFolder {
                 loanApplications.fold(agreeing),
                 loanActivityCounts.fold(agreeing),
                 helpdeskTickets.fold(agreeing),
+                new RealLogChanges(
+                        loanOffers.fold(agreeing),
+                        loanWorkItems.fold(agreeing),
+                        loanFunnel.fold(agreeing),
+                        helpdeskDurations.fold(agreeing),
+                        weatherDaily.fold(agreeing)),
                 projected);
         return new Folded(batch, outOfOrder);
     }

@@ -24,9 +24,6 @@ public final class LoanApplicationProjection implements Projection<LoanApplicati
     static final String SUBMITTED = "A_SUBMITTED";
     static final String AMOUNT_REQUESTED = "AMOUNT_REQ";
 
-    private static final int NUMERIC_MAX_INTEGER_DIGITS = 131_072;
-    private static final int NUMERIC_MAX_FRACTION_DIGITS = 16_383;
-
     @Override
     public String name() {
         return VIEW;
@@ -52,28 +49,9 @@ public final class LoanApplicationProjection implements Projection<LoanApplicati
                 .toList();
     }
 
-    /**
-     * Parses the requested amount. A value that is not a decimal number, or one PostgreSQL's {@code numeric} cannot
-     * hold (more than 131,072 digits before the point or 16,383 after it), is no amount at all: storing it would
-     * fail the whole batch or silently change it.
-     */
+    /** Parses the requested amount: text that is no number PostgreSQL's {@code numeric} can hold is no amount. */
     static BigDecimal amount(String text) {
-        if (text == null || text.isBlank()) {
-            return null;
-        }
-        BigDecimal value;
-        try {
-            value = new BigDecimal(text.trim());
-        } catch (NumberFormatException e) {
-            return null;
-        }
-        if (value.precision() - value.scale() > NUMERIC_MAX_INTEGER_DIGITS) {
-            return null;
-        }
-        if (value.scale() < 0) {
-            value = value.setScale(0);
-        }
-        return value.scale() > NUMERIC_MAX_FRACTION_DIGITS ? null : value;
+        return DecimalText.parse(text);
     }
 
     private static final class Application {

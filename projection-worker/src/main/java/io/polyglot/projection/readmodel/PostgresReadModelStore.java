@@ -125,6 +125,7 @@ public final class PostgresReadModelStore implements ReadModelStore {
                     upsertLoanApplications(transaction, sorted(batch.loanApplications(), LOAN_APPLICATION_ORDER));
                     upsertLoanActivityCounts(transaction, sorted(batch.loanActivityCounts(), ACTIVITY_COUNT_ORDER));
                     upsertHelpdeskTickets(transaction, sorted(batch.helpdeskTickets(), HELPDESK_TICKET_ORDER));
+                    RealLogUpserts.write(transaction, batch.realLogs());
                     pause.reached(BatchPause.Point.BEFORE_COMMIT);
                     return new Applied();
                 });
@@ -348,7 +349,7 @@ public final class PostgresReadModelStore implements ReadModelStore {
         return copy;
     }
 
-    private static <T> List<List<T>> chunks(List<T> rows) {
+    static <T> List<List<T>> chunks(List<T> rows) {
         int count = (rows.size() + ROWS_PER_STATEMENT - 1) / ROWS_PER_STATEMENT;
         return IntStream.range(0, count)
                 .mapToObj(
@@ -356,7 +357,7 @@ public final class PostgresReadModelStore implements ReadModelStore {
                 .toList();
     }
 
-    private static OffsetDateTime utc(Instant instant) {
+    static OffsetDateTime utc(Instant instant) {
         return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 

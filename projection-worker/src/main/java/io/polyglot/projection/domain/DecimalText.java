@@ -1,0 +1,38 @@
+package io.polyglot.projection.domain;
+
+import java.math.BigDecimal;
+
+/** Reads a decimal number from an attribute's text, the way every read model stores one: as PostgreSQL numeric. */
+final class DecimalText {
+
+    private static final int NUMERIC_MAX_INTEGER_DIGITS = 131_072;
+    private static final int NUMERIC_MAX_FRACTION_DIGITS = 16_383;
+
+    private DecimalText() {}
+
+    /**
+     * Parses the text as a decimal number. Text that is missing, blank, {@code NA} or not a number, or a number
+     * PostgreSQL's {@code numeric} cannot hold (more than 131,072 digits before the point or 16,383 after it), is no
+     * number at all: storing it would fail the whole batch or silently change it.
+     *
+     * @return the number, or null
+     */
+    static BigDecimal parse(String text) {
+        if (text == null || text.isBlank()) {
+            return null;
+        }
+        BigDecimal value;
+        try {
+            value = new BigDecimal(text.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        if (value.precision() - value.scale() > NUMERIC_MAX_INTEGER_DIGITS) {
+            return null;
+        }
+        if (value.scale() < 0) {
+            value = value.setScale(0);
+        }
+        return value.scale() > NUMERIC_MAX_FRACTION_DIGITS ? null : value;
+    }
+}
