@@ -35,6 +35,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,6 +73,16 @@ class RealLogsEndToEndTest {
     private static final long WEATHER_STATIONS = 3;
     private static final long WEATHER_EVENTS = 26_115;
     private static final long ALL_EVENTS = BPI_EVENTS + HELPDESK_EVENTS + WEATHER_EVENTS;
+    private static final List<String> VIEWS = List.of(
+            "loan_applications",
+            "loan_activity_counts",
+            "helpdesk_tickets",
+            "loan_offers",
+            "loan_work_items",
+            "loan_funnel",
+            "helpdesk_activity_durations",
+            "weather_daily");
+    private static final List<String> DEAD_LETTER_GROUPS = List.of("polyglot-archiver", "polyglot-projection");
     private static final List<String> WEATHER_COLUMNS =
             List.of("--case-column", "origin", "--time-column", "time_hour", "--activity", "WeatherObserved");
     private static final Duration SETTLE = Duration.ofMinutes(5);
@@ -87,6 +98,8 @@ class RealLogsEndToEndTest {
     private PolyglotStack stack;
     private Map<String, String> env;
     private ArchiverKills archiverKills;
+    private Map<String, HostileRecords.Placed> hostile;
+    private int rebuildDuringImportsExit = -1;
 
     @BeforeAll
     void startTheStackAndImportBothLogs() throws Exception {
@@ -105,6 +118,9 @@ class RealLogsEndToEndTest {
         for (ArchiverKills.Kill kill : archiverKills.kills()) {
             figures.put("archiver kill " + kill.number(), kill.describe());
         }
+        // ./polyglot projection rebuild of every view while the next two logs are imported
+        long rebuildStarted = System.nanoTime();
+        CompletableFuture<Integer> rebuild = CompletableFuture.supplyAsync(this::rebuildEveryView);
         importLog("HelpdeskTicket", datasets.resolve("helpdesk/helpdesk.xes.gz"), HELPDESK_EVENTS, "", null);
         importLog(
                 "WeatherStation",
@@ -113,9 +129,13 @@ class RealLogsEndToEndTest {
                 "",
                 null,
                 WEATHER_COLUMNS);
+        rebuildDuringImportsExit = rebuild.get(10, TimeUnit.MINUTES);
+        figures.put("projection rebuild during the imports", seconds(System.nanoTime() - rebuildStarted));
         // The same file again: the decider answers every command id with its first decision and produces nothing.
         importLog("LoanApplication", datasets.resolve("bpic2012/bpic2012.xes.gz"), BPI_EVENTS, " again", null);
+        hostile = HostileRecords.produce(env.get("KAFKA_BOOTSTRAP_SERVERS"));
         awaitArchiverCaughtUp();
+        awaitProjectionCaughtUp();
     }
 
     @AfterAll
@@ -225,6 +245,60 @@ class RealLogsEndToEndTest {
     }
 
     @Test
+    void aRebuildDuringTheImportsSucceededAndAnotherOneReproducesEveryViewExactly() throws SQLException {
+        assertThat(rebuildDuringImportsExit)
+                .as("exit status of the rebuild during the imports")
+                .isZero();
+        Map<String, Object> before = viewFingerprints();
+
+        long started = System.nanoTime();
+        int exit = rebuildEveryView();
+        figures.put("projection rebuild of every view", seconds(System.nanoTime() - started));
+
+        assertThat(exit).isZero();
+        assertThat(viewFingerprints()).isEqualTo(before);
+    }
+
+    /** Per view, an MD5 over its rows in a fixed order, and its row count. */
+    private Map<String, Object> viewFingerprints() throws SQLException {
+        Map<String, Object> fingerprints = new LinkedHashMap<>();
+        for (String view : VIEWS) {
+            fingerprints.put(
+                    view,
+                    query("SELECT md5(coalesce(string_agg(v::text, '|' ORDER BY v::text), '')), count(*) FROM " + view
+                            + " v"));
+        }
+        return fingerprints;
+    }
+
+    private int rebuildEveryView() {
+        StringWriter out = new StringWriter();
+        CommandLine cli = PolyglotCli.commandLine(home, root);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(out, true));
+        int exit = cli.execute("projection", "rebuild");
+        System.out.println("./polyglot projection rebuild: exit " + exit + "\n" + out);
+        return exit;
+    }
+
+    @Test
+    void theViewsOfTheRealLogsHoldTheirKnownCounts() throws SQLException {
+        await().atMost(SETTLE)
+                .pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(() -> assertThat(query("SELECT sum(readings) FROM weather_daily"))
+                        .containsExactly(new BigDecimal(WEATHER_EVENTS)));
+        assertThat(query("SELECT count(*), count(DISTINCT station) FROM weather_daily"))
+                .containsExactly(1_092L, WEATHER_STATIONS);
+        assertThat(query("SELECT count(*) FROM loan_offers")).containsExactly(7_030L);
+        assertThat(query("SELECT count(*) FROM loan_work_items")).containsExactly(71_376L);
+        assertThat(query("SELECT count(*) FROM loan_funnel")).containsExactly(10L);
+        assertThat(query("SELECT applications FROM loan_funnel WHERE stage = 'A_SUBMITTED'"))
+                .containsExactly(BPI_CASES);
+        assertThat(query("SELECT sum(events) FROM helpdesk_activity_durations"))
+                .containsExactly(new BigDecimal(HELPDESK_EVENTS));
+    }
+
+    @Test
     void theArchiveHoldsEveryCommittedEventExactlyOnceInSoundSegments() throws Exception {
         // when: ./polyglot archive verify, as a user runs it against this stack
         StringWriter out = new StringWriter();
@@ -250,7 +324,10 @@ class RealLogsEndToEndTest {
                 seconds(System.nanoTime() - started) + " for "
                         + report.get("segments").asInt() + " segments");
         assertThat(report.get("problems")).isEmpty();
-        assertThat(report.get("committedEventsChecked").asLong()).isEqualTo(ALL_EVENTS);
+        // every record of the topic, the hostile ones included: each of those is the archiver's dead letter
+        assertThat(report.get("committedEventsChecked").asLong()).isEqualTo(ALL_EVENTS + hostile.size());
+        assertThat(report.at("/deadLetters/pending").asLong()).isEqualTo(hostile.size());
+        assertThat(report.get("lateSegments").asInt()).isZero();
         assertThat(report.at("/byAggregateType/LoanApplication/events").asLong())
                 .isEqualTo(BPI_EVENTS);
         assertThat(report.at("/byAggregateType/HelpdeskTicket/events").asLong()).isEqualTo(HELPDESK_EVENTS);
@@ -259,40 +336,75 @@ class RealLogsEndToEndTest {
     }
 
     @Test
-    void theTopicHoldsEveryImportedEventOnceWithVersionsOneToNPerAggregate() {
-        Map<String, Long> lastVersion = new HashMap<>();
-        Map<String, Integer> partitionOf = new HashMap<>();
-        long records = 0;
-        List<String> problems = new ArrayList<>();
+    void eachHostileRecordIsADeadLetterOnceForEachWorkersGroupAndNothingElseIs() {
+        Map<String, Map<HostileRecords.Placed, Integer>> deadLetters = new HashMap<>();
+        readWhole(Topics.EVENTS_DLQ, record -> {
+            HostileRecords.Placed source = new HostileRecords.Placed(
+                    Integer.parseInt(header(record, "dlq.source.partition")),
+                    Long.parseLong(header(record, "dlq.source.offset")));
+            deadLetters
+                    .computeIfAbsent(header(record, "dlq.group"), group -> new HashMap<>())
+                    .merge(source, 1, Integer::sum);
+        });
+        Map<HostileRecords.Placed, Integer> onceEach = new HashMap<>();
+        hostile.values().forEach(placed -> onceEach.put(placed, 1));
+        assertThat(deadLetters).containsOnlyKeys(DEAD_LETTER_GROUPS);
+        for (String group : DEAD_LETTER_GROUPS) {
+            assertThat(deadLetters.get(group)).as(group).isEqualTo(onceEach);
+        }
+    }
+
+    /** Hands every record of {@code topic}, from its start to its end at the time of the call, to {@code each}. */
+    private void readWhole(String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientConfig.consumer(
                 env.get("KAFKA_BOOTSTRAP_SERVERS"), "e2e-reader-" + UUID.randomUUID(), Map.of()))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS_ALL).stream()
-                    .map(p -> new TopicPartition(Topics.EVENTS_ALL, p.partition()))
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
                     .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofSeconds(1))) {
-                    records++;
-                    EventEnvelope event = EventCodec.standard().decode(record.value());
-                    String aggregate = event.getAggregateType() + "/" + event.getAggregateId();
-                    long expected = lastVersion.getOrDefault(aggregate, 0L) + 1;
-                    if (event.getAggregateVersion() != expected && problems.size() < 5) {
-                        problems.add(aggregate + " has version " + event.getAggregateVersion() + " where " + expected
-                                + " was next");
-                    }
-                    lastVersion.put(aggregate, event.getAggregateVersion());
-                    Integer earlier = partitionOf.putIfAbsent(aggregate, record.partition());
-                    if (earlier != null && earlier != record.partition() && problems.size() < 5) {
-                        problems.add(aggregate + " is in partitions " + earlier + " and " + record.partition());
-                    }
-                }
+                consumer.poll(Duration.ofSeconds(1)).forEach(each);
             }
         }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        assertThat(header)
+                .as("header %s of dead letter %s", name, record.offset())
+                .isNotNull();
+        return new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void theTopicHoldsEveryImportedEventOnceWithVersionsOneToNPerAggregate() {
+        Map<String, Long> lastVersion = new HashMap<>();
+        Map<String, Integer> partitionOf = new HashMap<>();
+        long[] records = {0};
+        List<String> problems = new ArrayList<>();
+        readWhole(Topics.EVENTS_ALL, record -> {
+            if (hostile.containsValue(new HostileRecords.Placed(record.partition(), record.offset()))) {
+                return;
+            }
+            records[0]++;
+            EventEnvelope event = EventCodec.standard().decode(record.value());
+            String aggregate = event.getAggregateType() + "/" + event.getAggregateId();
+            long expected = lastVersion.getOrDefault(aggregate, 0L) + 1;
+            if (event.getAggregateVersion() != expected && problems.size() < 5) {
+                problems.add(
+                        aggregate + " has version " + event.getAggregateVersion() + " where " + expected + " was next");
+            }
+            lastVersion.put(aggregate, event.getAggregateVersion());
+            Integer earlier = partitionOf.putIfAbsent(aggregate, record.partition());
+            if (earlier != null && earlier != record.partition() && problems.size() < 5) {
+                problems.add(aggregate + " is in partitions " + earlier + " and " + record.partition());
+            }
+        });
 
         assertThat(problems).isEmpty();
-        assertThat(records).isEqualTo(ALL_EVENTS);
+        assertThat(records[0]).isEqualTo(ALL_EVENTS);
         assertThat(lastVersion).hasSize((int) (BPI_CASES + HELPDESK_CASES + WEATHER_STATIONS));
     }
 
@@ -341,6 +453,21 @@ class RealLogsEndToEndTest {
                 .isZero();
         figures.put("import " + type + run, seconds(elapsed));
         figures.put("import " + type + run + " rate", Math.round(expectedEvents / (elapsed / 1e9)) + " events/s");
+    }
+
+    /** The projection's stored next offsets (committed with the views) at the end of every partition. */
+    private void awaitProjectionCaughtUp() {
+        long started = System.nanoTime();
+        await().atMost(SETTLE).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            long end;
+            try (Admin admin = admin()) {
+                end = topicOffsets(admin);
+            }
+            List<Object> applied = query("SELECT coalesce(sum(next_offset), 0) FROM projection.projection_offsets"
+                    + " WHERE consumer_group = 'polyglot-projection' AND topic = 'events.all'");
+            return ((Number) applied.get(0)).longValue() == end;
+        });
+        figures.put("projection caught up after imports", seconds(System.nanoTime() - started));
     }
 
     /** The archiver commits only what is stored, so committed = end on every partition means all is in S3. */

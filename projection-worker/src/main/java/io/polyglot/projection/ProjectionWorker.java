@@ -10,8 +10,8 @@ import io.polyglot.projection.domain.PartitionAdvance;
 import io.polyglot.projection.domain.ProjectedEvent;
 import io.polyglot.projection.domain.ReadModelBatch;
 import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.runtime.catalog.SchemaCatalogUnavailableException;
 import io.polyglot.runtime.deadletter.DeadLetterUnavailableException;
-import io.polyglot.schemas.EventCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +61,7 @@ public final class ProjectionWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProjectionWorker.class);
     private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(250);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration CATALOG_RETRY_DELAY = Duration.ofSeconds(1);
 
     private final ProjectionConfig config;
     private final ReadModelStore store;
@@ -68,7 +69,7 @@ public final class ProjectionWorker implements AutoCloseable {
     private final Consumer<byte[], byte[]> consumer;
     private final KafkaClientMetrics kafkaMetrics;
     private final ProjectionDeadLetters deadLetters;
-    private final RecordDecoder decoder = new RecordDecoder(EventCodec.standard());
+    private final RecordDecoder decoder;
     private final BatchFolder folder = new BatchFolder();
     private final ProjectionMetrics metrics;
     private final Clock clock;
@@ -94,6 +95,10 @@ public final class ProjectionWorker implements AutoCloseable {
     private Pending pending;
 
     private Duration retryDelay = FIRST_RETRY_DELAY;
+
+    /** When the partitions paused because the schemas topic could not be read are resumed; null while none are. */
+    private Instant catalogRetryAt;
+
     private Instant nextAttempt = Instant.MIN;
 
     private ProjectionWorker(
@@ -102,6 +107,8 @@ public final class ProjectionWorker implements AutoCloseable {
         this.store = store;
         this.clock = clock;
         this.pause = pause;
+        // A fingerprint this build does not know is looked up in the schemas topic before the record is poison.
+        this.decoder = RecordDecoder.withSchemasTopic(config.bootstrapServers(), config.consumerOverrides(), clock);
         this.metrics = new ProjectionMetrics(registry, config.consumerGroup(), folder.projectionNames(), clock);
         this.consumer = new KafkaConsumer<>(KafkaClientConfig.consumer(
                 config.bootstrapServers(), config.consumerGroup(), config.consumerOverrides()));
@@ -180,15 +187,15 @@ public final class ProjectionWorker implements AutoCloseable {
             consumer.subscribe(List.of(config.topic()), new Rebalance());
             log.info("Projection started");
             while (closing.getCount() > 0) {
+                resumeAfterCatalogPause();
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
-                if (waiting()) {
+                if (waiting() || catalogRetryAt != null) {
                     rewind(records);
-                    if (!clock.instant().isBefore(nextAttempt)) {
+                    if (waiting() && !clock.instant().isBefore(nextAttempt)) {
                         settle();
                     }
                 } else if (!records.isEmpty()) {
-                    pending = fold(records);
-                    settle();
+                    foldAndSettle(records);
                 }
                 reportLag();
             }
@@ -207,6 +214,35 @@ public final class ProjectionWorker implements AutoCloseable {
             deadLetters.close();
             log.info("Projection stopped consuming");
             MDC.clear();
+        }
+    }
+
+    /**
+     * Folds and applies a poll's records, unless a record names a schema this build lacks and the schemas topic cannot
+     * be read now: that is no reason to call the record poison, so the records are put back and read again shortly.
+     */
+    private void foldAndSettle(ConsumerRecords<byte[], byte[]> records) {
+        try {
+            pending = fold(records);
+        } catch (SchemaCatalogUnavailableException e) {
+            log.warn(
+                    "Schemas topic unavailable while a record names an unknown schema; partitions {} paused for {}: {}",
+                    numbers(consumer.assignment()),
+                    CATALOG_RETRY_DELAY,
+                    e.getMessage());
+            rewind(records);
+            catalogRetryAt = clock.instant().plus(CATALOG_RETRY_DELAY);
+            return;
+        }
+        settle();
+    }
+
+    private void resumeAfterCatalogPause() {
+        if (catalogRetryAt != null && !clock.instant().isBefore(catalogRetryAt)) {
+            catalogRetryAt = null;
+            if (!waiting()) {
+                consumer.resume(consumer.assignment());
+            }
         }
     }
 

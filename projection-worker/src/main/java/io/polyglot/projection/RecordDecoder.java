@@ -4,11 +4,17 @@ import io.polyglot.projection.domain.HelpdeskTicketProjection;
 import io.polyglot.projection.domain.LoanApplicationProjection;
 import io.polyglot.projection.domain.ProjectedEvent;
 import io.polyglot.projection.domain.WeatherDailyProjection;
+import io.polyglot.runtime.catalog.SchemaCatalog;
 import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.EventTypes;
+import io.polyglot.schemas.Names;
+import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
 import io.polyglot.schemas.avro.ActivityRecorded;
 import io.polyglot.schemas.avro.EventEnvelope;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
 
@@ -29,6 +35,22 @@ public final class RecordDecoder {
         this.codec = codec;
     }
 
+    /**
+     * A decoder that looks a fingerprint this build does not know up in the {@code schemas} topic before it calls the
+     * record undecodable; {@link io.polyglot.runtime.catalog.SchemaCatalogUnavailableException} when that topic
+     * cannot be read then, which is no verdict on the record.
+     */
+    public static RecordDecoder withSchemasTopic(
+            String bootstrapServers, Map<String, Object> consumerOverrides, Clock clock) {
+        return new RecordDecoder(EventCodec.withCatalog(new SchemaCatalog(
+                bootstrapServers,
+                Topics.SCHEMAS,
+                consumerOverrides,
+                SchemaCatalog.DEFAULT_REFRESH_TIMEOUT,
+                SchemaCatalog.DEFAULT_MIN_REFRESH_INTERVAL,
+                clock)));
+    }
+
     /** Decodes one record value. Never throws for bad bytes: those come back as {@link Skipped}. */
     public Decoded decode(int partition, long offset, byte[] value) {
         EventEnvelope envelope;
@@ -36,6 +58,12 @@ public final class RecordDecoder {
             envelope = codec.decode(value);
         } catch (UndecodableRecordException e) {
             return new Skipped(SkipReason.UNDECODABLE, e.getMessage(), e);
+        }
+        Optional<String> badType = Names.aggregateTypeProblem(envelope.getAggregateType());
+        if (badType.isPresent()) {
+            // No writer of this pipeline can have produced it: the intake refuses such names.
+            String detail = "aggregate type breaks the name rules: " + badType.get();
+            return new Skipped(SkipReason.UNDECODABLE, detail, new UndecodableRecordException(detail));
         }
         if (!PROJECTED_AGGREGATE_TYPES.contains(envelope.getAggregateType())) {
             return new Skipped(SkipReason.UNKNOWN_AGGREGATE_TYPE, envelope.getAggregateType(), null);

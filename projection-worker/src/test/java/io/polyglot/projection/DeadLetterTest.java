@@ -8,11 +8,22 @@ import io.polyglot.projection.TestWorkers.Running;
 import io.polyglot.runtime.deadletter.DeadLetter;
 import io.polyglot.runtime.deadletter.DeadLetterReader;
 import io.polyglot.runtime.deadletter.DeadLetterSource;
+import io.polyglot.schemas.NewerActivityRecorded;
+import io.polyglot.schemas.Topics;
+import io.polyglot.schemas.avro.ActivityRecorded;
+import io.polyglot.schemas.avro.EventEnvelope;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /** A record the projection cannot decode goes to the dead letters, and the worker moves on. */
@@ -56,5 +67,72 @@ class DeadLetterTest extends WorkersOnKafkaAndPostgres {
                                 .value())
                         .isZero());
         assertThat(workers.storedOffsets()).containsEntry(0, 3L);
+    }
+
+    @Test
+    void aNewerWritersEventIsAppliedFieldByFieldOnceItsSchemaIsInTheSchemasTopicAndAnUnknownOneIsADeadLetter()
+            throws Exception {
+        // given the newer writer schema of ActivityRecorded (fields reordered, one optional field added) published to
+        // the schemas topic, and on partition 0: an event written with it, an event naming a schema found nowhere,
+        // and the next event of the same application written with this build's schema
+        Admin admin = servers.admin();
+        if (!admin.listTopics().names().get().contains(Topics.SCHEMAS)) {
+            admin.createTopics(List.of(new NewTopic(Topics.SCHEMAS, 1, (short) 1)))
+                    .all()
+                    .get();
+        }
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
+                Map.of("bootstrap.servers", servers.bootstrapServers(), "acks", "all"),
+                new StringSerializer(),
+                new StringSerializer())) {
+            Map.Entry<String, String> schema = NewerActivityRecorded.catalogEntry();
+            producer.send(new ProducerRecord<>(Topics.SCHEMAS, schema.getKey(), schema.getValue()))
+                    .get();
+        }
+        Instant at = Instant.parse("2011-10-02T09:00:00Z");
+        SyntheticLog.Entry submitted = new SyntheticLog.Entry(
+                "LoanApplication", "Application_8", "A_SUBMITTED", "COMPLETE", at, Map.of("AMOUNT_REQ", "6000"));
+        SyntheticLog.Entry accepted = new SyntheticLog.Entry(
+                "LoanApplication", "Application_8", "A_ACCEPTED", "COMPLETE", at.plusSeconds(60), Map.of());
+        workers.send(
+                0,
+                "Application_8",
+                withPayload(submitted, NewerActivityRecorded.payload(activityOf(submitted), "web")));
+        workers.send(0, "Application_8", withPayload(accepted, unknownSchemaPayload()));
+        workers.send(0, "Application_8", Envelopes.encode(accepted));
+
+        // when
+        workers.start(10);
+
+        // then the newer writer's event counts with its activity, time and amount in their columns, and only the
+        // event of the unknown schema is a dead letter
+        workers.awaitViewsEqualTheFoldOf(SyntheticLog.of(List.of(submitted, accepted)));
+        List<DeadLetter> letters = new DeadLetterReader(
+                        servers.bootstrapServers(), workers.deadLetterTopic(), Duration.ofSeconds(30), Map.of())
+                .readAll();
+        assertThat(letters).extracting(DeadLetter::source).containsExactly(new DeadLetterSource(workers.topic(), 0, 1));
+        assertThat(letters.get(0).errorClass()).contains("UnknownSchemaException");
+    }
+
+    private static ActivityRecorded activityOf(SyntheticLog.Entry entry) {
+        return (ActivityRecorded) Envelopes.CODEC.decodePayload(
+                Envelopes.CODEC.decode(Envelopes.encode(entry)).getPayload());
+    }
+
+    private static byte[] withPayload(SyntheticLog.Entry entry, ByteBuffer payload) {
+        EventEnvelope envelope = Envelopes.CODEC.decode(Envelopes.encode(entry));
+        envelope.setPayload(payload);
+        return Envelopes.CODEC.encode(envelope);
+    }
+
+    /** A payload naming a schema that neither this build nor the schemas topic has. */
+    private static ByteBuffer unknownSchemaPayload() {
+        ByteBuffer bytes = ByteBuffer.allocate(12).order(ByteOrder.LITTLE_ENDIAN);
+        bytes.put((byte) 0xC3)
+                .put((byte) 0x01)
+                .putLong(0x0bad_5c4e_3a00_0001L)
+                .put((byte) 2)
+                .put((byte) 'x');
+        return bytes.flip();
     }
 }

@@ -58,9 +58,19 @@ class RebuildTest extends WorkersOnKafkaAndPostgres {
         producing.get(2, TimeUnit.MINUTES);
 
         // then the rebuilt tables equalled the live ones when they were swapped in, at the live offsets
-        assertThat(swapped.tables()).containsExactly("loan_application", "loan_activity_count_part", "helpdesk_ticket");
+        assertThat(swapped.tables())
+                .containsExactly(
+                        "loan_application",
+                        "loan_activity_count_part",
+                        "helpdesk_ticket",
+                        "loan_offer",
+                        "loan_work_item",
+                        "loan_work_item_state",
+                        "loan_stage_reached",
+                        "helpdesk_ticket_event",
+                        "weather_day");
         assertThat(swapped.rowsDiffering())
-                .hasSize(3)
+                .hasSize(9)
                 .allSatisfy((table, rows) -> assertThat(rows).as(table).isZero());
         assertThat(swapped.offsets().values().stream()
                         .mapToLong(Long::longValue)
@@ -70,7 +80,12 @@ class RebuildTest extends WorkersOnKafkaAndPostgres {
                 .containsExactlyInAnyOrder(
                         "\"public\".\"loan_applications\"",
                         "\"public\".\"loan_activity_counts\"",
-                        "\"public\".\"helpdesk_tickets\"");
+                        "\"public\".\"helpdesk_tickets\"",
+                        "\"public\".\"loan_offers\"",
+                        "\"public\".\"loan_work_items\"",
+                        "\"public\".\"loan_funnel\"",
+                        "\"public\".\"helpdesk_activity_durations\"",
+                        "\"public\".\"weather_daily\"");
         assertThat(progress.toString(StandardCharsets.UTF_8)).contains("rebuild: swapped in");
 
         // and the live worker goes on in the swapped tables to the reference fold of the whole log

@@ -86,16 +86,15 @@ public record LoanWorkItemChange(String applicationId, String workItem, List<Ste
         if (last == null) {
             return new Resolved(rows, null);
         }
-        boolean nothingToRemember = open == null && lastScheduledAt == null;
-        LoanWorkItemState state = stored == null && nothingToRemember
-                ? null
-                : new LoanWorkItemState(
-                        applicationId,
-                        workItem,
-                        open == null ? null : open.start(),
-                        open == null ? null : open.startedAt(),
-                        lastScheduledAt,
-                        last);
+        // Stored even when nothing is open or scheduled: the row is the work item's replay guard, and whether it exists
+        // must not depend on where the batches were cut (a START and its COMPLETE in one batch or in two).
+        LoanWorkItemState state = new LoanWorkItemState(
+                applicationId,
+                workItem,
+                open == null ? null : open.start(),
+                open == null ? null : open.startedAt(),
+                lastScheduledAt,
+                last);
         return new Resolved(rows, state);
     }
 
@@ -103,7 +102,7 @@ public record LoanWorkItemChange(String applicationId, String workItem, List<Ste
      * A resolved change.
      *
      * @param rows the work item rows to write, in start order
-     * @param state the state to store, or null when there is nothing to store
+     * @param state the state to store, or null when the change held no event the stored state had not seen
      */
     public record Resolved(List<LoanWorkItemRow> rows, LoanWorkItemState state) {}
 

@@ -6,7 +6,6 @@ import io.polyglot.projection.RecordDecoder;
 import io.polyglot.projection.domain.BatchFolder;
 import io.polyglot.projection.domain.ProjectedEvent;
 import io.polyglot.runtime.KafkaClientConfig;
-import io.polyglot.schemas.EventCodec;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
@@ -48,7 +47,7 @@ public final class ProjectionRebuild {
     private final ReadModelRebuild database;
     private final PrintStream progress;
     private final Clock clock;
-    private final RecordDecoder decoder = new RecordDecoder(EventCodec.standard());
+    private final RecordDecoder decoder;
     private final BatchFolder folder = new BatchFolder();
 
     private final Map<TopicPartition, Long> applied = new HashMap<>();
@@ -70,6 +69,7 @@ public final class ProjectionRebuild {
         this.database = database;
         this.progress = progress;
         this.clock = clock;
+        this.decoder = RecordDecoder.withSchemasTopic(bootstrapServers, consumerOverrides, clock);
     }
 
     /**
