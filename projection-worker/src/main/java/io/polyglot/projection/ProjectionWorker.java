@@ -453,7 +453,9 @@ public final class ProjectionWorker implements AutoCloseable {
                 long position = consumer.position(partition);
                 long applied = storedOffsets.getOrDefault(
                         partition.partition(), positionsAfterAssignment.getOrDefault(partition.partition(), position));
-                long records = lag.getAsLong() + Math.max(0, position - applied);
+                // Offsets between the applied one and the position are records of a batch waiting to be applied, or,
+                // when nothing waits, transaction markers and aborted records that hold nothing to apply.
+                long records = lag.getAsLong() + (waiting() ? Math.max(0, position - applied) : 0);
                 metrics.lag(partition.partition(), records);
                 allCaughtUp &= records == 0;
             } else {

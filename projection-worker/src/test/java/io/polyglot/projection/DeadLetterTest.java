@@ -19,10 +19,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +114,46 @@ class DeadLetterTest extends WorkersOnKafkaAndPostgres {
                 .readAll();
         assertThat(letters).extracting(DeadLetter::source).containsExactly(new DeadLetterSource(workers.topic(), 0, 1));
         assertThat(letters.get(0).errorClass()).contains("UnknownSchemaException");
+    }
+
+    @Test
+    void theLagIsBackToZeroWhenThePartitionEndsWithATransactionMarker() throws Exception {
+        // given two events written in one transaction, as the decider writes them: the partition ends with its marker
+        Instant at = Instant.parse("2011-10-03T09:00:00Z");
+        SyntheticLog.Entry submitted = new SyntheticLog.Entry(
+                "LoanApplication", "Application_9", "A_SUBMITTED", "COMPLETE", at, Map.of("AMOUNT_REQ", "7000"));
+        SyntheticLog.Entry accepted = new SyntheticLog.Entry(
+                "LoanApplication", "Application_9", "A_ACCEPTED", "COMPLETE", at.plusSeconds(60), Map.of());
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(
+                        "bootstrap.servers",
+                        servers.bootstrapServers(),
+                        "transactional.id",
+                        "lag-test-" + UUID.randomUUID()),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (SyntheticLog.Entry entry : List.of(submitted, accepted)) {
+                producer.send(new ProducerRecord<>(
+                        workers.topic(), 0, "Application_9".getBytes(StandardCharsets.UTF_8), Envelopes.encode(entry)));
+            }
+            producer.commitTransaction();
+        }
+
+        // when
+        Running worker = workers.start(10);
+
+        // then both are applied, the stored offset is past the last event, and the lag counts no marker as a record
+        workers.awaitViewsEqualTheFoldOf(SyntheticLog.of(List.of(submitted, accepted)));
+        assertThat(workers.storedOffsets()).containsEntry(0, 2L);
+        await().atMost(PROJECTED_WITHIN)
+                .untilAsserted(() -> assertThat(worker.registry()
+                                .get("polyglot.consumer.lag")
+                                .tag("partition", "0")
+                                .gauge()
+                                .value())
+                        .isZero());
     }
 
     private static ActivityRecorded activityOf(SyntheticLog.Entry entry) {
