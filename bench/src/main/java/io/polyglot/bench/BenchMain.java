@@ -41,8 +41,19 @@ public final class BenchMain implements Callable<Integer> {
     @Option(names = "--root", description = "the repository (default: property polyglot.root, else $POLYGLOT_ROOT)")
     Path root;
 
-    @Parameters(paramLabel = "STAGE", description = "stage ids to run, in the order given (default: every stage)")
+    @Parameters(
+            paramLabel = "STAGE",
+            completionCandidates = StageIds.class,
+            description = "stage ids to run, in the order given: ${COMPLETION-CANDIDATES} (default: every stage)")
     List<String> stageIds = new ArrayList<>();
+
+    /** The ids of every stage, for the usage text. */
+    static final class StageIds implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Stages.all().stream().map(BenchStage::id).iterator();
+        }
+    }
 
     public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {

@@ -34,11 +34,9 @@ class DeadLetterTest extends WorkersOnKafkaAndPostgres {
     @Test
     void anUndecodableRecordBetweenTwoGoodOnesGoesToTheDeadLettersOnceAndBothGoodOnesAreApplied() throws Exception {
         // given partition 0 holds an event, a record that is no envelope, and the next event of the same application
-        Instant at = Instant.parse("2011-10-01T09:00:00Z");
-        SyntheticLog.Entry submitted = new SyntheticLog.Entry(
-                "LoanApplication", "Application_7", "A_SUBMITTED", "COMPLETE", at, Map.of("AMOUNT_REQ", "5000"));
-        SyntheticLog.Entry accepted = new SyntheticLog.Entry(
-                "LoanApplication", "Application_7", "A_ACCEPTED", "COMPLETE", at.plusSeconds(60), Map.of());
+        List<SyntheticLog.Entry> events = submittedThenAccepted("Application_7", "2011-10-01T09:00:00Z", "5000");
+        SyntheticLog.Entry submitted = events.get(0);
+        SyntheticLog.Entry accepted = events.get(1);
         workers.send(0, "Application_7", Envelopes.encode(submitted));
         workers.send(0, "Application_7", "{not an envelope}".getBytes(StandardCharsets.UTF_8));
         workers.send(0, "Application_7", Envelopes.encode(accepted));
@@ -61,13 +59,7 @@ class DeadLetterTest extends WorkersOnKafkaAndPostgres {
                         .counter()
                         .count())
                 .isEqualTo(1.0);
-        await().atMost(PROJECTED_WITHIN)
-                .untilAsserted(() -> assertThat(worker.registry()
-                                .get("polyglot.consumer.lag")
-                                .tag("partition", "0")
-                                .gauge()
-                                .value())
-                        .isZero());
+        awaitNoLagOnPartitionZero(worker);
         assertThat(workers.storedOffsets()).containsEntry(0, 3L);
     }
 
@@ -91,11 +83,9 @@ class DeadLetterTest extends WorkersOnKafkaAndPostgres {
             producer.send(new ProducerRecord<>(Topics.SCHEMAS, schema.getKey(), schema.getValue()))
                     .get();
         }
-        Instant at = Instant.parse("2011-10-02T09:00:00Z");
-        SyntheticLog.Entry submitted = new SyntheticLog.Entry(
-                "LoanApplication", "Application_8", "A_SUBMITTED", "COMPLETE", at, Map.of("AMOUNT_REQ", "6000"));
-        SyntheticLog.Entry accepted = new SyntheticLog.Entry(
-                "LoanApplication", "Application_8", "A_ACCEPTED", "COMPLETE", at.plusSeconds(60), Map.of());
+        List<SyntheticLog.Entry> events = submittedThenAccepted("Application_8", "2011-10-02T09:00:00Z", "6000");
+        SyntheticLog.Entry submitted = events.get(0);
+        SyntheticLog.Entry accepted = events.get(1);
         workers.send(
                 0,
                 "Application_8",
@@ -119,11 +109,9 @@ class DeadLetterTest extends WorkersOnKafkaAndPostgres {
     @Test
     void theLagIsBackToZeroWhenThePartitionEndsWithATransactionMarker() throws Exception {
         // given two events written in one transaction, as the decider writes them: the partition ends with its marker
-        Instant at = Instant.parse("2011-10-03T09:00:00Z");
-        SyntheticLog.Entry submitted = new SyntheticLog.Entry(
-                "LoanApplication", "Application_9", "A_SUBMITTED", "COMPLETE", at, Map.of("AMOUNT_REQ", "7000"));
-        SyntheticLog.Entry accepted = new SyntheticLog.Entry(
-                "LoanApplication", "Application_9", "A_ACCEPTED", "COMPLETE", at.plusSeconds(60), Map.of());
+        List<SyntheticLog.Entry> events = submittedThenAccepted("Application_9", "2011-10-03T09:00:00Z", "7000");
+        SyntheticLog.Entry submitted = events.get(0);
+        SyntheticLog.Entry accepted = events.get(1);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
                 Map.of(
                         "bootstrap.servers",
@@ -147,6 +135,30 @@ class DeadLetterTest extends WorkersOnKafkaAndPostgres {
         // then both are applied, the stored offset is past the last event, and the lag counts no marker as a record
         workers.awaitViewsEqualTheFoldOf(SyntheticLog.of(List.of(submitted, accepted)));
         assertThat(workers.storedOffsets()).containsEntry(0, 2L);
+        awaitNoLagOnPartitionZero(worker);
+    }
+
+    /** An application's A_SUBMITTED with an amount and its A_ACCEPTED a minute later. */
+    private static List<SyntheticLog.Entry> submittedThenAccepted(String application, String at, String amount) {
+        Instant submittedAt = Instant.parse(at);
+        return List.of(
+                new SyntheticLog.Entry(
+                        "LoanApplication",
+                        application,
+                        "A_SUBMITTED",
+                        "COMPLETE",
+                        submittedAt,
+                        Map.of("AMOUNT_REQ", amount)),
+                new SyntheticLog.Entry(
+                        "LoanApplication",
+                        application,
+                        "A_ACCEPTED",
+                        "COMPLETE",
+                        submittedAt.plusSeconds(60),
+                        Map.of()));
+    }
+
+    private static void awaitNoLagOnPartitionZero(Running worker) {
         await().atMost(PROJECTED_WITHIN)
                 .untilAsserted(() -> assertThat(worker.registry()
                                 .get("polyglot.consumer.lag")
