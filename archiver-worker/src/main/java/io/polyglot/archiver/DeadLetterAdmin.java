@@ -12,19 +12,16 @@ import io.polyglot.archive.store.PutResult;
 import io.polyglot.archive.store.SegmentFormat;
 import io.polyglot.archive.store.SegmentMetadata;
 import io.polyglot.runtime.AdminResponse;
-import io.polyglot.runtime.AdminRoutes;
-import io.polyglot.runtime.KafkaUnavailableException;
 import io.polyglot.runtime.deadletter.DeadLetter;
 import io.polyglot.runtime.deadletter.DeadLetterReader;
+import io.polyglot.runtime.deadletter.DeadLetterRoutes;
 import io.polyglot.schemas.KnownSchemas;
-import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -33,12 +30,9 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -63,12 +57,10 @@ import org.slf4j.LoggerFactory;
  * two instances deciding about the same dead letter at the same moment are not coordinated beyond the create-only
  * writes.
  */
-final class DeadLetterAdmin implements AdminRoutes {
+final class DeadLetterAdmin extends DeadLetterRoutes {
 
     private static final Logger log = LoggerFactory.getLogger(DeadLetterAdmin.class);
 
-    private static final String LIST = "/admin/dead-letters";
-    private static final Pattern ACTION = Pattern.compile("^/admin/dead-letters/(\\d{1,9})/(\\d{1,19})/(retry|skip)$");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DeadLetterReader reader;
@@ -103,29 +95,14 @@ final class DeadLetterAdmin implements AdminRoutes {
     }
 
     @Override
-    public synchronized AdminResponse handle(String method, String path) {
-        try {
-            if (path.equals(LIST) || path.equals(LIST + "/")) {
-                return "GET".equals(method) ? list() : notAllowed(method, path);
-            }
-            Matcher action = ACTION.matcher(path);
-            if (!action.matches()) {
-                return AdminResponse.problem(404, "not-found", "no such route: " + path);
-            }
-            if (!"POST".equals(method)) {
-                return notAllowed(method, path);
-            }
-            int partition = Integer.parseInt(action.group(1));
-            long offset = Long.parseLong(action.group(2));
-            return "retry".equals(action.group(3)) ? retry(partition, offset) : skip(partition, offset);
-        } catch (KafkaUnavailableException e) {
-            return AdminResponse.problem(503, "kafka-unavailable", e.getMessage());
-        } catch (ArchiveStoreException e) {
-            return AdminResponse.problem(503, "storage-unavailable", e.getMessage());
-        }
+    protected Optional<AdminResponse> unavailable(RuntimeException failure) {
+        return failure instanceof ArchiveStoreException
+                ? Optional.of(AdminResponse.problem(503, "storage-unavailable", failure.getMessage()))
+                : Optional.empty();
     }
 
-    private AdminResponse list() {
+    @Override
+    protected AdminResponse list() {
         List<String> problems = new ArrayList<>();
         Map<DeadLetterResolutions.SourceOffset, DeadLetterResolution> decided = resolutions.all(group, problems);
         Map<DeadLetterResolutions.SourceOffset, LateSegmentKey> late = resolutions.lateSegments();
@@ -133,14 +110,7 @@ final class DeadLetterAdmin implements AdminRoutes {
         for (DeadLetter letter : ofTopic()) {
             var at = new DeadLetterResolutions.SourceOffset(
                     letter.source().partition(), letter.source().offset());
-            Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("partition", at.partition());
-            entry.put("offset", at.offset());
-            entry.put("aggregateType", header(letter, Topics.HEADER_AGGREGATE_TYPE));
-            entry.put("eventType", header(letter, Topics.HEADER_EVENT_TYPE));
-            entry.put("errorClass", letter.errorClass());
-            entry.put("errorMessage", letter.errorMessage());
-            entry.put("attempts", letter.attempts());
+            Map<String, Object> entry = describe(letter);
             DeadLetterResolution resolution = decided.get(at);
             LateSegmentKey lateSegment = late.get(at);
             entry.put(
@@ -154,14 +124,11 @@ final class DeadLetterAdmin implements AdminRoutes {
             entry.put("lateSegment", lateSegment == null ? null : lateSegment.value());
             letters.add(entry);
         }
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("group", group);
-        body.put("topic", topic);
-        body.put("deadLetters", letters);
-        return AdminResponse.ok(json(body));
+        return AdminResponse.ok(json(listing(group, topic, letters)));
     }
 
-    private AdminResponse retry(int partition, long offset) {
+    @Override
+    protected AdminResponse retry(int partition, long offset) {
         Optional<DeadLetter> letter = find(partition, offset);
         if (letter.isEmpty()) {
             return notADeadLetter(partition, offset);
@@ -196,7 +163,8 @@ final class DeadLetterAdmin implements AdminRoutes {
         return AdminResponse.ok(json(Map.of("resolution", "retried", "lateSegment", key.value(), "created", created)));
     }
 
-    private AdminResponse skip(int partition, long offset) {
+    @Override
+    protected AdminResponse skip(int partition, long offset) {
         if (find(partition, offset).isEmpty()) {
             return notADeadLetter(partition, offset);
         }
@@ -286,20 +254,11 @@ final class DeadLetterAdmin implements AdminRoutes {
         return headers;
     }
 
-    private static String header(DeadLetter letter, String name) {
-        byte[] value = letter.sourceHeader(name);
-        return value == null ? null : new String(value, StandardCharsets.UTF_8);
-    }
-
     private AdminResponse notADeadLetter(int partition, long offset) {
         return AdminResponse.problem(
                 404,
                 "not-found",
                 "group " + group + " has no dead letter of " + topic + " at " + partition + "/" + offset);
-    }
-
-    private static AdminResponse notAllowed(String method, String path) {
-        return AdminResponse.problem(405, "method-not-allowed", method + " is not allowed on " + path);
     }
 
     private static String json(Object body) {

@@ -2,12 +2,21 @@ package io.polyglot.projection;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.polyglot.projection.admin.DeadLetterAdmin;
+import io.polyglot.projection.readmodel.PostgresDeadLetterResolutions;
 import io.polyglot.projection.readmodel.PostgresReadModelStore;
+import io.polyglot.projection.rebuild.RebuildMain;
 import io.polyglot.readmodel.ReadModelMigrations;
+import io.polyglot.runtime.AdminAccess;
+import io.polyglot.runtime.AdminResponse;
+import io.polyglot.runtime.AdminRoutes;
 import io.polyglot.runtime.InvalidSettingException;
 import io.polyglot.runtime.Metrics;
 import io.polyglot.runtime.ServiceEndpoint;
+import io.polyglot.runtime.deadletter.DeadLetterReader;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,14 +57,47 @@ public final class ProjectionMain {
         }
     }
 
+    /** The dead-letter endpoints; a retry rebuilds the read model with a pool of its own, closed afterwards. */
+    static DeadLetterAdmin deadLetterAdmin(ProjectionConfig config, HikariDataSource database) {
+        return new DeadLetterAdmin(
+                new DeadLetterReader(
+                        config.bootstrapServers(),
+                        config.deadLetterTopic(),
+                        config.deadLetterTimeout(),
+                        config.consumerOverrides()),
+                config.consumerGroup(),
+                config.topic(),
+                () -> RecordDecoder.withSchemasTopic(
+                        config.bootstrapServers(), config.consumerOverrides(), Clock.systemUTC()),
+                new PostgresDeadLetterResolutions(database, config.consumerGroup()),
+                retried -> {
+                    try (HikariDataSource pool = ReadModelDatabase.pool(config.database(), RebuildMain.CONNECTIONS)) {
+                        return RebuildMain.of(config, pool, System.err, Clock.systemUTC())
+                                .run(List.of(), Optional.of(retried));
+                    }
+                });
+    }
+
     /** Serves health and metrics, migrates the read model and starts the poll loop. */
     private static ProjectionWorker start(ProjectionConfig config) {
         PrometheusMeterRegistry registry = Metrics.registry("projection-worker");
         AtomicReference<ProjectionWorker> running = new AtomicReference<>();
-        ServiceEndpoint endpoint = ServiceEndpoint.start(config.host(), config.healthPort(), registry, () -> {
-            ProjectionWorker worker = running.get();
-            return worker != null && worker.isConsuming();
-        });
+        AtomicReference<AdminRoutes> admin = new AtomicReference<>();
+        ServiceEndpoint endpoint = ServiceEndpoint.start(
+                config.host(),
+                config.healthPort(),
+                registry,
+                () -> {
+                    ProjectionWorker worker = running.get();
+                    return worker != null && worker.isConsuming();
+                },
+                (method, path) -> {
+                    AdminRoutes routes = admin.get();
+                    return routes == null
+                            ? AdminResponse.problem(503, "starting", "the projection worker is still starting")
+                            : routes.handle(method, path);
+                },
+                AdminAccess.OPEN);
         log.info("Health endpoint listening on {}:{}", config.host(), endpoint.port());
 
         HikariDataSource database = ReadModelDatabase.pool(config.database());
@@ -73,6 +115,7 @@ public final class ProjectionMain {
                 Clock.systemUTC(),
                 pause);
         running.set(worker);
+        admin.set(deadLetterAdmin(config, database));
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {

@@ -1,7 +1,9 @@
 package io.polyglot.projection;
 
+import io.polyglot.runtime.deadletter.DeadLetterSource;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -38,7 +40,22 @@ public interface ReadModelRebuild extends AutoCloseable {
      * @param catchUpTo given the locked offsets (partitions with none stored are absent), applies the events before
      *     them to the copies; returns when it has
      */
-    Swapped swap(String topic, List<String> views, Consumer<Map<Integer, Long>> catchUpTo);
+    default Swapped swap(String topic, List<String> views, Consumer<Map<Integer, Long>> catchUpTo) {
+        return swap(topic, views, catchUpTo, Optional.empty());
+    }
+
+    /**
+     * Swaps as {@link #swap(String, List, Consumer)} does and, in the same transaction, records that the dead letter
+     * of {@code retried} was retried: the copies were folded with its record in place, so the record is applied
+     * exactly when this commits, and never again.
+     *
+     * @throws AlreadyDecided when a decision about that dead letter exists already; nothing was swapped
+     */
+    Swapped swap(
+            String topic,
+            List<String> views,
+            Consumer<Map<Integer, Long>> catchUpTo,
+            Optional<DeadLetterSource> retried);
 
     @Override
     void close();
@@ -57,4 +74,20 @@ public interface ReadModelRebuild extends AutoCloseable {
             List<String> tables,
             Map<String, Long> rowsDiffering,
             List<String> viewsRecreated) {}
+
+    /** A swap that would record a retry found a decision about that dead letter already, and rolled back. */
+    final class AlreadyDecided extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final DeadLetterResolutions.Resolution resolution;
+
+        public AlreadyDecided(DeadLetterSource source, DeadLetterResolutions.Resolution resolution) {
+            super("the dead letter of " + source + " was " + resolution.json() + " already");
+            this.resolution = resolution;
+        }
+
+        /** The decision found. */
+        public DeadLetterResolutions.Resolution resolution() {
+            return resolution;
+        }
+    }
 }

@@ -9,7 +9,6 @@ import io.polyglot.runtime.deadletter.DeadLetter;
 import io.polyglot.runtime.deadletter.DeadLetterReader;
 import io.polyglot.runtime.deadletter.DeadLetterSource;
 import io.polyglot.schemas.NewerActivityRecorded;
-import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.avro.ActivityRecorded;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.nio.ByteBuffer;
@@ -20,12 +19,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /** A record the projection cannot decode goes to the dead letters, and the worker moves on. */
@@ -69,20 +65,8 @@ class DeadLetterTest extends WorkersOnKafkaAndPostgres {
         // given the newer writer schema of ActivityRecorded (fields reordered, one optional field added) published to
         // the schemas topic, and on partition 0: an event written with it, an event naming a schema found nowhere,
         // and the next event of the same application written with this build's schema
-        Admin admin = servers.admin();
-        if (!admin.listTopics().names().get().contains(Topics.SCHEMAS)) {
-            admin.createTopics(List.of(new NewTopic(Topics.SCHEMAS, 1, (short) 1)))
-                    .all()
-                    .get();
-        }
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(
-                Map.of("bootstrap.servers", servers.bootstrapServers(), "acks", "all"),
-                new StringSerializer(),
-                new StringSerializer())) {
-            Map.Entry<String, String> schema = NewerActivityRecorded.catalogEntry();
-            producer.send(new ProducerRecord<>(Topics.SCHEMAS, schema.getKey(), schema.getValue()))
-                    .get();
-        }
+        Map.Entry<String, String> schema = NewerActivityRecorded.catalogEntry();
+        SchemasTopic.publish(servers.bootstrapServers(), servers.admin(), schema.getKey(), schema.getValue());
         List<SyntheticLog.Entry> events = submittedThenAccepted("Application_8", "2011-10-02T09:00:00Z", "6000");
         SyntheticLog.Entry submitted = events.get(0);
         SyntheticLog.Entry accepted = events.get(1);

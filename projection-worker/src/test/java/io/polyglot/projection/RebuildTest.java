@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.polyglot.projection.readmodel.PostgresReadModelRebuild;
+import io.polyglot.projection.rebuild.LeftOutRecords;
 import io.polyglot.projection.rebuild.ProjectionRebuild;
 import io.polyglot.projection.rebuild.RebuildRefusedException;
 import io.polyglot.runtime.DatabaseUrl;
@@ -94,6 +95,36 @@ class RebuildTest extends WorkersOnKafkaAndPostgres {
     }
 
     @Test
+    void theSwappedTablesAndRecreatedViewsKeepWhatWasGrantedOnThem() throws Exception {
+        // given a role granted the helpdesk view, PUBLIC another view, and a role a table behind it (predefined roles:
+        // the read model's owner may grant to them but not create roles of its own)
+        SyntheticLog.generate(43, 20, 20).produceTo(servers.bootstrapServers(), workers.topic());
+        workers.start(50);
+        String reader = "pg_monitor";
+        String auditor = "pg_signal_backend";
+        execute(
+                "grant select on public.helpdesk_tickets to " + reader,
+                "grant select on public.loan_applications to public",
+                "grant select, references on projection.loan_application to " + auditor + " with grant option");
+
+        // when every view is rebuilt
+        rebuild().run(List.of());
+
+        // then the grants are there again on the new view and table
+        assertThat(privilege(reader, "public.helpdesk_tickets", "select")).isTrue();
+        assertThat(privilege("public", "public.loan_applications", "select")).isTrue();
+        assertThat(privilege(auditor, "projection.loan_application", "select with grant option"))
+                .isTrue();
+        assertThat(privilege(auditor, "projection.loan_application", "references"))
+                .isTrue();
+        assertThat(privilege(reader, "public.loan_applications", "insert")).isFalse();
+        execute(
+                "revoke select on public.loan_applications from public",
+                "revoke all on public.helpdesk_tickets from " + reader,
+                "revoke all on projection.loan_application from " + auditor + " cascade");
+    }
+
+    @Test
     void refusesASecondRebuildWhileOneRuns() {
         // given a rebuild that holds the rebuild lock
         try (PostgresReadModelRebuild running = new PostgresReadModelRebuild(pool, workers.group())) {
@@ -137,6 +168,7 @@ class RebuildTest extends WorkersOnKafkaAndPostgres {
                 workers.group(),
                 Map.of(),
                 new PostgresReadModelRebuild(pool, workers.group()),
+                LeftOutRecords.NONE,
                 new PrintStream(progress, true, StandardCharsets.UTF_8),
                 Clock.systemUTC());
     }
@@ -147,6 +179,38 @@ class RebuildTest extends WorkersOnKafkaAndPostgres {
             int start = from + (size - from) * slice / SLICES;
             int end = from + (size - from) * (slice + 1) / SLICES;
             eventLog.firstPart(end).rest(start).produceTo(servers.bootstrapServers(), workers.topic());
+        }
+    }
+
+    private static void execute(String... statements) throws Exception {
+        try (Connection connection = servers.database().dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            for (String sql : statements) {
+                statement.execute(sql);
+            }
+        }
+    }
+
+    /** Whether {@code role} (or PUBLIC, for {@code "public"}) holds {@code privilege} on {@code relation}. */
+    private static boolean privilege(String role, String relation, String privilege) throws Exception {
+        String check = "public".equals(role)
+                ? "select coalesce(bool_or(a.privilege_type = upper(?)), false) from pg_class c"
+                        + " cross join lateral aclexplode(c.relacl) a where c.oid = cast(? as regclass) and a.grantee = 0"
+                : "select has_table_privilege(?, ?, ?)";
+        try (Connection connection = servers.database().dataSource().getConnection();
+                java.sql.PreparedStatement statement = connection.prepareStatement(check)) {
+            if ("public".equals(role)) {
+                statement.setString(1, privilege);
+                statement.setString(2, relation);
+            } else {
+                statement.setString(1, role);
+                statement.setString(2, relation);
+                statement.setString(3, privilege);
+            }
+            try (ResultSet result = statement.executeQuery()) {
+                result.next();
+                return result.getBoolean(1);
+            }
         }
     }
 

@@ -61,7 +61,7 @@ class ReadModelSchemaTest {
     @Test
     void migratesAnEmptyDatabaseToTheLatestVersion() {
         assertThat(firstRun.migrationsApplied()).isPositive();
-        assertThat(firstRun.schemaVersion()).isEqualTo("2");
+        assertThat(firstRun.schemaVersion()).isEqualTo("3");
     }
 
     @Test

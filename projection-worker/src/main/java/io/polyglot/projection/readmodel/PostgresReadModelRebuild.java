@@ -1,11 +1,14 @@
 package io.polyglot.projection.readmodel;
 
+import static io.polyglot.readmodel.jooq.projection.Tables.DEAD_LETTER_RESOLUTION;
 import static io.polyglot.readmodel.jooq.projection.Tables.PROJECTION_OFFSETS;
 
 import io.polyglot.projection.BatchPause;
+import io.polyglot.projection.DeadLetterResolutions;
 import io.polyglot.projection.ReadModelRebuild;
 import io.polyglot.projection.ReadModelStore;
 import io.polyglot.projection.ReadModelUnavailableException;
+import io.polyglot.runtime.deadletter.DeadLetterSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -16,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
@@ -33,8 +37,10 @@ import org.jooq.impl.DSL;
  * jOOQ's render mapping sending schema {@value #LIVE} to {@value #COPIES}, so every upsert, those of views added later
  * too, writes the copies and never a live table. The swap locks {@code projection_offsets} in {@code EXCLUSIVE} mode:
  * every worker transaction starts by moving an offset, so none can write a row until the swap commits, and readers of
- * the views are not blocked until the tables are dropped. Views recreated by the swap keep their comments; grants
- * on them are not carried over (the read model grants none today).
+ * the views are not blocked until the tables are dropped. Swapped tables and recreated views keep the privileges
+ * granted on them (to roles or to PUBLIC) and views their comments; column-level privileges and a view owner other
+ * than the rebuilding role are not carried over. The bookkeeping tables (offsets, dead-letter decisions) are never
+ * copied or swapped.
  */
 public final class PostgresReadModelRebuild implements ReadModelRebuild {
 
@@ -45,6 +51,7 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
     static final long REBUILD_LOCK = 0x706f6c79676c6f74L;
 
     private static final String OFFSETS_TABLE = PROJECTION_OFFSETS.getName();
+    private static final String RESOLUTIONS_TABLE = DEAD_LETTER_RESOLUTION.getName();
 
     private final DataSource dataSource;
     private final String consumerGroup;
@@ -120,11 +127,18 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
     }
 
     @Override
-    public Swapped swap(String topic, List<String> views, Consumer<Map<Integer, Long>> catchUpTo) {
+    public Swapped swap(
+            String topic,
+            List<String> views,
+            Consumer<Map<Integer, Long>> catchUpTo,
+            Optional<DeadLetterSource> retried) {
         List<String> tables = tablesBehind(views);
         Swapped[] swapped = new Swapped[1];
         inTransaction(connection -> {
             execute(connection, "lock table " + LIVE + "." + OFFSETS_TABLE + " in exclusive mode");
+            if (retried.isPresent()) {
+                recordRetry(connection, retried.get());
+            }
             Map<Integer, Long> offsets = lockedOffsets(connection, topic);
             catchUpTo.accept(offsets);
             Map<String, Long> differing = new LinkedHashMap<>();
@@ -136,8 +150,13 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
                 execute(connection, "drop view if exists " + view.qualifiedName() + " cascade");
             }
             for (String table : tables) {
-                execute(connection, "drop table " + LIVE + "." + quoted(table));
+                String live = quoted(LIVE) + "." + quoted(table);
+                List<String> grants = grants(connection, live);
+                execute(connection, "drop table " + live);
                 execute(connection, "alter table " + COPIES + "." + quoted(table) + " set schema " + LIVE);
+                for (String grant : grants) {
+                    execute(connection, grant);
+                }
             }
             for (DependentView view : dependents) {
                 view.recreate(connection);
@@ -179,9 +198,9 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
     private List<String> liveTables(Connection connection) throws SQLException {
         List<String> tables = new ArrayList<>();
         try (PreparedStatement statement = connection.prepareStatement(
-                "select tablename from pg_tables where schemaname = ? and tablename <> ? order by tablename")) {
+                "select tablename from pg_tables where schemaname = ? and tablename <> all(?) order by tablename")) {
             statement.setString(1, LIVE);
-            statement.setString(2, OFFSETS_TABLE);
+            statement.setArray(2, connection.createArrayOf("text", new String[] {OFFSETS_TABLE, RESOLUTIONS_TABLE}));
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
                     tables.add(result.getString(1));
@@ -189,6 +208,63 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
             }
         }
         return tables;
+    }
+
+    /**
+     * Inserts the retry's decision; the transaction holds the offsets lock, which a skip does not take, so the row is
+     * checked for, not assumed absent.
+     */
+    private void recordRetry(Connection connection, DeadLetterSource source) throws SQLException {
+        try (PreparedStatement statement = connection.prepareStatement("insert into " + LIVE + "." + RESOLUTIONS_TABLE
+                + " (consumer_group, topic, partition, source_offset, resolution) values (?, ?, ?, ?, ?)"
+                + " on conflict do nothing returning resolution")) {
+            statement.setString(1, consumerGroup);
+            statement.setString(2, source.topic());
+            statement.setInt(3, source.partition());
+            statement.setLong(4, source.offset());
+            statement.setString(5, DeadLetterResolutions.Resolution.RETRIED.json());
+            try (ResultSet inserted = statement.executeQuery()) {
+                if (inserted.next()) {
+                    return;
+                }
+            }
+        }
+        try (PreparedStatement statement =
+                connection.prepareStatement("select resolution from " + LIVE + "." + RESOLUTIONS_TABLE
+                        + " where consumer_group = ? and topic = ? and partition = ? and source_offset = ?")) {
+            statement.setString(1, consumerGroup);
+            statement.setString(2, source.topic());
+            statement.setInt(3, source.partition());
+            statement.setLong(4, source.offset());
+            try (ResultSet existing = statement.executeQuery()) {
+                existing.next();
+                throw new ReadModelRebuild.AlreadyDecided(
+                        source, PostgresDeadLetterResolutions.parse(existing.getString(1)));
+            }
+        }
+    }
+
+    /**
+     * The statements that grant again what is granted on {@code relation} (a quoted, qualified name) to anyone but its
+     * owner, whose rights come with ownership.
+     */
+    static List<String> grants(Connection connection, String relation) throws SQLException {
+        List<String> grants = new ArrayList<>();
+        try (PreparedStatement statement = connection.prepareStatement(
+                "select case when a.grantee = 0 then 'PUBLIC' else quote_ident(r.rolname) end, a.privilege_type,"
+                        + " a.is_grantable from pg_class c cross join lateral aclexplode(c.relacl) a"
+                        + " left join pg_roles r on r.oid = a.grantee"
+                        + " where c.oid = cast(? as regclass) and a.grantee <> c.relowner"
+                        + " order by 1, 2")) {
+            statement.setString(1, relation);
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    grants.add("grant " + result.getString(2) + " on table " + relation + " to " + result.getString(1)
+                            + (result.getBoolean(3) ? " with grant option" : ""));
+                }
+            }
+        }
+        return grants;
     }
 
     private Map<Integer, Long> lockedOffsets(Connection connection, String topic) throws SQLException {
@@ -243,12 +319,14 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
             statement.setArray(2, connection.createArrayOf("text", tables.toArray()));
             try (ResultSet result = statement.executeQuery()) {
                 while (result.next()) {
+                    String qualified = quoted(result.getString(2)) + "." + quoted(result.getString(3));
                     views.add(new DependentView(
                             result.getString(2),
                             result.getString(3),
                             result.getString(4),
                             result.getString(5),
-                            columnComments(connection, result.getLong(1))));
+                            columnComments(connection, result.getLong(1)),
+                            grants(connection, qualified)));
                 }
             }
         }
@@ -312,7 +390,12 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
 
     /** A view to drop before its tables are swapped and to create again, as it was, after. */
     private record DependentView(
-            String schema, String name, String definition, String comment, Map<String, String> columnComments) {
+            String schema,
+            String name,
+            String definition,
+            String comment,
+            Map<String, String> columnComments,
+            List<String> grants) {
 
         String qualifiedName() {
             return quoted(schema) + "." + quoted(name);
@@ -328,6 +411,9 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
                         connection,
                         "comment on column " + qualifiedName() + "." + quoted(column.getKey()) + " is "
                                 + literal(column.getValue()));
+            }
+            for (String grant : grants) {
+                execute(connection, grant);
             }
         }
     }

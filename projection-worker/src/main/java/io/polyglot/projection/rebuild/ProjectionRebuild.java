@@ -6,14 +6,18 @@ import io.polyglot.projection.RecordDecoder;
 import io.polyglot.projection.domain.BatchFolder;
 import io.polyglot.projection.domain.ProjectedEvent;
 import io.polyglot.runtime.KafkaClientConfig;
+import io.polyglot.runtime.deadletter.DeadLetterSource;
 import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -49,19 +53,29 @@ public final class ProjectionRebuild {
     private final Clock clock;
     private final RecordDecoder decoder;
     private final BatchFolder folder = new BatchFolder();
+    private final LeftOutRecords leftOut;
 
     private final Map<TopicPartition, Long> applied = new HashMap<>();
+    private Set<DeadLetterSource> leaving = Set.of();
     private long eventsApplied;
+    private long recordsLeftOut;
     private Instant lastProgress = Instant.MIN;
 
+    /**
+     * A rebuild that leaves out what {@code leftOut} names: the group's dead letters nobody retried.
+     *
+     * @param database the read model's side of the rebuild; closed when a run ends
+     */
     public ProjectionRebuild(
             String bootstrapServers,
             String topic,
             String consumerGroup,
             Map<String, Object> consumerOverrides,
             ReadModelRebuild database,
+            LeftOutRecords leftOut,
             PrintStream progress,
             Clock clock) {
+        this.leftOut = leftOut;
         this.bootstrapServers = bootstrapServers;
         this.topic = topic;
         this.consumerGroup = consumerGroup;
@@ -78,6 +92,17 @@ public final class ProjectionRebuild {
      * @throws RebuildRefusedException when a view is unknown, another rebuild runs or the log was truncated
      */
     public ReadModelRebuild.Swapped run(List<String> views) {
+        return run(views, Optional.empty());
+    }
+
+    /**
+     * Rebuilds the tables behind {@code views} (all when empty) with the dead letter of {@code retried} folded in at
+     * its place in the log, and records the retry in the swap's transaction, so the record is applied exactly once.
+     *
+     * @throws RebuildRefusedException when a view is unknown, another rebuild runs or the log was truncated
+     * @throws ReadModelRebuild.AlreadyDecided when that dead letter was retried or skipped already
+     */
+    public ReadModelRebuild.Swapped run(List<String> views, Optional<DeadLetterSource> retried) {
         List<String> chosen = views.isEmpty() ? database.views() : List.copyOf(views);
         List<String> unknown =
                 chosen.stream().filter(view -> !database.views().contains(view)).toList();
@@ -102,21 +127,34 @@ public final class ProjectionRebuild {
             ReadModelStore copies = database.copies();
             for (int round = 0; round < UNLOCKED_ROUNDS; round++) {
                 Map<TopicPartition, Long> targets = targets(partitions, database.storedOffsets(topic));
+                leaving = leftOutNow(retried);
                 catchUp(consumer, copies, targets);
                 if (behind(targets(partitions, database.storedOffsets(topic))) < CLOSE_ENOUGH) {
                     break;
                 }
             }
             say("caught up with the live worker; swapping in one transaction");
-            ReadModelRebuild.Swapped swapped =
-                    database.swap(topic, chosen, locked -> catchUp(consumer, copies, targets(partitions, locked)));
+            ReadModelRebuild.Swapped swapped = database.swap(
+                    topic,
+                    chosen,
+                    locked -> {
+                        leaving = leftOutNow(retried);
+                        catchUp(consumer, copies, targets(partitions, locked));
+                    },
+                    retried);
             say("swapped in " + String.join(", ", swapped.tables()) + " at offsets " + new TreeMap<>(swapped.offsets())
                     + "; rows that differ from the live tables: " + swapped.rowsDiffering() + "; views recreated: "
-                    + String.join(", ", swapped.viewsRecreated()));
+                    + String.join(", ", swapped.viewsRecreated()) + "; dead letters left out: " + recordsLeftOut);
             return swapped;
         } finally {
             database.close();
         }
+    }
+
+    private Set<DeadLetterSource> leftOutNow(Optional<DeadLetterSource> retried) {
+        Set<DeadLetterSource> now = new HashSet<>(leftOut.now());
+        retried.ifPresent(now::remove);
+        return now;
     }
 
     private List<TopicPartition> partitions(Consumer<byte[], byte[]> consumer) {
@@ -179,6 +217,11 @@ public final class ProjectionRebuild {
                     if (record.offset() >= target) {
                         consumer.seek(partition, target);
                         break;
+                    }
+                    if (leaving.contains(new DeadLetterSource(topic, record.partition(), record.offset()))) {
+                        applied.put(partition, record.offset() + 1);
+                        recordsLeftOut++;
+                        continue;
                     }
                     RecordDecoder.Decoded decoded = decoder.decode(record.partition(), record.offset(), record.value());
                     if (decoded instanceof RecordDecoder.Projectable projectable) {

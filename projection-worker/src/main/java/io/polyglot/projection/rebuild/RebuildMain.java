@@ -3,11 +3,15 @@ package io.polyglot.projection.rebuild;
 import com.zaxxer.hikari.HikariDataSource;
 import io.polyglot.projection.ProjectionConfig;
 import io.polyglot.projection.ReadModelDatabase;
+import io.polyglot.projection.readmodel.PostgresDeadLetterResolutions;
 import io.polyglot.projection.readmodel.PostgresReadModelRebuild;
 import io.polyglot.readmodel.ReadModelMigrations;
 import io.polyglot.runtime.InvalidSettingException;
+import io.polyglot.runtime.deadletter.DeadLetterReader;
+import java.io.PrintStream;
 import java.time.Clock;
 import java.util.List;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +29,7 @@ public final class RebuildMain {
     static final int REFUSED = 3;
 
     /** The advisory-lock session, the swap's transaction and the copies' writes each hold a connection. */
-    private static final int CONNECTIONS = 4;
+    public static final int CONNECTIONS = 4;
 
     private static final Logger log = LoggerFactory.getLogger(RebuildMain.class);
 
@@ -35,6 +39,34 @@ public final class RebuildMain {
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         System.exit(run(List.of(args)));
+    }
+
+    /**
+     * A rebuild of the read model that {@code config} describes, leaving out the group's dead letters that were not
+     * retried, as the live worker does.
+     *
+     * @param database a pool of at least {@value #CONNECTIONS} connections
+     */
+    public static ProjectionRebuild of(
+            ProjectionConfig config, DataSource database, PrintStream progress, Clock clock) {
+        DeadLetterReader deadLetters = new DeadLetterReader(
+                config.bootstrapServers(),
+                config.deadLetterTopic(),
+                config.deadLetterTimeout(),
+                config.consumerOverrides());
+        return new ProjectionRebuild(
+                config.bootstrapServers(),
+                config.topic(),
+                config.consumerGroup(),
+                config.consumerOverrides(),
+                new PostgresReadModelRebuild(database, config.consumerGroup()),
+                new UnretriedDeadLetters(
+                        deadLetters,
+                        config.consumerGroup(),
+                        config.topic(),
+                        new PostgresDeadLetterResolutions(database, config.consumerGroup())),
+                progress,
+                clock);
     }
 
     /** Runs a rebuild of {@code views} (all when empty) with the settings of the environment; returns the exit code. */
@@ -48,15 +80,7 @@ public final class RebuildMain {
         }
         try (HikariDataSource database = ReadModelDatabase.pool(config.database(), CONNECTIONS)) {
             ReadModelMigrations.migrate(database);
-            new ProjectionRebuild(
-                            config.bootstrapServers(),
-                            config.topic(),
-                            config.consumerGroup(),
-                            config.consumerOverrides(),
-                            new PostgresReadModelRebuild(database, config.consumerGroup()),
-                            System.err,
-                            Clock.systemUTC())
-                    .run(views);
+            of(config, database, System.err, Clock.systemUTC()).run(views);
             return 0;
         } catch (RebuildRefusedException e) {
             System.err.println("rebuild: refused: " + e.getMessage());
