@@ -23,7 +23,7 @@ import org.slf4j.Logger;
  * @param pollTimeout how long one poll waits for records
  * @param databaseRetryMaxDelay the longest pause between two attempts to reach the database while it is unavailable
  * @param consumerOverrides Kafka consumer properties passed through as {@code KAFKA_CONSUMER_*}
- * @param deadLetterTopic where records the projection cannot decode go, once for the group
+ * @param deadLetterTopic where records the projection cannot decode or PostgreSQL refuses go, once for the group
  * @param deadLetterTimeout how long sending one dead letter, or reading the group's, may take
  * @param producerOverrides properties of the dead-letter producer passed through as {@code KAFKA_PRODUCER_*}
  * @param poisonAttempts how many times a record PostgreSQL refuses is applied alone before it is a dead letter
@@ -71,7 +71,7 @@ public record ProjectionConfig(
     static final Setting<String> PROJECTION_DLQ_TOPIC = Setting.text(
             "PROJECTION_DLQ_TOPIC",
             Topics.EVENTS_DLQ,
-            "Topic that records the projection cannot decode go to, once for its group.");
+            "Topic that records the projection cannot decode, or PostgreSQL refuses for good, go to, once for its group.");
     static final Setting<Duration> DEAD_LETTER_TIMEOUT = Setting.duration(
             "DEAD_LETTER_TIMEOUT",
             "10s",

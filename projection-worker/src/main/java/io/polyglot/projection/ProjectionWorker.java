@@ -380,7 +380,7 @@ public final class ProjectionWorker implements AutoCloseable {
                     rest.attempts++;
                     rest.refusal = e;
                     if (refusingEveryRecord != null) {
-                        stillRefusingEveryRecord(e);
+                        waitUntilTheDatabaseTakesRecords(e);
                         return false;
                     }
                     if (rest.attempts < config.poisonAttempts()) {
@@ -388,7 +388,7 @@ public final class ProjectionWorker implements AutoCloseable {
                         return false;
                     }
                     if (deadLetteredInARow >= config.poisonStreak()) {
-                        startRefusingEveryRecord(e);
+                        waitUntilTheDatabaseTakesRecords(e);
                         return false;
                     }
                     rest.givenUp = true;
@@ -404,7 +404,7 @@ public final class ProjectionWorker implements AutoCloseable {
                 }
             } catch (ReadModelWriteException e) {
                 // Not even the offset advance past the record is taken: nothing a record did.
-                startRefusingEveryRecord(e);
+                waitUntilTheDatabaseTakesRecords(e);
                 return false;
             }
             storedOffsets.put(step.partition(), step.next());
@@ -447,22 +447,25 @@ public final class ProjectionWorker implements AutoCloseable {
         }
     }
 
-    private void startRefusingEveryRecord(ReadModelWriteException e) {
+    /**
+     * The database refuses record after record: its fault, not theirs. No more dead letters; the partitions stay paused
+     * and the record is tried again with the pauses of an outage, and readiness is false, until one applies.
+     */
+    private void waitUntilTheDatabaseTakesRecords(ReadModelWriteException e) {
+        if (refusingEveryRecord == null) {
+            log.error(
+                    "The database refuses every record; a migration or constraint problem? SQL state {} after {} dead"
+                            + " letters in a row; no more are sent, partitions {} paused until a record applies again",
+                    e.sqlState(),
+                    deadLetteredInARow,
+                    numbers(consumer.assignment()));
+        } else {
+            log.info(
+                    "Read model database still refuses every record, SQL state {}, next attempt in {}",
+                    e.sqlState(),
+                    retryDelay);
+        }
         refusingEveryRecord = e.sqlState();
-        log.error(
-                "The database refuses every record; a migration or constraint problem? SQL state {} after {} dead"
-                        + " letters in a row; no more are sent, partitions {} paused until a record applies again",
-                e.sqlState(),
-                deadLetteredInARow,
-                numbers(consumer.assignment()));
-        scheduleRetry();
-    }
-
-    private void stillRefusingEveryRecord(ReadModelWriteException e) {
-        log.info(
-                "Read model database still refuses every record, SQL state {}, next attempt in {}",
-                e.sqlState(),
-                retryDelay);
         scheduleRetry();
     }
 
