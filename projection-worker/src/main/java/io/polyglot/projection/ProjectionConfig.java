@@ -23,9 +23,12 @@ import org.slf4j.Logger;
  * @param pollTimeout how long one poll waits for records
  * @param databaseRetryMaxDelay the longest pause between two attempts to reach the database while it is unavailable
  * @param consumerOverrides Kafka consumer properties passed through as {@code KAFKA_CONSUMER_*}
- * @param deadLetterTopic where records the projection cannot decode go, once for the group
+ * @param deadLetterTopic where records the projection cannot decode or PostgreSQL refuses go, once for the group
  * @param deadLetterTimeout how long sending one dead letter, or reading the group's, may take
  * @param producerOverrides properties of the dead-letter producer passed through as {@code KAFKA_PRODUCER_*}
+ * @param poisonAttempts how many times a record PostgreSQL refuses is applied alone before it is a dead letter
+ * @param poisonStreak how many dead letters in a row, with no record applied between them, before a further refusal
+ *     is taken for the database's fault and waited out instead
  */
 public record ProjectionConfig(
         String bootstrapServers,
@@ -39,7 +42,9 @@ public record ProjectionConfig(
         Map<String, Object> consumerOverrides,
         String deadLetterTopic,
         Duration deadLetterTimeout,
-        Map<String, Object> producerOverrides) {
+        Map<String, Object> producerOverrides,
+        int poisonAttempts,
+        int poisonStreak) {
 
     static final Setting<String> KAFKA_BOOTSTRAP_SERVERS =
             Setting.text("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to read events from.");
@@ -66,11 +71,25 @@ public record ProjectionConfig(
     static final Setting<String> PROJECTION_DLQ_TOPIC = Setting.text(
             "PROJECTION_DLQ_TOPIC",
             Topics.EVENTS_DLQ,
-            "Topic that records the projection cannot decode go to, once for its group.");
+            "Topic that records the projection cannot decode, or PostgreSQL refuses for good, go to, once for its group.");
     static final Setting<Duration> DEAD_LETTER_TIMEOUT = Setting.duration(
             "DEAD_LETTER_TIMEOUT",
             "10s",
             "How long sending a dead letter may take; the batch waits and is retried when Kafka does not take it.");
+
+    static final Setting<Integer> PROJECTION_POISON_ATTEMPTS = Setting.integer(
+            "PROJECTION_POISON_ATTEMPTS",
+            3,
+            1,
+            100,
+            "How many times a record PostgreSQL refuses for good is applied alone before it goes to the dead letters.");
+    static final Setting<Integer> PROJECTION_POISON_STREAK = Setting.integer(
+            "PROJECTION_POISON_STREAK",
+            5,
+            1,
+            10_000,
+            "Dead letters of refused records in a row, none applied between, after which the worker pauses as for an"
+                    + " outage instead of sending more: the database, not the records, is then at fault.");
 
     /** Every setting the worker reads. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -83,7 +102,9 @@ public record ProjectionConfig(
             PROJECTION_POLL_TIMEOUT,
             DATABASE_RETRY_MAX_DELAY,
             PROJECTION_DLQ_TOPIC,
-            DEAD_LETTER_TIMEOUT);
+            DEAD_LETTER_TIMEOUT,
+            PROJECTION_POISON_ATTEMPTS,
+            PROJECTION_POISON_STREAK);
 
     /** Poll records in bigger batches than Kafka's default, so each transaction carries more events. */
     static final int DEFAULT_MAX_POLL_RECORDS = 5_000;
@@ -115,6 +136,8 @@ public record ProjectionConfig(
                 overrides,
                 settings.get(PROJECTION_DLQ_TOPIC),
                 settings.get(DEAD_LETTER_TIMEOUT),
-                settings.kafkaPassThrough("KAFKA_PRODUCER_"));
+                settings.kafkaPassThrough("KAFKA_PRODUCER_"),
+                settings.get(PROJECTION_POISON_ATTEMPTS),
+                settings.get(PROJECTION_POISON_STREAK));
     }
 }

@@ -4,13 +4,14 @@ import io.polyglot.runtime.deadletter.DeadLetterLedger;
 import io.polyglot.runtime.deadletter.DeadLetterPublisher;
 import io.polyglot.runtime.deadletter.DeadLetterReader;
 import io.polyglot.schemas.Limits;
+import java.sql.SQLException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The projection's side of dead letters: sends a record it cannot decode to the dead-letter topic once for its group,
- * and logs it at WARN (never its payload). Once {@link #send} returns the record may be passed over; when it throws,
+ * The projection's side of dead letters: sends a record it cannot decode, or one PostgreSQL refused alone attempt after
+ * attempt, to the dead-letter topic once for its group, and logs it at WARN (never its payload). Once {@link #send} returns the record may be passed over; when it throws,
  * the batch holding it waits and is tried again, so no record is skipped without its dead letter.
  */
 final class ProjectionDeadLetters implements AutoCloseable {
@@ -58,14 +59,47 @@ final class ProjectionDeadLetters implements AutoCloseable {
      * @throws io.polyglot.runtime.deadletter.DeadLetterUnavailableException when Kafka did not take it
      */
     boolean send(ConsumerRecord<byte[], byte[]> record, Throwable why) {
-        boolean sent = publisher.publish(record, why, ATTEMPTS);
+        return publish(record, why, ATTEMPTS, why.getMessage());
+    }
+
+    /**
+     * Sends the dead letter of a record PostgreSQL refused {@code attempts} times when applied alone, unless the group
+     * has one already. Its message names the SQL state and the driver's error; the log line names only the SQL state,
+     * since the driver's text may quote the record's values.
+     *
+     * @return true when it sent one now
+     * @throws io.polyglot.runtime.deadletter.DeadLetterUnavailableException when Kafka did not take it
+     */
+    boolean sendRefused(ConsumerRecord<byte[], byte[]> record, ReadModelWriteException refusal, int attempts) {
+        Throwable driver = refusal;
+        for (Throwable cause = refusal; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLException) {
+                driver = cause;
+                break;
+            }
+        }
+        ReadModelWriteException why = new ReadModelWriteException(
+                "PostgreSQL refused the record alone " + attempts + " times, SQL state " + refusal.sqlState() + ": "
+                        + driver.getClass().getName() + ": " + driver.getMessage(),
+                refusal.sqlState(),
+                refusal);
+        return publish(
+                record,
+                why,
+                attempts,
+                "PostgreSQL refused it alone " + attempts + " times, SQL state " + refusal.sqlState());
+    }
+
+    /** Publishes a dead letter and, when it went out now, logs it with {@code logged}, which holds no payload. */
+    private boolean publish(ConsumerRecord<byte[], byte[]> record, Throwable why, int attempts, String logged) {
+        boolean sent = publisher.publish(record, why, attempts);
         if (sent) {
             log.warn(
                     "Sent record {}-{}@{} to the dead letters: {}",
                     record.topic(),
                     record.partition(),
                     record.offset(),
-                    why.getMessage());
+                    logged);
         }
         return sent;
     }

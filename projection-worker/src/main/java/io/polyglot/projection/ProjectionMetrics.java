@@ -15,12 +15,18 @@ import java.util.function.Supplier;
  * The worker's meters: {@code polyglot_events_projected_total{projection}}, {@code
  * polyglot_consumer_lag{group,partition}} for every partition it owns, {@code
  * polyglot_projection_records_skipped_total{reason}}, {@code polyglot_projection_batches_fenced_total}, {@code
- * polyglot_projection_dead_letters_total}, the timer
+ * polyglot_projection_dead_letters_total{reason}} ({@code undecodable}, or {@code refused} by PostgreSQL), the timer
  * {@code polyglot_projection_batch_seconds} and, per owned partition, {@code
  * polyglot_projection_last_applied_event_age_seconds{group,partition}}: how long ago the last applied event of the
  * partition was recorded (its record timestamp, {@code recordedAt}); NaN until one is applied.
  */
 public final class ProjectionMetrics {
+
+    /** A dead letter's reason: the record could not be decoded. */
+    static final String UNDECODABLE = "undecodable";
+
+    /** A dead letter's reason: PostgreSQL refused the record alone, attempt after attempt. */
+    static final String REFUSED = "refused";
 
     private static final long NOTHING_APPLIED = Long.MIN_VALUE;
 
@@ -30,7 +36,7 @@ public final class ProjectionMetrics {
     private final Map<SkipReason, Counter> skipped = new ConcurrentHashMap<>();
     private final Map<Integer, Lag> lags = new ConcurrentHashMap<>();
     private final Counter fenced;
-    private final Counter deadLetters;
+    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final Timer batches;
     private final Clock clock;
 
@@ -57,9 +63,15 @@ public final class ProjectionMetrics {
         this.fenced = Counter.builder("polyglot.projection.batches.fenced")
                 .description("Batches rolled back because another instance had moved a partition's stored offset")
                 .register(registry);
-        this.deadLetters = Counter.builder("polyglot.projection.dead.letters")
-                .description("Records that could not be decoded, sent to the dead-letter topic for this group")
-                .register(registry);
+        for (String reason : new String[] {UNDECODABLE, REFUSED}) {
+            deadLetters.put(
+                    reason,
+                    Counter.builder("polyglot.projection.dead.letters")
+                            .description(
+                                    "Records sent to the dead-letter topic for this group, by why they were given up")
+                            .tag("reason", reason)
+                            .register(registry));
+        }
         this.batches = Timer.builder("polyglot.projection.batch")
                 .description("Time to apply one poll's batch to the read model, retries included")
                 .register(registry);
@@ -88,8 +100,9 @@ public final class ProjectionMetrics {
         fenced.increment();
     }
 
-    void deadLettered() {
-        deadLetters.increment();
+    /** Counts a dead letter sent for {@code reason}, {@link #UNDECODABLE} or {@link #REFUSED}. */
+    void deadLettered(String reason) {
+        deadLetters.get(reason).increment();
     }
 
     /** Starts reporting the lag and the age of the last applied event of a partition the worker now owns. */

@@ -15,8 +15,11 @@ import io.polyglot.runtime.deadletter.DeadLetterUnavailableException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -54,6 +57,14 @@ import org.slf4j.MDC;
  * once for the group, before the batch that passes over it commits; while Kafka does not take it, the batch waits the
  * same way.
  *
+ * <p>When PostgreSQL refuses a batch for a reason in its rows ({@link ReadModelWriteException}), the loop applies the
+ * batch's records one at a time, each in its own transaction with its partition's conditional offset advance, in
+ * partition and offset order. A record refused alone is tried {@code PROJECTION_POISON_ATTEMPTS} times in all, a short
+ * pause apart, then sent to the dead-letter topic; only once Kafka took it does a transaction move the offset past
+ * it. The next poll goes back to whole batches. When {@code PROJECTION_POISON_STREAK} records in a row were dead
+ * letters and the next is refused too, the database is at fault, not the records: the loop stops sending dead
+ * letters and waits as for an outage until a record applies again.
+ *
  * <p>The loop runs on its own thread; {@link #close()} stops it.
  */
 public final class ProjectionWorker implements AutoCloseable {
@@ -62,6 +73,7 @@ public final class ProjectionWorker implements AutoCloseable {
     private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(250);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration CATALOG_RETRY_DELAY = Duration.ofSeconds(1);
+    private static final Duration REFUSED_RECORD_RETRY_DELAY = Duration.ofMillis(250);
 
     private final ProjectionConfig config;
     private final ReadModelStore store;
@@ -88,6 +100,16 @@ public final class ProjectionWorker implements AutoCloseable {
     private volatile Set<Integer> ownedPartitions = Set.of();
     private volatile boolean joined;
     private volatile boolean databaseAvailable = true;
+
+    /** The SQL state with which the database refuses every record, while the loop waits for it to take one; or null. */
+    private volatile String refusingEveryRecord;
+
+    /** Dead letters of refused records sent since a record was last applied. */
+    private int deadLetteredInARow;
+
+    /** The waiting batch's records still to apply one at a time, once the batch was refused whole; or null. */
+    private OneAtATime oneAtATime;
+
     private volatile Throwable failure;
     private boolean caughtUp;
 
@@ -137,12 +159,12 @@ public final class ProjectionWorker implements AutoCloseable {
      * that got no partitions (more instances than partitions) is ready too.
      */
     public boolean isConsuming() {
-        return joined && databaseAvailable && failure == null && thread.isAlive();
+        return joined && databaseAvailable && refusingEveryRecord == null && failure == null && thread.isAlive();
     }
 
-    /** Whether the partitions are paused because the database is unavailable. */
+    /** Whether the partitions are paused because the database is unavailable, or refuses every record. */
     public boolean isWaitingForTheDatabase() {
-        return !databaseAvailable;
+        return !databaseAvailable || refusingEveryRecord != null;
     }
 
     /** The partitions this instance owns now. */
@@ -262,21 +284,13 @@ public final class ProjectionWorker implements AutoCloseable {
                     List<TopicPartition> toPosition = List.copyOf(unpositioned);
                     seekToStoredOffsets(toPosition);
                     unpositioned.removeAll(toPosition);
-                } else {
-                    Pending batch = pending;
-                    sendDeadLetters(batch);
-                    BatchOutcome outcome =
-                            metrics.timeBatch(() -> store.apply(batch.folded().batch()));
-                    pending = null;
-                    completed(batch, outcome);
+                } else if (!applyPending()) {
+                    databaseAnswered();
+                    consumer.pause(consumer.assignment());
+                    return;
                 }
             }
-            if (!databaseAvailable) {
-                log.info(
-                        "Read model database is available again; resuming partitions {}",
-                        numbers(consumer.assignment()));
-                databaseAvailable = true;
-            }
+            databaseAnswered();
             consumer.resume(consumer.assignment());
             retryDelay = FIRST_RETRY_DELAY;
         } catch (ReadModelUnavailableException | DeadLetterUnavailableException e) {
@@ -292,13 +306,201 @@ public final class ProjectionWorker implements AutoCloseable {
             }
             databaseAvailable = false;
             consumer.pause(consumer.assignment());
-            nextAttempt = clock.instant().plus(retryDelay);
-            Duration doubled = retryDelay.multipliedBy(2);
-            Duration longest = config.databaseRetryMaxDelay().compareTo(FIRST_RETRY_DELAY) > 0
-                    ? config.databaseRetryMaxDelay()
-                    : FIRST_RETRY_DELAY;
-            retryDelay = doubled.compareTo(longest) > 0 ? longest : doubled;
+            scheduleRetry();
         }
+    }
+
+    private void databaseAnswered() {
+        if (!databaseAvailable) {
+            log.info("Read model database is available again");
+            databaseAvailable = true;
+        }
+    }
+
+    /** Schedules the next attempt after the current pause, and doubles the pause up to its longest. */
+    private void scheduleRetry() {
+        nextAttempt = clock.instant().plus(retryDelay);
+        Duration doubled = retryDelay.multipliedBy(2);
+        Duration longest = config.databaseRetryMaxDelay().compareTo(FIRST_RETRY_DELAY) > 0
+                ? config.databaseRetryMaxDelay()
+                : FIRST_RETRY_DELAY;
+        retryDelay = doubled.compareTo(longest) > 0 ? longest : doubled;
+    }
+
+    /**
+     * Applies the waiting batch: whole, or, once PostgreSQL refused it for a reason in its rows, one record at a time.
+     *
+     * @return false when it waits before its next attempt, true when nothing of the batch is left to apply
+     */
+    private boolean applyPending() {
+        Pending batch = pending;
+        sendDeadLetters(batch);
+        if (oneAtATime == null) {
+            try {
+                BatchOutcome outcome =
+                        metrics.timeBatch(() -> store.apply(batch.folded().batch()));
+                pending = null;
+                completed(batch, outcome);
+                return true;
+            } catch (ReadModelWriteException e) {
+                log.warn(
+                        "Batch of {} records refused by the read model database, SQL state {}; applying them one at a"
+                                + " time",
+                        batch.reads().size(),
+                        e.sqlState());
+                oneAtATime = new OneAtATime(steps(batch));
+            }
+        }
+        return applyOneAtATime(batch);
+    }
+
+    /**
+     * Applies the refused batch's records one at a time, each in its own transaction with its partition's offset
+     * advance, from where the last call left off: the stored offsets say what is applied, so an outage or a fence in
+     * the middle leaves nothing applied twice. A record refused {@code PROJECTION_POISON_ATTEMPTS} times is sent to the
+     * dead letters, and only then passed over by an advance of its own.
+     *
+     * @return false when it waits before its next attempt, true when the batch is done or was fenced
+     */
+    private boolean applyOneAtATime(Pending batch) {
+        OneAtATime rest = oneAtATime;
+        while (!rest.steps().isEmpty()) {
+            Step step = rest.steps().peekFirst();
+            if (!rest.givenUp) {
+                try {
+                    ReadModelBatch single = single(step, true);
+                    if (store.apply(single) instanceof Fenced fenced) {
+                        fenced(batch, fenced);
+                        return true;
+                    }
+                    appliedAlone(step, single);
+                    rest.next();
+                    continue;
+                } catch (ReadModelWriteException e) {
+                    rest.attempts++;
+                    rest.refusal = e;
+                    if (refusingEveryRecord != null) {
+                        waitUntilTheDatabaseTakesRecords(e);
+                        return false;
+                    }
+                    if (rest.attempts < config.poisonAttempts()) {
+                        nextAttempt = clock.instant().plus(REFUSED_RECORD_RETRY_DELAY);
+                        return false;
+                    }
+                    if (deadLetteredInARow >= config.poisonStreak()) {
+                        waitUntilTheDatabaseTakesRecords(e);
+                        return false;
+                    }
+                    rest.givenUp = true;
+                }
+            }
+            if (deadLetters.sendRefused(step.record(), rest.refusal, rest.attempts)) {
+                metrics.deadLettered(ProjectionMetrics.REFUSED);
+            }
+            try {
+                if (store.apply(single(step, false)) instanceof Fenced fenced) {
+                    fenced(batch, fenced);
+                    return true;
+                }
+            } catch (ReadModelWriteException e) {
+                // Not even the offset advance past the record is taken: nothing a record did.
+                waitUntilTheDatabaseTakesRecords(e);
+                return false;
+            }
+            storedOffsets.put(step.partition(), step.next());
+            deadLetteredInARow++;
+            rest.next();
+        }
+        pending = null;
+        oneAtATime = null;
+        batch.skips().forEach(metrics::skipped);
+        commitToKafka(batch.kafkaOffsets());
+        return true;
+    }
+
+    /** The batch of one step: its event, or none to pass over it, and its partition's advance from the stored offset. */
+    private ReadModelBatch single(Step step, boolean withItsEvent) {
+        Long stored = storedOffsets.get(step.partition());
+        OptionalLong expected = stored == null ? OptionalLong.empty() : OptionalLong.of(stored);
+        List<ProjectedEvent> events = withItsEvent && step.event() != null ? List.of(step.event()) : List.of();
+        return folder.fold(
+                        config.topic(), events, List.of(new PartitionAdvance(step.partition(), expected, step.next())))
+                .batch();
+    }
+
+    private void appliedAlone(Step step, ReadModelBatch single) {
+        storedOffsets.put(step.partition(), step.next());
+        metrics.projected(single.projected());
+        metrics.applied(step.partition(), step.record().timestamp());
+        if (step.event() != null) {
+            recordApplied();
+        }
+    }
+
+    /** A record was applied: the refusals before it were the records' own. */
+    private void recordApplied() {
+        deadLetteredInARow = 0;
+        if (refusingEveryRecord != null) {
+            log.info("Read model database takes records again; resuming partitions {}", numbers(consumer.assignment()));
+            refusingEveryRecord = null;
+            retryDelay = FIRST_RETRY_DELAY;
+        }
+    }
+
+    /**
+     * The database refuses record after record: its fault, not theirs. No more dead letters; the partitions stay paused
+     * and the record is tried again with the pauses of an outage, and readiness is false, until one applies.
+     */
+    private void waitUntilTheDatabaseTakesRecords(ReadModelWriteException e) {
+        if (refusingEveryRecord == null) {
+            log.error(
+                    "The database refuses every record; a migration or constraint problem? SQL state {} after {} dead"
+                            + " letters in a row; no more are sent, partitions {} paused until a record applies again",
+                    e.sqlState(),
+                    deadLetteredInARow,
+                    numbers(consumer.assignment()));
+        } else {
+            log.info(
+                    "Read model database still refuses every record, SQL state {}, next attempt in {}",
+                    e.sqlState(),
+                    retryDelay);
+        }
+        refusingEveryRecord = e.sqlState();
+        scheduleRetry();
+    }
+
+    /**
+     * The steps of applying a refused batch one record at a time, in partition and offset order: one per event the
+     * whole batch would have applied, its advance passing over the records before it that are skipped, and one last
+     * advance past a partition's trailing skipped records. Events left out for version disorder stay left out.
+     */
+    private static Deque<Step> steps(Pending batch) {
+        Set<ProjectedEvent> outOfOrder = new HashSet<>(batch.folded().outOfOrder());
+        Map<Integer, List<Read>> byPartition = new TreeMap<>();
+        for (Read read : batch.reads()) {
+            byPartition
+                    .computeIfAbsent(read.record().partition(), p -> new ArrayList<>())
+                    .add(read);
+        }
+        Deque<Step> steps = new ArrayDeque<>();
+        byPartition.forEach((partition, reads) -> {
+            reads.sort(Comparator.comparingLong(read -> read.record().offset()));
+            boolean passedOver = false;
+            for (Read read : reads) {
+                if (read.event() != null && !outOfOrder.contains(read.event())) {
+                    steps.add(new Step(partition, read.record().offset() + 1, read.record(), read.event()));
+                    passedOver = false;
+                } else {
+                    passedOver = true;
+                }
+            }
+            if (passedOver) {
+                ConsumerRecord<byte[], byte[]> last =
+                        reads.get(reads.size() - 1).record();
+                steps.add(new Step(partition, last.offset() + 1, last, null));
+            }
+        });
+        return steps;
     }
 
     /**
@@ -320,7 +522,7 @@ public final class ProjectionWorker implements AutoCloseable {
         while (!batch.poison().isEmpty()) {
             Poison poison = batch.poison().get(0);
             if (deadLetters.send(poison.record(), poison.cause())) {
-                metrics.deadLettered();
+                metrics.deadLettered(ProjectionMetrics.UNDECODABLE);
             }
             batch.poison().remove(0);
         }
@@ -328,6 +530,7 @@ public final class ProjectionWorker implements AutoCloseable {
 
     private Pending fold(ConsumerRecords<byte[], byte[]> records) {
         List<ProjectedEvent> events = new ArrayList<>(records.count());
+        List<Read> reads = new ArrayList<>(records.count());
         List<SkipReason> skips = new ArrayList<>();
         List<Poison> poison = new ArrayList<>();
         List<PartitionAdvance> advances = new ArrayList<>();
@@ -336,7 +539,11 @@ public final class ProjectionWorker implements AutoCloseable {
         for (TopicPartition partition : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
             for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
-                decode(record, events, skips, poison);
+                ProjectedEvent event = decode(record, skips, poison);
+                if (event != null) {
+                    events.add(event);
+                }
+                reads.add(new Read(record, event));
             }
             ConsumerRecord<byte[], byte[]> last = partitionRecords.get(partitionRecords.size() - 1);
             long next = last.offset() + 1;
@@ -357,7 +564,7 @@ public final class ProjectionWorker implements AutoCloseable {
                             "Event skipped: aggregate version {} does not follow its aggregate's previous event",
                             event.aggregateVersion()));
         }
-        return new Pending(folded, skips, kafkaOffsets, lastTimestamps, poison);
+        return new Pending(folded, skips, kafkaOffsets, lastTimestamps, poison, reads);
     }
 
     private void completed(Pending batch, BatchOutcome outcome) {
@@ -370,35 +577,47 @@ public final class ProjectionWorker implements AutoCloseable {
             metrics.projected(batch.folded().batch().projected());
             batch.skips().forEach(metrics::skipped);
             batch.lastTimestamps().forEach(metrics::applied);
-            consumer.commitAsync(batch.kafkaOffsets(), (offsets, e) -> {
-                if (e != null) {
-                    log.debug("Informational offset commit to Kafka failed: {}", e.toString());
-                }
-            });
+            if (!batch.folded().batch().changesNoRow()) {
+                recordApplied();
+            }
+            commitToKafka(batch.kafkaOffsets());
         } else if (outcome instanceof Fenced fenced) {
-            metrics.fenced();
-            log.warn(
-                    "Batch fenced: the stored offset of partition {} moved since this instance read it, so another"
-                            + " instance owns it; nothing was applied and the worker seeks to the stored offsets",
-                    fenced.partition());
-            batch.kafkaOffsets().keySet().stream()
-                    .filter(consumer.assignment()::contains)
-                    .forEach(unpositioned::add);
+            fenced(batch, fenced);
         }
     }
 
+    /** Offsets are committed to Kafka only so that its tools show the group's progress; the database holds the truth. */
+    private void commitToKafka(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        consumer.commitAsync(offsets, (committed, e) -> {
+            if (e != null) {
+                log.debug("Informational offset commit to Kafka failed: {}", e.toString());
+            }
+        });
+    }
+
+    /** Drops the batch, fenced by another instance, and reads its partitions again from their stored offsets. */
+    private void fenced(Pending batch, Fenced fenced) {
+        pending = null;
+        oneAtATime = null;
+        refusingEveryRecord = null;
+        metrics.fenced();
+        log.warn(
+                "Batch fenced: the stored offset of partition {} moved since this instance read it, so another"
+                        + " instance owns it; nothing was applied and the worker seeks to the stored offsets",
+                fenced.partition());
+        batch.kafkaOffsets().keySet().stream()
+                .filter(consumer.assignment()::contains)
+                .forEach(unpositioned::add);
+    }
+
     /**
-     * Decodes a record into {@code events}, or notes in {@code skips} why not (skips count once the batch commits) and
-     * in {@code poison} the records that need a dead letter.
+     * Decodes a record into the event it returns, or returns null and notes in {@code skips} why not (skips count once
+     * the batch commits) and in {@code poison} the records that need a dead letter.
      */
-    private void decode(
-            ConsumerRecord<byte[], byte[]> record,
-            List<ProjectedEvent> events,
-            List<SkipReason> skips,
-            List<Poison> poison) {
+    private ProjectedEvent decode(ConsumerRecord<byte[], byte[]> record, List<SkipReason> skips, List<Poison> poison) {
         RecordDecoder.Decoded decoded = decoder.decode(record.partition(), record.offset(), record.value());
         if (decoded instanceof RecordDecoder.Projectable projectable) {
-            events.add(projectable.event());
+            return projectable.event();
         } else if (decoded instanceof RecordDecoder.Skipped skipped) {
             skips.add(skipped.reason());
             if (skipped.reason() == SkipReason.UNDECODABLE) {
@@ -411,6 +630,7 @@ public final class ProjectionWorker implements AutoCloseable {
                                 "Record skipped: {} ({})", skipped.reason().tag(), skipped.detail()));
             }
         }
+        return null;
     }
 
     /**
@@ -493,13 +713,49 @@ public final class ProjectionWorker implements AutoCloseable {
      * @param kafkaOffsets the next offsets, committed to Kafka for its tools once the batch commits
      * @param lastTimestamps the record timestamp of each partition's last record in the batch
      * @param poison the undecodable records whose dead letters are not sent yet, in offset order
+     * @param reads every record of the poll with its event, null when it has none to apply
      */
     private record Pending(
             BatchFolder.Folded folded,
             List<SkipReason> skips,
             Map<TopicPartition, OffsetAndMetadata> kafkaOffsets,
             Map<Integer, Long> lastTimestamps,
-            List<Poison> poison) {}
+            List<Poison> poison,
+            List<Read> reads) {}
+
+    /** A polled record and its decoded event, null when it has none to apply. */
+    private record Read(ConsumerRecord<byte[], byte[]> record, ProjectedEvent event) {}
+
+    /**
+     * One transaction of a refused batch applied record by record: the partition's advance to {@code next}, with
+     * {@code event} (null for an advance past skipped records only).
+     */
+    private record Step(int partition, long next, ConsumerRecord<byte[], byte[]> record, ProjectedEvent event) {}
+
+    /** What is left of a refused batch, and the attempts at its first step. */
+    private static final class OneAtATime {
+        private final Deque<Step> steps;
+        private int attempts;
+        private ReadModelWriteException refusal;
+
+        /** The first step's attempts are spent: its dead letter, then its advance, are what remain of it. */
+        private boolean givenUp;
+
+        OneAtATime(Deque<Step> steps) {
+            this.steps = steps;
+        }
+
+        Deque<Step> steps() {
+            return steps;
+        }
+
+        void next() {
+            steps.removeFirst();
+            attempts = 0;
+            refusal = null;
+            givenUp = false;
+        }
+    }
 
     /** A record that cannot be decoded, and why. */
     private record Poison(ConsumerRecord<byte[], byte[]> record, Throwable cause) {}
@@ -559,6 +815,8 @@ public final class ProjectionWorker implements AutoCloseable {
                         .filter(partition -> !partitions.contains(partition))
                         .forEach(unpositioned::add);
                 pending = null;
+                oneAtATime = null;
+                refusingEveryRecord = null;
             }
             Set<Integer> owned = new TreeSet<>(ownedPartitions);
             owned.removeAll(numbers(partitions));

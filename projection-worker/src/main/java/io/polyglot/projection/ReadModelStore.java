@@ -21,9 +21,10 @@ public interface ReadModelStore {
      * Applies a batch and its offset advances in one transaction: all of it, or, when another instance moved a
      * partition's stored offset since the batch was read, none of it.
      *
-     * @throws ReadModelUnavailableException when the database cannot be reached or keeps refusing the transaction for
-     *     transient reasons; nothing was applied and retrying the same batch is safe
-     * @throws ReadModelWriteException when the database refuses the batch for good
+     * @throws ReadModelUnavailableException when the database cannot be reached, keeps refusing the transaction for
+     *     transient reasons, or fails for any reason that is not in the batch's rows; nothing was applied and retrying
+     *     the same batch is safe
+     * @throws ReadModelWriteException when the database refuses the batch's rows for good; nothing was applied
      */
     BatchOutcome apply(ReadModelBatch batch);
 

@@ -52,6 +52,7 @@ class DeadLetterTest extends WorkersOnKafkaAndPostgres {
         assertThat(letters.get(0).value()).isEqualTo("{not an envelope}".getBytes(StandardCharsets.UTF_8));
         assertThat(worker.registry()
                         .get("polyglot.projection.dead.letters")
+                        .tag("reason", "undecodable")
                         .counter()
                         .count())
                 .isEqualTo(1.0);

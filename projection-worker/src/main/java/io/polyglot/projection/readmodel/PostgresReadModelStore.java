@@ -110,7 +110,9 @@ public final class PostgresReadModelStore implements ReadModelStore {
                     .and(PROJECTION_OFFSETS.PARTITION.in(partitions))
                     .fetchMap(PROJECTION_OFFSETS.PARTITION, PROJECTION_OFFSETS.NEXT_OFFSET);
         } catch (DataAccessException e) {
-            throw classify("reading the stored offsets", e);
+            // No record is involved in reading offsets, so whatever the database says, it is worth trying again.
+            throw new ReadModelUnavailableException(
+                    "reading the stored offsets failed (SQL state " + e.sqlState() + "); retrying later", e);
         }
     }
 
@@ -361,16 +363,36 @@ public final class PostgresReadModelStore implements ReadModelStore {
         return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 
-    /** Connection trouble is worth retrying later; anything else the database says is final. */
-    private static RuntimeException classify(String what, DataAccessException e) {
+    /**
+     * Decides whose fault a failed statement is, by the class of its SQL state (the first two characters), and so
+     * what the worker does about it.
+     *
+     * <ul>
+     *   <li>The record's: {@code 22} data exception (a NUL character in a text, a time out of PostgreSQL's range),
+     *       {@code 23} integrity constraint violation, {@code 54} program limit exceeded (an index row too large).
+     *       The same rows are refused however often they are sent: a {@link ReadModelWriteException}, after which the
+     *       worker applies the batch's records one at a time and sends the one refused alone to the dead letters.
+     *   <li>Not the record's: everything else, whose cause passes or is an operator's to fix, never a reason to give
+     *       a record up: {@code 08} connection, {@code 40} rollback (serialization, deadlock), {@code 53} insufficient
+     *       resources (disk full), {@code 55} object not in prerequisite state, {@code 57} operator intervention
+     *       (shutdown, cancelled statement), {@code 58} system error, {@code XX} internal error, {@code 42} a schema
+     *       that does not match the code, and a failure without a SQL state. A {@link
+     *       ReadModelUnavailableException}: the worker pauses and retries the same batch, as for an outage.
+     * </ul>
+     */
+    static RuntimeException classify(String what, DataAccessException e) {
         String state = e.sqlState();
-        boolean connection = state != null && (state.startsWith("08") || state.startsWith("57P"));
-        boolean passing = SERIALIZATION_FAILURE.equals(state) || DEADLOCK_DETECTED.equals(state);
-        if (connection || passing || causedByLostConnection(e)) {
-            return new ReadModelUnavailableException(
-                    what + " failed, the database is unavailable (SQL state " + state + ")", e);
+        if (!causedByLostConnection(e) && refusesTheRecord(state)) {
+            return new ReadModelWriteException(what + " failed (SQL state " + state + ")", state, e);
         }
-        return new ReadModelWriteException(what + " failed (SQL state " + state + ")", e);
+        return new ReadModelUnavailableException(
+                what + " failed for a reason that is not the record's (SQL state " + state + "); retrying later", e);
+    }
+
+    /** Whether a SQL state says the database refuses the rows themselves: classes 22, 23 and 54. */
+    static boolean refusesTheRecord(String sqlState) {
+        return sqlState != null
+                && (sqlState.startsWith("22") || sqlState.startsWith("23") || sqlState.startsWith("54"));
     }
 
     private static boolean causedByLostConnection(Throwable e) {
