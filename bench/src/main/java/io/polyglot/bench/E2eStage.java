@@ -35,7 +35,7 @@ final class E2eStage implements BenchStage {
 
     private static final Logger log = LoggerFactory.getLogger(E2eStage.class);
     private static final Duration LOOK = Duration.ofMillis(100);
-    private static final Duration TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration TIMEOUT = Duration.ofMinutes(20);
     private static final double TARGET_SECONDS = 60;
     private static final String END_TO_END = "first request to last row and segment";
 
