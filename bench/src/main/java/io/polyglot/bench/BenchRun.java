@@ -80,6 +80,12 @@ final class BenchRun {
         log.info("Read {} events of {}", events.size(), file);
         List<StageReport> reports = new ArrayList<>();
         try (StageContext context = new StageContext(pace, stack, repoRoot, out, profile, events)) {
+            try {
+                context.awaitDecider();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StageFailedException("interrupted while waiting for the decider", e);
+            }
             for (BenchStage stage : stages) {
                 reports.add(runStage(stage, context));
             }

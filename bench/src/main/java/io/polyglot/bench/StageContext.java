@@ -344,6 +344,32 @@ final class StageContext implements AutoCloseable {
         return peaks;
     }
 
+    /**
+     * Waits until the decider answers a single command decided, sending one at a time (a fresh case each), at most
+     * {@link Pace#settle()} or 30 s, whichever is longer: right after the stack's start the decider may still be
+     * joining its group or restoring its stores, and a stage's first batch would then run past the decision wait.
+     */
+    void awaitDecider() throws InterruptedException {
+        CommandLines warm = lines("decider-warm-up");
+        long deadline = System.nanoTime()
+                + Math.max(pace.settle().toNanos(), Duration.ofSeconds(30).toNanos());
+        int sent = 0;
+        while (System.nanoTime() < deadline) {
+            sent++;
+            try {
+                if (commands.send(warm.opening("decider~warm-up~" + sent), false)
+                                .get(30, TimeUnit.SECONDS)
+                        == OpenLoop.Outcome.ANSWERED) {
+                    log.info("The decider answered a command decided after {} tries", sent);
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("The decider's warm-up command {} got no answer", sent, e);
+            }
+        }
+        log.warn("The decider answered none of {} commands decided before the first stage", sent);
+    }
+
     /** Single commands at {@code ratePerSecond}, open loop: a warm-up, then the measured run. */
     OpenLoop.Latencies openLoop(int ratePerSecond, String tag, boolean async) throws InterruptedException {
         CommandLines single = lines(tag);
