@@ -56,6 +56,12 @@ public final class BenchMain implements Callable<Integer> {
     }
 
     public static void main(String[] args) {
+        // The JDK's HTTP client keeps an idle connection 20 minutes by default, the command service's Jetty 30 s:
+        // a request on a connection the server is closing at that moment fails with "header parser received no
+        // bytes" (POST is not retried). Dropping idle connections after 10 s keeps the client's side the shorter.
+        if (System.getProperty("jdk.httpclient.keepalive.timeout") == null) {
+            System.setProperty("jdk.httpclient.keepalive.timeout", "10");
+        }
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "bench-logback.xml");
         }

@@ -1,6 +1,5 @@
 package io.polyglot.bench;
 
-import io.polyglot.deploy.ComponentStatus;
 import io.polyglot.deploy.PolyglotStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -81,14 +80,16 @@ final class BenchRun {
         log.info("Read {} events of {}", events.size(), file);
         List<StageReport> reports = new ArrayList<>();
         try (StageContext context = new StageContext(pace, stack, repoRoot, out, profile, events)) {
+            try {
+                context.awaitDecider();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StageFailedException("interrupted while waiting for the decider", e);
+            }
             for (BenchStage stage : stages) {
                 reports.add(runStage(stage, context));
             }
-        }
-        for (ComponentStatus component : stack.status()) {
-            if (component.pid() != null) {
-                processes.add(peak(component.name(), component.pid()));
-            }
+            processes.addAll(context.processPeaks());
         }
         processes.add(peak("bench", ProcessHandle.current().pid()));
         return reports;
@@ -97,7 +98,7 @@ final class BenchRun {
     private StageReport runStage(BenchStage stage, StageContext context) {
         List<Map<String, Figure>> rounds = new ArrayList<>();
         try {
-            context.createRawTopics(stage.id(), pace.rounds());
+            context.createRawTopics(stage.id(), stage.rounds(pace));
             stage.before(context);
             runRounds(stage, context, rounds);
             StageReport report = StageReport.of(stage, rounds);
@@ -109,14 +110,21 @@ final class BenchRun {
         } catch (Exception e) {
             log.error("Stage {} could not run", stage.id(), e);
             return StageReport.failed(stage, rounds, String.valueOf(e.getMessage()));
+        } finally {
+            try {
+                stage.after(context);
+            } catch (Exception e) {
+                log.warn("Stage {} could not clean up after itself", stage.id(), e);
+            }
         }
     }
 
     private void runRounds(BenchStage stage, StageContext context, List<Map<String, Figure>> rounds) throws Exception {
-        for (int round = 1; round <= pace.rounds(); round++) {
-            log.info("Stage {} round {} of {}: ours", stage.id(), round, pace.rounds());
+        int count = stage.rounds(pace);
+        for (int round = 1; round <= count; round++) {
+            log.info("Stage {} round {} of {}: ours", stage.id(), round, count);
             Map<String, Figure> figures = new LinkedHashMap<>(stage.ours(context, round));
-            log.info("Stage {} round {} of {}: raw", stage.id(), round, pace.rounds());
+            log.info("Stage {} round {} of {}: raw", stage.id(), round, count);
             for (Map.Entry<String, Figure> raw : stage.raw(context, round).entrySet()) {
                 if (figures.putIfAbsent(raw.getKey(), raw.getValue()) != null) {
                     throw new IllegalStateException(

@@ -23,10 +23,21 @@ interface BenchStage {
         context.ensureStackWorkers();
     }
 
+    /** How many rounds the stage takes; most take the run's, a stage whose work cannot be repeated fewer. */
+    default int rounds(Pace pace) {
+        return pace.rounds();
+    }
+
+    /**
+     * Cleans up after the last round, also when a round failed: stops what {@link #before} started. The bench stops
+     * the whole stack at the end of the run in any case.
+     */
+    default void after(StageContext context) throws Exception {}
+
     /** Side A of round {@code round} (1-based): figure name to value. */
     Map<String, Figure> ours(StageContext context, int round) throws Exception;
 
-    /** Side B of the same round; its figure names differ from side A's. */
+    /** Side B of the same round; its figure names differ from side A's; empty for a stage with no raw engine. */
     Map<String, Figure> raw(StageContext context, int round) throws Exception;
 
     /** Ratios of one of A's figures to one of B's, taken pair by pair. */

@@ -88,13 +88,27 @@ final class CommandLines {
         return bytes.toByteArray();
     }
 
+    /**
+     * A command that opens aggregate {@code aggregateId} of its own: the log's first event (a case's first, which the
+     * loan rules accept as an opening), with the command id {@code <tag>-<aggregateId>}.
+     */
+    byte[] opening(String aggregateId) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        write(bytes, events.get(0), tag + "-" + aggregateId, aggregateId);
+        return bytes.toByteArray();
+    }
+
     private void write(ByteArrayOutputStream bytes, long seq) {
         LogEvent event = events.get((int) (seq % events.size()));
         long pass = seq / events.size();
+        write(bytes, event, tag + "-" + seq, event.caseId() + "~" + tag + "~" + pass);
+    }
+
+    private void write(ByteArrayOutputStream bytes, LogEvent event, String commandId, String aggregateId) {
         ObjectNode command = json.createObjectNode()
-                .put("commandId", tag + "-" + seq)
+                .put("commandId", commandId)
                 .put("aggregateType", aggregateType)
-                .put("aggregateId", event.caseId() + "~" + tag + "~" + pass)
+                .put("aggregateId", aggregateId)
                 .put("type", COMMAND_TYPE);
         ObjectNode payload = command.putObject("payload").put("activity", event.activity());
         Optional.ofNullable(event.lifecycle()).ifPresent(lifecycle -> payload.put("lifecycle", lifecycle));

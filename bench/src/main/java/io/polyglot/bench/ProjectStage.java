@@ -1,13 +1,11 @@
 package io.polyglot.bench;
 
-import io.polyglot.runtime.DatabaseUrl;
 import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.avro.ActivityRecorded;
 import io.polyglot.schemas.avro.EventEnvelope;
 import io.polyglot.stack.FreePorts;
 import java.io.StringReader;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -250,8 +248,7 @@ final class ProjectStage implements BenchStage {
     }
 
     private static Connection connect(StageContext context) throws SQLException {
-        DatabaseUrl url = DatabaseUrl.parse(context.env().get("DATABASE_URL"));
-        return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+        return context.database();
     }
 
     @Override

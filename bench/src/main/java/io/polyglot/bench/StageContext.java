@@ -2,11 +2,15 @@ package io.polyglot.bench;
 
 import io.polyglot.deploy.ComponentStatus;
 import io.polyglot.deploy.PolyglotStack;
+import io.polyglot.runtime.DatabaseUrl;
 import io.polyglot.runtime.TopicSetup;
 import io.polyglot.schemas.Limits;
 import io.polyglot.schemas.Topics;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -48,6 +52,15 @@ final class StageContext implements AutoCloseable {
     /** The workers of the stack that consume {@code events.all}, which the worker stages stop while they measure. */
     static final List<String> STACK_WORKERS = List.of("archiver-worker", "projection-worker");
 
+    /** The stack's command service, which the {@code memory} stage replaces with a copy of its own. */
+    static final String COMMAND_SERVICE = "command-service";
+
+    /** The Kafka consumer group of the stack's archiver. */
+    static final String ARCHIVER_GROUP = "polyglot-archiver";
+
+    /** The consumer group under which the stack's projection worker stores its offsets in PostgreSQL. */
+    static final String PROJECTION_GROUP = "polyglot-projection";
+
     private static final int SEED_LINES_PER_BATCH = 500;
     private static final Duration WORKER_STOP_GRACE = Duration.ofSeconds(30);
 
@@ -62,6 +75,8 @@ final class StageContext implements AutoCloseable {
     private final CommandClient commands;
     private final Admin admin;
     private final Map<String, RecordSample> samples = new HashMap<>();
+    private final Map<String, ProcessPeak> stoppedPeaks = new LinkedHashMap<>();
+    private final List<ProcessPeak> ownPeaks = new ArrayList<>();
     private boolean workersStopped;
 
     StageContext(Pace pace, PolyglotStack stack, Path repoRoot, Path out, boolean profile, List<LogEvent> events) {
@@ -108,7 +123,7 @@ final class StageContext implements AutoCloseable {
      * report so it outlives the stack; with {@code --profile} it also records a JFR profile, {@code logs/<name>.jfr}.
      */
     WorkerProcess startWorker(String name, String module, Map<String, String> env, int healthPort) throws IOException {
-        Path logs = out.resolve("logs");
+        Path logs = logs();
         Map<String, String> environment = new LinkedHashMap<>(env);
         if (profile) {
             environment.put(
@@ -117,6 +132,11 @@ final class StageContext implements AutoCloseable {
                             + logs.resolve(name + ".jfr"));
         }
         return WorkerProcess.start(name, repoRoot, module, environment, healthPort, logs.resolve(name + ".log"));
+    }
+
+    /** The folder beside the report where the processes a stage starts log (and record their GC and profiles). */
+    Path logs() {
+        return out.resolve("logs");
     }
 
     int partitions() {
@@ -222,17 +242,35 @@ final class StageContext implements AutoCloseable {
      * the machine; {@link #ensureStackWorkers()} starts them again. They stay stopped from one such stage to the next.
      */
     void stopStackWorkers() throws InterruptedException {
-        if (workersStopped) {
-            return;
-        }
+        stopStack(STACK_WORKERS);
+    }
+
+    /**
+     * Stops the command service and the workers of the stack by their pids, so that a stage can run copies of its own
+     * with other JVM options; {@link #ensureStackWorkers()} starts them again.
+     */
+    void stopStackServices() throws InterruptedException {
+        List<String> services = new ArrayList<>(STACK_WORKERS);
+        services.add(COMMAND_SERVICE);
+        stopStack(services);
+    }
+
+    private void stopStack(List<String> names) throws InterruptedException {
         for (ComponentStatus component : stack.status()) {
-            if (!STACK_WORKERS.contains(component.name()) || component.pid() == null) {
+            if (!names.contains(component.name()) || component.pid() == null) {
                 continue;
             }
             var process = ProcessHandle.of(component.pid());
             if (process.isEmpty()) {
                 continue;
             }
+            // The peak of a process is gone with it: read it first, so the report lists every process of the stack.
+            stoppedPeaks.put(
+                    component.name(),
+                    new ProcessPeak(
+                            component.name(),
+                            component.pid(),
+                            Machine.peakRssKiB(component.pid()).orElse(-1L)));
             process.get().destroy();
             try {
                 process.get().onExit().get(WORKER_STOP_GRACE.toSeconds(), TimeUnit.SECONDS);
@@ -249,12 +287,87 @@ final class StageContext implements AutoCloseable {
         workersStopped = true;
     }
 
-    /** Starts the stack's workers again if a stage stopped them, and waits until they are ready. */
+    /** Starts the stack's services again if a stage stopped them, and waits until they are ready. */
     void ensureStackWorkers() {
         if (workersStopped) {
             stack.up();
             workersStopped = false;
         }
+    }
+
+    /** The stack's component {@code name} as its status lists it (its pid, port, health). */
+    ComponentStatus component(String name) {
+        return stack.status().stream()
+                .filter(component -> component.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new StageFailedException("the stack has no component " + name));
+    }
+
+    /** The stack's home folder (its data, the decider's stores, the archiver's warm tier). */
+    Path stackHome() {
+        return stack.home();
+    }
+
+    /** A new connection to the stack's PostgreSQL as the pipeline's user. */
+    Connection database() throws SQLException {
+        DatabaseUrl url = DatabaseUrl.parse(env.get("DATABASE_URL"));
+        return DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
+    }
+
+    /** Records the peak RSS of a process a stage started itself, for the report's table of processes. */
+    void recordPeak(ProcessPeak peak) {
+        ownPeaks.add(peak);
+    }
+
+    /**
+     * The peak RSS of every process of the run: the stack's that still run, those a stage stopped (read when it
+     * stopped them), then those stages started themselves and recorded.
+     */
+    List<ProcessPeak> processPeaks() {
+        List<ProcessPeak> peaks = new ArrayList<>();
+        List<String> listed = new ArrayList<>();
+        for (ComponentStatus component : stack.status()) {
+            if (component.pid() != null && ProcessHandle.of(component.pid()).isPresent()) {
+                peaks.add(new ProcessPeak(
+                        component.name(),
+                        component.pid(),
+                        Machine.peakRssKiB(component.pid()).orElse(-1L)));
+                listed.add(component.name());
+            }
+        }
+        stoppedPeaks.forEach((name, peak) -> {
+            if (!listed.contains(name)) {
+                peaks.add(peak);
+            }
+        });
+        peaks.addAll(ownPeaks);
+        return peaks;
+    }
+
+    /**
+     * Waits until the decider answers a single command decided, sending one at a time (a fresh case each), at most
+     * {@link Pace#settle()} or 30 s, whichever is longer: right after the stack's start the decider may still be
+     * joining its group or restoring its stores, and a stage's first batch would then run past the decision wait.
+     */
+    void awaitDecider() throws InterruptedException {
+        CommandLines warm = lines("decider-warm-up");
+        long deadline = System.nanoTime()
+                + Math.max(pace.settle().toNanos(), Duration.ofSeconds(30).toNanos());
+        int sent = 0;
+        while (System.nanoTime() < deadline) {
+            sent++;
+            try {
+                if (commands.send(warm.opening("decider~warm-up~" + sent), false)
+                                .get(30, TimeUnit.SECONDS)
+                        == OpenLoop.Outcome.ANSWERED) {
+                    log.info("The decider answered a command decided after {} tries", sent);
+                    return;
+                }
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("The decider's warm-up command {} got no answer", sent, e);
+            }
+        }
+        log.warn("The decider answered none of {} commands decided before the first stage", sent);
     }
 
     /** Single commands at {@code ratePerSecond}, open loop: a warm-up, then the measured run. */

@@ -3,7 +3,11 @@ package io.polyglot.bench;
 import java.util.List;
 import java.util.Optional;
 
-/** Every stage the bench knows, in the order a full run takes them. */
+/**
+ * Every stage the bench knows, in the order a full run takes them: those that need the whole stack first, then the
+ * worker stages (which stop the stack's workers), then {@code memory} (which replaces the stack's services with copies
+ * of its own), so that the stack is started again as seldom as possible.
+ */
 final class Stages {
     private Stages() {}
 
@@ -12,8 +16,11 @@ final class Stages {
                 new DecideStage(),
                 new IngestSingleStage(),
                 new IngestBatchStage(),
+                new E2eStage(),
+                new FreshnessStage(),
                 new ArchiveStage(),
-                new ProjectStage());
+                new ProjectStage(),
+                new MemoryStage());
     }
 
     static Optional<BenchStage> byId(String id) {

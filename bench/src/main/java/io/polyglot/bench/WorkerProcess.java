@@ -50,16 +50,34 @@ final class WorkerProcess implements AutoCloseable {
     static WorkerProcess start(
             String name, Path repoRoot, String module, Map<String, String> environment, int healthPort, Path logFile)
             throws IOException {
+        return start(name, repoRoot, module, environment, healthPort, logFile, List.of(HEAP));
+    }
+
+    /**
+     * Starts {@code module}'s jar like {@link #start(String, Path, String, Map, int, Path)}, with {@code jvmOptions}
+     * (e.g. a heap limit and a GC log) instead of the stack's heap; {@code healthPort} is where it serves
+     * {@code /health/ready} and {@code /metrics} (the command service's HTTP port for the command service).
+     */
+    static WorkerProcess start(
+            String name,
+            Path repoRoot,
+            String module,
+            Map<String, String> environment,
+            int healthPort,
+            Path logFile,
+            List<String> jvmOptions)
+            throws IOException {
         Path jar = repoRoot.resolve(module).resolve("target").resolve(module + ".jar");
         if (!Files.isRegularFile(jar)) {
             throw new StageFailedException(jar + " is missing; build the project first");
         }
         Files.createDirectories(logFile.getParent());
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(
-                        List.of(java, HEAP, "-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()))
-                .redirectErrorStream(true)
-                .redirectOutput(logFile.toFile());
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-XX:+ExitOnOutOfMemoryError", "-jar", jar.toString()));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(logFile.toFile());
         builder.environment().putAll(environment);
         Process process = builder.start();
         log.info("{} started (pid {}, log {})", name, process.pid(), logFile);
@@ -68,6 +86,41 @@ final class WorkerProcess implements AutoCloseable {
 
     long pid() {
         return process.pid();
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Waits until {@code /health/ready} answers 200; fails the stage when the process exits or {@code wait} passes. */
+    void awaitReady(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new StageFailedException(
+                        name + " exited with status " + process.exitValue() + "; see " + logFile);
+            }
+            try {
+                HttpResponse<Void> response = http.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/health/ready"))
+                                .timeout(Duration.ofSeconds(2))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                log.trace("{} does not answer on /health/ready yet", name, e);
+            }
+            Thread.sleep(100);
+        }
+        throw new StageFailedException(name + " was not ready within " + wait + "; see " + logFile);
+    }
+
+    /** The peak resident set size so far, while it runs; -1 if unknown. */
+    long currentPeakRssKiB() {
+        return Machine.peakRssKiB(process.pid()).orElse(-1L);
     }
 
     /**

@@ -22,7 +22,7 @@ class BenchUsageTest {
         // then
         assertThat(exit).isZero();
         assertThat(out.toString().replaceAll("\\s+", " "))
-                .contains("decide, ingest-single, ingest-batch, archive, project")
+                .contains("decide, ingest-single, ingest-batch, e2e, freshness, archive, project, memory")
                 .contains("default: every stage");
     }
 }
