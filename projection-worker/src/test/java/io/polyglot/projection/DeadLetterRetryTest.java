@@ -168,6 +168,41 @@ class DeadLetterRetryTest extends WorkersOnKafkaAndPostgres {
     }
 
     @Test
+    void aRecordTheDatabaseRefusesIsLeftOutOfARebuildAndItsRetryIsRefusedAgainWithNothingChanged() throws Exception {
+        // given a ticket whose second event holds a NUL character, which PostgreSQL refuses in a text column
+        Instant nine = Instant.parse("2011-10-08T09:00:00Z");
+        List<SyntheticLog.Entry> events = List.of(
+                new SyntheticLog.Entry("HelpdeskTicket", "Case R", "Insert ticket", null, nine, Map.of()),
+                new SyntheticLog.Entry(
+                        "HelpdeskTicket", "Case R", "Take in\u0000charge ticket", null, nine.plusSeconds(60), Map.of()),
+                new SyntheticLog.Entry("HelpdeskTicket", "Case R", "Closed", null, nine.plusSeconds(120), Map.of()));
+        for (SyntheticLog.Entry event : events) {
+            workers.send(2, "Case R", Envelopes.encode(event));
+        }
+        workers.start(10);
+        SyntheticLog withoutTheRefused = SyntheticLog.of(List.of(events.get(0), events.get(2)));
+        workers.awaitViewsEqualTheFoldOf(withoutTheRefused);
+        awaitDeadLetters(1);
+
+        // when every view is rebuilt, and the dead letter retried while the database still refuses it
+        ReadModelRebuild.Swapped rebuilt = rebuild();
+        HttpResponse<String> retried = post("/admin/dead-letters/2/1/retry");
+
+        // then the rebuild passed over it as the live worker did, and the retry changed nothing
+        assertThat(rebuilt.rowsDiffering())
+                .allSatisfy((table, rows) -> assertThat(rows).as(table).isZero());
+        assertThat(retried.statusCode()).as(retried.body()).isEqualTo(422);
+        assertThat(retried.body()).contains("urn:polyglot:problem:still-refused");
+        workers.awaitViewsEqualTheFoldOf(withoutTheRefused);
+        assertThat(get("/admin/dead-letters")
+                        .get("deadLetters")
+                        .get(0)
+                        .get("resolution")
+                        .asText())
+                .isEqualTo("pending");
+    }
+
+    @Test
     void answersNotFoundForARecordThatIsNoDeadLetterAndMethodNotAllowedForAGetOfAnAction() throws Exception {
         assertThat(post("/admin/dead-letters/0/99/retry").statusCode()).isEqualTo(404);
         assertThat(post("/admin/dead-letters/0/99/skip").statusCode()).isEqualTo(404);
