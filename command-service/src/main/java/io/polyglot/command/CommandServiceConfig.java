@@ -98,7 +98,8 @@ public record CommandServiceConfig(
             200,
             8,
             10_000,
-            "Most threads serving requests; an idle connection holds none, so idle sockets cannot use them up");
+            "Most threads serving requests; an idle connection holds none, so idle sockets cannot use them up. Jetty"
+                    + " takes its acceptors and selectors (a few per core) from them too");
     public static final Setting<Duration> RETRY_AFTER = Setting.duration(
             "RETRY_AFTER", "5s", "Retry-After sent with 503 kafka-unavailable (whole seconds, at least 1)");
     public static final Setting<Duration> HEALTH_PROBE_INTERVAL =

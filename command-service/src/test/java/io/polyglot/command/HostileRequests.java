@@ -21,7 +21,8 @@ import java.util.Set;
  * <p>Each request is one {@link Kind}. A generated command always starts as a valid {@code RecordActivity} and is
  * then broken in the way its kind names, so that no request is a command the service may accept: a broken body is
  * cut before its end or gets tokens JSON does not have, a wrong type replaces a field's value with one of another
- * JSON type (never {@code null}, which optional fields allow), a name that the rules allow even though it looks like
+ * JSON type (never {@code null}, which optional fields allow), text that is not UTF-8 or escapes half a surrogate
+ * pair, a name that the rules allow even though it looks like
  * traversal ({@code %2e%2e%2f}) travels with an aggregate type that they do not. Every choice comes from one
  * {@link Random} seeded once, in a fixed order, so a seed always gives the same requests, and a failure names the
  * seed, the kind and the request.
@@ -436,8 +437,23 @@ final class HostileRequests {
     }
 
     private HostileRequest invalidUtf8() {
-        byte[] bad = pick(INVALID_UTF8);
         String where = pick(List.of("A_SUBMITTED", "LoanApplication", "commandId", "User_1", "agg-"));
+        if (random.nextInt(5) == 0) {
+            // Valid JSON and valid UTF-8, but the escape spells half a surrogate pair: no Unicode text.
+            String escape = pick(List.of("\\ud800", "\\udfff", "\\udc00\\ud800"));
+            String text = command().toString();
+            int at = text.indexOf(where) + 1;
+            String body = text.substring(0, at) + escape + text.substring(at);
+            return postJson(
+                    Kind.INVALID_UTF8_BODY,
+                    "the escape " + escape + " inside " + where,
+                    body.getBytes(StandardCharsets.UTF_8),
+                    // The parser itself refuses a broken pair in a field name; in a value it is the intake's check.
+                    where.equals("commandId")
+                            ? Expect.problem(400, "malformed-json")
+                            : Expect.problem(400, "invalid-command"));
+        }
+        byte[] bad = pick(INVALID_UTF8);
         byte[] whole = ValidCommands.bytes(command());
         byte[] marker = where.getBytes(StandardCharsets.UTF_8);
         int at = indexOf(whole, marker);

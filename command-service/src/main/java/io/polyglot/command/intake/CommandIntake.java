@@ -104,7 +104,47 @@ public final class CommandIntake {
         if (node == null || node.isMissingNode()) {
             return malformed("the body holds no JSON value");
         }
+        FieldProblems surrogates = new FieldProblems();
+        findLoneSurrogates(node, JsonPointer.empty(), surrogates);
+        if (!surrogates.isEmpty()) {
+            return invalid(Optional.empty(), UNKNOWN_TYPE, surrogates);
+        }
         return read(node);
+    }
+
+    /**
+     * Adds a problem for every name or text in {@code node} with a lone surrogate. JSON may escape one (backslash,
+     * {@code u}, {@code d800}), but it is no Unicode character: encoded as UTF-8 on the way to Kafka it would turn
+     * into {@code ?}, so the event would name another aggregate than the command did.
+     */
+    private static void findLoneSurrogates(JsonNode node, JsonPointer at, FieldProblems problems) {
+        if (node.isTextual() && hasLoneSurrogate(node.textValue())) {
+            problems.add(at, "holds a lone surrogate, which is not Unicode text");
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                findLoneSurrogates(node.get(i), at.appendIndex(i), problems);
+            }
+        }
+        node.fields().forEachRemaining(field -> {
+            JsonPointer child = at.appendProperty(field.getKey());
+            if (hasLoneSurrogate(field.getKey())) {
+                problems.add(child, "the name holds a lone surrogate, which is not Unicode text");
+            }
+            findLoneSurrogates(field.getValue(), child, problems);
+        });
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reads one command from its parsed JSON. */
