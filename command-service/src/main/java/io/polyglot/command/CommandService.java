@@ -173,7 +173,10 @@ public final class CommandService implements AutoCloseable {
                 config.batchMaxLines(),
                 config.batchMaxBytes(),
                 config.httpIdleTimeout(),
-                config.httpMinBodyRate(),
+                config.httpBodyTimeout(),
+                config.httpMaxHeaderBytes(),
+                config.httpMaxConnections(),
+                config.httpMaxThreads(),
                 config.retryAfter(),
                 config.decider().decisionWait());
     }

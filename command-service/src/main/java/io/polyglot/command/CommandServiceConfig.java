@@ -30,7 +30,10 @@ public record CommandServiceConfig(
         int batchMaxLines,
         int batchMaxBytes,
         Duration httpIdleTimeout,
-        int httpMinBodyRate,
+        Duration httpBodyTimeout,
+        int httpMaxHeaderBytes,
+        int httpMaxConnections,
+        int httpMaxThreads,
         Duration retryAfter,
         Duration healthProbeInterval,
         Map<String, Object> producerOverrides,
@@ -73,12 +76,30 @@ public record CommandServiceConfig(
             "Largest body of POST /v1/commands:batch; a larger one gets 413 before it is read whole");
     public static final Setting<Duration> HTTP_IDLE_TIMEOUT =
             Setting.duration("HTTP_IDLE_TIMEOUT", "30s", "Connections with no bytes moving for this long are closed");
-    public static final Setting<Integer> HTTP_MIN_BODY_RATE = Setting.integer(
-            "HTTP_MIN_BODY_RATE",
-            4_096,
-            0,
-            Integer.MAX_VALUE,
-            "Slowest accepted request body upload, in bytes per second; 0 disables the check");
+    public static final Setting<Duration> HTTP_BODY_TIMEOUT = Setting.duration(
+            "HTTP_BODY_TIMEOUT",
+            "10s",
+            "Longest time from a request's headers to the end of its body; a body still unfinished then gets 408 and"
+                    + " its connection is closed. A body that has already arrived whole is read however late");
+    public static final Setting<Integer> HTTP_MAX_HEADER_BYTES = Setting.integer(
+            "HTTP_MAX_HEADER_BYTES",
+            16_384,
+            1_024,
+            1_048_576,
+            "Largest request line plus headers, in bytes; a larger one gets 431");
+    public static final Setting<Integer> HTTP_MAX_CONNECTIONS = Setting.integer(
+            "HTTP_MAX_CONNECTIONS",
+            1_000,
+            1,
+            1_000_000,
+            "Most connections open at once; beyond it new ones wait in the accept queue until one closes");
+    public static final Setting<Integer> HTTP_MAX_THREADS = Setting.integer(
+            "HTTP_MAX_THREADS",
+            200,
+            8,
+            10_000,
+            "Most threads serving requests; an idle connection holds none, so idle sockets cannot use them up. Jetty"
+                    + " takes its acceptors and selectors (a few per core) from them too");
     public static final Setting<Duration> RETRY_AFTER = Setting.duration(
             "RETRY_AFTER", "5s", "Retry-After sent with 503 kafka-unavailable (whole seconds, at least 1)");
     public static final Setting<Duration> HEALTH_PROBE_INTERVAL =
@@ -120,7 +141,10 @@ public record CommandServiceConfig(
             BATCH_MAX_LINES,
             BATCH_MAX_BYTES,
             HTTP_IDLE_TIMEOUT,
-            HTTP_MIN_BODY_RATE,
+            HTTP_BODY_TIMEOUT,
+            HTTP_MAX_HEADER_BYTES,
+            HTTP_MAX_CONNECTIONS,
+            HTTP_MAX_THREADS,
             RETRY_AFTER,
             HEALTH_PROBE_INTERVAL,
             DECIDER_APPLICATION_ID,
@@ -164,7 +188,10 @@ public record CommandServiceConfig(
                 settings.get(BATCH_MAX_LINES),
                 settings.get(BATCH_MAX_BYTES),
                 settings.get(HTTP_IDLE_TIMEOUT),
-                settings.get(HTTP_MIN_BODY_RATE),
+                settings.get(HTTP_BODY_TIMEOUT),
+                settings.get(HTTP_MAX_HEADER_BYTES),
+                settings.get(HTTP_MAX_CONNECTIONS),
+                settings.get(HTTP_MAX_THREADS),
                 settings.get(RETRY_AFTER),
                 settings.get(HEALTH_PROBE_INTERVAL),
                 settings.kafkaPassThrough("KAFKA_PRODUCER_"),

@@ -27,6 +27,37 @@ class CommandServiceConfigTest {
     }
 
     @Test
+    void boundsTheHttpLayerByDefault() {
+        // when
+        CommandServiceConfig config = CommandServiceConfig.from(Map.of());
+
+        // then
+        assertThat(config.httpIdleTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.httpBodyTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(config.httpMaxHeaderBytes()).isEqualTo(16_384);
+        assertThat(config.httpMaxConnections()).isEqualTo(1_000);
+        assertThat(config.httpMaxThreads()).isEqualTo(200);
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "HTTP_BODY_TIMEOUT=0s",
+                "HTTP_MAX_HEADER_BYTES=512",
+                "HTTP_MAX_CONNECTIONS=0",
+                "HTTP_MAX_THREADS=4"
+            })
+    void refusesAnHttpLimitOutOfItsRange(String setting) {
+        // given
+        String[] keyAndValue = setting.split("=");
+
+        // when / then
+        assertThatThrownBy(() -> CommandServiceConfig.from(Map.of(keyAndValue[0], keyAndValue[1])))
+                .isInstanceOf(InvalidSettingException.class)
+                .hasMessageContaining(keyAndValue[0]);
+    }
+
+    @Test
     void boundsEveryProducerWaitByTheRequestTimeout() {
         // given
         CommandServiceConfig config =

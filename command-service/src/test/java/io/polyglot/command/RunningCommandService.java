@@ -62,6 +62,15 @@ final class RunningCommandService implements AutoCloseable {
      * closing the result closes the broker too.
      */
     static RunningCommandService start(TestKafka broker, Path dataDir, Map<String, String> env) {
+        return start(broker, dataDir, env, Clock.systemUTC());
+    }
+
+    /** Starts a broker in {@code dataDir} and the service with {@code env}, reading time from {@code clock}. */
+    static RunningCommandService start(Path dataDir, Map<String, String> env, Clock clock) {
+        return start(TestServers.kafka(dataDir.resolve("kafka")), dataDir, env, clock);
+    }
+
+    private static RunningCommandService start(TestKafka broker, Path dataDir, Map<String, String> env, Clock clock) {
         try {
             Map<String, String> settings = new HashMap<>();
             settings.put("KAFKA_BOOTSTRAP_SERVERS", broker.bootstrapServers());
@@ -69,7 +78,7 @@ final class RunningCommandService implements AutoCloseable {
             settings.put("TOPIC_PARTITIONS", "3");
             settings.put("DECIDER_STATE_DIR", dataDir.resolve("decider").toString());
             settings.putAll(env);
-            CommandService service = CommandService.start(CommandServiceConfig.from(settings), Clock.systemUTC());
+            CommandService service = CommandService.start(CommandServiceConfig.from(settings), clock);
             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
             return new RunningCommandService(broker, service, admin);
         } catch (RuntimeException e) {

@@ -157,6 +157,49 @@ class SingleCommandTest {
     }
 
     @Test
+    void namesTheMethodsARouteAllowsWhenItRefusesAMethod() {
+        // when: methods no route answers, on routes with and without path parameters
+        HttpResponse<String> onCommands = running.get("/v1/commands");
+        HttpResponse<String> onStatus =
+                running.send(java.net.http.HttpRequest.newBuilder(running.uri("/v1/commands/some-id"))
+                        .DELETE()
+                        .build());
+
+        // then
+        assertThat(onCommands.headers().firstValue("Allow")).hasValue("POST");
+        assertThat(onStatus.headers().firstValue("Allow")).hasValue("GET");
+        assertProblem(onStatus, 405, "method-not-allowed");
+    }
+
+    @Test
+    void answersAnUnknownHttpVersionWithABadRequestProblemRatherThanA5xx() throws IOException {
+        // given
+        String request = "GET /health/live HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n";
+
+        // when
+        String answer = RawHttp.exchange(running.service.port(), request);
+
+        // then
+        assertThat(answer).startsWith("HTTP/1.1 400").contains("urn:polyglot:problem:bad-request");
+    }
+
+    @Test
+    void answersABodyWithABrokenChunkSizeWithABadRequestProblemAtOnce() throws IOException {
+        // given: a chunk size that is not hexadecimal
+        long before = running.committedCount(Topics.COMMANDS);
+        String request = RawHttp.POST_COMMAND + "Transfer-Encoding: chunked\r\n\r\nZZ\r\n{}\r\n0\r\n\r\n";
+        long started = System.nanoTime();
+
+        // when
+        String answer = RawHttp.exchange(running.service.port(), request);
+
+        // then: refused as broken framing, not left to time out
+        assertThat(answer).startsWith("HTTP/1.1 400").contains("urn:polyglot:problem:bad-request");
+        assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(java.time.Duration.ofSeconds(5));
+        assertThat(running.committedCount(Topics.COMMANDS)).isEqualTo(before);
+    }
+
+    @Test
     void answersAWrongContentTypeWithAnUnsupportedMediaTypeProblem() {
         // when
         HttpResponse<String> response =
@@ -177,7 +220,7 @@ class SingleCommandTest {
 
         // then
         assertThat(answer).startsWith("HTTP/1.1 431");
-        assertThat(answer).contains("application/problem+json").contains("urn:polyglot:problem:bad-request");
+        assertThat(answer).contains("application/problem+json").contains("urn:polyglot:problem:headers-too-large");
         assertThat(answer).doesNotContain("Exception").doesNotContain("<html");
     }
 

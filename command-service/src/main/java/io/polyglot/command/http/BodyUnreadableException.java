@@ -1,6 +1,6 @@
 package io.polyglot.command.http;
 
-/** A request body that stalled, trickled in too slowly or was cut off before its end. */
+/** A request body that was not whole by its deadline: it stalled or trickled in. */
 final class BodyUnreadableException extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

@@ -31,16 +31,24 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BooleanSupplier;
-import org.eclipse.jetty.server.HttpConnectionFactory;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -73,10 +81,20 @@ public final class CommandApi implements AutoCloseable {
     private final HttpClient peers =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final byte[] openApi;
+    private final RequestBodies bodies;
     private final List<String> routes = new ArrayList<>();
+    private final Map<Pattern, Set<String>> methodsByPath = new LinkedHashMap<>();
     private Javalin app;
 
-    /** The limits and timeouts of the HTTP layer. */
+    /**
+     * The limits and timeouts of the HTTP layer.
+     *
+     * @param idleTimeout how long a connection may move no bytes before it is closed
+     * @param bodyTimeout the longest time from a request's headers to the end of its body
+     * @param maxHeaderBytes the largest request line plus headers; larger ones get 431
+     * @param maxConnections the most connections open at once; more wait in the accept queue
+     * @param maxThreads the most threads serving requests
+     */
     public record HttpSettings(
             String host,
             int port,
@@ -85,7 +103,10 @@ public final class CommandApi implements AutoCloseable {
             int batchMaxLines,
             int batchMaxBytes,
             Duration idleTimeout,
-            int minBodyRate,
+            Duration bodyTimeout,
+            int maxHeaderBytes,
+            int maxConnections,
+            int maxThreads,
             Duration retryAfter,
             Duration decisionWait) {}
 
@@ -106,6 +127,7 @@ public final class CommandApi implements AutoCloseable {
         this.clock = clock;
         this.metrics = new CommandMetrics(registry);
         this.openApi = resource("/openapi.json");
+        this.bodies = new RequestBodies(clock, settings.bodyTimeout(), settings.idleTimeout());
     }
 
     /** Binds the server and starts answering. */
@@ -114,16 +136,27 @@ public final class CommandApi implements AutoCloseable {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.prefer405over404 = true;
+            // Jetty's idle connections wait in its selectors and hold no thread; the pool bounds the requests
+            // served at once, the connection limit the sockets held open.
+            QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), Math.min(8, settings.maxThreads()));
+            threads.setName("command-api");
+            config.jetty.threadPool = threads;
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
-                http.setMinRequestDataRate(settings.minBodyRate());
+                http.setRequestHeaderSize(settings.maxHeaderBytes());
                 http.setIdleTimeout(settings.idleTimeout().toMillis());
+                // The body deadline (RequestBodies) bounds a body instead of a minimum rate: a rate check also fires
+                // on a small body that arrived whole but was read late under load.
+                http.setMinRequestDataRate(0);
+                // A request is dispatched at once, so that its body deadline runs even when no body byte arrives.
+                http.setDelayDispatchUntilContent(false);
             });
             config.jetty.addConnector((server, http) -> {
-                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+                ServerConnector connector = new ServerConnector(server, new ClientErrorConnectionFactory(http));
                 connector.setHost(settings.host());
                 connector.setPort(settings.port());
                 connector.setIdleTimeout(settings.idleTimeout().toMillis());
+                server.addBean(new ConnectionLimit(settings.maxConnections(), connector));
                 return connector;
             });
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
@@ -154,6 +187,11 @@ public final class CommandApi implements AutoCloseable {
             ctx.header("Connection", "close");
             respond(ctx, Problem.of(ProblemType.REQUEST_TIMEOUT, e.getMessage()));
         });
+        app.exception(BodyMalformedException.class, (e, ctx) -> {
+            log.debug("Request body malformed (method={}, path={})", ctx.method(), ctx.path(), e);
+            ctx.header("Connection", "close");
+            respond(ctx, Problem.of(ProblemType.BAD_REQUEST, e.getMessage()));
+        });
         app.exception(UnsupportedMediaType.class, (e, ctx) -> {
             ctx.header("Connection", "close");
             respond(ctx, Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
@@ -167,7 +205,13 @@ public final class CommandApi implements AutoCloseable {
             respond(ctx, Problem.of(ProblemType.INTERNAL_ERROR, "the request failed inside the service"));
         });
         app.error(404, ctx -> respondUnlessProblem(ctx, ProblemType.NOT_FOUND));
-        app.error(405, ctx -> respondUnlessProblem(ctx, ProblemType.METHOD_NOT_ALLOWED));
+        app.error(405, ctx -> {
+            String allowed = allowed(ctx.path());
+            if (!allowed.isEmpty()) {
+                ctx.header("Allow", allowed);
+            }
+            respondUnlessProblem(ctx, ProblemType.METHOD_NOT_ALLOWED);
+        });
         app.start();
         log.info("Command API listening (host={}, port={})", settings.host(), app.port());
         return this;
@@ -176,6 +220,23 @@ public final class CommandApi implements AutoCloseable {
     private void route(HandlerType method, String path, Handler handler) {
         app.addHttpHandler(method, path, handler);
         routes.add(method.name() + " " + path);
+        String pattern = Arrays.stream(path.split("/", -1))
+                .map(segment -> segment.startsWith("{") ? "[^/]+" : Pattern.quote(segment))
+                .collect(Collectors.joining("/"));
+        methodsByPath
+                .computeIfAbsent(Pattern.compile(pattern + "/?"), key -> new TreeSet<>())
+                .add(method.name());
+    }
+
+    /** The methods some route answers on {@code path}, for the {@code Allow} header of a 405. */
+    private String allowed(String path) {
+        Set<String> methods = new TreeSet<>();
+        methodsByPath.forEach((pattern, names) -> {
+            if (pattern.matcher(path).matches()) {
+                methods.addAll(names);
+            }
+        });
+        return String.join(", ", methods);
     }
 
     /**
@@ -193,7 +254,7 @@ public final class CommandApi implements AutoCloseable {
 
     private void command(Context ctx) throws IOException {
         requireMediaType(ctx, JSON);
-        byte[] body = RequestBodies.read(ctx.req(), settings.requestMaxBytes());
+        byte[] body = bodies.read(ctx.req(), settings.requestMaxBytes());
         Intake outcome = intake.read(body);
         if (outcome instanceof Intake.Rejected rejected) {
             metrics.count(rejected.commandType(), CommandMetrics.REJECTED);
@@ -365,7 +426,7 @@ public final class CommandApi implements AutoCloseable {
 
     private void batch(Context ctx) throws IOException {
         requireMediaType(ctx, NDJSON);
-        byte[] body = RequestBodies.read(ctx.req(), settings.batchMaxBytes());
+        byte[] body = bodies.read(ctx.req(), settings.batchMaxBytes());
         int lineCount = BatchLines.count(body);
         if (lineCount > settings.batchMaxLines()) {
             respond(

@@ -14,6 +14,7 @@ final class ProblemStatus {
             case 408 -> ProblemType.REQUEST_TIMEOUT;
             case 413 -> ProblemType.PAYLOAD_TOO_LARGE;
             case 415 -> ProblemType.UNSUPPORTED_MEDIA_TYPE;
+            case 431 -> ProblemType.HEADERS_TOO_LARGE;
             default -> status >= 500 ? ProblemType.INTERNAL_ERROR : ProblemType.BAD_REQUEST;
         };
     }

@@ -1,40 +1,147 @@
 package io.polyglot.command.http;
 
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.BadMessageException;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.Request;
 
-/** Reads request bodies within a byte limit, and checks their media type. */
+/**
+ * Reads request bodies within a byte limit and a deadline, and checks their media type.
+ *
+ * <p>The deadline ({@code HTTP_BODY_TIMEOUT}) runs from the moment the request's headers arrived to the end of its
+ * body, so a body that trickles in cannot hold a thread for longer than that. It is checked only before a read that
+ * would wait: bytes that have already arrived are read however late the request is served, so a small body that
+ * came whole is never refused because the server was busy (a minimum data rate did refuse it).
+ */
 final class RequestBodies {
 
-    private RequestBodies() {}
+    private static final int CHUNK_BYTES = 8_192;
+
+    /**
+     * How long a body read after its deadline may still wait for bytes: long enough for a body already sent to
+     * cross the network, short enough that a late read ends soon when the client has stopped.
+     */
+    static final Duration LATE_GRACE = Duration.ofMillis(250);
+
+    private final Clock clock;
+    private final Duration bodyTimeout;
+    private final Duration idleTimeout;
+
+    RequestBodies(Clock clock, Duration bodyTimeout, Duration idleTimeout) {
+        this.clock = clock;
+        this.bodyTimeout = bodyTimeout;
+        this.idleTimeout = idleTimeout;
+    }
 
     /**
      * The whole body, refused with {@link BodyTooLargeException} as soon as it is known to be over {@code limit}: at
      * once when {@code Content-Length} says so, else after reading one byte past the limit.
      *
-     * @throws BodyUnreadableException when the body stalls, trickles below the minimum rate or is cut off
+     * @throws BodyUnreadableException when the body is not whole by its deadline
+     * @throws BodyMalformedException when the body ends before its announced end or its framing cannot be parsed
      */
-    static byte[] read(HttpServletRequest request, int limit) {
+    byte[] read(HttpServletRequest request, int limit) {
         long declared = request.getContentLengthLong();
         if (declared > limit) {
             throw new BodyTooLargeException("the body is " + declared + " bytes; at most " + limit + " are accepted");
         }
-        byte[] body;
+        Request jetty = Request.getBaseRequest(request);
+        Window window = new Window(headersArrived(jetty).plus(bodyTimeout));
+        EndPoint endPoint = jetty == null ? null : jetty.getHttpChannel().getEndPoint();
+        ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : CHUNK_BYTES);
+        byte[] chunk = new byte[CHUNK_BYTES];
         try {
-            InputStream in = request.getInputStream();
-            body = in.readNBytes(limit + 1);
+            ServletInputStream in = request.getInputStream();
+            while (!in.isFinished()) {
+                int read = in.available() > 0 ? in.read(chunk) : readWaiting(in, chunk, endPoint, window);
+                if (read < 0) {
+                    break;
+                }
+                body.write(chunk, 0, read);
+                if (body.size() > limit) {
+                    throw new BodyTooLargeException("the body is over the limit of " + limit + " bytes");
+                }
+            }
         } catch (IOException | BadMessageException e) {
-            // Idle timeout, a body slower than the minimum rate, or a client that went away.
-            throw new BodyUnreadableException("the body did not arrive in time or was cut off", e);
+            if (!timedOut(e)) {
+                throw new BodyMalformedException("the body ended before its end, or its framing is broken", e);
+            }
+            throw new BodyUnreadableException("the body did not arrive in time", e);
         }
-        if (body.length > limit) {
-            throw new BodyTooLargeException("the body is over the limit of " + limit + " bytes");
+        return body.toByteArray();
+    }
+
+    /**
+     * A read that has to wait for bytes, bounded by the deadline: the connection's idle timeout, which is what ends a
+     * blocked read in Jetty, is shortened to the time left for this one read. A server that only gets to the body
+     * after its deadline (busy, or paused) still takes what is already on its way, for {@link #LATE_GRACE} from the
+     * moment it notices, and no longer, so a client that trickles cannot stretch the grace.
+     */
+    private int readWaiting(ServletInputStream in, byte[] chunk, EndPoint endPoint, Window window) throws IOException {
+        Duration wait = window.waitFrom(clock.instant());
+        if (wait.isZero()) {
+            throw new BodyUnreadableException("the body was not whole within " + bodyTimeout, null);
         }
-        return body;
+        if (endPoint == null || wait.compareTo(idleTimeout) >= 0) {
+            return in.read(chunk);
+        }
+        endPoint.setIdleTimeout(Math.max(1, wait.toMillis()));
+        try {
+            return in.read(chunk);
+        } finally {
+            endPoint.setIdleTimeout(idleTimeout.toMillis());
+        }
+    }
+
+    /** The time a body may still take: until its deadline, or for the grace once the deadline has passed. */
+    private static final class Window {
+
+        private final Instant deadline;
+        private Instant graceEnd;
+
+        Window(Instant deadline) {
+            this.deadline = deadline;
+        }
+
+        /** How long a read starting {@code now} may wait; zero when the body is out of time. */
+        Duration waitFrom(Instant now) {
+            if (now.isBefore(deadline)) {
+                return Duration.between(now, deadline);
+            }
+            if (graceEnd == null) {
+                graceEnd = now.plus(LATE_GRACE);
+            }
+            return now.isBefore(graceEnd) ? Duration.between(now, graceEnd) : Duration.ZERO;
+        }
+    }
+
+    /**
+     * Whether a read failed because the wait ran out (the idle timeout, shortened to the deadline), rather than because
+     * the body broke off: Jetty reports a chunk size it cannot parse and a client that went away alike, as an early
+     * end of the stream.
+     */
+    private static boolean timedOut(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** When the request's headers arrived: Jetty's time stamp of the request, or now when there is none. */
+    private Instant headersArrived(Request jetty) {
+        long stamp = jetty == null ? 0 : jetty.getTimeStamp();
+        return stamp > 0 ? Instant.ofEpochMilli(stamp) : clock.instant();
     }
 
     /** The media type of a {@code Content-Type} value, lower case and without parameters. */

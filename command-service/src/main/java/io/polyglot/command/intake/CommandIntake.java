@@ -1,8 +1,10 @@
 package io.polyglot.command.intake;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +14,11 @@ import io.polyglot.schemas.Names;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -45,7 +52,22 @@ public final class CommandIntake {
             "causationId",
             "payload");
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    /**
+     * The deepest nesting a command may have. A command is three levels deep (the command, its payload, the
+     * payload's attributes); the bound leaves room for payloads to come and keeps a hostile body from costing deep
+     * recursion in parsing and hashing.
+     */
+    static final int MAX_NESTING_DEPTH = 32;
+
+    /** The longest number, in characters: a version is at most 19 digits, so longer is never meant. */
+    static final int MAX_NUMBER_LENGTH = 64;
+
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_NESTING_DEPTH)
+                            .maxNumberLength(MAX_NUMBER_LENGTH)
+                            .build())
+                    .build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
@@ -67,6 +89,10 @@ public final class CommandIntake {
 
     /** Reads one command from its JSON bytes. */
     public Intake read(byte[] json) {
+        Optional<String> notUtf8 = notUtf8(json);
+        if (notUtf8.isPresent()) {
+            return malformed(notUtf8.get());
+        }
         JsonNode node;
         try {
             node = JSON.readTree(json);
@@ -78,7 +104,47 @@ public final class CommandIntake {
         if (node == null || node.isMissingNode()) {
             return malformed("the body holds no JSON value");
         }
+        FieldProblems surrogates = new FieldProblems();
+        findLoneSurrogates(node, JsonPointer.empty(), surrogates);
+        if (!surrogates.isEmpty()) {
+            return invalid(Optional.empty(), UNKNOWN_TYPE, surrogates);
+        }
         return read(node);
+    }
+
+    /**
+     * Adds a problem for every name or text in {@code node} with a lone surrogate. JSON may escape one (backslash,
+     * {@code u}, {@code d800}), but it is no Unicode character: encoded as UTF-8 on the way to Kafka it would turn
+     * into {@code ?}, so the event would name another aggregate than the command did.
+     */
+    private static void findLoneSurrogates(JsonNode node, JsonPointer at, FieldProblems problems) {
+        if (node.isTextual() && hasLoneSurrogate(node.textValue())) {
+            problems.add(at, "holds a lone surrogate, which is not Unicode text");
+        }
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                findLoneSurrogates(node.get(i), at.appendIndex(i), problems);
+            }
+        }
+        node.fields().forEachRemaining(field -> {
+            JsonPointer child = at.appendProperty(field.getKey());
+            if (hasLoneSurrogate(field.getKey())) {
+                problems.add(child, "the name holds a lone surrogate, which is not Unicode text");
+            }
+            findLoneSurrogates(field.getValue(), child, problems);
+        });
+    }
+
+    private static boolean hasLoneSurrogate(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Reads one command from its parsed JSON. */
@@ -169,6 +235,30 @@ public final class CommandIntake {
         Optional<String> problem = rule.apply(value);
         problem.ifPresent(message -> fields.problem(name, message));
         return problem.isPresent() ? Optional.empty() : Optional.of(value);
+    }
+
+    /**
+     * Where {@code bytes} stop being UTF-8, or empty when they are. The JSON parser takes overlong encodings
+     * ({@code C0 AE} for a dot) for the characters they spell, which would let a name slip past the rules in a
+     * disguise other readers decode differently; a strict decoder refuses them, and surrogates, first.
+     */
+    private static Optional<String> notUtf8(byte[] bytes) {
+        CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(4_096);
+        while (true) {
+            CoderResult result = decoder.decode(in, out, true);
+            if (result.isError()) {
+                return Optional.of("the bytes at offset " + in.position() + " are not UTF-8");
+            }
+            if (result.isUnderflow()) {
+                return Optional.empty();
+            }
+            out.clear();
+        }
     }
 
     private static String where(JsonProcessingException e) {

@@ -20,6 +20,7 @@ public enum ProblemType {
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", 415),
     REQUEST_TIMEOUT("request-timeout", "Request timeout", 408),
+    HEADERS_TOO_LARGE("headers-too-large", "Request headers too large", 431),
     BAD_REQUEST("bad-request", "Bad request", 400),
     INTERNAL_ERROR("internal-error", "Internal error", 500);
 

@@ -182,6 +182,118 @@ class CommandIntakeTest {
     }
 
     @Test
+    void refusesAnOverlongEncodingOfADotAsMalformedJsonRatherThanReadingItAsADot() {
+        // given: "C0 AE" spells '.' in an overlong form that is not UTF-8; the parser alone took it for a dot
+        byte[] valid = bytes(recordActivity("cmd-overlong", "agg-X"));
+        byte[] body = replaceFirst(valid, (byte) 'X', new byte[] {(byte) 0xC0, (byte) 0xAE});
+
+        // when
+        Intake outcome = intake.read(body);
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.MALFORMED_JSON);
+        assertThat(problemOf(outcome).detail()).contains("not UTF-8");
+    }
+
+    @Test
+    void refusesAnEncodedSurrogateAsMalformedJson() {
+        // given: "ED A0 80" is the UTF-8 shape of a lone surrogate, which UTF-8 forbids
+        byte[] body = replaceFirst(bytes(recordActivity("cmd-surrogate", "agg-X")), (byte) 'X', new byte[] {
+            (byte) 0xED, (byte) 0xA0, (byte) 0x80
+        });
+
+        // when
+        Intake outcome = intake.read(body);
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.MALFORMED_JSON);
+    }
+
+    @Test
+    void refusesAnIdWithAnEscapedLoneSurrogateNamingItsPointer() {
+        // given: valid JSON whose id holds half a surrogate pair, which UTF-8 cannot carry to Kafka
+        String text = new String(bytes(recordActivity("cmd-lone", "agg-X")), StandardCharsets.UTF_8)
+                .replace("agg-X", "agg-\\ud800");
+
+        // when
+        Intake outcome = intake.read(text.getBytes(StandardCharsets.UTF_8));
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.INVALID_COMMAND);
+        assertThat(problemOf(outcome).errors()).extracting(FieldError::pointer).containsExactly("/aggregateId");
+    }
+
+    @Test
+    void acceptsAnIdWithACharacterOutsideTheBasicPlane() {
+        // given: a surrogate pair that spells one character
+        String text = new String(bytes(recordActivity("cmd-pair", "agg-X")), StandardCharsets.UTF_8)
+                .replace("agg-X", "agg-\\ud83d\\ude00");
+
+        // when
+        Intake outcome = intake.read(text.getBytes(StandardCharsets.UTF_8));
+
+        // then
+        assertThat(outcome).isInstanceOf(Intake.Accepted.class);
+    }
+
+    @Test
+    void refusesNestingDeeperThanTheBoundAsMalformedJson() {
+        // given: an attribute nested one level deeper than the bound allows
+        String deep = "[".repeat(CommandIntake.MAX_NESTING_DEPTH) + "]".repeat(CommandIntake.MAX_NESTING_DEPTH);
+        byte[] body = new String(bytes(recordActivity()), StandardCharsets.UTF_8)
+                .replace("\"20000\"", deep)
+                .getBytes(StandardCharsets.UTF_8);
+
+        // when
+        Intake outcome = intake.read(body);
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.MALFORMED_JSON);
+        assertThat(problemOf(outcome).detail()).contains("nesting depth");
+    }
+
+    @Test
+    void refusesANumberLongerThanTheBoundAsMalformedJson() {
+        // given
+        String number = "9".repeat(CommandIntake.MAX_NUMBER_LENGTH + 1);
+        byte[] body = ("{\"expectedVersion\":" + number + "}").getBytes(StandardCharsets.UTF_8);
+
+        // when
+        Intake outcome = intake.read(body);
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.MALFORMED_JSON);
+    }
+
+    @Test
+    void readsANumberAtTheBoundAsANumberTooLargeForAVersion() {
+        // given
+        ObjectNode command = recordActivity();
+        String text = "{\"expectedVersion\":" + "9".repeat(CommandIntake.MAX_NUMBER_LENGTH) + ","
+                + command.toString().substring(1);
+
+        // when
+        Intake outcome = intake.read(text.getBytes(StandardCharsets.UTF_8));
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.INVALID_COMMAND);
+        assertThat(problemOf(outcome).errors()).extracting(FieldError::pointer).containsExactly("/expectedVersion");
+    }
+
+    private static byte[] replaceFirst(byte[] bytes, byte marker, byte[] replacement) {
+        for (int i = 0; i < bytes.length; i++) {
+            if (bytes[i] == marker) {
+                byte[] out = new byte[bytes.length - 1 + replacement.length];
+                System.arraycopy(bytes, 0, out, 0, i);
+                System.arraycopy(replacement, 0, out, i, replacement.length);
+                System.arraycopy(bytes, i + 1, out, i + replacement.length, bytes.length - i - 1);
+                return out;
+            }
+        }
+        throw new IllegalArgumentException("no marker in the bytes");
+    }
+
+    @Test
     void refusesAnEmptyBodyAsMalformedJson() {
         // when
         Intake outcome = intake.read(new byte[0]);
