@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
@@ -62,7 +64,7 @@ final class ImportClient {
     private final Path logs;
     private final PidLedger pids;
     private final Consumer<String> out;
-    private volatile Process current;
+    private final Set<Process> current = ConcurrentHashMap.newKeySet();
     private volatile boolean stopped;
 
     /**
@@ -84,34 +86,40 @@ final class ImportClient {
         this.out = out;
     }
 
-    /** Imports every log once, then again and again while {@code again} says so. */
+    /**
+     * Imports every log once, then again and again while {@code again} says so. The logs of one pass are imported at
+     * the same time, one importer each: their aggregates are distinct, and the pipeline is bound by the wait for each
+     * batch's decision more than by the processors.
+     */
     List<Pass> run(List<Log> toImport, BooleanSupplier again) throws IOException, InterruptedException {
         List<Pass> passes = new ArrayList<>();
         for (int pass = 1; pass == 1 || (again.getAsBoolean() && !stopped); pass++) {
+            List<Running> running = new ArrayList<>();
             for (Log log : toImport) {
-                if (stopped) {
-                    return passes;
+                if (!stopped) {
+                    running.add(start(pass, log));
                 }
-                Pass done = importOnce(pass, log);
+            }
+            boolean allAnswered = true;
+            for (Running importer : running) {
+                Pass done = importer.finish();
                 passes.add(done);
-                if (done.exitStatus() != 0) {
-                    return passes;
-                }
+                allAnswered &= done.exitStatus() == 0;
+            }
+            if (!allAnswered || stopped) {
+                return passes;
             }
         }
         return passes;
     }
 
-    /** Ends the importer that runs now, if any (SIGKILL, by its pid), and starts no other. */
+    /** Ends the importers that run now, if any (SIGKILL, by their pids), and starts no other. */
     void stop() {
         stopped = true;
-        Process process = current;
-        if (process != null) {
-            process.destroyForcibly();
-        }
+        current.forEach(Process::destroyForcibly);
     }
 
-    private Pass importOnce(int pass, Log log) throws IOException, InterruptedException {
+    private Running start(int pass, Log log) throws IOException {
         Path output = logs.resolve("import-" + log.aggregateType() + "-pass" + pass + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(
@@ -127,6 +135,8 @@ final class ImportClient {
                         "off",
                         "--batch-size",
                         Integer.toString(BATCH_SIZE),
+                        "--in-flight",
+                        "2",
                         "--retries",
                         "100000",
                         "--retry-backoff",
@@ -137,9 +147,8 @@ final class ImportClient {
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile());
         builder.environment().putAll(credentials);
-        long started = System.nanoTime();
         Process process = builder.start();
-        current = process;
+        current.add(process);
         pids.record(process.pid(), "importer");
         out.accept(String.format(
                 Locale.ROOT,
@@ -148,44 +157,66 @@ final class ImportClient {
                 log.aggregateType(),
                 process.pid(),
                 output));
-        int exit = process.waitFor();
-        current = null;
-        double seconds = (System.nanoTime() - started) / 1e9;
-        String text = Files.readString(output, StandardCharsets.UTF_8);
-        Matcher accepted = ACCEPTED.matcher(text);
-        boolean found = accepted.find();
-        Matcher resend = RESEND.matcher(text);
-        long retries = 0;
-        long resent = 0;
-        while (resend.find()) {
-            retries++;
-            resent += number(resend.group(1));
+        return new Running(pass, log, process, output, System.nanoTime());
+    }
+
+    /** An importer process of one pass and log. */
+    private final class Running {
+        private final int pass;
+        private final Log log;
+        private final Process process;
+        private final Path output;
+        private final long started;
+
+        Running(int pass, Log log, Process process, Path output, long started) {
+            this.pass = pass;
+            this.log = log;
+            this.process = process;
+            this.output = output;
+            this.started = started;
         }
-        Matcher sent = SENT.matcher(text);
-        Pass done = new Pass(
-                pass,
-                log.aggregateType(),
-                exit,
-                sent.find() ? number(sent.group(1)) : 0,
-                found ? number(accepted.group(1)) : 0,
-                found && accepted.group(2) != null ? number(accepted.group(2)) : 0,
-                retries,
-                resent,
-                seconds);
-        out.accept(String.format(
-                Locale.ROOT,
-                "          import pass %d of %s: exit %d, %,d sent, %,d accepted (%,d replayed), %,d retries (%,d"
-                        + " commands resent) in %.1f s",
-                pass,
-                log.aggregateType(),
-                exit,
-                done.sent(),
-                done.accepted(),
-                done.replayed(),
-                retries,
-                resent,
-                seconds));
-        return done;
+
+        /** Waits for the importer's exit and reads its summary and retries from its output. */
+        Pass finish() throws IOException, InterruptedException {
+            int exit = process.waitFor();
+            current.remove(process);
+            double seconds = (System.nanoTime() - started) / 1e9;
+            String text = Files.readString(output, StandardCharsets.UTF_8);
+            Matcher accepted = ACCEPTED.matcher(text);
+            boolean found = accepted.find();
+            Matcher resend = RESEND.matcher(text);
+            long retries = 0;
+            long resent = 0;
+            while (resend.find()) {
+                retries++;
+                resent += number(resend.group(1));
+            }
+            Matcher sent = SENT.matcher(text);
+            Pass done = new Pass(
+                    pass,
+                    log.aggregateType(),
+                    exit,
+                    sent.find() ? number(sent.group(1)) : 0,
+                    found ? number(accepted.group(1)) : 0,
+                    found && accepted.group(2) != null ? number(accepted.group(2)) : 0,
+                    retries,
+                    resent,
+                    seconds);
+            out.accept(String.format(
+                    Locale.ROOT,
+                    "          import pass %d of %s: exit %d, %,d sent, %,d accepted (%,d replayed), %,d retries"
+                            + " (%,d commands resent) in %.1f s",
+                    pass,
+                    log.aggregateType(),
+                    exit,
+                    done.sent(),
+                    done.accepted(),
+                    done.replayed(),
+                    retries,
+                    resent,
+                    seconds));
+            return done;
+        }
     }
 
     private static long number(String digits) {
