@@ -66,8 +66,8 @@ class ChaosRunIT {
     @Test
     void passesEveryCheckWithinFiveMinutes() {
         assertThat(exitStatus).as("exit status; output:%n%s", output).isZero();
-        assertThat(summary.get("passed").asBoolean()).isTrue();
-        assertThat(summary.get("failedChecks")).isEmpty();
+        assertThat(summary.path("passed").asBoolean()).isTrue();
+        assertThat(summary.path("failedChecks")).isEmpty();
         assertThat(took).isLessThanOrEqualTo(BOUND);
     }
 
@@ -78,19 +78,19 @@ class ChaosRunIT {
                     .as("kills of %s", service)
                     .isPositive();
         }
-        assertThat(summary.get("brokerRestarts").asLong()).isPositive();
-        assertThat(summary.get("storageOutages").asLong()).isPositive();
-        assertThat(summary.get("databaseOutages").asLong()).isPositive();
+        assertThat(summary.path("brokerRestarts").asLong()).isPositive();
+        assertThat(summary.path("storageOutages").asLong()).isPositive();
+        assertThat(summary.path("databaseOutages").asLong()).isPositive();
     }
 
     @Test
     void lostAndDoubledNoEventOfTheImportedLogs() {
         // helpdesk (21,348 events) and the first 1,500 cases of BPI 2012 (31,927 events)
-        assertThat(summary.get("events").asLong()).isEqualTo(21_348L + 31_927L);
-        assertThat(summary.get("missingEvents").asLong()).isZero();
-        assertThat(summary.get("duplicateEvents").asLong()).isZero();
-        assertThat(summary.get("archivedEvents").asLong())
-                .isEqualTo(summary.get("events").asLong());
-        assertThat(summary.get("commandsAcceptedFirstPass").asLong()).isEqualTo(21_348L + 31_927L);
+        assertThat(summary.path("events").asLong()).isEqualTo(21_348L + 31_927L);
+        assertThat(summary.path("missingEvents").asLong()).isZero();
+        assertThat(summary.path("duplicateEvents").asLong()).isZero();
+        assertThat(summary.path("archivedEvents").asLong())
+                .isEqualTo(summary.path("events").asLong());
+        assertThat(summary.path("commandsAcceptedFirstPass").asLong()).isEqualTo(21_348L + 31_927L);
     }
 }
