@@ -11,6 +11,7 @@ import io.polyglot.archive.store.SegmentFormat;
 import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archive.store.SegmentMetadata;
 import io.polyglot.archive.store.VerificationReport;
+import io.polyglot.chaos.ChaosCommand;
 import io.polyglot.schemas.Names;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
@@ -52,7 +53,8 @@ import picocli.CommandLine.Spec;
             PolyglotCli.Import.class,
             PolyglotCli.Archive.class,
             PolyglotCli.Projection.class,
-            PolyglotCli.Test.class
+            PolyglotCli.Test.class,
+            ChaosCommand.class
         })
 public final class PolyglotCli implements Runnable {
     @Spec
@@ -98,6 +100,11 @@ public final class PolyglotCli implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The repository whose built jars the stack runs. */
+    public Path repoRoot() {
+        return repoRoot;
     }
 
     /** The packaged jar of {@code module}, which must have been built. */
