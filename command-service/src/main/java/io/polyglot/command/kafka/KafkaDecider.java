@@ -71,9 +71,15 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
     private volatile boolean stopping;
 
     private final Optional<HostInfo> self;
+    private final Optional<DeciderStateDir> stateDir;
 
-    private KafkaDecider(KafkaStreams streams, Consumer<byte[], byte[]> decisions, Optional<HostInfo> self) {
+    private KafkaDecider(
+            KafkaStreams streams,
+            Consumer<byte[], byte[]> decisions,
+            Optional<HostInfo> self,
+            Optional<DeciderStateDir> stateDir) {
         this.streams = streams;
+        this.stateDir = stateDir;
         this.self = self;
         this.decisions = decisions;
         this.feed = new Thread(this::readDecisions, "decision-feed");
@@ -91,12 +97,14 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
             Map<String, Object> streamsProperties,
             Map<String, Object> consumerProperties,
             Duration timeout) {
+        Optional<DeciderStateDir> stateDir = stateDir(streamsProperties);
+        stateDir.ifPresent(DeciderStateDir::prepareForStart);
         Consumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties);
         KafkaStreams streams = new KafkaStreams(topology, toProperties(streamsProperties));
         Optional<HostInfo> self = Optional.ofNullable(streamsProperties.get(StreamsConfig.APPLICATION_SERVER_CONFIG))
                 .map(Object::toString)
                 .map(HostInfo::buildFromEndpoint);
-        KafkaDecider decider = new KafkaDecider(streams, consumer, self);
+        KafkaDecider decider = new KafkaDecider(streams, consumer, self, stateDir);
         try {
             decider.startFeed(timeout);
             decider.startStreams(timeout);
@@ -290,8 +298,20 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
         if (!feed.isAlive()) {
             decisions.close(CLOSE_TIMEOUT);
         }
-        streams.close(CLOSE_TIMEOUT);
+        if (streams.close(CLOSE_TIMEOUT)) {
+            stateDir.ifPresent(DeciderStateDir::markClosedCleanly);
+        }
         waiters.values().forEach(waiter -> waiter.cancel(false));
+    }
+
+    /** The decider's state folder, when the properties name one (Kafka Streams' default otherwise, left alone). */
+    private static Optional<DeciderStateDir> stateDir(Map<String, Object> streamsProperties) {
+        Object dir = streamsProperties.get(StreamsConfig.STATE_DIR_CONFIG);
+        Object application = streamsProperties.get(StreamsConfig.APPLICATION_ID_CONFIG);
+        if (dir == null || application == null) {
+            return Optional.empty();
+        }
+        return Optional.of(new DeciderStateDir(java.nio.file.Path.of(dir.toString()), application.toString()));
     }
 
     private static java.util.Properties toProperties(Map<String, Object> map) {
