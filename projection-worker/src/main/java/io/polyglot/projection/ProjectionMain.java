@@ -4,9 +4,11 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.polyglot.projection.readmodel.PostgresReadModelStore;
 import io.polyglot.readmodel.ReadModelMigrations;
+import io.polyglot.runtime.AdminRoutes;
 import io.polyglot.runtime.InvalidSettingException;
 import io.polyglot.runtime.Metrics;
 import io.polyglot.runtime.ServiceEndpoint;
+import io.polyglot.runtime.TokenAccess;
 import java.time.Clock;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -52,10 +54,17 @@ public final class ProjectionMain {
     private static ProjectionWorker start(ProjectionConfig config) {
         PrometheusMeterRegistry registry = Metrics.registry("projection-worker");
         AtomicReference<ProjectionWorker> running = new AtomicReference<>();
-        ServiceEndpoint endpoint = ServiceEndpoint.start(config.host(), config.healthPort(), registry, () -> {
-            ProjectionWorker worker = running.get();
-            return worker != null && worker.isConsuming();
-        });
+        TokenAccess access = TokenAccess.load(System.getenv(), config.host(), log);
+        ServiceEndpoint endpoint = ServiceEndpoint.start(
+                config.host(),
+                config.healthPort(),
+                registry,
+                () -> {
+                    ProjectionWorker worker = running.get();
+                    return worker != null && worker.isConsuming();
+                },
+                AdminRoutes.NONE,
+                access);
         log.info("Health endpoint listening on {}:{}", config.host(), endpoint.port());
 
         HikariDataSource database = ReadModelDatabase.pool(config.database());
