@@ -372,7 +372,7 @@ class ImportMainTest {
             // given
             Path log = XesLogs.write(dir.resolve("loans.xes"), XesLogs.of(1, 1));
             Path tokenFile = Files.writeString(dir.resolve("token"), "fr0m-the-file\n");
-            Map<String, String> env = Map.of("COMMAND_URL", service.url(), "POLYGLOT_TOKEN", "fr0m-the-env");
+            Map<String, String> env = Map.of("COMMAND_URL", service.url().toString(), "POLYGLOT_TOKEN", "fr0m-the-env");
 
             // when
             Run run = Cli.run(
