@@ -136,6 +136,9 @@ class BearerTokenTest {
         assertThat(send("GET", "/no/such/route", List.of()).statusCode()).isEqualTo(401);
         assertThat(send("DELETE", "/v1/commands", List.of()).statusCode()).isEqualTo(401);
         assertThat(send("GET", "/openapi.json", List.of()).statusCode()).isEqualTo(401);
+        assertThat(send("GET", "/health/ready/../../v1/commands/x", List.of()).statusCode())
+                .as("a path that only starts like health")
+                .isIn(400, 401);
 
         assertThat(send("GET", "/no/such/route", List.of("Bearer " + TOKEN)).statusCode())
                 .isEqualTo(404);

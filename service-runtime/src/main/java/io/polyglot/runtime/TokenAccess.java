@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 
 /**
@@ -30,7 +31,12 @@ public final class TokenAccess implements AdminAccess {
     /** The settings this access is made from; every service declares them with its own. */
     public static final List<Setting<?>> SETTINGS = List.of(POLYGLOT_TOKEN, METRICS_OPEN);
 
-    private static final String HEALTH_PREFIX = "/health/";
+    /**
+     * The open health paths: one plain segment under {@code /health/}, so that no {@code ..}, encoded character or
+     * further segment can make a guarded route look like health.
+     */
+    private static final Pattern HEALTH = Pattern.compile("/health/[a-z]+");
+
     private static final String METRICS_PATH = "/metrics";
 
     private final Optional<BearerToken> token;
@@ -86,9 +92,12 @@ public final class TokenAccess implements AdminAccess {
         return token.isPresent();
     }
 
-    /** Whether a request for {@code path} must carry the token: everything but {@code /health/*} and open metrics. */
+    /**
+     * Whether a request for {@code path} (as sent, not decoded) must carry the token: everything but {@code
+     * /health/*} and, while it is open, {@code /metrics}.
+     */
     public boolean guards(String path) {
-        if (token.isEmpty() || path.startsWith(HEALTH_PREFIX)) {
+        if (token.isEmpty() || HEALTH.matcher(path).matches()) {
             return false;
         }
         return !(metricsOpen && path.equals(METRICS_PATH));

@@ -129,6 +129,16 @@ class TokenAccessTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"/health/ready/../../v1/commands", "/health/%2e%2e/v1/commands", "/health/", "/metrics/x"})
+    void guardsAPathThatOnlyStartsLikeAnOpenOne(String path) {
+        TokenAccess guarded = access(TOKEN, true);
+
+        assertThat(guarded.guards(path)).isTrue();
+        assertThat(guarded.guards("/health/live")).isFalse();
+        assertThat(guarded.guards("/metrics")).isFalse();
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"short", "has spaces in it, sixteen+", "quote\"inside-the-token-text"})
     void refusesATokenThatCouldNotTravelInAHeaderWithoutShowingIt(String token) {
         assertThatThrownBy(() -> TokenAccess.load(Map.of("POLYGLOT_TOKEN", token), "127.0.0.1", log))
