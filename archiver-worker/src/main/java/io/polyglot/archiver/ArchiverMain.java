@@ -1,9 +1,9 @@
 package io.polyglot.archiver;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.polyglot.runtime.AdminAccess;
 import io.polyglot.runtime.Metrics;
 import io.polyglot.runtime.ServiceEndpoint;
+import io.polyglot.runtime.TokenAccess;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,16 +31,12 @@ public final class ArchiverMain {
 
     private static void run() {
         ArchiverSettings settings = ArchiverSettings.load(System.getenv(), log);
+        // Checked before the worker starts, so a network bind without a token never consumes a record.
+        TokenAccess access = TokenAccess.load(System.getenv(), settings.healthHost(), log);
         PrometheusMeterRegistry registry = Metrics.registry("archiver-worker");
         ArchiverWorker worker = ArchiverWorker.start(settings, registry, Clock.systemUTC());
-        // The admin routes are open to whoever reaches the endpoint until the access issue brings its token check.
         ServiceEndpoint endpoint = ServiceEndpoint.start(
-                settings.healthHost(),
-                settings.healthPort(),
-                registry,
-                worker::ready,
-                worker.admin(),
-                AdminAccess.OPEN);
+                settings.healthHost(), settings.healthPort(), registry, worker::ready, worker.admin(), access);
         log.info("Health and metrics on http://{}:{}/", settings.healthHost(), endpoint.port());
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(

@@ -14,9 +14,9 @@ import io.polyglot.archive.store.LateSegmentKey;
 import io.polyglot.archive.store.SegmentContents;
 import io.polyglot.archive.store.SegmentFormat;
 import io.polyglot.archive.store.SegmentMetadata;
-import io.polyglot.runtime.AdminAccess;
 import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.runtime.ServiceEndpoint;
+import io.polyglot.runtime.TokenAccess;
 import io.polyglot.runtime.catalog.SchemaCatalog;
 import io.polyglot.runtime.deadletter.DeadLetterLedger;
 import io.polyglot.runtime.deadletter.DeadLetterPublisher;
@@ -59,11 +59,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The dead-letter endpoints over HTTP, against a real Kafka broker and a real S3Proxy on loopback. */
+/**
+ * The dead-letter endpoints over HTTP, against a real Kafka broker and a real S3Proxy on loopback, behind the bearer
+ * token the archiver's endpoint is given in production.
+ */
 class DeadLetterAdminTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TOPIC = "events.all";
+    private static final String TOKEN = "archiver-admin-Yc2Nq8vTb4Lm0Rk6";
+    private static final TokenAccess ACCESS = TokenAccess.load(
+            Map.of("POLYGLOT_TOKEN", TOKEN), "127.0.0.1", org.slf4j.LoggerFactory.getLogger(DeadLetterAdminTest.class));
 
     @TempDir
     static Path servers;
@@ -200,7 +206,7 @@ class DeadLetterAdminTest {
         // when
         HttpResponse<String> garbage = post("/admin/dead-letters/1/3/retry");
         HttpResponse<String> unknown = post("/admin/dead-letters/1/4/retry");
-        HttpResponse<String> wrongMethod = send(HttpRequest.newBuilder(uri("/admin/dead-letters/1/3/retry"))
+        HttpResponse<String> wrongMethod = send(authorized(HttpRequest.newBuilder(uri("/admin/dead-letters/1/3/retry")))
                 .GET()
                 .build());
 
@@ -213,15 +219,56 @@ class DeadLetterAdminTest {
         assertThat(resolutionOf(list(), 3)).isEqualTo("pending");
     }
 
+    @Test
+    void refusesEveryWayOfNotShowingTheTokenOnTheDeadLetterRoutes() throws Exception {
+        // given a dead letter, and requests that do not show the right token in every way a client can get it wrong
+        deadLetter(0, 5L, new byte[] {1, 2, 3});
+        Map<String, List<String>> refusals = Map.of(
+                "missing", List.of(),
+                "basic", List.of("Basic " + TOKEN),
+                "bearer with nothing", List.of("Bearer "),
+                "two headers", List.of("Bearer " + TOKEN, "Bearer " + TOKEN),
+                "wrong token", List.of("Bearer " + TOKEN.toLowerCase(java.util.Locale.ROOT)));
+
+        for (var refusal : refusals.entrySet()) {
+            for (String path : List.of("/admin/dead-letters", "/admin/dead-letters/0/5/retry")) {
+                // when
+                HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+                refusal.getValue().forEach(value -> request.header("Authorization", value));
+                HttpResponse<String> answer = send(
+                        path.endsWith("retry")
+                                ? request.POST(HttpRequest.BodyPublishers.noBody())
+                                        .build()
+                                : request.GET().build());
+
+                // then
+                String way = refusal.getKey() + " " + path;
+                assertThat(answer.statusCode()).as(way).isEqualTo(401);
+                assertThat(answer.headers().firstValue("WWW-Authenticate"))
+                        .as(way)
+                        .hasValueSatisfying(value -> assertThat(value).startsWith("Bearer realm=\"polyglot\""));
+                assertThat(answer.body())
+                        .as(way)
+                        .contains("urn:polyglot:problem:unauthorized")
+                        .doesNotContain(TOKEN);
+            }
+        }
+        // and the right token, in any case of the scheme, gets through, to a dead letter no refused call decided
+        HttpResponse<String> listed = send(HttpRequest.newBuilder(uri("/admin/dead-letters"))
+                .header("Authorization", "bEARER " + TOKEN)
+                .GET()
+                .build());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(post("/admin/dead-letters/0/5/skip").statusCode()).isEqualTo(200);
+        assertThat(send(HttpRequest.newBuilder(uri("/health/ready")).GET().build())
+                        .statusCode())
+                .isEqualTo(200);
+    }
+
     /** An endpoint with admin routes of their own, as after a restart of the process. */
     private ServiceEndpoint endpointWithNewAdmin() {
         return ServiceEndpoint.start(
-                "127.0.0.1",
-                0,
-                new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                () -> true,
-                admin(),
-                AdminAccess.OPEN);
+                "127.0.0.1", 0, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT), () -> true, admin(), ACCESS);
     }
 
     private DeadLetterAdmin admin() {
@@ -285,8 +332,9 @@ class DeadLetterAdminTest {
     }
 
     private JsonNode list() throws Exception {
-        HttpResponse<String> response =
-                send(HttpRequest.newBuilder(uri("/admin/dead-letters")).GET().build());
+        HttpResponse<String> response = send(authorized(HttpRequest.newBuilder(uri("/admin/dead-letters")))
+                .GET()
+                .build());
         assertThat(response.statusCode()).isEqualTo(200);
         return JSON.readTree(response.body());
     }
@@ -301,9 +349,13 @@ class DeadLetterAdminTest {
     }
 
     private HttpResponse<String> post(String path) throws Exception {
-        return send(HttpRequest.newBuilder(uri(path))
+        return send(authorized(HttpRequest.newBuilder(uri(path)))
                 .POST(HttpRequest.BodyPublishers.noBody())
                 .build());
+    }
+
+    private static HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return request.header("Authorization", "Bearer " + TOKEN);
     }
 
     private HttpResponse<String> send(HttpRequest request) throws Exception {

@@ -25,8 +25,11 @@ final class CommandClient implements AutoCloseable {
     private final HttpClient http;
     private final URI single;
     private final URI batch;
+    /** The stack's POLYGLOT_TOKEN, sent as a bearer token; null when the stack has none. */
+    private final String token;
 
-    CommandClient(String commandUrl) {
+    CommandClient(String commandUrl, String token) {
+        this.token = token;
         this.http = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5))
@@ -45,11 +48,14 @@ final class CommandClient implements AutoCloseable {
                 .thenApply(response -> outcome(response.statusCode(), async));
     }
 
-    private static HttpRequest post(URI uri, String mediaType, byte[] body, boolean async) {
+    private HttpRequest post(URI uri, String mediaType, byte[] body, boolean async) {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .timeout(TIMEOUT)
                 .header("Content-Type", mediaType)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
         if (async) {
             request.header("Prefer", "respond-async");
         }

@@ -88,7 +88,7 @@ final class StageContext implements AutoCloseable {
         this.env = stack.env();
         this.bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS");
         this.events = events;
-        this.commands = new CommandClient(env.get("COMMAND_URL"));
+        this.commands = new CommandClient(env.get("COMMAND_URL"), env.get("POLYGLOT_TOKEN"));
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 

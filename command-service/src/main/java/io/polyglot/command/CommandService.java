@@ -120,7 +120,8 @@ public final class CommandService implements AutoCloseable {
                     decider,
                     registry,
                     () -> decider.isRunning() && readiness.getAsBoolean(),
-                    clock);
+                    clock,
+                    config.access());
             resources.push(api);
             api.start();
             log.info("Command service started (port={}, topic={})", api.port(), Topics.COMMANDS);

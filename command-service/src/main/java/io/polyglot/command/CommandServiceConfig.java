@@ -4,6 +4,7 @@ import io.polyglot.runtime.InvalidSettingException;
 import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.runtime.Setting;
 import io.polyglot.runtime.Settings;
+import io.polyglot.runtime.TokenAccess;
 import io.polyglot.schemas.Limits;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,10 +14,11 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.StreamsConfig;
+import org.slf4j.LoggerFactory;
 
 /**
  * The settings of the command service, each declared once with its default (suited to the local stack), validation
- * and doc.
+ * and doc. {@code access} is who may call the HTTP API ({@code POLYGLOT_TOKEN}, {@code METRICS_OPEN}).
  */
 public record CommandServiceConfig(
         String kafkaBootstrapServers,
@@ -38,7 +40,8 @@ public record CommandServiceConfig(
         Duration healthProbeInterval,
         Map<String, Object> producerOverrides,
         Map<String, Object> adminOverrides,
-        DeciderSettings decider) {
+        DeciderSettings decider,
+        TokenAccess access) {
 
     public static final Setting<String> KAFKA_BOOTSTRAP_SERVERS =
             Setting.text("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to bootstrap from, host:port,...");
@@ -152,7 +155,9 @@ public record CommandServiceConfig(
             DECIDER_COMMIT_INTERVAL,
             DECISION_WAIT,
             COMMAND_ID_RETENTION,
-            COMMAND_ID_SWEEP_INTERVAL);
+            COMMAND_ID_SWEEP_INTERVAL,
+            TokenAccess.POLYGLOT_TOKEN,
+            TokenAccess.METRICS_OPEN);
 
     private static final List<String> TIMEOUTS_FROM_REQUEST_TIMEOUT = List.of(
             ProducerConfig.MAX_BLOCK_MS_CONFIG,
@@ -168,7 +173,8 @@ public record CommandServiceConfig(
      * Reads the settings from an environment ({@code System.getenv()} in production); Kafka client properties pass
      * through as {@code KAFKA_PRODUCER_*} and {@code KAFKA_ADMIN_*}.
      *
-     * @throws InvalidSettingException naming each bad key, its value and the reason
+     * @throws InvalidSettingException naming each bad key, its value (a secret's masked) and the reason, or when no
+     *     token is set and {@code HTTP_HOST} is not a loopback address
      */
     public static CommandServiceConfig from(Map<String, String> env) {
         return from(Settings.load(env, SETTINGS));
@@ -203,7 +209,9 @@ public record CommandServiceConfig(
                         settings.get(DECISION_WAIT),
                         settings.get(COMMAND_ID_RETENTION),
                         settings.get(COMMAND_ID_SWEEP_INTERVAL),
-                        settings.kafkaPassThrough("KAFKA_STREAMS_")));
+                        settings.kafkaPassThrough("KAFKA_STREAMS_")),
+                TokenAccess.from(
+                        settings, settings.get(HTTP_HOST), LoggerFactory.getLogger(CommandServiceConfig.class)));
         config.producerProperties();
         config.streamsProperties();
         return config;

@@ -45,11 +45,14 @@ final class RunningCommandService implements AutoCloseable {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final Admin admin;
+    /** The service's POLYGLOT_TOKEN, sent with every request of the helpers below when the test set one. */
+    private final String token;
 
-    private RunningCommandService(TestKafka broker, CommandService service, Admin admin) {
+    private RunningCommandService(TestKafka broker, CommandService service, Admin admin, String token) {
         this.broker = broker;
         this.service = service;
         this.admin = admin;
+        this.token = token;
     }
 
     /** Starts a broker in {@code dataDir} and the service with {@code env} on top of the test defaults. */
@@ -80,7 +83,7 @@ final class RunningCommandService implements AutoCloseable {
             settings.putAll(env);
             CommandService service = CommandService.start(CommandServiceConfig.from(settings), clock);
             Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers()));
-            return new RunningCommandService(broker, service, admin);
+            return new RunningCommandService(broker, service, admin, settings.get("POLYGLOT_TOKEN"));
         } catch (RuntimeException e) {
             broker.close();
             throw e;
@@ -92,7 +95,7 @@ final class RunningCommandService implements AutoCloseable {
     }
 
     HttpResponse<String> post(String path, String contentType, String body) {
-        return send(HttpRequest.newBuilder(uri(path))
+        return send(authorized(HttpRequest.newBuilder(uri(path)))
                 .timeout(Duration.ofSeconds(60))
                 .header("Content-Type", contentType)
                 .POST(HttpRequest.BodyPublishers.ofString(body))
@@ -104,10 +107,15 @@ final class RunningCommandService implements AutoCloseable {
     }
 
     HttpResponse<String> get(String path) {
-        return send(HttpRequest.newBuilder(uri(path))
+        return send(authorized(HttpRequest.newBuilder(uri(path)))
                 .timeout(Duration.ofSeconds(60))
                 .GET()
                 .build());
+    }
+
+    /** {@code request} with the service's bearer token, when it has one. */
+    HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
     }
 
     HttpResponse<String> send(HttpRequest request) {

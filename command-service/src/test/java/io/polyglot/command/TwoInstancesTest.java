@@ -38,6 +38,7 @@ class TwoInstancesTest {
     @TempDir
     static Path dataDir;
 
+    static final String TOKEN = "two-instances-share-this-token";
     static RunningCommandService first;
     static CommandService second;
     static final HttpClient http =
@@ -45,9 +46,12 @@ class TwoInstancesTest {
 
     @BeforeAll
     static void start() {
-        first = RunningCommandService.start(dataDir, Map.of());
+        // Both guarded by a token: a read relayed to the instance that owns the aggregate carries it on.
+        first = RunningCommandService.start(dataDir, Map.of("POLYGLOT_TOKEN", TOKEN));
         second = CommandService.start(
                 CommandServiceConfig.from(Map.of(
+                        "POLYGLOT_TOKEN",
+                        TOKEN,
                         "KAFKA_BOOTSTRAP_SERVERS",
                         first.broker.bootstrapServers(),
                         "HTTP_PORT",
@@ -138,7 +142,7 @@ class TwoInstancesTest {
     }
 
     private static HttpResponse<String> get(URI uri) {
-        return first.send(HttpRequest.newBuilder(uri)
+        return first.send(first.authorized(HttpRequest.newBuilder(uri))
                 .timeout(Duration.ofSeconds(30))
                 .GET()
                 .build());
@@ -146,7 +150,7 @@ class TwoInstancesTest {
 
     private static CompletableFuture<HttpResponse<String>> post(URI uri, String body) {
         return http.sendAsync(
-                HttpRequest.newBuilder(uri)
+                first.authorized(HttpRequest.newBuilder(uri))
                         .timeout(Duration.ofSeconds(30))
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))

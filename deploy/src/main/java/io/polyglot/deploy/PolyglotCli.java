@@ -256,6 +256,8 @@ public final class PolyglotCli implements Runnable {
             command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
             builder.environment().put("COMMAND_URL", env.get("COMMAND_URL"));
+            // In the importer's environment, never on its command line, where ps would show it.
+            builder.environment().put("POLYGLOT_TOKEN", env.get("POLYGLOT_TOKEN"));
             return builder.start().waitFor();
         }
     }

@@ -89,7 +89,8 @@ public final class PolyglotStack {
      * stopped.
      */
     public List<ComponentStatus> up(OptionalInt commandInstances) {
-        StackState state = scaled(StackState.load(home).orElseGet(StackState::withFreePorts), commandInstances);
+        StackState state = scaled(StackState.load(home).orElseGet(StackState::withFreePorts), commandInstances)
+                .withToken();
         state.save(home);
         KafkaBroker kafka = KafkaBroker.attach(kafkaDir())
                 .map(running -> reportRunning("Kafka", running.bootstrapServers(), running.pid(), running))
@@ -145,7 +146,7 @@ public final class PolyglotStack {
                     : health.ready(service.port()) ? ComponentStatus.Health.UP : ComponentStatus.Health.UNHEALTHY;
             ProjectionProgress progress =
                     process.isPresent() && service.module().equals(PROJECTION_WORKER)
-                            ? health.metrics(service.port())
+                            ? health.metrics(service.port(), state.get().token())
                                     .flatMap(ProjectionProgress::fromMetrics)
                                     .orElse(null)
                             : null;
@@ -184,6 +185,7 @@ public final class PolyglotStack {
         env.put("S3_REGION", S3Server.REGION);
         env.put("AWS_ACCESS_KEY_ID", state.s3AccessKey());
         env.put("AWS_SECRET_ACCESS_KEY", state.s3SecretKey());
+        env.put("POLYGLOT_TOKEN", state.token());
         return env;
     }
 

@@ -16,7 +16,8 @@ import java.util.Optional;
  * One process of the pipeline as the local stack runs it: {@code java -jar <module>/target/<module>.jar} with its
  * settings in the environment, its output in {@code logs/<name>.log} and its pid in {@code run/<name>.pid}. The name
  * is the module's, except for the command-service instances after the first: {@code command-service-2},
- * {@code command-service-3} ...
+ * {@code command-service-3} ... Every service gets the stack's {@code POLYGLOT_TOKEN}, so none of them answers a
+ * caller without it.
  */
 record ServiceDefinition(
         String name, String module, int port, Map<String, String> environment, Path home, Path repoRoot) {
@@ -48,6 +49,7 @@ record ServiceDefinition(
             Map<String, String> command = new LinkedHashMap<>();
             command.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + state.kafkaPort());
             command.put("HTTP_HOST", "127.0.0.1");
+            command.put("POLYGLOT_TOKEN", String.valueOf(state.token()));
             command.put("HTTP_PORT", String.valueOf(ports.get(i - 1)));
             command.put("DECIDER_APPLICATION_ID", DECIDER_APPLICATION_ID);
             command.put(
@@ -72,12 +74,14 @@ record ServiceDefinition(
         archiver.put("WARM_DIR", home.resolve("archiver-warm").toString());
         archiver.put("HTTP_HOST", "127.0.0.1");
         archiver.put("HEALTH_PORT", String.valueOf(state.archiverHealthPort()));
+        archiver.put("POLYGLOT_TOKEN", String.valueOf(state.token()));
 
         Map<String, String> projection = new LinkedHashMap<>();
         projection.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
         projection.put("DATABASE_URL", String.valueOf(state.databaseUrl()));
         projection.put("HTTP_HOST", "127.0.0.1");
         projection.put("HEALTH_PORT", String.valueOf(state.projectionHealthPort()));
+        projection.put("POLYGLOT_TOKEN", String.valueOf(state.token()));
 
         return List.of(
                 new ServiceDefinition(

@@ -36,12 +36,17 @@ final class ServiceHealth {
         }
     }
 
-    /** The service's {@code /metrics} page, empty when it does not answer. */
-    Optional<String> metrics(int port) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
-                .timeout(Duration.ofSeconds(5))
-                .GET()
-                .build();
+    /**
+     * The service's {@code /metrics} page, empty when it does not answer; {@code token} is sent, so the page is read
+     * whether the service keeps it open or not ({@code METRICS_OPEN}).
+     */
+    Optional<String> metrics(int port, String token) {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(5));
+        if (token != null) {
+            builder.header("Authorization", "Bearer " + token);
+        }
+        HttpRequest request = builder.GET().build();
         try {
             HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? Optional.of(response.body()) : Optional.empty();

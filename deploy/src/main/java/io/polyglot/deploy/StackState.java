@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,6 +23,9 @@ import java.util.Optional;
  * <p>{@code commandPort} is the first command-service instance's port; {@code moreCommandPorts} holds the ports of
  * instances 2..N when the stack runs several ({@code ./polyglot up --scale command-service=N}), empty for one. A file
  * written before instances could be scaled has no {@code moreCommandPorts} and means one instance.
+ *
+ * <p>{@code token} is the stack's {@code POLYGLOT_TOKEN}: 32 random bytes from {@link SecureRandom}, URL-safe base64,
+ * made on the first start (or the first start after a file written before services had a token) and kept.
  */
 record StackState(
         int kafkaPort,
@@ -33,15 +38,18 @@ record StackState(
         String postgresPassword,
         String s3AccessKey,
         String s3SecretKey,
-        List<Integer> moreCommandPorts) {
+        List<Integer> moreCommandPorts,
+        String token) {
     static final String FILE = "stack.json";
+    private static final int TOKEN_BYTES = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     StackState {
         moreCommandPorts = moreCommandPorts == null ? List.of() : List.copyOf(moreCommandPorts);
     }
 
-    /** Fresh free ports, no credentials yet. */
+    /** Fresh free ports and a fresh token, no server credentials yet. */
     static StackState withFreePorts() {
         return new StackState(
                 FreePorts.pick(),
@@ -54,7 +62,8 @@ record StackState(
                 null,
                 null,
                 null,
-                List.of());
+                List.of(),
+                newToken());
     }
 
     static Optional<StackState> load(Path home) {
@@ -70,6 +79,25 @@ record StackState(
     }
 
     StackState withCredentials(String databaseUrl, String postgresPassword, String s3AccessKey, String s3SecretKey) {
+        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, moreCommandPorts, token);
+    }
+
+    /** This state with a token: itself when it has one, else with a fresh one. */
+    StackState withToken() {
+        if (token != null && !token.isBlank()) {
+            return this;
+        }
+        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, moreCommandPorts, newToken());
+    }
+
+    /** The same ports with these credentials, further command ports and token. */
+    private StackState copy(
+            String databaseUrl,
+            String postgresPassword,
+            String s3AccessKey,
+            String s3SecretKey,
+            List<Integer> moreCommandPorts,
+            String token) {
         return new StackState(
                 kafkaPort,
                 postgresPort,
@@ -81,7 +109,14 @@ record StackState(
                 postgresPassword,
                 s3AccessKey,
                 s3SecretKey,
-                moreCommandPorts);
+                moreCommandPorts,
+                token);
+    }
+
+    private static String newToken() {
+        byte[] bytes = new byte[TOKEN_BYTES];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** The ports of every command-service instance, the first one first. */
@@ -113,18 +148,7 @@ record StackState(
                 more.add(port);
             }
         }
-        return new StackState(
-                kafkaPort,
-                postgresPort,
-                s3Port,
-                commandPort,
-                archiverHealthPort,
-                projectionHealthPort,
-                databaseUrl,
-                postgresPassword,
-                s3AccessKey,
-                s3SecretKey,
-                more);
+        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, more, token);
     }
 
     void save(Path home) {

@@ -106,7 +106,8 @@ class PolyglotStackTest {
                         "S3_BUCKET",
                         "S3_REGION",
                         "AWS_ACCESS_KEY_ID",
-                        "AWS_SECRET_ACCESS_KEY");
+                        "AWS_SECRET_ACCESS_KEY",
+                        "POLYGLOT_TOKEN");
         assertThat(expected.get("KAFKA_BOOTSTRAP_SERVERS")).startsWith("127.0.0.1:");
     }
 

@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -89,6 +90,55 @@ class StackStateTest {
                         "command-service-3",
                         "archiver-worker",
                         "projection-worker");
+    }
+
+    @Test
+    void makesOneRandomUrlSafeTokenOnTheFirstStartAndKeepsItInAFileOnlyItsOwnerReads() throws Exception {
+        // given
+        StackState first = StackState.withFreePorts();
+        StackState other = StackState.withFreePorts();
+
+        // when
+        first.withCommandInstances(2).withToken().save(home);
+        StackState loaded = StackState.load(home).orElseThrow();
+
+        // then: 32 random bytes are 43 characters of URL-safe base64 without padding
+        assertThat(first.token()).matches("[A-Za-z0-9_-]{43}").isNotEqualTo(other.token());
+        assertThat(loaded.token()).isEqualTo(first.token());
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(home.resolve(StackState.FILE))))
+                .isEqualTo("rw-------");
+        assertThat(loaded.toString()).doesNotContain(first.token());
+    }
+
+    @Test
+    void givesAStateWrittenBeforeServicesHadATokenAFreshOne() throws Exception {
+        // given
+        Files.writeString(
+                home.resolve(StackState.FILE),
+                "{\"kafkaPort\":1,\"postgresPort\":2,\"s3Port\":3,\"commandPort\":4,\"archiverHealthPort\":5,"
+                        + "\"projectionHealthPort\":6}");
+
+        // when
+        StackState older = StackState.load(home).orElseThrow();
+
+        // then
+        assertThat(older.token()).isNull();
+        assertThat(older.withToken().token()).matches("[A-Za-z0-9_-]{43}");
+    }
+
+    @Test
+    void passesTheTokenToEveryServiceItStarts() {
+        // given
+        StackState state = StackState.withFreePorts().withCommandInstances(2);
+
+        // when
+        List<ServiceDefinition> services = ServiceDefinition.all(state, home, Path.of("/repo"));
+
+        // then
+        assertThat(services)
+                .hasSize(4)
+                .extracting(service -> service.environment().get("POLYGLOT_TOKEN"))
+                .containsOnly(state.token());
     }
 
     @Test

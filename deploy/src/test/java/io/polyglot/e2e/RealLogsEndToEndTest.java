@@ -163,6 +163,71 @@ class RealLogsEndToEndTest {
     }
 
     @Test
+    void everyServiceOfTheStackWantsItsTokenAndNoLogFileHoldsIt() throws Exception {
+        // given the stack's token, and the ports of the command service and the archiver's admin endpoint
+        String token = env.get("POLYGLOT_TOKEN");
+        int archiverPort = stack.status().stream()
+                .filter(component -> component.name().equals("archiver-worker"))
+                .findFirst()
+                .orElseThrow()
+                .port();
+        String archiver = "http://127.0.0.1:" + archiverPort;
+        String aggregate = env.get("COMMAND_URL") + "/v1/aggregates/LoanApplication/173688";
+
+        // when / then: health is open, everything else answers only the token
+        assertThat(status(env.get("COMMAND_URL") + "/health/ready", null)).isEqualTo(200);
+        assertThat(status(aggregate, null)).isEqualTo(401);
+        assertThat(status(aggregate, "Bearer " + token + "x")).isEqualTo(401);
+        assertThat(status(aggregate, "Bearer " + token)).isEqualTo(200);
+        assertThat(status(archiver + "/health/ready", null)).isEqualTo(200);
+        assertThat(status(archiver + "/admin/dead-letters", null)).isEqualTo(401);
+        assertThat(status(archiver + "/admin/dead-letters", "Bearer " + token)).isEqualTo(200);
+
+        // and no file under the stack's log folder, nor any import's log, holds the token
+        List<Path> logFiles = new ArrayList<>();
+        try (var files = Files.walk(home.resolve("logs"))) {
+            files.filter(Files::isRegularFile).forEach(logFiles::add);
+        }
+        try (var files = Files.list(home)) {
+            files.filter(file -> file.getFileName().toString().startsWith("import-"))
+                    .forEach(logFiles::add);
+        }
+        byte[] needle = token.getBytes(StandardCharsets.US_ASCII);
+        List<Path> holding = new ArrayList<>();
+        for (Path file : logFiles) {
+            if (contains(Files.readAllBytes(file), needle)) {
+                holding.add(file);
+            }
+        }
+        assertThat(logFiles).hasSizeGreaterThanOrEqualTo(4);
+        assertThat(holding).isEmpty();
+    }
+
+    private static int status(String url, String authorization) throws Exception {
+        java.net.http.HttpRequest.Builder request =
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(30));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return java.net.http.HttpClient.newHttpClient()
+                .send(request.build(), java.net.http.HttpResponse.BodyHandlers.discarding())
+                .statusCode();
+    }
+
+    private static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+
+    @Test
     void theArchiverWasKilledFiveTimesDuringTheFirstBpiImportAndOnlyItWasStartedAgain() {
         List<ArchiverKills.Kill> kills = archiverKills.kills();
 
@@ -431,10 +496,11 @@ class RealLogsEndToEndTest {
         command.addAll(options);
         command.add(file.toString());
         long started = System.nanoTime();
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // The token travels in the environment, as ./polyglot import passes it, never on the command line.
+        builder.environment().put("POLYGLOT_TOKEN", env.get("POLYGLOT_TOKEN"));
+        Process process = builder.start();
         if (kills != null) {
             try (Admin admin = admin()) {
                 kills.during(process, () -> topicOffsets(admin), started);

@@ -50,7 +50,7 @@ import picocli.CommandLine.Spec;
                     + " event. Command ids derive from the type, the case id and the event's position in the case, so"
                     + " a re-run sends the same ids.",
             "Environment: COMMAND_URL (the command service, default " + ImportMain.DEFAULT_URL + "), POLYGLOT_TOKEN"
-                    + " (sent as a bearer token when set)."
+                    + " (sent as a bearer token when set; --token-file overrides it)."
         },
         exitCodeListHeading = "Exit status:%n",
         exitCodeList = {
@@ -123,6 +123,13 @@ public final class ImportMain implements Callable<Integer> {
 
     @Option(names = "--url", paramLabel = "URL", description = "Command service base URL; overrides COMMAND_URL.")
     private String url;
+
+    // A file, not the token itself: an argument would show in ps to every user of the machine.
+    @Option(
+            names = "--token-file",
+            paramLabel = "FILE",
+            description = "File whose first line is the bearer token; overrides POLYGLOT_TOKEN.")
+    private Path tokenFile;
 
     @Option(
             names = "--batch-size",
@@ -242,8 +249,7 @@ public final class ImportMain implements Callable<Integer> {
                     source::bytesRead,
                     source.totalBytes(),
                     PROGRESS_LINE_INTERVAL);
-            Optional<String> token =
-                    Optional.ofNullable(env.get("POLYGLOT_TOKEN")).filter(value -> !value.isBlank());
+            Optional<String> token = token();
             CommandServiceClient client =
                     new CommandServiceClient(baseUrl, token, retry, CONNECT_TIMEOUT, requestTimeout, shown::note);
             err.println("import: " + file + " (" + logFormat.name().toLowerCase(Locale.ROOT) + ") as " + aggregateType
@@ -252,6 +258,22 @@ public final class ImportMain implements Callable<Integer> {
         } catch (IOException e) {
             err.println("import: closing " + file + " failed: " + e.getMessage());
             return ExitStatus.MALFORMED_LOG;
+        }
+    }
+
+    /** The bearer token: the first line of {@code --token-file}, else {@code POLYGLOT_TOKEN}; never printed. */
+    private Optional<String> token() {
+        if (tokenFile == null) {
+            return Optional.ofNullable(env.get("POLYGLOT_TOKEN")).filter(value -> !value.isBlank());
+        }
+        try (Stream<String> lines = Files.lines(tokenFile)) {
+            return Optional.of(lines.findFirst()
+                    .map(String::strip)
+                    .filter(line -> !line.isEmpty())
+                    .orElseThrow(() -> usage("--token-file " + tokenFile + " holds no token on its first line")));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw usage("cannot read --token-file " + tokenFile + ": "
+                    + e.getClass().getSimpleName());
         }
     }
 

@@ -367,6 +367,55 @@ class ImportMainTest {
     }
 
     @Test
+    void readsTheTokenFromTheTokenFileInsteadOfTheEnvironment() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given
+            Path log = XesLogs.write(dir.resolve("loans.xes"), XesLogs.of(1, 1));
+            Path tokenFile = Files.writeString(dir.resolve("token"), "fr0m-the-file\n");
+            Map<String, String> env = Map.of("COMMAND_URL", service.url().toString(), "POLYGLOT_TOKEN", "fr0m-the-env");
+
+            // when
+            Run run = Cli.run(
+                    env,
+                    "--type",
+                    "LoanApplication",
+                    "--token-file",
+                    tokenFile.toString(),
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.OK);
+            assertThat(service.requests())
+                    .singleElement()
+                    .satisfies(request -> assertThat(request.authorization()).isEqualTo("Bearer fr0m-the-file"));
+            assertThat(run.out() + run.err()).doesNotContain("fr0m-the-file");
+        }
+    }
+
+    @Test
+    void refusesATokenFileItCannotReadAsBadUsage() throws Exception {
+        // given
+        Path log = XesLogs.write(dir.resolve("loans.xes"), XesLogs.of(1, 1));
+
+        // when
+        Run run = Cli.run(
+                Map.of(),
+                "--type",
+                "LoanApplication",
+                "--token-file",
+                dir.resolve("absent").toString(),
+                "--progress",
+                "off",
+                log.toString());
+
+        // then
+        assertThat(run.exitStatus()).isEqualTo(ExitStatus.USAGE);
+        assertThat(run.err()).contains("cannot read --token-file");
+    }
+
+    @Test
     void reportsAMalformedLogWithItsLineAfterSendingTheEventsBeforeIt() throws Exception {
         try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
             // given a log cut off inside its third case

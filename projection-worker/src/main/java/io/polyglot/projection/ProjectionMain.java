@@ -7,12 +7,12 @@ import io.polyglot.projection.readmodel.PostgresDeadLetterResolutions;
 import io.polyglot.projection.readmodel.PostgresReadModelStore;
 import io.polyglot.projection.rebuild.RebuildMain;
 import io.polyglot.readmodel.ReadModelMigrations;
-import io.polyglot.runtime.AdminAccess;
 import io.polyglot.runtime.AdminResponse;
 import io.polyglot.runtime.AdminRoutes;
 import io.polyglot.runtime.InvalidSettingException;
 import io.polyglot.runtime.Metrics;
 import io.polyglot.runtime.ServiceEndpoint;
+import io.polyglot.runtime.TokenAccess;
 import io.polyglot.runtime.deadletter.DeadLetterReader;
 import java.time.Clock;
 import java.util.List;
@@ -83,6 +83,7 @@ public final class ProjectionMain {
         PrometheusMeterRegistry registry = Metrics.registry("projection-worker");
         AtomicReference<ProjectionWorker> running = new AtomicReference<>();
         AtomicReference<AdminRoutes> admin = new AtomicReference<>();
+        TokenAccess access = TokenAccess.load(System.getenv(), config.host(), log);
         ServiceEndpoint endpoint = ServiceEndpoint.start(
                 config.host(),
                 config.healthPort(),
@@ -97,7 +98,7 @@ public final class ProjectionMain {
                             ? AdminResponse.problem(503, "starting", "the projection worker is still starting")
                             : routes.handle(method, path);
                 },
-                AdminAccess.OPEN);
+                access);
         log.info("Health endpoint listening on {}:{}", config.host(), endpoint.port());
 
         HikariDataSource database = ReadModelDatabase.pool(config.database());

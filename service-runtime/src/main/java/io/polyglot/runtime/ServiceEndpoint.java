@@ -17,7 +17,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The small HTTP endpoint of a worker process: {@code /health/live}, {@code /health/ready}, {@code /metrics}, and the
  * worker's own {@link AdminRoutes} under {@code /admin/} for requests its {@link AdminAccess} lets through (401
- * otherwise). It serves nothing else and binds where it is told (loopback by default).
+ * otherwise). Health is always open; unknown paths, and {@code /metrics} when the access guards it, get the same
+ * check as the admin routes, so nothing is learned without the token. It binds where it is told (loopback by
+ * default).
  */
 public final class ServiceEndpoint implements AutoCloseable {
 
@@ -61,10 +63,17 @@ public final class ServiceEndpoint implements AutoCloseable {
                         isReady ? 200 : 503,
                         isReady ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
             });
-            server.createContext(
-                    "/metrics", exchange -> respond(exchange, 200, registry.scrape(), "text/plain; version=0.0.4"));
+            server.createContext("/metrics", exchange -> {
+                if (!access.guardsMetrics() || admitted(exchange, access)) {
+                    respond(exchange, 200, registry.scrape(), "text/plain; version=0.0.4");
+                }
+            });
             server.createContext("/admin/", exchange -> answerAdmin(exchange, admin, access));
-            server.createContext("/", exchange -> respond(exchange, 404, "{\"status\":404,\"title\":\"Not Found\"}"));
+            server.createContext("/", exchange -> {
+                if (admitted(exchange, access)) {
+                    respond(exchange, 404, "{\"status\":404,\"title\":\"Not Found\"}");
+                }
+            });
             server.start();
             return new ServiceEndpoint(server, executor);
         } catch (IOException e) {
@@ -91,11 +100,20 @@ public final class ServiceEndpoint implements AutoCloseable {
         }
     }
 
+    /** Whether {@code access} lets the request through; when not, it has been answered with 401. */
+    private static boolean admitted(HttpExchange exchange, AdminAccess access) throws IOException {
+        AccessVerdict verdict = access.verdict(exchange.getRequestHeaders());
+        if (verdict.allowed()) {
+            return true;
+        }
+        exchange.getResponseHeaders().set("WWW-Authenticate", verdict.challenge());
+        AdminResponse refused = AdminResponse.problem(401, "unauthorized", verdict.detail());
+        respond(exchange, refused.status(), refused.json(), refused.contentType());
+        return false;
+    }
+
     private static void answerAdmin(HttpExchange exchange, AdminRoutes admin, AdminAccess access) throws IOException {
-        if (!access.allows(exchange.getRequestHeaders())) {
-            exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
-            AdminResponse refused = AdminResponse.problem(401, "unauthorized", "a valid bearer token is required");
-            respond(exchange, refused.status(), refused.json(), refused.contentType());
+        if (!admitted(exchange, access)) {
             return;
         }
         AdminResponse answer;

@@ -66,7 +66,7 @@ class ServiceEndpointTest {
 
             // then
             assertThat(refused.statusCode()).isEqualTo(401);
-            assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+            assertThat(refused.headers().firstValue("WWW-Authenticate")).contains("Bearer realm=\"polyglot\"");
             assertThat(refused.headers().firstValue("Content-Type")).contains("application/problem+json");
             assertThat(allowed.statusCode()).isEqualTo(200);
             assertThat(allowed.body()).isEqualTo("{\"method\":\"POST\",\"path\":\"/admin/dead-letters/1/2\"}");

@@ -17,7 +17,9 @@ import io.polyglot.command.intake.EventRefusedException;
 import io.polyglot.command.intake.Intake;
 import io.polyglot.command.intake.Problem;
 import io.polyglot.command.intake.ProblemType;
+import io.polyglot.runtime.AccessVerdict;
 import io.polyglot.runtime.KafkaUnavailableException;
+import io.polyglot.runtime.TokenAccess;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,6 +80,7 @@ public final class CommandApi implements AutoCloseable {
     private final BooleanSupplier ready;
     private final Clock clock;
     private final CommandMetrics metrics;
+    private final TokenAccess access;
     private final ObjectMapper json = new ObjectMapper();
     private final HttpClient peers =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -117,7 +121,8 @@ public final class CommandApi implements AutoCloseable {
             DecisionBoard decisions,
             PrometheusMeterRegistry registry,
             BooleanSupplier ready,
-            Clock clock) {
+            Clock clock,
+            TokenAccess access) {
         this.settings = settings;
         this.intake = intake;
         this.commands = commands;
@@ -126,6 +131,7 @@ public final class CommandApi implements AutoCloseable {
         this.ready = ready;
         this.clock = clock;
         this.metrics = new CommandMetrics(registry);
+        this.access = access;
         this.openApi = resource("/openapi.json");
         this.bodies = new RequestBodies(clock, settings.bodyTimeout(), settings.idleTimeout());
     }
@@ -144,6 +150,9 @@ public final class CommandApi implements AutoCloseable {
             config.jetty.modifyHttpConfiguration(http -> {
                 http.setSendServerVersion(false);
                 http.setRequestHeaderSize(settings.maxHeaderBytes());
+                // Jetty's per-connection header cache matches values without regard to case by default, so a token
+                // differing from an earlier request's only in case would be read as that earlier token.
+                http.setHeaderCacheCaseSensitive(true);
                 http.setIdleTimeout(settings.idleTimeout().toMillis());
                 // The body deadline (RequestBodies) bounds a body instead of a minimum rate: a rate check also fires
                 // on a small body that arrived whole but was read late under load.
@@ -162,6 +171,8 @@ public final class CommandApi implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
             config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new ProblemErrorHandler(json)));
         });
+        // Before any route is looked up, so an unknown path or method answers 401 too and nothing is learned.
+        app.before(this::requireToken);
         route(HandlerType.POST, "/v1/commands", this::command);
         route(HandlerType.POST, "/v1/commands:batch", this::batch);
         route(HandlerType.GET, "/v1/commands/{commandId}", this::commandStatus);
@@ -176,6 +187,10 @@ public final class CommandApi implements AutoCloseable {
         app.exception(HttpResponseException.class, (e, ctx) -> {
             ProblemType type = ProblemStatus.typeOf(e.getStatus());
             respond(ctx, Problem.of(type, detailOf(type, ctx)));
+        });
+        app.exception(TokenRefusedException.class, (e, ctx) -> {
+            ctx.header("WWW-Authenticate", e.verdict().challenge());
+            respond(ctx, Problem.of(ProblemType.UNAUTHORIZED, e.verdict().detail()));
         });
         app.exception(BodyTooLargeException.class, (e, ctx) -> {
             // The rest of the body is not worth reading: close the connection after the answer.
@@ -215,6 +230,15 @@ public final class CommandApi implements AutoCloseable {
         app.start();
         log.info("Command API listening (host={}, port={})", settings.host(), app.port());
         return this;
+    }
+
+    private void requireToken(Context ctx) {
+        if (access.guards(ctx.path())) {
+            AccessVerdict verdict = access.check(Collections.list(ctx.req().getHeaders("Authorization")));
+            if (!verdict.allowed()) {
+                throw new TokenRefusedException(verdict);
+            }
+        }
     }
 
     private void route(HandlerType method, String path, Handler handler) {
@@ -357,14 +381,15 @@ public final class CommandApi implements AutoCloseable {
     }
 
     private Optional<HttpResponse<byte[]>> ask(URI instance, Context ctx) {
-        HttpRequest request = HttpRequest.newBuilder(
+        HttpRequest.Builder request = HttpRequest.newBuilder(
                         URI.create(instance + ctx.req().getRequestURI()))
                 .timeout(settings.requestTimeout())
-                .header(FORWARDED, "true")
-                .GET()
-                .build();
+                .header(FORWARDED, "true");
+        // The caller passed this instance's check; the other instance checks the same token again.
+        Optional.ofNullable(ctx.header("Authorization")).ifPresent(value -> request.header("Authorization", value));
+        HttpRequest forwarded = request.GET().build();
         try {
-            return Optional.of(peers.send(request, HttpResponse.BodyHandlers.ofByteArray()));
+            return Optional.of(peers.send(forwarded, HttpResponse.BodyHandlers.ofByteArray()));
         } catch (IOException e) {
             log.debug("Another instance did not answer (instance={})", instance, e);
             return Optional.empty();

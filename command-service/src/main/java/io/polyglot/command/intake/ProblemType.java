@@ -16,6 +16,7 @@ public enum ProblemType {
     RULE_VIOLATED("rule-violated", "Rule violated", 409),
     COMMAND_ID_REUSED("command-id-reused", "Command id reused", 409),
     KAFKA_UNAVAILABLE("kafka-unavailable", "Kafka unavailable", 503),
+    UNAUTHORIZED("unauthorized", "Unauthorized", 401),
     NOT_FOUND("not-found", "Not found", 404),
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", 405),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", 415),
