@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -157,7 +158,21 @@ class RealLogsEndToEndTest {
             Files.writeString(out, report);
         } finally {
             if (stack != null) {
+                keepTheLogs(stack.home().resolve("logs"), root.resolve("deploy/target/e2e-logs"));
                 stack.down(true);
+            }
+        }
+    }
+
+    /** Copies the stack's log files where a failed run can still be read once the stack's home is wiped. */
+    private static void keepTheLogs(Path logs, Path kept) throws IOException {
+        if (!Files.isDirectory(logs)) {
+            return;
+        }
+        Files.createDirectories(kept);
+        try (Stream<Path> files = Files.list(logs)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                Files.copy(file, kept.resolve(file.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
         }
     }

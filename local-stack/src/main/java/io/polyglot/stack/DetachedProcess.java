@@ -22,7 +22,7 @@ import java.util.concurrent.TimeoutException;
 public final class DetachedProcess {
 
     /** How long {@code start} waits for the child to run its own command rather than the JVM's spawn helper. */
-    private static final Duration EXEC_WAIT = Duration.ofSeconds(5);
+    private static final Duration EXEC_WAIT = Duration.ofSeconds(30);
 
     private final ProcessHandle handle;
     private final Path logFile;
@@ -57,8 +57,9 @@ public final class DetachedProcess {
             builder.environment().putAll(environment);
             Process process = builder.start();
             Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
-            awaitOwnCommandLine(
-                    process.toHandle(), Path.of(command.get(0)).getFileName().toString());
+            // The last argument, not the program's name: the JVM's spawn helper lives under the JDK's folder, so its
+            // own command line already holds "java" before it has run ours.
+            awaitOwnCommandLine(process.toHandle(), command.get(command.size() - 1));
             return new DetachedProcess(process.toHandle(), logFile);
         } catch (IOException e) {
             throw new ServerStartException("could not start " + command.get(0) + " (log: " + logFile + ")", e);
@@ -144,7 +145,8 @@ public final class DetachedProcess {
     }
 
     /**
-     * Returns once the child's command line names {@code program}, it has exited, or {@link #EXEC_WAIT} has passed.
+     * Returns once the child's command line holds {@code program} (our last argument), it has exited, or
+     * {@link #EXEC_WAIT} has passed.
      * Right after {@link ProcessBuilder#start()} the child can still be the JVM's spawn helper, whose command line
      * carries none of ours, so an {@link #attach} at that moment (a {@code status} just after {@code up}) would not
      * recognise it.

@@ -72,4 +72,27 @@ class DetachedProcessTest {
             assertThat(attached).as("round %d", round).isTrue();
         }
     }
+
+    @Test
+    void isRecognisedByItsLastArgumentRightAfterItWasStartedThoughItsProgramIsNamedLikeTheSpawnHelpersFolder()
+            throws Exception {
+        // given a program called java, as every service is: the JVM's spawn helper lives under a JDK folder whose
+        // name holds "java" too, so only an argument of ours tells the helper and the child apart
+        Path program = java.nio.file.Files.createDirectories(dir.resolve("bin")).resolve("java");
+        java.nio.file.Files.createSymbolicLink(program, Path.of("/bin/sleep"));
+        for (int round = 0; round < 40; round++) {
+            Path pidFile = dir.resolve("java-" + round + ".pid");
+            String marker = String.format("0.%04d", round + 1);
+            DetachedProcess sleeper = DetachedProcess.start(
+                    List.of(program.toString(), "300", marker), dir, dir.resolve("java.log"), pidFile);
+
+            // when
+            boolean attached = DetachedProcess.attach(pidFile, marker, dir.resolve("java.log"))
+                    .isPresent();
+            sleeper.stop(Duration.ofSeconds(10));
+
+            // then
+            assertThat(attached).as("round %d", round).isTrue();
+        }
+    }
 }
