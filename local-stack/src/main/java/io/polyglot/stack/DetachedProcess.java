@@ -24,6 +24,8 @@ public final class DetachedProcess {
     /** How long {@code start} waits for the child to run its own command rather than the JVM's spawn helper. */
     private static final Duration EXEC_WAIT = Duration.ofSeconds(30);
 
+    private static final String SETSID = "/usr/bin/setsid";
+
     private final ProcessHandle handle;
     private final Path logFile;
 
@@ -41,9 +43,9 @@ public final class DetachedProcess {
     public static DetachedProcess start(
             List<String> command, Map<String, String> environment, Path workingDir, Path logFile, Path pidFile) {
         List<String> detached = new ArrayList<>();
-        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+        if (Files.isExecutable(Path.of(SETSID))) {
             // Started from a JVM the child is no group leader, so setsid replaces itself with the server: same pid.
-            detached.add("/usr/bin/setsid");
+            detached.add(SETSID);
         }
         detached.addAll(command);
         try {
@@ -57,9 +59,7 @@ public final class DetachedProcess {
             builder.environment().putAll(environment);
             Process process = builder.start();
             Files.writeString(pidFile, process.pid() + "\n", StandardCharsets.UTF_8);
-            // The last argument, not the program's name: the JVM's spawn helper lives under the JDK's folder, so its
-            // own command line already holds "java" before it has run ours.
-            awaitOwnCommandLine(process.toHandle(), command.get(command.size() - 1));
+            awaitOwnCommand(process.toHandle(), command);
             return new DetachedProcess(process.toHandle(), logFile);
         } catch (IOException e) {
             throw new ServerStartException("could not start " + command.get(0) + " (log: " + logFile + ")", e);
@@ -145,15 +145,18 @@ public final class DetachedProcess {
     }
 
     /**
-     * Returns once the child's command line holds {@code program} (our last argument), it has exited, or
-     * {@link #EXEC_WAIT} has passed.
-     * Right after {@link ProcessBuilder#start()} the child can still be the JVM's spawn helper, whose command line
-     * carries none of ours, so an {@link #attach} at that moment (a {@code status} just after {@code up}) would not
-     * recognise it.
+     * Returns once the child runs {@code command}, it has exited, or {@link #EXEC_WAIT} has passed. Right after
+     * {@link ProcessBuilder#start()} the child can still be the JVM's spawn helper, so an {@link #attach} at that
+     * moment (a {@code status} just after {@code up}) would not recognise it. Neither the program's name nor one
+     * argument tells them apart: the helper lives under the JDK's folder, whose name holds "java", and its own
+     * arguments are file descriptor numbers such as {@code 298:300:301}; and while {@code setsid} replaces itself with
+     * the program, the command line can read empty for a moment. So the child is ours once its executable is neither
+     * the helper nor {@code setsid} and its command line holds all our arguments in order.
      */
-    private static void awaitOwnCommandLine(ProcessHandle process, String program) {
+    private static void awaitOwnCommand(ProcessHandle process, List<String> command) {
+        String arguments = String.join(" ", command.subList(1, command.size()));
         long deadline = System.nanoTime() + EXEC_WAIT.toNanos();
-        while (process.isAlive() && !commandLine(process).contains(program) && System.nanoTime() < deadline) {
+        while (process.isAlive() && !runs(process, arguments) && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(2);
             } catch (InterruptedException e) {
@@ -161,6 +164,14 @@ public final class DetachedProcess {
                 return;
             }
         }
+    }
+
+    private static boolean runs(ProcessHandle process, String arguments) {
+        String executable = process.info().command().orElse("");
+        return !executable.isEmpty()
+                && !executable.endsWith("/jspawnhelper")
+                && !executable.equals(SETSID)
+                && commandLine(process).contains(arguments);
     }
 
     private static String commandLine(ProcessHandle process) {
