@@ -91,6 +91,13 @@ final class E2eStage implements BenchStage {
                 .redirectErrorStream(true)
                 .redirectOutput(logFile.toFile());
         builder.environment().put("COMMAND_URL", context.env().get("COMMAND_URL"));
+        // The importer reads the stack's bearer token from its environment; every route of the API wants it.
+        String token = context.env().get("POLYGLOT_TOKEN");
+        if (token != null) {
+            builder.environment().put("POLYGLOT_TOKEN", token);
+        } else {
+            builder.environment().remove("POLYGLOT_TOKEN");
+        }
 
         long start = System.nanoTime();
         Process process = builder.start();
