@@ -175,6 +175,7 @@ public final class CommandService implements AutoCloseable {
                 config.batchMaxBytes(),
                 config.httpIdleTimeout(),
                 config.httpBodyTimeout(),
+                config.httpHeaderTimeout(),
                 config.httpMaxHeaderBytes(),
                 config.httpMaxConnections(),
                 config.httpMaxThreads(),

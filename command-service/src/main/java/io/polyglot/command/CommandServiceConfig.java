@@ -33,6 +33,7 @@ public record CommandServiceConfig(
         int batchMaxBytes,
         Duration httpIdleTimeout,
         Duration httpBodyTimeout,
+        Duration httpHeaderTimeout,
         int httpMaxHeaderBytes,
         int httpMaxConnections,
         int httpMaxThreads,
@@ -84,6 +85,11 @@ public record CommandServiceConfig(
             "10s",
             "Longest time from a request's headers to the end of its body; a body still unfinished then gets 408 and"
                     + " its connection is closed. A body that has already arrived whole is read however late");
+    public static final Setting<Duration> HTTP_HEADER_TIMEOUT = Setting.duration(
+            "HTTP_HEADER_TIMEOUT",
+            "10s",
+            "Longest time from a request's first byte to the end of its headers; headers still unfinished then get 408"
+                    + " and the connection is closed, however steadily their bytes trickle in");
     public static final Setting<Integer> HTTP_MAX_HEADER_BYTES = Setting.integer(
             "HTTP_MAX_HEADER_BYTES",
             16_384,
@@ -145,6 +151,7 @@ public record CommandServiceConfig(
             BATCH_MAX_BYTES,
             HTTP_IDLE_TIMEOUT,
             HTTP_BODY_TIMEOUT,
+            HTTP_HEADER_TIMEOUT,
             HTTP_MAX_HEADER_BYTES,
             HTTP_MAX_CONNECTIONS,
             HTTP_MAX_THREADS,
@@ -195,6 +202,7 @@ public record CommandServiceConfig(
                 settings.get(BATCH_MAX_BYTES),
                 settings.get(HTTP_IDLE_TIMEOUT),
                 settings.get(HTTP_BODY_TIMEOUT),
+                settings.get(HTTP_HEADER_TIMEOUT),
                 settings.get(HTTP_MAX_HEADER_BYTES),
                 settings.get(HTTP_MAX_CONNECTIONS),
                 settings.get(HTTP_MAX_THREADS),

@@ -50,8 +50,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fuzz run of the command API: thousands of hostile requests from {@link HostileRequests}, with a fixed seed,
- * against the real service on a real broker. Every answer must be a 4xx problem of a known type (a batch of broken
- * lines: 200 with every line refused), a slow or unfinished body must be cut within its deadline, the service must
+ * against the real service on a real broker, which requires a bearer token. Every request carries the token, so its
+ * hostile part reaches the parsers behind the token check, but for a share that probes the check itself (no token, a
+ * wrong one, a garbled {@code Authorization}), which must get 401 with a {@code Bearer} challenge. Every answer must be a 4xx problem of a known type (a batch of broken
+ * lines: 200 with every line refused), a slow or unfinished body and trickled headers must be cut within their deadline, the service must
  * stay ready between rounds, and nothing may reach {@code commands}, {@code events.all} or
  * {@code commands.decisions}. The seed can be changed with system property {@code polyglot.fuzz.seed}.
  */
@@ -64,15 +66,20 @@ class HostileHttpFuzzTest {
     private static final int FAST_PER_ROUND = 540;
     private static final int UNFINISHED_PER_ROUND = 4;
     private static final int TRICKLING_PER_ROUND = 2;
+    private static final int TRICKLING_HEADERS_PER_ROUND = 2;
     private static final int CLIENTS = 4;
 
     private static final Duration BODY_TIMEOUT = Duration.ofSeconds(2);
+    private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(2);
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(10);
     /** How much later than its deadline a slow body may be cut: scheduling on a busy machine. */
     private static final Duration CUT_MARGIN = Duration.ofSeconds(3);
 
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(15);
     private static final Duration TRICKLE_TICK = Duration.ofMillis(100);
+
+    /** The service's token: every generated request carries it but those that probe the token check itself. */
+    private static final String TOKEN = "fuzz-run-token-" + Long.toHexString(SEED) + "-0123456789abcdef";
 
     private static final HostileRequests.Limits LIMITS = new HostileRequests.Limits(4_096, 65_536, 262_144, 50, 16_384);
     private static final Set<String> KNOWN_TYPES =
@@ -90,7 +97,9 @@ class HostileHttpFuzzTest {
         running = RunningCommandService.start(
                 dataDir,
                 Map.of(
+                        "POLYGLOT_TOKEN", TOKEN,
                         "HTTP_BODY_TIMEOUT", BODY_TIMEOUT.toMillis() + "ms",
+                        "HTTP_HEADER_TIMEOUT", HEADER_TIMEOUT.toMillis() + "ms",
                         "HTTP_IDLE_TIMEOUT", IDLE_TIMEOUT.toMillis() + "ms",
                         "COMMAND_MAX_BYTES", Integer.toString(LIMITS.commandMaxBytes()),
                         "REQUEST_MAX_BYTES", Integer.toString(LIMITS.requestMaxBytes()),
@@ -113,13 +122,14 @@ class HostileHttpFuzzTest {
     @Test
     void refusesEveryHostileRequestWithAProblemWithinItsTimeoutAndStoresNothing() throws Exception {
         // given
-        HostileRequests generator = new HostileRequests(SEED, LIMITS);
+        HostileRequests generator = new HostileRequests(SEED, LIMITS, TOKEN);
         List<Kind> fastKinds =
                 Arrays.stream(Kind.values()).filter(kind -> !kind.isSlow()).toList();
         Map<Kind, Map<String, AtomicInteger>> tried = new EnumMap<>(Kind.class);
         ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
         ExecutorService clients = Executors.newFixedThreadPool(CLIENTS);
-        ExecutorService slowClients = Executors.newFixedThreadPool(UNFINISHED_PER_ROUND + TRICKLING_PER_ROUND);
+        ExecutorService slowClients =
+                Executors.newFixedThreadPool(UNFINISHED_PER_ROUND + TRICKLING_PER_ROUND + TRICKLING_HEADERS_PER_ROUND);
         int sent = 0;
         long started = System.nanoTime();
 
@@ -132,6 +142,9 @@ class HostileHttpFuzzTest {
                 }
                 for (int i = 0; i < TRICKLING_PER_ROUND; i++) {
                     slow.add(generator.next(Kind.TRICKLING_BODY));
+                }
+                for (int i = 0; i < TRICKLING_HEADERS_PER_ROUND; i++) {
+                    slow.add(generator.next(Kind.TRICKLING_HEADERS));
                 }
                 List<HostileRequest> fast = new ArrayList<>();
                 for (int i = 0; i < FAST_PER_ROUND; i++) {
@@ -183,7 +196,10 @@ class HostileHttpFuzzTest {
             ConcurrentLinkedQueue<String> failures) {
         String outcome;
         try {
-            Outcome result = request.send() instanceof Client client ? send(client) : send((Raw) request.send());
+            boolean withToken = !request.kind().bringsItsOwnAuthorization();
+            Outcome result = request.send() instanceof Client client
+                    ? send(client, withToken)
+                    : send((Raw) request.send(), withToken);
             Optional<String> problem = problemWith(request, result);
             outcome = result.answer()
                     .map(answer -> Integer.toString(answer.status()))
@@ -211,12 +227,15 @@ class HostileHttpFuzzTest {
     /** What came back: an answer, or none because the server closed the connection; and after how long. */
     record Outcome(Optional<Answer> answer, Duration elapsed) {}
 
-    private Outcome send(Client client) throws IOException, InterruptedException {
+    private Outcome send(Client client, boolean withToken) throws IOException, InterruptedException {
         HttpRequest.Builder builder = HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + running.service.port() + client.path()))
                 .timeout(ANSWER_TIMEOUT)
                 .method(client.method(), HttpRequest.BodyPublishers.ofByteArray(client.body()));
         client.headers().forEach(builder::header);
+        if (withToken) {
+            builder.header("Authorization", "Bearer " + TOKEN);
+        }
         long started = System.nanoTime();
         HttpResponse<byte[]> response = http.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
         List<String> headers = new ArrayList<>();
@@ -226,18 +245,22 @@ class HostileHttpFuzzTest {
                 Duration.ofNanos(System.nanoTime() - started));
     }
 
-    private Outcome send(Raw raw) throws IOException {
+    private Outcome send(Raw raw, boolean withToken) throws IOException {
         int readTimeout =
                 (int) (raw.pace() == Pace.WHOLE ? ANSWER_TIMEOUT : BODY_TIMEOUT.plus(IDLE_TIMEOUT)).toMillis();
+        byte[] head = withToken ? withToken(raw.head()) : raw.head();
         try (Socket socket = RawHttp.connect(running.service.port(), readTimeout)) {
             OutputStream out = socket.getOutputStream();
             long started = System.nanoTime();
             ScheduledFuture<?> trickle = null;
             try {
-                out.write(raw.head());
-                if (raw.pace() == Pace.TRICKLE) {
+                if (raw.pace() == Pace.TRICKLE_HEAD) {
+                    trickle = trickle(out, head);
+                } else if (raw.pace() == Pace.TRICKLE) {
+                    out.write(head);
                     trickle = trickle(out, raw.body());
                 } else {
+                    out.write(head);
                     out.write(raw.body());
                 }
                 out.flush();
@@ -260,6 +283,28 @@ class HostileHttpFuzzTest {
                 }
             }
         }
+    }
+
+    /**
+     * {@code head} with the service's token in an {@code Authorization} header after its first line (the first line
+     * feed), so that what follows still reaches the parsers; a head without a line feed is sent as it is.
+     */
+    private static byte[] withToken(byte[] head) {
+        int lineEnd = -1;
+        for (int i = 0; i < head.length && lineEnd < 0; i++) {
+            if (head[i] == '\n') {
+                lineEnd = i;
+            }
+        }
+        if (lineEnd < 0) {
+            return head;
+        }
+        byte[] header = HostileRequests.ascii("Authorization: Bearer " + TOKEN + "\r\n");
+        byte[] with = new byte[head.length + header.length];
+        System.arraycopy(head, 0, with, 0, lineEnd + 1);
+        System.arraycopy(header, 0, with, lineEnd + 1, header.length);
+        System.arraycopy(head, lineEnd + 1, with, lineEnd + 1 + header.length, head.length - lineEnd - 1);
+        return with;
     }
 
     /** Sends {@code body} one byte per tick, until it is all sent or the connection breaks. */
@@ -287,7 +332,8 @@ class HostileHttpFuzzTest {
     private static Optional<String> problemWith(HostileRequest request, Outcome outcome) {
         Expect expect = request.expect();
         if (request.kind().isSlow()) {
-            Duration limit = BODY_TIMEOUT.plus(CUT_MARGIN);
+            Duration limit =
+                    (request.kind() == Kind.TRICKLING_HEADERS ? HEADER_TIMEOUT : BODY_TIMEOUT).plus(CUT_MARGIN);
             if (outcome.elapsed().compareTo(limit) > 0) {
                 return Optional.of("cut only after " + outcome.elapsed().toMillis() + " ms, later than " + limit);
             }
@@ -320,6 +366,10 @@ class HostileHttpFuzzTest {
         }
         if (problem.path("status").asInt() != answer.status()) {
             return Optional.of("the problem says status " + problem.path("status") + " on a " + answer.status());
+        }
+        if (answer.status() == 401
+                && !answer.header("WWW-Authenticate").orElse("").startsWith("Bearer")) {
+            return Optional.of("401 without a Bearer challenge: " + answer.headerLines());
         }
         if (answer.status() == 405
                 && answer.header("Allow").map(String::isBlank).orElse(true)) {

@@ -48,11 +48,24 @@ final class HostileRequests {
         BROKEN_BATCH,
         BATCH_OVER_LINES,
         UNFINISHED_BODY,
-        TRICKLING_BODY;
+        TRICKLING_BODY,
+        TRICKLING_HEADERS,
+        MISSING_TOKEN,
+        WRONG_TOKEN,
+        GARBLED_AUTHORIZATION;
 
         /** Kinds that wait for a timeout, sent side by side rather than one after another. */
         boolean isSlow() {
-            return this == UNFINISHED_BODY || this == TRICKLING_BODY;
+            return this == UNFINISHED_BODY || this == TRICKLING_BODY || this == TRICKLING_HEADERS;
+        }
+
+        /**
+         * Kinds whose requests carry the authorization they probe (none, a wrong token, a garbled header), to which the
+         * fuzz run must not add the service's token; every other request gets it, so its hostile part reaches the
+         * parsers behind the token check.
+         */
+        boolean bringsItsOwnAuthorization() {
+            return this == MISSING_TOKEN || this == WRONG_TOKEN || this == GARBLED_AUTHORIZATION;
         }
     }
 
@@ -71,8 +84,10 @@ final class HostileRequests {
         WHOLE,
         /** What is given, then nothing more although more was announced. */
         STALLED,
-        /** One byte every tick until the server gives up. */
-        TRICKLE
+        /** One byte of the body every tick until the server gives up. */
+        TRICKLE,
+        /** One byte of the head every tick, so the headers never end before the server gives up. */
+        TRICKLE_HEAD
     }
 
     /**
@@ -180,16 +195,29 @@ final class HostileRequests {
             "/metrics",
             "/openapi.json");
 
+    /** Routes the token guards, each as a method, a path and a body a valid caller could send. */
+    private static final List<String> GUARDED = List.of(
+            "POST /v1/commands",
+            "POST /v1/commands:batch",
+            "GET /v1/commands/cmd-1",
+            "GET /v1/aggregates/LoanApplication/1",
+            "GET /openapi.json",
+            "PUT /v1/commands",
+            "GET /v1/unknown");
+
     private final Random random;
     private final Limits limits;
+    private final String token;
     private final List<HostileRequest> made = new ArrayList<>();
 
     /** The service's limits the generator sizes its requests by. */
     record Limits(int commandMaxBytes, int requestMaxBytes, int batchMaxBytes, int batchMaxLines, int headerMaxBytes) {}
 
-    HostileRequests(long seed, Limits limits) {
+    /** A generator drawing from {@code seed}, sizing by {@code limits}, probing around the service's {@code token}. */
+    HostileRequests(long seed, Limits limits, String token) {
         this.random = new Random(seed);
         this.limits = limits;
+        this.token = token;
     }
 
     /** The next request of {@code kind}. */
@@ -213,6 +241,10 @@ final class HostileRequests {
             case BATCH_OVER_LINES -> batchOverLines();
             case UNFINISHED_BODY -> unfinishedBody();
             case TRICKLING_BODY -> tricklingBody();
+            case TRICKLING_HEADERS -> tricklingHeaders();
+            case MISSING_TOKEN -> missingToken();
+            case WRONG_TOKEN -> wrongToken();
+            case GARBLED_AUTHORIZATION -> garbledAuthorization();
         };
         made.add(request);
         return request;
@@ -793,6 +825,95 @@ final class HostileRequests {
                 "a body of " + whole.length + " bytes sent one byte at a time",
                 new Raw(ascii(head), whole, Pace.TRICKLE),
                 new Expect(Set.of(408), Set.of("request-timeout"), Optional.empty(), 0, true));
+    }
+
+    private HostileRequest tricklingHeaders() {
+        byte[] whole = ValidCommands.bytes(command());
+        String head = RawHttp.POST_COMMAND + "X-Trace: " + randomSegment() + "\r\nContent-Length: " + whole.length
+                + "\r\n\r\n";
+        return request(
+                Kind.TRICKLING_HEADERS,
+                "headers of " + head.length() + " bytes sent one byte at a time",
+                new Raw(ascii(head), whole, Pace.TRICKLE_HEAD),
+                new Expect(Set.of(408), Set.of("request-timeout"), Optional.empty(), 0, true));
+    }
+
+    /** A request to a guarded route with {@code authorization} (none when null), answered 401 whatever it holds. */
+    private HostileRequest probe(Kind kind, String how, String authorization) {
+        String[] route = pick(GUARDED).split(" ", 2);
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", route[1].endsWith(":batch") ? "application/x-ndjson" : "application/json");
+        if (authorization != null) {
+            headers.put("Authorization", authorization);
+        }
+        byte[] body = route[0].equals("GET") ? new byte[0] : ValidCommands.bytes(command());
+        return request(
+                kind,
+                route[0] + " " + route[1] + " " + how,
+                new Client(route[0], route[1], headers, body),
+                Expect.problem(401, "unauthorized"));
+    }
+
+    private HostileRequest missingToken() {
+        return probe(Kind.MISSING_TOKEN, "without Authorization", null);
+    }
+
+    private HostileRequest wrongToken() {
+        int at = random.nextInt(token.length());
+        char changed = token.charAt(at) == 'A' ? 'B' : 'A';
+        String wrong = switch (random.nextInt(6)) {
+            case 0 -> token.substring(0, at) + changed + token.substring(at + 1);
+            case 1 -> token.substring(0, token.length() - 1);
+            case 2 -> token + "A";
+            case 3 ->
+                token.toUpperCase(java.util.Locale.ROOT).equals(token)
+                        ? token.toLowerCase(java.util.Locale.ROOT)
+                        : token.toUpperCase(java.util.Locale.ROOT);
+            case 4 -> randomToken() + randomToken() + randomToken();
+            default -> token.substring(token.length() / 2) + token.substring(0, token.length() / 2);
+        };
+        return probe(Kind.WRONG_TOKEN, "with a wrong token", "Bearer " + wrong);
+    }
+
+    private HostileRequest garbledAuthorization() {
+        int variant = random.nextInt(10);
+        if (variant >= 7) {
+            // what a well-behaved client cannot send: a tab for the space, bytes that are not ASCII, two headers
+            String[] values = switch (variant) {
+                case 7 -> new String[] {"Bearer\t" + token};
+                case 8 -> new String[] {"Bearer " + token + "\u00e9"};
+                default -> new String[] {"Bearer " + token, "Bearer " + token};
+            };
+            StringBuilder head = new StringBuilder("GET /v1/commands/cmd-1 HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+            for (String value : values) {
+                head.append("Authorization: ").append(value).append("\r\n");
+            }
+            head.append("Connection: close\r\n\r\n");
+            String how = switch (variant) {
+                case 7 -> "a tab between scheme and token";
+                case 8 -> "a byte that is not ASCII after the token";
+                default -> "the right token in two Authorization headers";
+            };
+            byte[] bytes = head.toString().getBytes(StandardCharsets.UTF_8);
+            return request(
+                    Kind.GARBLED_AUTHORIZATION,
+                    how,
+                    new Raw(bytes, new byte[0], Pace.WHOLE),
+                    Expect.problems(Set.of(400, 401), "unauthorized", "bad-request"));
+        }
+        String value = switch (variant) {
+            case 0 ->
+                "Basic "
+                        + java.util.Base64.getEncoder()
+                                .encodeToString(("polyglot:" + token).getBytes(StandardCharsets.UTF_8));
+            case 1 -> "Token " + token;
+            case 2 -> "Bearer";
+            case 3 -> token;
+            case 4 -> "Bearer " + token + " " + token;
+            case 5 -> "Bearer " + token + ",";
+            default -> "Bearer=" + token;
+        };
+        return probe(Kind.GARBLED_AUTHORIZATION, "with Authorization '" + value.replace(token, "<token>") + "'", value);
     }
 
     private static int indexOf(byte[] haystack, byte[] needle) {

@@ -11,6 +11,8 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,18 +31,19 @@ import javax.xml.stream.XMLStreamReader;
  * topic and the views with it, so a fault that lost, doubled or reordered an event shows up against the file itself.
  *
  * <p>Only the attributes the compared views use are read: a trace's {@code concept:name} (the case id) and an event's
- * {@code concept:name} (activity) and {@code lifecycle:transition}.
+ * {@code concept:name} (activity), {@code lifecycle:transition} and {@code time:timestamp} (ISO-8601 with an offset).
  */
 final class LogReference {
 
-    /** One event of a case: its activity and lifecycle (null when the log gives none). */
-    record Step(String activity, String lifecycle) {}
+    /** One event of a case: its activity, lifecycle (null when the log gives none) and business time. */
+    record Step(String activity, String lifecycle, Instant occurredAt) {}
 
     /** The command the importer sends for the event at {@code position} (1-based) of case {@code caseId}. */
     record Expected(String aggregateType, String caseId, int position) {}
 
     private static final String CONCEPT_NAME = "concept:name";
     private static final String LIFECYCLE = "lifecycle:transition";
+    private static final String TIMESTAMP = "time:timestamp";
 
     private final String aggregateType;
     private final Map<String, List<Step>> cases;
@@ -65,6 +68,7 @@ final class LogReference {
             List<Step> pending = new ArrayList<>();
             String activity = null;
             String lifecycle = null;
+            Instant occurredAt = null;
             while (xml.hasNext()) {
                 int next = xml.next();
                 if (next == XMLStreamConstants.START_ELEMENT) {
@@ -78,6 +82,12 @@ final class LogReference {
                         eventDepth = depth;
                         activity = null;
                         lifecycle = null;
+                        occurredAt = null;
+                    } else if (name.equals("date") && eventDepth > 0 && depth == eventDepth + 1) {
+                        if (TIMESTAMP.equals(xml.getAttributeValue(null, "key"))) {
+                            occurredAt = OffsetDateTime.parse(xml.getAttributeValue(null, "value"))
+                                    .toInstant();
+                        }
                     } else if (name.equals("string") && eventDepth > 0 && depth == eventDepth + 1) {
                         String key = xml.getAttributeValue(null, "key");
                         if (CONCEPT_NAME.equals(key)) {
@@ -92,7 +102,7 @@ final class LogReference {
                     }
                 } else if (next == XMLStreamConstants.END_ELEMENT) {
                     if (depth == eventDepth) {
-                        pending.add(new Step(activity, lifecycle));
+                        pending.add(new Step(activity, lifecycle, occurredAt));
                         eventDepth = -1;
                     } else if (depth == traceDepth) {
                         if (caseId == null) {

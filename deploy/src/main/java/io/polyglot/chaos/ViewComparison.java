@@ -4,19 +4,25 @@ import io.polyglot.runtime.DatabaseUrl;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The views whose reference is simple, one or two of each table family, queried with SQL and compared row by row with
- * the fold of the log files: {@code helpdesk_tickets} and {@code loan_applications} (event count and status per
- * aggregate), {@code loan_activity_counts} (events per activity and lifecycle) and
- * {@code helpdesk_activity_durations} (events per activity).
+ * Every view of the read model, queried with SQL and compared row by row, exactly, with the fold of the log files:
+ * {@code helpdesk_tickets} and {@code loan_applications} (event count and status per aggregate),
+ * {@code loan_activity_counts} (events per activity and lifecycle), {@code helpdesk_activity_durations} (events per
+ * activity), and every column of {@code loan_offers}, {@code loan_work_items} and {@code loan_funnel}
+ * ({@link LoanViewReference}). The run imports no weather readings, so the reference of {@code weather_daily} is empty
+ * and its check is that the view is empty.
  *
  * @param view the view's name
  * @param rows the rows the reference expects
@@ -28,6 +34,7 @@ import java.util.TreeMap;
 record ViewComparison(String view, int rows, int missing, int extra, int different, List<String> examples) {
 
     private static final int EXAMPLES = 3;
+    private static final String WEATHER_DAILY = "weather_daily";
 
     boolean equal() {
         return missing == 0 && extra == 0 && different == 0;
@@ -57,6 +64,41 @@ record ViewComparison(String view, int rows, int missing, int extra, int differe
                     "helpdesk_activity_durations",
                     perActivity(helpdesk, false),
                     rows(connection, "SELECT activity, events FROM helpdesk_activity_durations")));
+            comparisons.add(compare(
+                    "loan_offers",
+                    keyed(LoanViewReference.offers(loans), 2),
+                    keyed(
+                            typedRows(
+                                    connection,
+                                    "SELECT application_id, offer_no, status, created_at, decided_at FROM loan_offers"),
+                            2)));
+            // several STARTs of one work item may share a time, so a row is keyed by what it holds, tie by tie
+            comparisons.add(compare(
+                    "loan_work_items",
+                    keyed(LoanViewReference.workItems(loans), 4),
+                    keyed(
+                            typedRows(
+                                    connection,
+                                    "SELECT application_id, work_item, scheduled_at, started_at, completed_at,"
+                                            + " handling_seconds FROM loan_work_items"),
+                            4)));
+            comparisons.add(compare(
+                    "loan_funnel",
+                    keyed(LoanViewReference.funnel(loans), 1),
+                    keyed(
+                            typedRows(
+                                    connection,
+                                    "SELECT stage, applications, median_hours_from_submission FROM loan_funnel"),
+                            1)));
+            comparisons.add(compare(
+                    WEATHER_DAILY + " (no weather log imported: expected empty)",
+                    Map.of(),
+                    keyed(
+                            typedRows(
+                                    connection,
+                                    "SELECT station, day, readings, min_temp, max_temp, mean_temp, total_precip"
+                                            + " FROM weather_daily"),
+                            2)));
             return comparisons;
         }
     }
@@ -105,6 +147,64 @@ record ViewComparison(String view, int rows, int missing, int extra, int differe
             }
         }
         return rows;
+    }
+
+    /**
+     * Every row as its column values, formatted by SQL type as {@link LoanViewReference} formats the reference: a
+     * {@code timestamptz} as its instant, a {@code numeric} without trailing zeros, a {@code float8} as Java prints the
+     * double, anything else as PostgreSQL's text; SQL null as {@code null}.
+     */
+    private static List<List<String>> typedRows(Connection connection, String sql) throws SQLException {
+        List<List<String>> rows = new ArrayList<>();
+        try (Statement statement = connection.createStatement();
+                ResultSet result = statement.executeQuery(sql)) {
+            ResultSetMetaData meta = result.getMetaData();
+            while (result.next()) {
+                List<String> row = new ArrayList<>();
+                for (int column = 1; column <= meta.getColumnCount(); column++) {
+                    row.add(formatted(result, column, meta.getColumnTypeName(column)));
+                }
+                rows.add(row);
+            }
+        }
+        return rows;
+    }
+
+    private static String formatted(ResultSet result, int column, String type) throws SQLException {
+        if (result.getObject(column) == null) {
+            return null;
+        }
+        return switch (type) {
+            case "timestamptz" ->
+                result.getObject(column, OffsetDateTime.class).toInstant().toString();
+            case "numeric" -> result.getBigDecimal(column).stripTrailingZeros().toPlainString();
+            case "float8" -> Double.toString(result.getDouble(column));
+            default -> result.getString(column);
+        };
+    }
+
+    /**
+     * Rows by key: the first {@code keyColumns} values joined by {@code |}, the others as the value. Rows are taken in
+     * the order of their whole text, so rows that share a key get the same ordinal ({@code #2}, {@code #3} ...) on
+     * both sides when they hold the same values.
+     */
+    static Map<String, String> keyed(List<List<String>> rows, int keyColumns) {
+        List<List<String>> ordered = new ArrayList<>(rows);
+        ordered.sort(Comparator.comparing(row -> String.join("\u0000", stringsOf(row))));
+        Map<String, String> keyed = new TreeMap<>();
+        Map<String, Integer> seen = new HashMap<>();
+        for (List<String> row : ordered) {
+            String key = String.join("|", stringsOf(row.subList(0, keyColumns)));
+            int ordinal = seen.merge(key, 1, Integer::sum);
+            keyed.put(
+                    ordinal == 1 ? key : key + " #" + ordinal,
+                    String.join("|", stringsOf(row.subList(keyColumns, row.size()))));
+        }
+        return keyed;
+    }
+
+    private static List<String> stringsOf(List<String> values) {
+        return values.stream().map(String::valueOf).toList();
     }
 
     private static ViewComparison compare(String view, Map<String, String> expected, Map<String, String> actual) {

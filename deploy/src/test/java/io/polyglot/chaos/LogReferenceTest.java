@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,10 +25,12 @@ class LogReferenceTest {
             \t\t<string key="concept:name" value="Case 1"/>
             \t\t<event>
             \t\t\t<string key="lifecycle:transition" value="COMPLETE"/>
+            \t\t\t<date key="time:timestamp" value="2011-10-01T00:38:44.546+02:00"/>
             \t\t\t<string key="concept:name" value="A_SUBMITTED"/>
             \t\t</event>
             \t\t<event>
             \t\t\t<string key="concept:name" value="W_Call"/>
+            \t\t\t<date key="time:timestamp" value="2011-10-01T00:39:00Z"/>
             \t\t\t<list key="notes"><string key="concept:name" value="nested, not the activity"/></list>
             \t\t</event>
             \t</trace>
@@ -35,6 +38,7 @@ class LogReferenceTest {
             \t\t<string key="concept:name" value="Case 2"/>
             \t\t<event>
             \t\t\t<string key="concept:name" value="A_PARTLYSUBMITTED"/>
+            \t\t\t<date key="time:timestamp" value="2011-10-01T01:00:00+00:00"/>
             \t\t</event>
             \t</trace>
             </log>
@@ -44,7 +48,7 @@ class LogReferenceTest {
     Path folder;
 
     @Test
-    void foldsEachTraceIntoItsCaseWithActivityAndLifecycleByPosition() throws IOException {
+    void foldsEachTraceIntoItsCaseWithActivityLifecycleAndTimeByPosition() throws IOException {
         // given
         Path file = gzipped("log.xes.gz", LOG);
 
@@ -55,7 +59,8 @@ class LogReferenceTest {
         assertThat(reference.cases()).containsOnlyKeys("Case 1", "Case 2");
         assertThat(reference.cases().get("Case 1"))
                 .containsExactly(
-                        new LogReference.Step("A_SUBMITTED", "COMPLETE"), new LogReference.Step("W_Call", null));
+                        new LogReference.Step("A_SUBMITTED", "COMPLETE", Instant.parse("2011-09-30T22:38:44.546Z")),
+                        new LogReference.Step("W_Call", null, Instant.parse("2011-10-01T00:39:00Z")));
         assertThat(reference.events()).isEqualTo(3);
     }
 

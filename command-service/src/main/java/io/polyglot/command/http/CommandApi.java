@@ -95,6 +95,7 @@ public final class CommandApi implements AutoCloseable {
      *
      * @param idleTimeout how long a connection may move no bytes before it is closed
      * @param bodyTimeout the longest time from a request's headers to the end of its body
+     * @param headerTimeout the longest time from a request's first byte to the end of its headers
      * @param maxHeaderBytes the largest request line plus headers; larger ones get 431
      * @param maxConnections the most connections open at once; more wait in the accept queue
      * @param maxThreads the most threads serving requests
@@ -108,6 +109,7 @@ public final class CommandApi implements AutoCloseable {
             int batchMaxBytes,
             Duration idleTimeout,
             Duration bodyTimeout,
+            Duration headerTimeout,
             int maxHeaderBytes,
             int maxConnections,
             int maxThreads,
@@ -161,7 +163,8 @@ public final class CommandApi implements AutoCloseable {
                 http.setDelayDispatchUntilContent(false);
             });
             config.jetty.addConnector((server, http) -> {
-                ServerConnector connector = new ServerConnector(server, new ClientErrorConnectionFactory(http));
+                ServerConnector connector = new ServerConnector(
+                        server, new ClientErrorConnectionFactory(http, settings.headerTimeout(), json));
                 connector.setHost(settings.host());
                 connector.setPort(settings.port());
                 connector.setIdleTimeout(settings.idleTimeout().toMillis());
