@@ -93,4 +93,13 @@ class ChaosRunIT {
                 .isEqualTo(summary.path("events").asLong());
         assertThat(summary.path("commandsAcceptedFirstPass").asLong()).isEqualTo(21_348L + 31_927L);
     }
+
+    @Test
+    void comparedEveryViewWithTheFoldOfTheLogFiles() {
+        // the eight views of the read model, weather_daily expected empty
+        assertThat(summary.path("viewsCompared").asLong()).isEqualTo(8);
+        assertThat(summary.path("viewRowsCompared").asLong()).isPositive();
+        assertThat(output)
+                .contains("view loan_offers equals", "view loan_work_items equals", "view loan_funnel equals");
+    }
 }
