@@ -15,6 +15,12 @@ public final class DeadLetterHeaders {
     /** The offset of the failed record. */
     public static final String SOURCE_OFFSET = "dlq.source.offset";
 
+    /**
+     * The failed record's timestamp, epoch milliseconds (absent when it had none); the dead letter's own timestamp is
+     * the time it was sent, so the dead-letter topic's time-based retention counts from then.
+     */
+    public static final String SOURCE_TIMESTAMP = "dlq.source.timestamp";
+
     /** The consumer group that could not process the record. */
     public static final String GROUP = "dlq.group";
 

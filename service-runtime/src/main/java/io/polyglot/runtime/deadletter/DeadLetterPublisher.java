@@ -22,8 +22,12 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * each (the producer writes with {@code acks=all} and idempotence). A record the {@link DeadLetterLedger} says the
  * group has dead-lettered already is not sent again.
  *
- * <p>A dead letter keeps the source record's key, value and timestamp as they were and its headers, and adds the
- * {@link DeadLetterHeaders}. Kafka's failure to take it is a {@link DeadLetterUnavailableException}, never a silent
+ * <p>A dead letter keeps the source record's key, value and headers as they were, and adds the
+ * {@link DeadLetterHeaders}. Its own timestamp is the time it is sent, and the source record's travels in
+ * {@link DeadLetterHeaders#SOURCE_TIMESTAMP}: stamped with the source's time, the dead letter of a record appended
+ * longer ago than the dead-letter topic's {@code retention.ms} (a consumer that was down for a week, a rebuild, a
+ * record stamped in the past by its producer) would be deleted by the broker's next retention check, and read as
+ * missing; a topic with {@code message.timestamp.before.max.ms} would refuse it at once. Kafka's failure to take it is a {@link DeadLetterUnavailableException}, never a silent
  * drop: the caller must not move past the source record then. Thread-safe.
  */
 public final class DeadLetterPublisher implements AutoCloseable {
@@ -84,8 +88,8 @@ public final class DeadLetterPublisher implements AutoCloseable {
         if (ledger.contains(from)) {
             return false;
         }
-        ProducerRecord<byte[], byte[]> letter = new ProducerRecord<>(
-                topic, null, timestampOf(source), source.key(), source.value(), headers(source, error, attempts));
+        ProducerRecord<byte[], byte[]> letter =
+                new ProducerRecord<>(topic, null, null, source.key(), source.value(), headers(source, error, attempts));
         try {
             producer.send(letter).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -122,15 +126,14 @@ public final class DeadLetterPublisher implements AutoCloseable {
         add(headers, DeadLetterHeaders.SOURCE_TOPIC, source.topic());
         add(headers, DeadLetterHeaders.SOURCE_PARTITION, Integer.toString(source.partition()));
         add(headers, DeadLetterHeaders.SOURCE_OFFSET, Long.toString(source.offset()));
+        if (source.timestamp() >= 0) {
+            add(headers, DeadLetterHeaders.SOURCE_TIMESTAMP, Long.toString(source.timestamp()));
+        }
         add(headers, DeadLetterHeaders.GROUP, ledger.group());
         add(headers, DeadLetterHeaders.ERROR_CLASS, error.getClass().getName());
         add(headers, DeadLetterHeaders.ERROR_MESSAGE, ErrorText.of(error, DeadLetterHeaders.ERROR_MESSAGE_MAX_CHARS));
         add(headers, DeadLetterHeaders.ATTEMPTS, Integer.toString(attempts));
         return headers;
-    }
-
-    private static Long timestampOf(ConsumerRecord<byte[], byte[]> source) {
-        return source.timestamp() < 0 ? null : source.timestamp();
     }
 
     private static void add(RecordHeaders headers, String name, String value) {

@@ -105,6 +105,8 @@ public final class DeadLetterReader {
                     Integer.parseInt(text(record, DeadLetterHeaders.SOURCE_PARTITION)),
                     Long.parseLong(text(record, DeadLetterHeaders.SOURCE_OFFSET)));
             String attempts = text(record, DeadLetterHeaders.ATTEMPTS);
+            // dead letters sent before the header existed carry the source's timestamp as their own
+            String sourceTimestamp = text(record, DeadLetterHeaders.SOURCE_TIMESTAMP);
             List<Map.Entry<String, byte[]>> sourceHeaders = new ArrayList<>();
             for (Header header : record.headers()) {
                 if (!DeadLetterHeaders.isDeadLetterHeader(header.key())) {
@@ -119,7 +121,7 @@ public final class DeadLetterReader {
                     attempts == null ? 1 : Integer.parseInt(attempts),
                     record.key(),
                     record.value(),
-                    record.timestamp(),
+                    sourceTimestamp == null ? record.timestamp() : Long.parseLong(sourceTimestamp),
                     sourceHeaders,
                     record.partition(),
                     record.offset()));

@@ -3,19 +3,25 @@ package io.polyglot.runtime.deadletter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.polyglot.runtime.TopicSnapshot;
 import io.polyglot.schemas.Limits;
 import io.polyglot.testservers.ProxiedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
 import org.junit.jupiter.api.AfterAll;
@@ -132,6 +138,47 @@ class DeadLetterPublisherTest {
         // then
         assertThat(sentAgain).isFalse();
         assertThat(reader().readAll()).hasSize(1);
+    }
+
+    @Test
+    void stampsADeadLetterWithTheTimeItIsSentSoATopicKeepingAWeekTakesTheDeadLetterOfAnOldRecord() throws Exception {
+        // given: a dead-letter topic that keeps records for a week and refuses any stamped earlier than that (the
+        // broker deletes such a record at its next retention check; the refusal makes that loss show at once)
+        String week = Long.toString(Duration.ofDays(7).toMillis());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, dlqTopic);
+            admin.incrementalAlterConfigs(Map.of(
+                            topic,
+                            List.of(
+                                    new AlterConfigOp(
+                                            new ConfigEntry(TopicConfig.RETENTION_MS_CONFIG, week),
+                                            AlterConfigOp.OpType.SET),
+                                    new AlterConfigOp(
+                                            new ConfigEntry(TopicConfig.MESSAGE_TIMESTAMP_BEFORE_MAX_MS_CONFIG, week),
+                                            AlterConfigOp.OpType.SET))))
+                    .all()
+                    .get();
+        }
+        // a source record appended in November 2023
+        ConsumerRecord<byte[], byte[]> source = source(0, 12L, null, new byte[] {4});
+        long before = System.currentTimeMillis();
+
+        // when
+        boolean sent;
+        try (DeadLetterPublisher publisher = publisher(ledger())) {
+            sent = publisher.publish(source, new IllegalStateException("cannot be decoded"), 1);
+        }
+
+        // then: the dead letter is there, stamped now, and still tells the source record's time
+        assertThat(sent).isTrue();
+        List<ConsumerRecord<byte[], byte[]>> stored = new ArrayList<>();
+        TopicSnapshot.read(kafka.bootstrapServers(), dlqTopic, Map.of(), Duration.ofSeconds(30), stored::add);
+        assertThat(stored)
+                .singleElement()
+                .satisfies(record -> assertThat(record.timestamp()).isGreaterThanOrEqualTo(before - 1_000));
+        assertThat(reader().read(group))
+                .singleElement()
+                .satisfies(letter -> assertThat(letter.timestamp()).isEqualTo(source.timestamp()));
     }
 
     @Test
