@@ -7,6 +7,7 @@ import io.polyglot.deploy.ArchiveVerification;
 import io.polyglot.deploy.PolyglotStack;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -64,6 +65,9 @@ public final class ChaosRun {
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
     private final AtomicBoolean reported = new AtomicBoolean();
     private final List<Check> checks = Collections.synchronizedList(new ArrayList<>());
+    /** The stack's bearer token, once the stack is up: no kept log may hold it. */
+    private volatile String token;
+
     private final Map<String, Long> summaryFigures = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<FaultInjector.Outcome> outcomes = new ArrayList<>();
     private final List<ImportClient.Pass> passes = new ArrayList<>();
@@ -123,6 +127,7 @@ public final class ChaosRun {
         if (!reported.compareAndSet(false, true)) {
             return FAILED;
         }
+        checkLogsHoldNoToken();
         Map<Long, String> alive = pids.alive();
         checks.add(new Check(
                 "no process left running",
@@ -179,6 +184,7 @@ public final class ChaosRun {
 
         Map<String, String> credentials = new LinkedHashMap<>();
         Optional.ofNullable(env.get("POLYGLOT_TOKEN")).ifPresent(token -> credentials.put("POLYGLOT_TOKEN", token));
+        token = env.get("POLYGLOT_TOKEN");
         client = new ImportClient(
                 repoRoot.resolve("importer/target/importer.jar"),
                 env.get("COMMAND_URL"),
@@ -264,6 +270,20 @@ public final class ChaosRun {
         } catch (ExecutionException e) {
             throw e.getCause() instanceof Exception cause ? cause : e;
         }
+        checkAccess();
+    }
+
+    private void checkAccess() throws InterruptedException {
+        if (token == null || token.isEmpty()) {
+            checks.add(new Check("every service wants the stack's token", false, "the stack has no token"));
+            return;
+        }
+        AccessProbe.Outcome access = new AccessProbe().probe(stack.status(), token);
+        checks.add(new Check(
+                "every service wants the stack's token",
+                access.wrong().isEmpty() && access.asked() > 0,
+                access.asked() + " requests (none, a wrong or a garbled Authorization: 401; the token: let through;"
+                        + " health without one)" + (access.wrong().isEmpty() ? "" : "; " + access.wrong())));
     }
 
     /** A line saying where the run is after the import, with its time, so a slow check shows in the output. */
@@ -471,6 +491,39 @@ public final class ChaosRun {
         // Whatever still runs of what this run started (a service an interrupted up() was starting) is killed by pid.
         pids.alive().keySet().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+    }
+
+    /**
+     * Searches every kept log (each service's, each import's: what the run had written when the stack was stopped)
+     * for the stack's token, as bytes.
+     */
+    private void checkLogsHoldNoToken() {
+        Path kept = repoRoot.resolve("target").resolve("chaos");
+        if (token == null || token.isEmpty() || !Files.isDirectory(kept)) {
+            return;
+        }
+        List<String> holding = new ArrayList<>();
+        long bytes = 0;
+        int files = 0;
+        try (var logs = Files.list(kept)) {
+            for (Path log : logs.filter(Files::isRegularFile).toList()) {
+                byte[] content = Files.readAllBytes(log);
+                files++;
+                bytes += content.length;
+                // ISO-8859-1 maps every byte to one character, so any bytes are searched as they are
+                if (new String(content, StandardCharsets.ISO_8859_1).contains(token)) {
+                    holding.add(log.getFileName().toString());
+                }
+            }
+        } catch (IOException e) {
+            checks.add(new Check("no log of the run holds the token", false, "the logs could not be read: " + e));
+            return;
+        }
+        checks.add(new Check(
+                "no log of the run holds the token",
+                holding.isEmpty(),
+                String.format(Locale.ROOT, "%d log files, %,d bytes searched", files, bytes)
+                        + (holding.isEmpty() ? "" : "; the token is in " + holding)));
     }
 
     /**
