@@ -25,6 +25,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Clients that trickle a request's headers, one byte every half second (each gap far shorter than the idle timeout,
@@ -32,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * from serving others: not while they hang on, and not when they hold every connection the server allows.
  */
 class SlowHeadersTest {
+
+    private static final Logger log = LoggerFactory.getLogger(SlowHeadersTest.class);
 
     private static final Duration IDLE_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration HEADER_TIMEOUT = Duration.ofSeconds(2);
@@ -88,6 +92,12 @@ class SlowHeadersTest {
         assertThat(normalTook).isLessThan(HEADER_TIMEOUT);
         for (Trickle trickle : trickles) {
             Cut cut = trickle.cut().get(HEADER_TIMEOUT.plus(MARGIN).toMillis() * 2, TimeUnit.MILLISECONDS);
+            log.info(
+                    "Slow headers ({} connections, below the limit) cut after {} ms, {} bytes sent; a normal request took {} ms",
+                    trickles.size(),
+                    cut.took().toMillis(),
+                    cut.bytesSent(),
+                    normalTook.toMillis());
             assertThat(cut.took()).isBetween(HEADER_TIMEOUT.minusMillis(100), HEADER_TIMEOUT.plus(MARGIN));
             assertThat(cut.bytesSent()).isLessThan(TRICKLED.length());
             assertThat(cut.answer()).hasValueSatisfying(answer -> {
@@ -116,6 +126,11 @@ class SlowHeadersTest {
         assertThat(normalTook).isLessThan(HEADER_TIMEOUT.plus(MARGIN));
         for (Trickle trickle : trickles) {
             Cut cut = trickle.cut().get(HEADER_TIMEOUT.plus(MARGIN).toMillis() * 2, TimeUnit.MILLISECONDS);
+            log.info(
+                    "Slow headers (all {} connections allowed) cut after {} ms; the request behind them served after {} ms",
+                    trickles.size(),
+                    cut.took().toMillis(),
+                    normalTook.toMillis());
             assertThat(cut.took()).isLessThan(HEADER_TIMEOUT.plus(MARGIN));
             assertThat(cut.answer())
                     .hasValueSatisfying(answer -> assertThat(answer.status()).isEqualTo(408));
