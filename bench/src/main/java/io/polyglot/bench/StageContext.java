@@ -1,6 +1,7 @@
 package io.polyglot.bench;
 
 import io.polyglot.deploy.ComponentStatus;
+import io.polyglot.deploy.JavaOptions;
 import io.polyglot.deploy.PolyglotStack;
 import io.polyglot.runtime.DatabaseUrl;
 import io.polyglot.runtime.TopicSetup;
@@ -52,7 +53,7 @@ final class StageContext implements AutoCloseable {
     /** The workers of the stack that consume {@code events.all}, which the worker stages stop while they measure. */
     static final List<String> STACK_WORKERS = List.of("archiver-worker", "projection-worker");
 
-    /** The stack's command service, which the {@code memory} stage replaces with a copy of its own. */
+    /** The stack's command service, which the {@code memory} stage restarts with JVM options of its own. */
     static final String COMMAND_SERVICE = "command-service";
 
     /** The Kafka consumer group of the stack's archiver. */
@@ -246,16 +247,36 @@ final class StageContext implements AutoCloseable {
     }
 
     /**
-     * Stops the command service and the workers of the stack by their pids, so that a stage can run copies of its own
-     * with other JVM options; {@link #ensureStackWorkers()} starts them again.
+     * Stops the command service and the workers of the stack by their pids and starts them again through the stack
+     * with {@code options} (see deploy's {@link JavaOptions}): the same jars, settings, ports, decider store and warm
+     * tier, only the JVM options differ. Returns once they are ready; {@link #ensureStackWorkers()} after {@link
+     * #stopStackServices(String)} starts them again with the stack's own options.
      */
-    void stopStackServices() throws InterruptedException {
+    void restartStackServices(JavaOptions options) throws InterruptedException {
+        stopStack(stackServices(), "");
+        stack.withJavaOptions(options).up();
+        workersStopped = false;
+    }
+
+    /**
+     * Stops the command service and the workers of the stack by their pids; their peak RSS is listed in the report
+     * under their name followed by {@code label} (e.g. the heap they ran with).
+     */
+    void stopStackServices(String label) throws InterruptedException {
+        stopStack(stackServices(), label);
+    }
+
+    private static List<String> stackServices() {
         List<String> services = new ArrayList<>(STACK_WORKERS);
         services.add(COMMAND_SERVICE);
-        stopStack(services);
+        return services;
     }
 
     private void stopStack(List<String> names) throws InterruptedException {
+        stopStack(names, "");
+    }
+
+    private void stopStack(List<String> names, String label) throws InterruptedException {
         for (ComponentStatus component : stack.status()) {
             if (!names.contains(component.name()) || component.pid() == null) {
                 continue;
@@ -266,9 +287,9 @@ final class StageContext implements AutoCloseable {
             }
             // The peak of a process is gone with it: read it first, so the report lists every process of the stack.
             stoppedPeaks.put(
-                    component.name(),
+                    component.name() + label,
                     new ProcessPeak(
-                            component.name(),
+                            component.name() + label,
                             component.pid(),
                             Machine.peakRssKiB(component.pid()).orElse(-1L)));
             process.get().destroy();
