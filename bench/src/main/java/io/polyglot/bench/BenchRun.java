@@ -1,5 +1,6 @@
 package io.polyglot.bench;
 
+import io.polyglot.deploy.JavaOptions;
 import io.polyglot.deploy.PolyglotStack;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,15 +83,25 @@ final class BenchRun {
                     deadline - System.nanoTime(),
                     TimeUnit.NANOSECONDS);
         }
-        PolyglotStack stack = PolyglotStack.at(freshHome(), repoRoot).reportingTo(line -> log.info("stack: {}", line));
+        // A smoke run that measures memory starts the services with its heap at once, instead of restarting them for
+        // it: a smoke's figures say nothing of speed, and three JVM starts are a large part of its two minutes.
+        boolean smallHeapFromStart =
+                !pace.budgetStops() && stages.stream().anyMatch(stage -> stage instanceof MemoryStage);
+        JavaOptions options = smallHeapFromStart ? MemoryStage.javaOptions(out.resolve("logs")) : JavaOptions.none();
+        String label = smallHeapFromStart ? MemoryStage.LABEL : "";
+        PolyglotStack stack = PolyglotStack.at(freshHome(), repoRoot)
+                .withJavaOptions(options)
+                .reportingTo(line -> log.info("stack: {}", line));
         Thread stopOnExit = new Thread(() -> stack.down(true), "bench-stack-down");
         Runtime.getRuntime().addShutdownHook(stopOnExit);
         List<StageReport> reports = new ArrayList<>();
         List<ProcessPeak> processes = new ArrayList<>();
         long stopNanos;
         try {
-            reports.addAll(runOn(stack, stages, processes, plan));
-        } catch (RuntimeException e) {
+            // The services' GC logs go there; a JVM does not start when its log's folder is missing.
+            Files.createDirectories(out.resolve("logs"));
+            reports.addAll(runOn(stack, options, label, stages, processes, plan));
+        } catch (RuntimeException | IOException e) {
             log.error("The stack could not be started or used; no stage ran", e);
             for (BenchStage stage : stages) {
                 if (reports.stream().noneMatch(done -> done.id().equals(stage.id()))) {
@@ -120,14 +131,19 @@ final class BenchRun {
     }
 
     private List<StageReport> runOn(
-            PolyglotStack stack, List<BenchStage> stages, List<ProcessPeak> processes, RunPlan plan) {
+            PolyglotStack stack,
+            JavaOptions options,
+            String label,
+            List<BenchStage> stages,
+            List<ProcessPeak> processes,
+            RunPlan plan) {
         long startNanos = System.nanoTime();
         stack.up();
         Path file = repoRoot.resolveSibling("shared").resolve("datasets").resolve(LOG);
         List<LogEvent> events = CommandLines.interleaved(XesLog.read(file, pace.logEvents()), 64);
         log.info("Read {} events of {}", events.size(), file);
         List<StageReport> reports = new ArrayList<>();
-        try (StageContext context = new StageContext(pace, stack, repoRoot, out, profile, events)) {
+        try (StageContext context = new StageContext(pace, stack, options, label, repoRoot, out, profile, events)) {
             try {
                 context.awaitDecider();
             } catch (InterruptedException e) {

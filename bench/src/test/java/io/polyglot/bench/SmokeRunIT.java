@@ -23,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SmokeRunIT {
     private static final List<String> STAGES =
-            List.of("decide", "ingest-single", "ingest-batch", "e2e", "freshness", "archive", "project", "memory");
+            List.of("decide", "ingest-single", "ingest-batch", "e2e", "freshness", "memory", "archive", "project");
 
     /** The stages with no raw engine to pair with (issue 6 names none): they report figures and no ratios. */
     private static final List<String> UNPAIRED = List.of("e2e", "freshness", "memory");
