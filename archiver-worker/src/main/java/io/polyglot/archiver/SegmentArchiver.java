@@ -101,18 +101,23 @@ final class SegmentArchiver {
     /** Like {@link #uploadPending}, without waiting for the retry pause: for the last attempts before stopping. */
     List<Result> uploadPendingNow(Instant now) {
         List<Result> results = new ArrayList<>();
-        while (!pending.isEmpty()) {
-            Pending next = pending.peekFirst();
-            Optional<Outcome> outcome = attempt(next, now);
-            if (outcome.isEmpty()) {
-                break;
+        try {
+            while (!pending.isEmpty()) {
+                Pending next = pending.peekFirst();
+                Optional<Outcome> outcome = attempt(next, now);
+                if (outcome.isEmpty()) {
+                    break;
+                }
+                pending.removeFirst();
+                Result result = new Result(next.segment, outcome.get());
+                results.add(result);
+                if (!result.durable()) {
+                    break;
+                }
             }
-            pending.removeFirst();
-            Result result = new Result(next.segment, outcome.get());
-            results.add(result);
-            if (!result.durable()) {
-                break;
-            }
+        } finally {
+            // One manifest part per chain for what this pass stored, before the caller commits past it.
+            manifests.flush();
         }
         return results;
     }
