@@ -11,7 +11,7 @@ import java.util.Map;
  * left. A full run cuts rounds (never below one per stage) before it starts, and while it runs skips a stage or a
  * further round that would not end before the budget does; a smoke run plans every round and only reports.
  *
- * <p>The costs are those of a full run on this 2-core machine (the run of 2026-12-04 at 20:34, load 10 to 15), rounded
+ * <p>The costs are those of a full run on this 2-core machine (the run of 2026-12-04 at 20:34, load 10 to 30), rounded
  * up: each stage's preparation (before its first round and after its last) and one round of both sides. A stage the
  * table does not know costs two measurements plus the settle wait per round. While a stage runs, the rounds it has
  * done replace the table's cost of the next.
@@ -27,17 +27,17 @@ final class RunPlan {
     /** The stack's start with the decider's warm-up, and its stop with the report, of a full run. */
     static final Duration START = Duration.ofSeconds(60);
 
-    static final Duration STOP = Duration.ofSeconds(20);
+    static final Duration STOP = Duration.ofSeconds(30);
 
     private static final Map<String, Cost> FULL_COSTS = Map.of(
             "decide", new Cost(Duration.ofSeconds(5), Duration.ofSeconds(115)),
             "ingest-single", new Cost(Duration.ofSeconds(5), Duration.ofSeconds(60)),
             "ingest-batch", new Cost(Duration.ofSeconds(5), Duration.ofSeconds(90)),
-            "e2e", new Cost(Duration.ofSeconds(30), Duration.ofSeconds(300)),
-            "freshness", new Cost(Duration.ofSeconds(5), Duration.ofSeconds(60)),
-            "archive", new Cost(Duration.ofSeconds(40), Duration.ofSeconds(150)),
-            "project", new Cost(Duration.ofSeconds(20), Duration.ofSeconds(100)),
-            "memory", new Cost(Duration.ofSeconds(60), Duration.ofSeconds(170)));
+            "e2e", new Cost(Duration.ofSeconds(30), Duration.ofSeconds(150)),
+            "freshness", new Cost(Duration.ofSeconds(5), Duration.ofSeconds(30)),
+            "memory", new Cost(Duration.ofSeconds(50), Duration.ofSeconds(220)),
+            "archive", new Cost(Duration.ofSeconds(20), Duration.ofSeconds(125)),
+            "project", new Cost(Duration.ofSeconds(10), Duration.ofSeconds(60)));
 
     private final Pace pace;
     private final Map<String, Integer> rounds;
@@ -66,8 +66,8 @@ final class RunPlan {
 
     private static Cost cost(String id, Pace pace) {
         Cost full = FULL_COSTS.get(id);
-        Duration measurements = pace.warmup().plus(pace.measure()).multipliedBy(2);
         if (full == null) {
+            Duration measurements = pace.warmup().plus(pace.measure()).multipliedBy(2);
             return new Cost(Duration.ofSeconds(10), measurements.plus(pace.settle()));
         }
         return full;
