@@ -134,7 +134,9 @@ class SmokeRunIT {
                     .as("peak RSS of %s", p.get("name"))
                     .isPositive();
         });
-        assertThat(names).contains("kafka", "postgres", "s3", "command-service", "bench");
+        assertThat(names).contains("kafka", "postgres", "s3", "bench");
+        // A smoke run starts the services with the memory stage's heap, and the report names them so.
+        assertThat(names).anyMatch(name -> name.startsWith("command-service"));
     }
 
     @Test
