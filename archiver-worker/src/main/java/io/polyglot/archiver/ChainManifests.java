@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -19,8 +20,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes the manifest of each chain: after a segment is stored, the next numbered part, create-only, listing it and
- * the offsets since the part before that held no event of the chain's type.
+ * Writes the manifest of each chain: after segments are stored, the next numbered part, create-only, listing them and
+ * the offsets since the part before that held no event of the chain's type. {@link #record} notes a stored segment;
+ * {@link #flush} writes one part per chain for every segment noted since, so a pass that stores several segments of a
+ * chain (a poll of a backlog) pays one manifest request for them, not one each. The archiver flushes at the end of
+ * every pass over its pending segments, before it commits anything, and before it lets partitions go.
  *
  * <p>The empty ranges cover the offsets since the part before up to the segment's first, and the offsets between
  * the segment's own events, so the parts account for every offset of the partition up to the chain's last segment.
@@ -37,35 +41,61 @@ final class ChainManifests {
 
     private final ArchiveStore store;
     private final Map<String, Optional<ManifestPart>> lastParts = new HashMap<>();
+    private final Map<String, List<Noted>> noted = new LinkedHashMap<>();
+
+    /** A stored segment whose part is not written yet. */
+    private record Noted(SegmentKey key, ManifestPart.Entry entry, List<Long> offsets) {}
 
     ChainManifests(ArchiveStore store) {
         this.store = store;
     }
 
-    /** Adds the stored {@code segment}, whose metadata is {@code meta}, to its chain's manifest. */
+    /** Notes the stored {@code segment}, whose metadata is {@code meta}, for its chain's next part. */
     void record(SealedSegment segment, SegmentMetadata meta) {
         SegmentKey key = segment.key();
-        String chain = ManifestPart.prefix(key.typeSegment(), key.partition());
+        ManifestPart.Entry entry = new ManifestPart.Entry(
+                key.value(),
+                meta.firstOffset(),
+                meta.lastOffset(),
+                meta.eventCount(),
+                segment.events().firstEventTime().toString(),
+                segment.events().lastEventTime().toString(),
+                meta.sha256());
+        noted.computeIfAbsent(ManifestPart.prefix(key.typeSegment(), key.partition()), chain -> new ArrayList<>())
+                .add(new Noted(key, entry, List.copyOf(segment.events().offsets())));
+    }
+
+    /** Writes, for each chain with noted segments, one part listing them. */
+    void flush() {
+        for (Map.Entry<String, List<Noted>> chain : noted.entrySet()) {
+            write(chain.getKey(), chain.getValue());
+        }
+        noted.clear();
+    }
+
+    private void write(String chain, List<Noted> segments) {
+        SegmentKey first = segments.get(0).key();
         try {
             Optional<ManifestPart> last = lastParts.get(chain);
             if (last == null) {
-                last = catchUp(key);
+                last = catchUp(first);
             }
-            if (last.isPresent() && last.get().lastOffset() >= meta.firstOffset()) {
+            long listedUpTo = last.map(ManifestPart::lastOffset).orElse(-1L);
+            List<ManifestPart.Entry> entries = new ArrayList<>();
+            List<Long> offsets = new ArrayList<>();
+            for (Noted segment : segments) {
+                if (segment.entry().firstOffset() > listedUpTo) {
+                    entries.add(segment.entry());
+                    offsets.addAll(segment.offsets());
+                }
+            }
+            if (entries.isEmpty()) {
                 lastParts.put(chain, last);
                 return;
             }
-            ManifestPart.Entry entry = new ManifestPart.Entry(
-                    key.value(),
-                    meta.firstOffset(),
-                    meta.lastOffset(),
-                    meta.eventCount(),
-                    segment.events().firstEventTime().toString(),
-                    segment.events().lastEventTime().toString(),
-                    meta.sha256());
-            lastParts.put(
-                    chain, Optional.of(write(key, last, entry, segment.events().offsets())));
+            lastParts.put(chain, Optional.of(write(first, last, entries, offsets)));
         } catch (ArchiveStoreException e) {
+            // The segments are stored; the chain's next part (catching up from storage) or its next owner lists them.
             lastParts.remove(chain);
             log.warn(
                     "Manifest of {} not written now; the chain's next segment or next owner writes it: {}",
@@ -78,6 +108,7 @@ final class ChainManifests {
     void forget(int partition) {
         String folder = String.format("/p%03d/", partition);
         lastParts.keySet().removeIf(chain -> chain.endsWith(folder));
+        noted.keySet().removeIf(chain -> chain.endsWith(folder));
     }
 
     private Optional<ManifestPart> catchUp(SegmentKey upTo) {
@@ -92,14 +123,15 @@ final class ChainManifests {
             Optional<SegmentMetadata> meta = store.head(stored);
             if (meta.isPresent()) {
                 SegmentContents contents = contentsOf(stored);
-                last = Optional.of(write(key.get(), last, entryOf(stored, meta.get(), contents), contents.offsets()));
+                last = Optional.of(
+                        write(key.get(), last, List.of(entryOf(stored, meta.get(), contents)), contents.offsets()));
             }
         }
         return last;
     }
 
     private ManifestPart write(
-            SegmentKey key, Optional<ManifestPart> last, ManifestPart.Entry entry, List<Long> offsets) {
+            SegmentKey key, Optional<ManifestPart> last, List<ManifestPart.Entry> entries, List<Long> offsets) {
         List<ManifestPart.OffsetRange> empty = new ArrayList<>();
         long next = last.map(ManifestPart::lastOffset).orElse(-1L) + 1;
         for (long offset : offsets) {
@@ -109,7 +141,7 @@ final class ChainManifests {
             next = offset + 1;
         }
         ManifestPart part = new ManifestPart(
-                key.typeSegment(), key.partition(), last.map(p -> p.part() + 1).orElse(0L), List.of(entry), empty);
+                key.typeSegment(), key.partition(), last.map(p -> p.part() + 1).orElse(0L), entries, empty);
         if (store.putManifestIfAbsent(part)) {
             return part;
         }
@@ -117,7 +149,7 @@ final class ChainManifests {
         log.warn(
                 "Manifest part {} was written by another writer; {} is listed by it or by a later part",
                 part.key(),
-                entry.key());
+                entries.stream().map(ManifestPart.Entry::key).toList());
         return store.lastManifestPart(key.typeSegment(), key.partition()).orElse(part);
     }
 

@@ -11,12 +11,20 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -31,10 +39,20 @@ import org.slf4j.MDC;
  * other offsets mean another writer cut the chain differently and owns it, so the caller drops what it holds of that
  * partition and resumes from storage; the same offsets with another SHA-256 (or an object without segment metadata)
  * are a divergence, which the caller answers by no longer committing the partition.
+ *
+ * <p>On the poll loop's turns ({@link #uploadPending}) the segments of different partitions go up side by side, one
+ * lane per partition on up to {@link #UPLOAD_LANES} threads, each lane in its partition's seal order and stopping where
+ * its partition must be settled; so one partition's fsync and PUT no longer wait for another's. Everything else (the
+ * warm tier's budget, the manifests, the retry pause, the results) is settled on the caller's thread once every lane
+ * is done, in seal order per partition, before the caller commits. The last uploads of a release or a stop ({@link
+ * #uploadPendingNow}) stay on the caller's thread, within the time budget the caller set for its requests.
  */
 final class SegmentArchiver {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentArchiver.class);
+
+    /** Partitions whose segments go up at the same time on a turn; the local stack has 6. */
+    static final int UPLOAD_LANES = 4;
 
     private static final Duration FIRST_RETRY = Duration.ofMillis(500);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
@@ -69,7 +87,9 @@ final class SegmentArchiver {
     private final WarmTier warm;
     private final ArchiverMetrics metrics;
     private final Deque<Pending> pending = new ArrayDeque<>();
-    private final Set<String> indexed = new HashSet<>();
+    private final Set<String> indexed = ConcurrentHashMap.newKeySet();
+    private final ExecutorService lanes = new ThreadPoolExecutor(
+            0, UPLOAD_LANES, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), SegmentArchiver::laneThread);
     private final ChainManifests manifests;
     private Instant nextAttemptAt = Instant.MIN;
     private Duration retryPause = FIRST_RETRY;
@@ -95,24 +115,135 @@ final class SegmentArchiver {
         if (now.isBefore(nextAttemptAt)) {
             return List.of();
         }
-        return uploadPendingNow(now);
+        Map<Integer, List<Pending>> byPartition = new LinkedHashMap<>();
+        for (Pending next : pending) {
+            byPartition
+                    .computeIfAbsent(next.segment.chain().partition(), partition -> new ArrayList<>())
+                    .add(next);
+        }
+        if (byPartition.size() <= 1) {
+            return uploadPendingNow(now);
+        }
+        return uploadSideBySide(now, new ArrayList<>(byPartition.values()));
+    }
+
+    /** What one lane did: the segments it settled, in order, and why it stopped early, if a store failed for now. */
+    private record Lane(List<Attempted> settled, Exception postponedBy) {}
+
+    private record Attempted(Pending pending, Outcome outcome) {}
+
+    private List<Result> uploadSideBySide(Instant now, List<List<Pending>> partitions) {
+        Map<String, String> context = MDC.getCopyOfContextMap();
+        List<Lane> done = new ArrayList<>();
+        RuntimeException failure = null;
+        try {
+            for (int from = 0; from < partitions.size(); from += UPLOAD_LANES) {
+                List<Future<Lane>> running = new ArrayList<>();
+                for (List<Pending> partition :
+                        partitions.subList(from, Math.min(partitions.size(), from + UPLOAD_LANES))) {
+                    running.add(lanes.submit(() -> lane(partition, context)));
+                }
+                for (Future<Lane> lane : running) {
+                    try {
+                        done.add(awaitUninterruptibly(lane));
+                    } catch (ExecutionException e) {
+                        // As on the caller's thread, an unexpected error ends the loop; the other lanes finish first.
+                        failure = e.getCause() instanceof RuntimeException runtime
+                                ? runtime
+                                : new IllegalStateException("an upload lane failed", e.getCause());
+                    }
+                }
+                if (failure != null) {
+                    throw failure;
+                }
+            }
+            List<Result> results = new ArrayList<>();
+            Exception postponedBy = null;
+            for (Lane lane : done) {
+                for (Attempted attempted : lane.settled()) {
+                    pending.remove(attempted.pending());
+                    results.add(settled(attempted.pending(), attempted.outcome()));
+                }
+                if (lane.postponedBy() != null) {
+                    postponedBy = lane.postponedBy();
+                }
+            }
+            if (postponedBy != null) {
+                postpone(now, postponedBy);
+            }
+            return results;
+        } finally {
+            manifests.flush();
+        }
+    }
+
+    private Lane lane(List<Pending> partition, Map<String, String> context) {
+        if (context != null) {
+            MDC.setContextMap(context);
+        }
+        try {
+            List<Attempted> settled = new ArrayList<>();
+            for (Pending next : partition) {
+                Attempt attempt = store(next);
+                if (attempt.postponedBy() != null) {
+                    return new Lane(settled, attempt.postponedBy());
+                }
+                settled.add(new Attempted(next, attempt.outcome()));
+                if (!new Result(next.segment, attempt.outcome()).durable()) {
+                    break;
+                }
+            }
+            return new Lane(settled, null);
+        } finally {
+            MDC.clear();
+        }
+    }
+
+    private static Lane awaitUninterruptibly(Future<Lane> lane) throws ExecutionException {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return lane.get();
+                } catch (InterruptedException e) {
+                    // The lane writes and uploads a segment; leaving it half-settled would lose track of it.
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static Thread laneThread(Runnable work) {
+        Thread thread = new Thread(work, "archiver-upload");
+        thread.setDaemon(true);
+        return thread;
     }
 
     /** Like {@link #uploadPending}, without waiting for the retry pause: for the last attempts before stopping. */
     List<Result> uploadPendingNow(Instant now) {
         List<Result> results = new ArrayList<>();
-        while (!pending.isEmpty()) {
-            Pending next = pending.peekFirst();
-            Optional<Outcome> outcome = attempt(next, now);
-            if (outcome.isEmpty()) {
-                break;
+        try {
+            while (!pending.isEmpty()) {
+                Pending next = pending.peekFirst();
+                Attempt attempt = store(next);
+                if (attempt.postponedBy() != null) {
+                    postpone(now, attempt.postponedBy());
+                    break;
+                }
+                pending.removeFirst();
+                Result result = settled(next, attempt.outcome());
+                results.add(result);
+                if (!result.durable()) {
+                    break;
+                }
             }
-            pending.removeFirst();
-            Result result = new Result(next.segment, outcome.get());
-            results.add(result);
-            if (!result.durable()) {
-                break;
-            }
+        } finally {
+            // One manifest part per chain for what this pass stored, before the caller commits past it.
+            manifests.flush();
         }
         return results;
     }
@@ -153,7 +284,14 @@ final class SegmentArchiver {
         return !pending.isEmpty();
     }
 
-    private Optional<Outcome> attempt(Pending next, Instant now) {
+    /** What storing a segment came to: an outcome, or a failure for now that postpones the next attempt. */
+    private record Attempt(Outcome outcome, Exception postponedBy) {}
+
+    /**
+     * Writes the segment to the warm tier (once) and uploads it; touches nothing shared but the warm tier's files, the
+     * store and the metrics, so lanes of different partitions may run it at the same time.
+     */
+    private Attempt store(Pending next) {
         SealedSegment segment = next.segment;
         MDC.put("segment", segment.key().value());
         try {
@@ -162,30 +300,32 @@ final class SegmentArchiver {
                 segment.events().discard();
                 metrics.segmentSealed(segment.chain().aggregateType());
             }
-            Outcome outcome = upload(next.warm);
-            if (outcome == Outcome.STORED || outcome == Outcome.ALREADY_STORED) {
-                warm.stored(next.warm);
-                manifests.record(segment, next.warm.metadata());
-            }
-            retryPause = FIRST_RETRY;
-            nextAttemptAt = Instant.MIN;
-            return Optional.of(outcome);
+            return new Attempt(upload(next.warm), null);
         } catch (ArchiveStoreException e) {
             if (!e.retriable()) {
                 log.error("Archive store refused segment {} for good", segment.key(), e);
-                return Optional.of(Outcome.REFUSED);
+                return new Attempt(Outcome.REFUSED, null);
             }
-            postpone(now, e);
-            return Optional.empty();
+            return new Attempt(null, e);
         } catch (UndecodableRecordException e) {
             log.error("Segment {} cannot be written as a self-describing segment file", segment.key(), e);
-            return Optional.of(Outcome.REFUSED);
+            return new Attempt(Outcome.REFUSED, null);
         } catch (IOException e) {
-            postpone(now, e);
-            return Optional.empty();
+            return new Attempt(null, e);
         } finally {
             MDC.remove("segment");
         }
+    }
+
+    /** Settles a segment that left the queue, on the caller's thread: the warm tier's budget and the manifest. */
+    private Result settled(Pending next, Outcome outcome) {
+        if (outcome == Outcome.STORED || outcome == Outcome.ALREADY_STORED) {
+            warm.stored(next.warm);
+            manifests.record(next.segment, next.warm.metadata());
+        }
+        retryPause = FIRST_RETRY;
+        nextAttemptAt = Instant.MIN;
+        return new Result(next.segment, outcome);
     }
 
     private Outcome upload(WarmSegment written) {

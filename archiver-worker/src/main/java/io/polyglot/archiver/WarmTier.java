@@ -38,7 +38,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A segment is written to a temporary file beside its final name, forced to disk, then renamed, so a crash leaves
  * either the whole file or none; the SHA-256 is computed from the bytes as they are written, so the store later
- * checks the upload against what the archiver meant to write, not against what the disk gives back.
+ * checks the upload against what the archiver meant to write, not against what the disk gives back. Segments of
+ * different partitions may be written at the same time.
  */
 final class WarmTier {
 
@@ -74,7 +75,7 @@ final class WarmTier {
     }
 
     /** Records that the store holds {@code written}; removes the oldest stored files while they exceed the budget. */
-    void stored(WarmSegment written) {
+    synchronized void stored(WarmSegment written) {
         if (stored.putIfAbsent(written.file(), written.bytes()) == null) {
             storedBytes += written.bytes();
         }
@@ -92,7 +93,7 @@ final class WarmTier {
     }
 
     /** Bytes of the warm files the store holds. */
-    long storedBytes() {
+    synchronized long storedBytes() {
         return storedBytes;
     }
 
@@ -132,9 +133,12 @@ final class WarmTier {
     /** Writes and forces {@code segment} to disk. */
     WarmSegment write(SealedSegment segment) throws IOException {
         Path file = directory.resolve(segment.key().value());
-        Long replaced = stored.remove(file);
-        if (replaced != null) {
-            storedBytes -= replaced;
+        // Lanes of different partitions write at the same time; only the budget's book is shared between them.
+        synchronized (this) {
+            Long replaced = stored.remove(file);
+            if (replaced != null) {
+                storedBytes -= replaced;
+            }
         }
         Files.createDirectories(file.getParent());
         Path partial = file.resolveSibling(file.getFileName() + ".partial");

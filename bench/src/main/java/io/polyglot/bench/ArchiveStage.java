@@ -119,9 +119,10 @@ final class ArchiveStage implements BenchStage {
         env.put("HTTP_HOST", "127.0.0.1");
         env.put("HEALTH_PORT", Integer.toString(port));
         try (WorkerProcess archiver = context.startWorker("archiver-" + bucket, "archiver-worker", env, port)) {
-            double seconds = WorkerDrain.seconds(archiver, STARTED, () -> storedToEnd(context, filled));
+            WorkerDrain.Drain drain = WorkerDrain.measure(archiver, STARTED, () -> storedToEnd(context, filled));
             double archived = archiver.metric("polyglot_events_archived_total");
-            figures.put(figure, new Figure(archived / seconds, "events/s"));
+            figures.put(figure, new Figure(archived / drain.seconds(), "events/s"));
+            figures.put(figure + ": CPU per event", new Figure(drain.cpuMicrosPer(filled.count()), "us"));
             figures.put(
                     figure + ": segments", new Figure(archiver.metric("polyglot_segments_sealed_total"), "segments"));
             archiver.close();

@@ -2,6 +2,7 @@ package io.polyglot.bench;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -29,6 +30,13 @@ public final class BenchMain implements Callable<Integer> {
             description =
                     "pairs per stage, ours then raw (default: 2; 1 with --smoke, which keeps CI within 2 minutes)")
     Integer rounds;
+
+    @Option(
+            names = "--budget",
+            paramLabel = "MINUTES",
+            description = "how long a full run may take in all; its rounds are planned to fit and measuring stops when"
+                    + " it runs out (default: 30)")
+    Integer budgetMinutes;
 
     @Option(
             names = "--profile",
@@ -90,7 +98,13 @@ public final class BenchMain implements Callable<Integer> {
         }
         Path repoRoot = (root != null ? root : defaultRoot()).toAbsolutePath().normalize();
         Path folder = out != null ? out : repoRoot.resolve("target").resolve("bench");
-        Pace pace = smoke ? Pace.smoke(pairs) : Pace.full(pairs);
+        if (budgetMinutes != null && (budgetMinutes < 1 || smoke)) {
+            System.err.println("--budget takes a number of minutes of at least 1, and applies to a full run only");
+            return 2;
+        }
+        Pace pace = smoke
+                ? Pace.smoke(pairs)
+                : Pace.full(pairs, budgetMinutes != null ? Duration.ofMinutes(budgetMinutes) : Pace.FULL_BUDGET);
         BenchReport report = new BenchRun(
                         repoRoot, folder.toAbsolutePath(), smoke ? "smoke" : "full", pace, profile, Clock.systemUTC())
                 .run(stages);

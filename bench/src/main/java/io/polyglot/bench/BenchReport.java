@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The outcome of one bench run, written as {@code report.json} (one object per stage id under {@code stages}, with
@@ -24,6 +25,7 @@ import java.util.Map;
  * @param machine where it ran
  * @param stages each stage asked for, in run order
  * @param processes each process of the stack (and the bench) with its peak RSS
+ * @param times where the run's time went
  */
 record BenchReport(
         String mode,
@@ -32,7 +34,25 @@ record BenchReport(
         double seconds,
         Machine machine,
         List<StageReport> stages,
-        List<ProcessPeak> processes) {
+        List<ProcessPeak> processes,
+        Times times) {
+
+    /**
+     * Where a run's time went.
+     *
+     * @param startSeconds the stack's start, reading the log and the decider's warm-up, before the first stage
+     * @param stopSeconds the stack's stop after the last stage
+     * @param stages each stage's time, in run order
+     */
+    record Times(double startSeconds, double stopSeconds, List<StageTime> stages) {
+        static Times none() {
+            return new Times(0, 0, List.of());
+        }
+    }
+
+    boolean withinBudget() {
+        return seconds <= pace.budget().toSeconds();
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -56,6 +76,14 @@ record BenchReport(
         root.put("rounds", pace.rounds())
                 .put("warmupSeconds", pace.warmup().toMillis() / 1000.0)
                 .put("measureSeconds", pace.measure().toMillis() / 1000.0);
+        root.put("budgetSeconds", pace.budget().toSeconds())
+                .put("budgetEnforced", pace.budgetStops())
+                .put("withinBudget", withinBudget());
+        ObjectNode phases = root.putObject("time");
+        phases.put("stackStartSeconds", times.startSeconds());
+        ObjectNode stageSeconds = phases.putObject("stages");
+        times.stages().forEach(time -> stageSeconds.put(time.id(), time.seconds()));
+        phases.put("stackStopSeconds", times.stopSeconds());
         root.set("machine", JSON.valueToTree(machine));
         root.set("processes", JSON.valueToTree(processes));
         ObjectNode byId = root.putObject("stages");
@@ -65,6 +93,12 @@ record BenchReport(
             node.set("figures", JSON.valueToTree(stage.figures()));
             node.set("ratios", JSON.valueToTree(stage.ratios()));
             node.set("rounds", JSON.valueToTree(stage.rounds()));
+            time(stage.id()).ifPresent(time -> {
+                node.put("seconds", time.seconds()).put("roundsPlanned", time.roundsPlanned());
+                if (time.budget() != null) {
+                    node.put("budget", time.budget());
+                }
+            });
             if (!stage.ran()) {
                 node.put("error", stage.error());
             }
@@ -84,6 +118,26 @@ record BenchReport(
                 pace.rounds(),
                 pace.warmup().toMillis() / 1000.0,
                 pace.measure().toMillis() / 1000.0));
+        md.append(String.format(
+                Locale.ROOT,
+                "Budget: %d s (%s); the run took %.0f s, %s.%n%n",
+                pace.budget().toSeconds(),
+                pace.budgetStops() ? "its rounds planned to fit, measuring stopped when it runs out" : "reported only",
+                seconds,
+                withinBudget() ? "within it" : "over it"));
+        md.append("| part of the run | seconds | rounds | budget |\n| --- | ---: | ---: | --- |\n");
+        md.append(String.format(Locale.ROOT, "| stack start and decider warm-up | %.1f | | |%n", times.startSeconds()));
+        for (StageTime time : times.stages()) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.1f | %d of %d | %s |%n",
+                    time.id(),
+                    time.seconds(),
+                    time.roundsRun(),
+                    time.roundsPlanned(),
+                    time.budget() == null ? "" : time.budget().replace('|', '/')));
+        }
+        md.append(String.format(Locale.ROOT, "| stack stop | %.1f | | |%n%n", times.stopSeconds()));
         md.append(String.format(
                 Locale.ROOT,
                 "Machine: %d cores, %,d MiB, %s, %s.%n%n",
@@ -118,6 +172,10 @@ record BenchReport(
                             : String.format(Locale.ROOT, "%.0f", process.peakRssKiB() / 1024.0)));
         }
         return md.toString();
+    }
+
+    private Optional<StageTime> time(String id) {
+        return times.stages().stream().filter(time -> time.id().equals(id)).findFirst();
     }
 
     private static void rows(StringBuilder md, String stage, Map<String, Summary> summaries) {

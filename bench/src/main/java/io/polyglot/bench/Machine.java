@@ -29,6 +29,22 @@ record Machine(int cores, long memoryMiB, String jdk, String os) {
         return procValueKiB(Path.of("/proc", Long.toString(pid), "status"), "VmHWM:");
     }
 
+    /**
+     * The CPU time the process has used so far, user and system, from {@code /proc/<pid>/stat} (in clock ticks of
+     * 1/100 s, the kernel's USER_HZ on Linux); empty when it is gone or not readable.
+     */
+    static Optional<Double> cpuSeconds(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+            // The command name (field 2) is in parentheses and may hold spaces: count the fields after its end.
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            return Optional.of(ticks / 100.0);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     private static Optional<Long> procValueKiB(Path file, String key) {
         try {
             List<String> lines = Files.readAllLines(file);

@@ -15,6 +15,11 @@ import java.time.Duration;
  * @param batchLines lines per batch request; a batch waits for its slowest line, so a short run takes smaller ones
  * @param prefillPerPartition events the worker stages write to each partition of the topic a worker then drains
  * @param e2eCases cases of the log the {@code e2e} stage imports from its start; 0 for the whole log
+ * @param memoryLoads loads of the {@code memory} stage per round: 3 for those of ingest-single, ingest-batch and
+ *     decide, 1 for the batch load alone (the one that holds the most memory)
+ * @param budget how long the whole run may take, the stack's start and stop included
+ * @param budgetStops whether the run plans its rounds to fit the budget and stops measuring when it runs out (a full
+ *     run), or only reports whether it kept it (a smoke run, which must run every stage: CI checks that it does)
  */
 record Pace(
         int rounds,
@@ -24,16 +29,50 @@ record Pace(
         int logEvents,
         int batchLines,
         int prefillPerPartition,
-        int e2eCases) {
-    /** The full run: a few minutes in all. */
+        int e2eCases,
+        int memoryLoads,
+        Duration budget,
+        boolean budgetStops) {
+    /** The budget of a full run (issue 6). */
+    static final Duration FULL_BUDGET = Duration.ofMinutes(30);
+
+    /** The budget of a smoke run (issue 6), reported, not enforced. */
+    static final Duration SMOKE_BUDGET = Duration.ofMinutes(2);
+
+    /** The full run: at most {@link #FULL_BUDGET}. */
     static Pace full(int rounds) {
+        return full(rounds, FULL_BUDGET);
+    }
+
+    /** The full run within {@code budget}. */
+    static Pace full(int rounds, Duration budget) {
         return new Pace(
-                rounds, Duration.ofSeconds(5), Duration.ofSeconds(20), Duration.ofMinutes(2), 60_000, 1_000, 10_000, 0);
+                rounds,
+                Duration.ofSeconds(5),
+                Duration.ofSeconds(20),
+                Duration.ofMinutes(2),
+                60_000,
+                1_000,
+                10_000,
+                0,
+                3,
+                budget,
+                true);
     }
 
     /** The CI run: a few seconds per stage, figures only good for their shape. */
     static Pace smoke(int rounds) {
         return new Pace(
-                rounds, Duration.ofMillis(500), Duration.ofMillis(1_500), Duration.ofSeconds(2), 5_000, 250, 500, 200);
+                rounds,
+                Duration.ofMillis(500),
+                Duration.ofMillis(1_500),
+                Duration.ofSeconds(2),
+                5_000,
+                250,
+                500,
+                50,
+                1,
+                SMOKE_BUDGET,
+                false);
     }
 }

@@ -91,8 +91,9 @@ final class ProjectStage implements BenchStage {
                 WorkerProcess worker = context.startWorker("projection-r" + round, "projection-worker", env, port)) {
             stored.setString(1, group);
             stored.setString(2, topic(round));
-            double seconds = WorkerDrain.seconds(worker, STARTED, () -> storedOffsets(stored) >= end);
-            figures.put(APPLIED, new Figure(fill.count() / seconds, "events/s"));
+            WorkerDrain.Drain drain = WorkerDrain.measure(worker, STARTED, () -> storedOffsets(stored) >= end);
+            figures.put(APPLIED, new Figure(fill.count() / drain.seconds(), "events/s"));
+            figures.put("applied: CPU per event", new Figure(drain.cpuMicrosPer(fill.count()), "us"));
             figures.put("events per run", new Figure(fill.count(), "events"));
             figures.put(
                     "skipped by the worker",

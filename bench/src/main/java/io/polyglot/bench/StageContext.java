@@ -1,6 +1,7 @@
 package io.polyglot.bench;
 
 import io.polyglot.deploy.ComponentStatus;
+import io.polyglot.deploy.JavaOptions;
 import io.polyglot.deploy.PolyglotStack;
 import io.polyglot.runtime.DatabaseUrl;
 import io.polyglot.runtime.TopicSetup;
@@ -52,7 +53,7 @@ final class StageContext implements AutoCloseable {
     /** The workers of the stack that consume {@code events.all}, which the worker stages stop while they measure. */
     static final List<String> STACK_WORKERS = List.of("archiver-worker", "projection-worker");
 
-    /** The stack's command service, which the {@code memory} stage replaces with a copy of its own. */
+    /** The stack's command service, which the {@code memory} stage restarts with JVM options of its own. */
     static final String COMMAND_SERVICE = "command-service";
 
     /** The Kafka consumer group of the stack's archiver. */
@@ -65,7 +66,9 @@ final class StageContext implements AutoCloseable {
     private static final Duration WORKER_STOP_GRACE = Duration.ofSeconds(30);
 
     private final Pace pace;
-    private final PolyglotStack stack;
+    private PolyglotStack stack;
+    private JavaOptions servicesOptions;
+    private String servicesLabel;
     private final Path repoRoot;
     private final Path out;
     private final boolean profile;
@@ -79,8 +82,22 @@ final class StageContext implements AutoCloseable {
     private final List<ProcessPeak> ownPeaks = new ArrayList<>();
     private boolean workersStopped;
 
-    StageContext(Pace pace, PolyglotStack stack, Path repoRoot, Path out, boolean profile, List<LogEvent> events) {
+    /**
+     * The context of a run on {@code stack}, whose services were started with {@code servicesOptions}; the report lists
+     * them under their name followed by {@code servicesLabel} (empty for the stack's own options).
+     */
+    StageContext(
+            Pace pace,
+            PolyglotStack stack,
+            JavaOptions servicesOptions,
+            String servicesLabel,
+            Path repoRoot,
+            Path out,
+            boolean profile,
+            List<LogEvent> events) {
         this.pace = pace;
+        this.servicesOptions = servicesOptions;
+        this.servicesLabel = servicesLabel;
         this.out = out;
         this.profile = profile;
         this.stack = stack;
@@ -245,17 +262,39 @@ final class StageContext implements AutoCloseable {
         stopStack(STACK_WORKERS);
     }
 
+    /** Whether the stack's services were started with {@code options}. */
+    boolean stackRunsWith(JavaOptions options) {
+        return servicesOptions.equals(options);
+    }
+
     /**
-     * Stops the command service and the workers of the stack by their pids, so that a stage can run copies of its own
-     * with other JVM options; {@link #ensureStackWorkers()} starts them again.
+     * Makes the stack's command service and workers run with {@code options} (see deploy's {@link JavaOptions}): if
+     * they were started with others, stops them by their pids and has the stack start them again with these (the same
+     * jars, settings, ports, decider store and warm tier; only the JVM options differ), else only starts those a stage
+     * stopped. Returns once they are ready. From then on the stack starts its services with these options, and the
+     * report lists them under their name followed by {@code label}.
      */
-    void stopStackServices() throws InterruptedException {
+    void runStackServicesWith(JavaOptions options, String label) throws InterruptedException {
+        if (stackRunsWith(options)) {
+            ensureStackWorkers();
+            return;
+        }
+        stopStack(stackServices());
+        stack = stack.withJavaOptions(options);
+        servicesOptions = options;
+        servicesLabel = label;
+        stack.up();
+        workersStopped = false;
+    }
+
+    private static List<String> stackServices() {
         List<String> services = new ArrayList<>(STACK_WORKERS);
         services.add(COMMAND_SERVICE);
-        stopStack(services);
+        return services;
     }
 
     private void stopStack(List<String> names) throws InterruptedException {
+        String label = servicesLabel;
         for (ComponentStatus component : stack.status()) {
             if (!names.contains(component.name()) || component.pid() == null) {
                 continue;
@@ -266,9 +305,9 @@ final class StageContext implements AutoCloseable {
             }
             // The peak of a process is gone with it: read it first, so the report lists every process of the stack.
             stoppedPeaks.put(
-                    component.name(),
+                    component.name() + label,
                     new ProcessPeak(
-                            component.name(),
+                            component.name() + label,
                             component.pid(),
                             Machine.peakRssKiB(component.pid()).orElse(-1L)));
             process.get().destroy();
@@ -287,7 +326,10 @@ final class StageContext implements AutoCloseable {
         workersStopped = true;
     }
 
-    /** Starts the stack's services again if a stage stopped them, and waits until they are ready. */
+    /**
+     * Starts the stack's services again if a stage stopped them, with the JVM options they last ran with, and waits
+     * until they are ready.
+     */
     void ensureStackWorkers() {
         if (workersStopped) {
             stack.up();
@@ -328,11 +370,14 @@ final class StageContext implements AutoCloseable {
         List<String> listed = new ArrayList<>();
         for (ComponentStatus component : stack.status()) {
             if (component.pid() != null && ProcessHandle.of(component.pid()).isPresent()) {
+                String name = stackServices().contains(component.name())
+                        ? component.name() + servicesLabel
+                        : component.name();
                 peaks.add(new ProcessPeak(
-                        component.name(),
+                        name,
                         component.pid(),
                         Machine.peakRssKiB(component.pid()).orElse(-1L)));
-                listed.add(component.name());
+                listed.add(name);
             }
         }
         stoppedPeaks.forEach((name, peak) -> {

@@ -4,9 +4,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Every stage the bench knows, in the order a full run takes them: those that need the whole stack first, then the
- * worker stages (which stop the stack's workers), then {@code memory} (which replaces the stack's services with copies
- * of its own), so that the stack is started again as seldom as possible.
+ * Every stage the bench knows, in the order a full run takes them: those that need the whole stack at its own JVM
+ * options first, then {@code memory} (which has the stack run its services with a 256 MiB heap from then on), then the
+ * worker stages (which stop the stack's workers and start their own), so that no service is started more often than
+ * the stages need. A stage given after {@code memory} on the command line runs on services with its heap.
  */
 final class Stages {
     private Stages() {}
@@ -18,9 +19,9 @@ final class Stages {
                 new IngestBatchStage(),
                 new E2eStage(),
                 new FreshnessStage(),
+                new MemoryStage(),
                 new ArchiveStage(),
-                new ProjectStage(),
-                new MemoryStage());
+                new ProjectStage());
     }
 
     static Optional<BenchStage> byId(String id) {

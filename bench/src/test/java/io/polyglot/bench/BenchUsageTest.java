@@ -22,7 +22,7 @@ class BenchUsageTest {
         // then
         assertThat(exit).isZero();
         assertThat(out.toString().replaceAll("\\s+", " "))
-                .contains("decide, ingest-single, ingest-batch, e2e, freshness, archive, project, memory")
+                .contains("decide, ingest-single, ingest-batch, e2e, freshness, memory, archive, project")
                 .contains("default: every stage");
     }
 }

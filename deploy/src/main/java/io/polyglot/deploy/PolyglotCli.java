@@ -118,10 +118,12 @@ public final class PolyglotCli implements Runnable {
     }
 
     PolyglotStack stack(PrintWriter out) {
-        return PolyglotStack.at(home, repoRoot).reportingTo(line -> {
-            out.println(line);
-            out.flush();
-        });
+        return PolyglotStack.at(home, repoRoot)
+                .withJavaOptions(JavaOptions.fromEnvironment(System.getenv()))
+                .reportingTo(line -> {
+                    out.println(line);
+                    out.flush();
+                });
     }
 
     @Command(name = "up", description = "Starts what does not run (servers, topics, bucket, services) and waits.")

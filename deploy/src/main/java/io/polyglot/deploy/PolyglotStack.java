@@ -54,18 +54,31 @@ public final class PolyglotStack {
     private final Path home;
     private final Path repoRoot;
     private final ServiceHealth health;
+    private final JavaOptions javaOptions;
     private Consumer<String> progress = line -> log.info("{}", line);
 
-    private PolyglotStack(Path home, Path repoRoot, ServiceHealth health) {
+    private PolyglotStack(Path home, Path repoRoot, ServiceHealth health, JavaOptions javaOptions) {
         this.home = home;
         this.repoRoot = repoRoot;
         this.health = health;
+        this.javaOptions = javaOptions;
     }
 
     /** The stack whose data and logs live in {@code home}, running the jars built in {@code repoRoot}. */
     public static PolyglotStack at(Path home, Path repoRoot) {
         return new PolyglotStack(
-                home.toAbsolutePath().normalize(), repoRoot.toAbsolutePath().normalize(), new ServiceHealth());
+                home.toAbsolutePath().normalize(),
+                repoRoot.toAbsolutePath().normalize(),
+                new ServiceHealth(),
+                JavaOptions.none());
+    }
+
+    /**
+     * The same stack, starting the services it starts from now on with {@code options} (see {@link JavaOptions});
+     * services that already run keep theirs until they are stopped.
+     */
+    public PolyglotStack withJavaOptions(JavaOptions options) {
+        return new PolyglotStack(home, repoRoot, health, options).reportingTo(progress);
     }
 
     /** Sends progress lines ("Kafka started on ...") to {@code progress} instead of the log. */
@@ -252,7 +265,7 @@ public final class PolyglotStack {
                     service.name() + " already runs (pid " + running.get().pid() + ")");
             return;
         }
-        DetachedProcess process = service.start();
+        DetachedProcess process = service.start(javaOptions.of(service.module()));
         progress.accept(service.name() + " starting on port " + service.port() + " (pid " + process.pid() + ", log "
                 + process.logFile() + ")");
     }

@@ -112,6 +112,14 @@ record ServiceDefinition(
     }
 
     DetachedProcess start() {
+        return start(List.of());
+    }
+
+    /**
+     * Starts the service with {@code javaOptions} after the stack's own; a heap limit among them replaces the default
+     * {@code -Xmx512m}.
+     */
+    DetachedProcess start(List<String> javaOptions) {
         if (!Files.isRegularFile(jar())) {
             throw new ServerStartException(jar() + " is missing; build the project with `mvn -q -DskipTests package`"
                     + " (./polyglot up does when sources changed)");
@@ -123,11 +131,13 @@ record ServiceDefinition(
             throw new UncheckedIOException("could not prepare " + home, e);
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        return DetachedProcess.start(
-                List.of(java, HEAP, "-XX:+ExitOnOutOfMemoryError", "-jar", jar().toString()),
-                environment,
-                home,
-                logFile(),
-                pidFile());
+        List<String> command = new ArrayList<>(List.of(java));
+        if (!JavaOptions.limitsHeap(javaOptions)) {
+            command.add(HEAP);
+        }
+        command.add("-XX:+ExitOnOutOfMemoryError");
+        command.addAll(javaOptions);
+        command.addAll(List.of("-jar", jar().toString()));
+        return DetachedProcess.start(command, environment, home, logFile(), pidFile());
     }
 }
