@@ -178,13 +178,9 @@ public final class Dashboard implements AutoCloseable {
         ctx.contentType("text/csv; charset=utf-8");
         ctx.header("Content-Disposition", "attachment; filename=\"" + view + CSV_SUFFIX + "\"");
         ctx.header("Cache-Control", "no-store");
-        try {
-            Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8));
-            reader.exportCsv(view, query, out);
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException("the export of " + view + " could not be sent", e);
-        }
+        // The reader closes the writer once the last row is out, which ends the response.
+        Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8));
+        reader.exportCsv(view, query, out);
         count(view, "export");
     }
 
