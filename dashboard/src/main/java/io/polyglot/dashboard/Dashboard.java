@@ -9,6 +9,8 @@ import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.polyglot.dashboard.overview.Overview;
+import io.polyglot.dashboard.overview.OverviewSampler;
 import io.polyglot.dashboard.views.BadParameterException;
 import io.polyglot.dashboard.views.UnknownViewException;
 import io.polyglot.dashboard.views.ViewCatalog;
@@ -57,17 +59,20 @@ public final class Dashboard implements AutoCloseable {
     private final ViewCatalog catalog;
     private final ViewReader reader;
     private final Map<String, String> pages = new LinkedHashMap<>();
+    private final Clock clock;
     private Javalin app;
+    private OverviewSampler overview;
 
     private Dashboard(DashboardConfig config, Clock clock) {
         this.config = config;
+        this.clock = clock;
         this.database = pool(config);
         this.registry = Metrics.registry("dashboard");
         this.sessions = new Sessions(clock, config.sessionTtl());
         this.access = new DashboardAccess(config.access(), sessions);
         this.catalog = new ViewCatalog(database);
         this.reader = new ViewReader(database, catalog, config.queryTimeout());
-        for (String page : List.of("signin", "grid")) {
+        for (String page : List.of("signin", "grid", "overview")) {
             pages.put(page, resource("/dashboard/" + page + ".html"));
         }
     }
@@ -109,7 +114,10 @@ public final class Dashboard implements AutoCloseable {
         app.get("/signin", this::signInPage);
         app.post("/signin", this::signIn);
         app.post("/signout", this::signOut);
-        app.get("/", ctx -> ctx.redirect("/grid", HttpStatus.SEE_OTHER));
+        app.get("/", ctx -> ctx.redirect("/overview", HttpStatus.SEE_OTHER));
+        app.get("/overview", ctx -> page(ctx, "overview"));
+        app.get("/api/overview", ctx -> json(ctx, overview.snapshot()));
+        app.sse("/api/overview/stream", client -> overview.subscribe(client));
         app.get("/grid", ctx -> page(ctx, "grid"));
         app.get("/api/views", this::views);
         app.get("/api/views/{view}", this::view);
@@ -137,6 +145,9 @@ public final class Dashboard implements AutoCloseable {
             }
         });
         app.start(config.httpHost(), config.httpPort());
+        // A wildcard bind answers on loopback too; the overview asks the dashboard's own readiness there.
+        String self = config.httpHost().equals("0.0.0.0") ? "127.0.0.1" : config.httpHost();
+        overview = Overview.start(config, "http://" + self + ":" + app.port(), this::databaseAnswers, database, clock);
         log.info("Dashboard listening (host={}, port={})", config.httpHost(), app.port());
     }
 
@@ -195,7 +206,7 @@ public final class Dashboard implements AutoCloseable {
 
     private void signInPage(Context ctx) {
         if (!access.requiresToken()) {
-            ctx.redirect("/grid", HttpStatus.SEE_OTHER);
+            ctx.redirect("/overview", HttpStatus.SEE_OTHER);
             return;
         }
         page(ctx, "signin");
@@ -285,6 +296,9 @@ public final class Dashboard implements AutoCloseable {
 
     @Override
     public void close() {
+        if (overview != null) {
+            overview.close();
+        }
         if (app != null) {
             app.stop();
         }

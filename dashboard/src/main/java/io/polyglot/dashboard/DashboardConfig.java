@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * @param projectionHealthUrl the projection-worker's health endpoint base URL
  * @param sessionTtl how long a sign-in lasts
  * @param queryTimeout the longest a query of a view may run
+ * @param overviewInterval how often the overview samples health, lag and the archive
  * @param access who may call the dashboard
  */
 public record DashboardConfig(
@@ -38,6 +39,7 @@ public record DashboardConfig(
         String projectionHealthUrl,
         Duration sessionTtl,
         Duration queryTimeout,
+        Duration overviewInterval,
         TokenAccess access) {
 
     public static final Setting<String> HTTP_HOST =
@@ -73,6 +75,11 @@ public record DashboardConfig(
     public static final Setting<Duration> QUERY_TIMEOUT =
             Setting.duration("QUERY_TIMEOUT", "30s", "Longest a query of a view may run before PostgreSQL cancels it");
 
+    public static final Setting<Duration> OVERVIEW_INTERVAL = Setting.duration(
+            "OVERVIEW_INTERVAL",
+            "2s",
+            "How often the overview asks the processes, Kafka and PostgreSQL (the archive every 5th time)");
+
     /** Every setting, in the order they are logged. */
     public static final List<Setting<?>> SETTINGS = List.of(
             HTTP_HOST,
@@ -89,6 +96,7 @@ public record DashboardConfig(
             PROJECTION_HEALTH_URL,
             SESSION_TTL,
             QUERY_TIMEOUT,
+            OVERVIEW_INTERVAL,
             TokenAccess.POLYGLOT_TOKEN,
             TokenAccess.METRICS_OPEN);
 
@@ -121,6 +129,7 @@ public record DashboardConfig(
                 settings.get(PROJECTION_HEALTH_URL),
                 settings.get(SESSION_TTL),
                 settings.get(QUERY_TIMEOUT),
+                settings.get(OVERVIEW_INTERVAL),
                 TokenAccess.from(settings, settings.get(HTTP_HOST), LoggerFactory.getLogger(DashboardConfig.class)));
     }
 

@@ -7,6 +7,7 @@ import io.polyglot.dashboard.DashboardConfig;
 import io.polyglot.stack.FreePorts;
 import io.polyglot.stack.KafkaBroker;
 import io.polyglot.stack.PostgresServer;
+import io.polyglot.stack.S3Server;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -22,14 +23,14 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The part of the pipeline the grid needs, started for the browser tests with the stack's own launchers: Kafka and
- * PostgreSQL on random loopback ports, the command service and the projection worker as processes of their packaged
- * jars, the helpdesk log imported by the importer's jar through the HTTP API, and the dashboard on top, in this JVM.
+ * The pipeline, started for the browser tests with the stack's own launchers: Kafka, PostgreSQL and S3Proxy on random
+ * loopback ports, the command service, the archiver and the projection worker as processes of their packaged jars, the helpdesk log imported by the importer's jar through the HTTP API, and the dashboard on top, in this JVM.
  * Everything is stopped by its process, the servers by their pids.
  */
 final class HelpdeskStack implements AutoCloseable {
@@ -50,6 +51,7 @@ final class HelpdeskStack implements AutoCloseable {
     private final List<Process> processes = new ArrayList<>();
     private KafkaBroker kafka;
     private PostgresServer postgres;
+    private S3Server s3;
     private Dashboard dashboard;
 
     private HelpdeskStack(Path dataDir) {
@@ -92,29 +94,54 @@ final class HelpdeskStack implements AutoCloseable {
                         "HTTP_HOST", "127.0.0.1",
                         "HEALTH_PORT", String.valueOf(projectionPort),
                         "POLYGLOT_TOKEN", TOKEN));
+        s3 = S3Server.start(dataDir.resolve("s3"), 0);
+        int archiverPort = FreePorts.pick();
+        Map<String, String> archiver = new HashMap<>(archiveStore());
+        archiver.putAll(Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "WARM_DIR", dataDir.resolve("warm").toString(),
+                "HTTP_HOST", "127.0.0.1",
+                "HEALTH_PORT", String.valueOf(archiverPort),
+                "POLYGLOT_TOKEN", TOKEN));
+        launch("archiver-worker", archiver);
         awaitReady("projection-worker", projectionPort);
-        report("projection worker ready", started);
+        awaitReady("archiver-worker", archiverPort);
+        report("workers ready", started);
         importHelpdesk("http://127.0.0.1:" + commandPort);
         report("helpdesk log imported", started);
         await().atMost(READY).pollInterval(Duration.ofMillis(500)).until(() -> count() == HELPDESK_EVENTS);
         report("helpdesk log projected", started);
-        dashboard = Dashboard.start(
-                DashboardConfig.from(Map.of(
-                        "HTTP_HOST",
-                        "127.0.0.1",
-                        "HTTP_PORT",
-                        "0",
-                        "DATABASE_URL",
-                        postgres.databaseUrl(),
-                        "KAFKA_BOOTSTRAP_SERVERS",
-                        kafka.bootstrapServers(),
-                        "COMMAND_URL",
-                        "http://127.0.0.1:" + commandPort,
-                        "PROJECTION_HEALTH_URL",
-                        "http://127.0.0.1:" + projectionPort,
-                        "POLYGLOT_TOKEN",
-                        TOKEN)),
-                Clock.systemUTC());
+        Map<String, String> settings = new HashMap<>(archiveStore());
+        settings.putAll(Map.of(
+                "HTTP_HOST",
+                "127.0.0.1",
+                "HTTP_PORT",
+                "0",
+                "DATABASE_URL",
+                postgres.databaseUrl(),
+                "KAFKA_BOOTSTRAP_SERVERS",
+                kafka.bootstrapServers(),
+                "COMMAND_URL",
+                "http://127.0.0.1:" + commandPort,
+                "ARCHIVER_HEALTH_URL",
+                "http://127.0.0.1:" + archiverPort,
+                "PROJECTION_HEALTH_URL",
+                "http://127.0.0.1:" + projectionPort,
+                "OVERVIEW_INTERVAL",
+                "1s",
+                "POLYGLOT_TOKEN",
+                TOKEN));
+        dashboard = Dashboard.start(DashboardConfig.from(settings), Clock.systemUTC());
+    }
+
+    private Map<String, String> archiveStore() {
+        return Map.of(
+                "S3_ENDPOINT", s3.endpoint(),
+                "S3_BUCKET", "polyglot-archive",
+                "S3_REGION", s3.region(),
+                "AWS_ACCESS_KEY_ID", s3.accessKey(),
+                "AWS_SECRET_ACCESS_KEY", s3.secretKey(),
+                "AWS_EC2_METADATA_DISABLED", "true");
     }
 
     private static void report(String what, long started) {
@@ -227,6 +254,9 @@ final class HelpdeskStack implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 process.destroyForcibly();
             }
+        }
+        if (s3 != null) {
+            s3.close();
         }
         if (postgres != null) {
             postgres.close();

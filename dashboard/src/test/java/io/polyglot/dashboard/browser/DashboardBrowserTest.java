@@ -19,11 +19,11 @@ import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
 
 /**
- * The data grid in headless Chromium against a stack that imported the helpdesk log through the HTTP API: the total,
- * column layout kept across reloads, and server-side sorting, each checked against PostgreSQL. Each test leaves a
- * screenshot in {@code target/screenshots/}.
+ * The dashboard in headless Chromium against a stack that imported the helpdesk log through the HTTP API: the
+ * overview with every process healthy and no lag; the data grid's total, column layout kept across reloads, and
+ * server-side sorting, each checked against PostgreSQL. Each test leaves a screenshot in {@code target/screenshots/}.
  */
-class GridBrowserTest {
+class DashboardBrowserTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Path TARGET =
@@ -68,6 +68,39 @@ class GridBrowserTest {
         driver.get(stack.dashboardUrl() + "/grid?view=helpdesk_tickets");
         driver.executeScript("window.localStorage.clear()");
         openTickets();
+    }
+
+    @Test
+    void showsEveryProcessHealthyAndNoLagOnceTheImportIsArchivedAndProjected(TestInfo test) throws Exception {
+        // when
+        driver.get(stack.dashboardUrl() + "/overview");
+
+        // then: the archiver seals its last segments once they have been idle for SEGMENT_MAX_IDLE
+        await().atMost(Duration.ofSeconds(90))
+                .until(() -> "0".equals(driver.findElement(By.id("total-lag")).getText()));
+        await().atMost(WAIT)
+                .until(() -> driver.findElement(By.id("archive")).getText().contains("HelpdeskTicket"));
+        browser.screenshot(test.getTestMethod().orElseThrow().getName());
+        assertThat(driver.findElements(By.cssSelector("#processes tbody tr")).stream()
+                        .map(row -> row.getAttribute("data-process") + " "
+                                + row.findElements(By.tagName("td")).get(1).getText()))
+                .containsExactly("command-service up", "archiver-worker up", "projection-worker up", "dashboard up");
+        List<WebElement> partitions = driver.findElements(By.cssSelector("#lag tbody tr"));
+        assertThat(partitions).hasSize(12);
+        assertThat(partitions)
+                .extracting(row -> row.findElement(By.cssSelector("td.lag")).getText())
+                .containsOnly("0");
+    }
+
+    @Test
+    void drawsTheEventRateAndTheLagFromTheServerSentSamples(TestInfo test) throws Exception {
+        // when
+        driver.get(stack.dashboardUrl() + "/overview");
+
+        // then: each chart has points, one per sample the stream sent since the dashboard started
+        await().atMost(WAIT).until(() -> chartPoints("rate-chart") > 1 && chartPoints("lag-chart") > 1);
+        browser.screenshot(test.getTestMethod().orElseThrow().getName());
+        assertThat(chartPoints("rate-chart")).isGreaterThan(1);
     }
 
     @Test
@@ -141,6 +174,14 @@ class GridBrowserTest {
         browser.screenshot(test.getTestMethod().orElseThrow().getName());
         assertThat(firstRowCell("event_count")).isEqualTo(Long.toString(most));
         assertThat(ticketsWithTheMost).contains(firstRowCell("ticket_id"));
+    }
+
+    private static long chartPoints(String chart) {
+        Object points = driver.executeScript(
+                "const chart = echarts.getInstanceByDom(document.getElementById(arguments[0]));"
+                        + " return chart ? chart.getOption().series.reduce((n, s) => n + s.data.length, 0) : 0;",
+                chart);
+        return ((Number) points).longValue();
     }
 
     private static void openTickets() {
