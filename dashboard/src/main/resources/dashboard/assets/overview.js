@@ -71,7 +71,7 @@
       xAxis: { type: 'time' },
       yAxis: { type: 'value', min: 0 },
       tooltip: { trigger: 'axis' },
-      series: [{ type: 'line', showSymbol: false, name: 'events/s',
+      series: [{ type: 'line', showSymbol: true, symbolSize: 4, name: 'events/s',
         data: samples.filter((s) => s.eventsPerSecond !== undefined).map((s) => [s.time, s.eventsPerSecond]) }],
     });
     const groups = new Set();
@@ -81,7 +81,7 @@
       xAxis: { type: 'time' },
       yAxis: { type: 'value', min: 0 },
       tooltip: { trigger: 'axis' },
-      series: Array.from(groups).map((group) => ({ type: 'line', showSymbol: false, name: group,
+      series: Array.from(groups).map((group) => ({ type: 'line', showSymbol: true, symbolSize: 4, name: group,
         data: samples.filter((s) => s.lag && s.lag[group] !== undefined).map((s) => [s.time, s.lag[group]]) })),
     }, { replaceMerge: ['series'] });
   }

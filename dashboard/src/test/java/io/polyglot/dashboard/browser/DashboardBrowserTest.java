@@ -98,7 +98,8 @@ class DashboardBrowserTest {
         driver.get(stack.dashboardUrl() + "/overview");
 
         // then: each chart has points, one per sample the stream sent since the dashboard started
-        await().atMost(WAIT).until(() -> chartPoints("rate-chart") > 1 && chartPoints("lag-chart") > 1);
+        await().atMost(Duration.ofSeconds(90))
+                .until(() -> chartPoints("rate-chart") > 1 && chartPoints("lag-chart") > 1);
         browser.screenshot(test.getTestMethod().orElseThrow().getName());
         assertThat(chartPoints("rate-chart")).isGreaterThan(1);
     }

@@ -56,6 +56,8 @@ final class HelpdeskStack implements AutoCloseable {
 
     private HelpdeskStack(Path dataDir) {
         this.dataDir = dataDir;
+        // Should the test JVM be stopped before close(), the service processes it started go with it.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> processes.forEach(Process::destroy), "stop-services"));
     }
 
     /** Starts everything and imports the helpdesk log; returns once the view holds every ticket. */
