@@ -116,8 +116,14 @@ public final class Dashboard implements AutoCloseable {
         app.post("/signout", this::signOut);
         app.get("/", ctx -> ctx.redirect("/overview", HttpStatus.SEE_OTHER));
         app.get("/overview", ctx -> page(ctx, "overview"));
-        app.get("/api/overview", ctx -> json(ctx, overview.snapshot()));
-        app.sse("/api/overview/stream", client -> overview.subscribe(client));
+        app.get("/api/overview", this::overview);
+        app.sse("/api/overview/stream", client -> {
+            if (overview == null) {
+                client.close();
+                return;
+            }
+            overview.subscribe(client);
+        });
         app.get("/grid", ctx -> page(ctx, "grid"));
         app.get("/api/views", this::views);
         app.get("/api/views/{view}", this::view);
@@ -147,8 +153,19 @@ public final class Dashboard implements AutoCloseable {
         app.start(config.httpHost(), config.httpPort());
         // A wildcard bind answers on loopback too; the overview asks the dashboard's own readiness there.
         String self = config.httpHost().equals("0.0.0.0") ? "127.0.0.1" : config.httpHost();
-        overview = Overview.start(config, "http://" + self + ":" + app.port(), this::databaseAnswers, database, clock);
+        if (config.overview()) {
+            overview =
+                    Overview.start(config, "http://" + self + ":" + app.port(), this::databaseAnswers, database, clock);
+        }
         log.info("Dashboard listening (host={}, port={})", config.httpHost(), app.port());
+    }
+
+    private void overview(Context ctx) {
+        if (overview == null) {
+            problems.respond(ctx, 404, "not-found", "Overview off", "the overview is off (OVERVIEW=false)");
+            return;
+        }
+        json(ctx, overview.snapshot());
     }
 
     private void readiness(Context ctx) {

@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * @param projectionHealthUrl the projection-worker's health endpoint base URL
  * @param sessionTtl how long a sign-in lasts
  * @param queryTimeout the longest a query of a view may run
+ * @param overview whether the overview samples the processes, Kafka, PostgreSQL and the archive at all
  * @param overviewInterval how often the overview samples health, lag and the archive
  * @param access who may call the dashboard
  */
@@ -39,6 +40,7 @@ public record DashboardConfig(
         String projectionHealthUrl,
         Duration sessionTtl,
         Duration queryTimeout,
+        boolean overview,
         Duration overviewInterval,
         TokenAccess access) {
 
@@ -75,6 +77,11 @@ public record DashboardConfig(
     public static final Setting<Duration> QUERY_TIMEOUT =
             Setting.duration("QUERY_TIMEOUT", "30s", "Longest a query of a view may run before PostgreSQL cancels it");
 
+    public static final Setting<Boolean> OVERVIEW = Setting.flag(
+            "OVERVIEW",
+            true,
+            "Whether the overview samples the processes, Kafka, PostgreSQL and the archive; off, it asks nobody and"
+                    + " its page stays empty");
     public static final Setting<Duration> OVERVIEW_INTERVAL = Setting.duration(
             "OVERVIEW_INTERVAL",
             "2s",
@@ -96,6 +103,7 @@ public record DashboardConfig(
             PROJECTION_HEALTH_URL,
             SESSION_TTL,
             QUERY_TIMEOUT,
+            OVERVIEW,
             OVERVIEW_INTERVAL,
             TokenAccess.POLYGLOT_TOKEN,
             TokenAccess.METRICS_OPEN);
@@ -129,6 +137,7 @@ public record DashboardConfig(
                 settings.get(PROJECTION_HEALTH_URL),
                 settings.get(SESSION_TTL),
                 settings.get(QUERY_TIMEOUT),
+                settings.get(OVERVIEW),
                 settings.get(OVERVIEW_INTERVAL),
                 TokenAccess.from(settings, settings.get(HTTP_HOST), LoggerFactory.getLogger(DashboardConfig.class)));
     }

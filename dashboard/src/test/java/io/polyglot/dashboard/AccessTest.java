@@ -66,6 +66,8 @@ class AccessTest {
                 "/api/views/helpdesk_tickets",
                 "/api/views/helpdesk_tickets.csv",
                 "/api/views/helpdesk_tickets/columns",
+                "/api/overview",
+                "/api/overview/stream",
                 "/api/nothing-here"
             })
     void refusesAnApiCallWithNeitherCookieNorToken(String path) throws Exception {

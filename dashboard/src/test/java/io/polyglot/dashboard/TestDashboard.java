@@ -57,6 +57,8 @@ final class TestDashboard implements AutoCloseable {
             env.put("DATABASE_URL", postgres.databaseUrl());
             env.put("POLYGLOT_TOKEN", TOKEN);
             env.put("SESSION_TTL", "1h");
+            // Without Kafka, the archive and the other processes here, the overview stays off and asks nobody.
+            env.put("OVERVIEW", "false");
             return new TestDashboard(postgres, database, Dashboard.start(DashboardConfig.from(env), clock));
         } catch (RuntimeException e) {
             postgres.close();

@@ -36,7 +36,7 @@ public final class Overview {
         processes.put("projection-worker", config.projectionHealthUrl());
         OverviewSampler sampler = new OverviewSampler(
                 new ProcessProbe(processes, "dashboard", selfUrl, selfReady),
-                () -> new ConsumerLag(admin(config), probe(config), database, clock),
+                () -> new ConsumerLag(admin(config), probe(config.kafkaBootstrapServers()), database, clock),
                 archive(config),
                 clock,
                 WINDOW);
@@ -57,10 +57,10 @@ public final class Overview {
     }
 
     /** A consumer of no group that only reads small gaps, as the groups do: committed records only. */
-    private static KafkaConsumer<byte[], byte[]> probe(DashboardConfig config) {
+    static KafkaConsumer<byte[], byte[]> probe(String bootstrapServers) {
         return new KafkaConsumer<>(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                config.kafkaBootstrapServers(),
+                bootstrapServers,
                 ConsumerConfig.CLIENT_ID_CONFIG,
                 "dashboard-lag-probe",
                 ConsumerConfig.ISOLATION_LEVEL_CONFIG,
