@@ -63,12 +63,13 @@
   }
 
   function drawCharts() {
-    const since = Date.now() - WINDOW_MS;
+    const now = Date.now();
+    const since = now - WINDOW_MS;
     while (samples.length > 0 && samples[0].time < since) {
       samples.shift();
     }
     rateChart.setOption({
-      xAxis: { type: 'time' },
+      xAxis: { type: 'time', min: since, max: now },
       yAxis: { type: 'value', min: 0 },
       tooltip: { trigger: 'axis' },
       series: [{ type: 'line', showSymbol: true, symbolSize: 4, name: 'events/s',
@@ -78,7 +79,7 @@
     samples.forEach((s) => Object.keys(s.lag || {}).forEach((g) => groups.add(g)));
     lagChart.setOption({
       legend: {},
-      xAxis: { type: 'time' },
+      xAxis: { type: 'time', min: since, max: now },
       yAxis: { type: 'value', min: 0 },
       tooltip: { trigger: 'axis' },
       series: Array.from(groups).map((group) => ({ type: 'line', showSymbol: true, symbolSize: 4, name: group,

@@ -67,6 +67,7 @@ class DashboardBrowserTest {
         // Tabulator keeps each view's layout in local storage; every test starts from the view's own column order.
         driver.get(stack.dashboardUrl() + "/grid?view=helpdesk_tickets");
         driver.executeScript("window.localStorage.clear()");
+        driver.navigate().refresh();
         openTickets();
     }
 
