@@ -40,7 +40,8 @@ class LayeringTest {
                         "io.polyglot.command.CommandServiceMain",
                         "io.polyglot.archiver.ArchiverMain",
                         "io.polyglot.projection.ProjectionMain",
-                        "io.polyglot.importer.ImportMain");
+                        "io.polyglot.importer.ImportMain",
+                        "io.polyglot.dashboard.DashboardMain");
         assertThat(classes.stream().filter(c -> c.getPackageName().startsWith("io.polyglot.projection.readmodel")))
                 .isNotEmpty();
     }
@@ -61,7 +62,11 @@ class LayeringTest {
     @Test
     void noServiceDependsOnAnotherService() {
         String[] services = {
-            "io.polyglot.command..", "io.polyglot.archiver..", "io.polyglot.projection..", "io.polyglot.importer.."
+            "io.polyglot.command..",
+            "io.polyglot.archiver..",
+            "io.polyglot.projection..",
+            "io.polyglot.importer..",
+            "io.polyglot.dashboard.."
         };
         for (String service : services) {
             String[] others = java.util.Arrays.stream(services)

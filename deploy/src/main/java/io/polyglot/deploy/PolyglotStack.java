@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole pipeline on one machine: Kafka, PostgreSQL and S3Proxy on 127.0.0.1, the topics and the archive bucket,
- * and the three services as detached processes, all with their data and logs in one home folder. {@link #up()} starts
+ * and the services (the three of the pipeline and the dashboard) as detached processes, all with their data and logs in one home folder. {@link #up()} starts
  * only what does not run, so it also restarts a process that died; {@link #down(boolean)} stops everything by pid.
  * This is what {@code ./polyglot} drives, and what the end-to-end test drives with a temporary home.
  */
@@ -103,7 +103,8 @@ public final class PolyglotStack {
      */
     public List<ComponentStatus> up(OptionalInt commandInstances) {
         StackState state = scaled(StackState.load(home).orElseGet(StackState::withFreePorts), commandInstances)
-                .withToken();
+                .withToken()
+                .withDashboardPort();
         state.save(home);
         KafkaBroker kafka = KafkaBroker.attach(kafkaDir())
                 .map(running -> reportRunning("Kafka", running.bootstrapServers(), running.pid(), running))
@@ -186,6 +187,7 @@ public final class PolyglotStack {
                 state.commandPorts().stream()
                         .map(port -> "http://" + HOST + ":" + port)
                         .collect(Collectors.joining(",")));
+        env.put("DASHBOARD_URL", "http://" + HOST + ":" + state.dashboardPort());
         env.put("KAFKA_BOOTSTRAP_SERVERS", HOST + ":" + state.kafkaPort());
         env.put("DATABASE_URL", state.databaseUrl());
         env.put("PGHOST", HOST);

@@ -30,9 +30,13 @@ record ServiceDefinition(
     /** Every command-service instance shares it, so they split the partitions of {@code commands} between them. */
     static final String DECIDER_APPLICATION_ID = "polyglot-decider";
 
+    /** The module and process name of the dashboard. */
+    static final String DASHBOARD = "dashboard";
+
     static List<ServiceDefinition> all(StackState state, Path home, Path repoRoot) {
         List<ServiceDefinition> services = new ArrayList<>(commandServices(state, home, repoRoot));
         services.addAll(workers(state, home, repoRoot));
+        services.add(dashboard(state, home, repoRoot));
         return List.copyOf(services);
     }
 
@@ -65,12 +69,7 @@ record ServiceDefinition(
 
         Map<String, String> archiver = new LinkedHashMap<>();
         archiver.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
-        archiver.put("S3_ENDPOINT", "http://127.0.0.1:" + state.s3Port());
-        archiver.put("S3_BUCKET", PolyglotStack.BUCKET);
-        archiver.put("S3_REGION", io.polyglot.stack.S3Server.REGION);
-        archiver.put("AWS_ACCESS_KEY_ID", String.valueOf(state.s3AccessKey()));
-        archiver.put("AWS_SECRET_ACCESS_KEY", String.valueOf(state.s3SecretKey()));
-        archiver.put("AWS_EC2_METADATA_DISABLED", "true");
+        archiver.putAll(archiveStore(state));
         archiver.put("WARM_DIR", home.resolve("archiver-warm").toString());
         archiver.put("HTTP_HOST", "127.0.0.1");
         archiver.put("HEALTH_PORT", String.valueOf(state.archiverHealthPort()));
@@ -93,6 +92,36 @@ record ServiceDefinition(
                         projection,
                         home,
                         repoRoot));
+    }
+
+    /**
+     * The dashboard: it reads the views from PostgreSQL, offsets from Kafka and the archive from S3 itself, and asks the
+     * other processes over HTTP, never through their code.
+     */
+    private static ServiceDefinition dashboard(StackState state, Path home, Path repoRoot) {
+        Map<String, String> dashboard = new LinkedHashMap<>();
+        dashboard.put("HTTP_HOST", "127.0.0.1");
+        dashboard.put("HTTP_PORT", String.valueOf(state.dashboardPort()));
+        dashboard.put("POLYGLOT_TOKEN", String.valueOf(state.token()));
+        dashboard.put("DATABASE_URL", String.valueOf(state.databaseUrl()));
+        dashboard.put("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + state.kafkaPort());
+        dashboard.putAll(archiveStore(state));
+        dashboard.put("COMMAND_URL", "http://127.0.0.1:" + state.commandPort());
+        dashboard.put("ARCHIVER_HEALTH_URL", "http://127.0.0.1:" + state.archiverHealthPort());
+        dashboard.put("PROJECTION_HEALTH_URL", "http://127.0.0.1:" + state.projectionHealthPort());
+        return new ServiceDefinition(DASHBOARD, DASHBOARD, state.dashboardPort(), dashboard, home, repoRoot);
+    }
+
+    /** Where the archive is, with static credentials and the cloud metadata probe off, for whoever reads it. */
+    private static Map<String, String> archiveStore(StackState state) {
+        Map<String, String> archive = new LinkedHashMap<>();
+        archive.put("S3_ENDPOINT", "http://127.0.0.1:" + state.s3Port());
+        archive.put("S3_BUCKET", PolyglotStack.BUCKET);
+        archive.put("S3_REGION", io.polyglot.stack.S3Server.REGION);
+        archive.put("AWS_ACCESS_KEY_ID", String.valueOf(state.s3AccessKey()));
+        archive.put("AWS_SECRET_ACCESS_KEY", String.valueOf(state.s3SecretKey()));
+        archive.put("AWS_EC2_METADATA_DISABLED", "true");
+        return archive;
     }
 
     Path jar() {

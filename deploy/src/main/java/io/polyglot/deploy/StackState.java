@@ -26,6 +26,9 @@ import java.util.Optional;
  *
  * <p>{@code token} is the stack's {@code POLYGLOT_TOKEN}: 32 random bytes from {@link SecureRandom}, URL-safe base64,
  * made on the first start (or the first start after a file written before services had a token) and kept.
+ *
+ * <p>{@code dashboardPort} is the dashboard's port; a file written before the stack ran a dashboard has none (0), and
+ * the next start picks one and keeps it.
  */
 record StackState(
         int kafkaPort,
@@ -39,7 +42,8 @@ record StackState(
         String s3AccessKey,
         String s3SecretKey,
         List<Integer> moreCommandPorts,
-        String token) {
+        String token,
+        int dashboardPort) {
     static final String FILE = "stack.json";
     private static final int TOKEN_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -63,7 +67,8 @@ record StackState(
                 null,
                 null,
                 List.of(),
-                newToken());
+                newToken(),
+                FreePorts.pick());
     }
 
     static Optional<StackState> load(Path home) {
@@ -79,7 +84,7 @@ record StackState(
     }
 
     StackState withCredentials(String databaseUrl, String postgresPassword, String s3AccessKey, String s3SecretKey) {
-        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, moreCommandPorts, token);
+        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, moreCommandPorts, token, dashboardPort);
     }
 
     /** This state with a token: itself when it has one, else with a fresh one. */
@@ -87,17 +92,27 @@ record StackState(
         if (token != null && !token.isBlank()) {
             return this;
         }
-        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, moreCommandPorts, newToken());
+        return copy(
+                databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, moreCommandPorts, newToken(), dashboardPort);
     }
 
-    /** The same ports with these credentials, further command ports and token. */
+    /** This state with a dashboard port: itself when it has one, else with a free one, kept from then on. */
+    StackState withDashboardPort() {
+        if (dashboardPort > 0) {
+            return this;
+        }
+        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, moreCommandPorts, token, FreePorts.pick());
+    }
+
+    /** The same server ports with these credentials, further command ports, token and dashboard port. */
     private StackState copy(
             String databaseUrl,
             String postgresPassword,
             String s3AccessKey,
             String s3SecretKey,
             List<Integer> moreCommandPorts,
-            String token) {
+            String token,
+            int dashboardPort) {
         return new StackState(
                 kafkaPort,
                 postgresPort,
@@ -110,7 +125,8 @@ record StackState(
                 s3AccessKey,
                 s3SecretKey,
                 moreCommandPorts,
-                token);
+                token,
+                dashboardPort);
     }
 
     private static String newToken() {
@@ -148,7 +164,7 @@ record StackState(
                 more.add(port);
             }
         }
-        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, more, token);
+        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, more, token, dashboardPort);
     }
 
     void save(Path home) {
@@ -169,6 +185,6 @@ record StackState(
     public String toString() {
         return "StackState[kafka=" + kafkaPort + ", postgres=" + postgresPort + ", s3=" + s3Port + ", command="
                 + commandPorts() + ", archiverHealth=" + archiverHealthPort + ", projectionHealth="
-                + projectionHealthPort + ", credentials=****]";
+                + projectionHealthPort + ", dashboard=" + dashboardPort + ", credentials=****]";
     }
 }

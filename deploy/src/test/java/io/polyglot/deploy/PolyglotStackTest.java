@@ -70,7 +70,8 @@ class PolyglotStackTest {
                 .containsEntry("command-service", "down")
                 .containsEntry("command-service-2", "down")
                 .containsEntry("archiver-worker", "down")
-                .containsEntry("projection-worker", "down");
+                .containsEntry("projection-worker", "down")
+                .containsEntry("dashboard", "down");
     }
 
     @Test
@@ -95,6 +96,7 @@ class PolyglotStackTest {
                 .containsOnlyKeys(
                         "COMMAND_URL",
                         "COMMAND_URLS",
+                        "DASHBOARD_URL",
                         "KAFKA_BOOTSTRAP_SERVERS",
                         "DATABASE_URL",
                         "PGHOST",
@@ -109,6 +111,7 @@ class PolyglotStackTest {
                         "AWS_SECRET_ACCESS_KEY",
                         "POLYGLOT_TOKEN");
         assertThat(expected.get("KAFKA_BOOTSTRAP_SERVERS")).startsWith("127.0.0.1:");
+        assertThat(expected.get("DASHBOARD_URL")).matches("http://127\\.0\\.0\\.1:\\d+");
     }
 
     @Test

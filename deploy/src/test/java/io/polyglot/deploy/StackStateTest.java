@@ -89,7 +89,8 @@ class StackStateTest {
                         "command-service-2",
                         "command-service-3",
                         "archiver-worker",
-                        "projection-worker");
+                        "projection-worker",
+                        "dashboard");
     }
 
     @Test
@@ -127,6 +128,50 @@ class StackStateTest {
     }
 
     @Test
+    void givesAStateWrittenBeforeTheStackRanADashboardAPortItKeeps() throws Exception {
+        // given
+        Files.writeString(
+                home.resolve(StackState.FILE),
+                "{\"kafkaPort\":1,\"postgresPort\":2,\"s3Port\":3,\"commandPort\":4,\"archiverHealthPort\":5,"
+                        + "\"projectionHealthPort\":6,\"token\":\"t\"}");
+        StackState older = StackState.load(home).orElseThrow();
+
+        // when
+        StackState withPort = older.withDashboardPort();
+        withPort.save(home);
+
+        // then
+        assertThat(older.dashboardPort()).isZero();
+        assertThat(withPort.dashboardPort()).isPositive();
+        assertThat(StackState.load(home).orElseThrow().withDashboardPort().dashboardPort())
+                .isEqualTo(withPort.dashboardPort());
+    }
+
+    @Test
+    void pointsTheDashboardAtTheStacksServersAndServices() {
+        // given
+        StackState state = StackState.withFreePorts();
+
+        // when
+        ServiceDefinition dashboard = ServiceDefinition.all(state, home, Path.of("/repo")).stream()
+                .filter(service -> service.name().equals("dashboard"))
+                .findFirst()
+                .orElseThrow();
+
+        // then
+        assertThat(dashboard.port()).isEqualTo(state.dashboardPort());
+        assertThat(dashboard.jar()).isEqualTo(Path.of("/repo/dashboard/target/dashboard.jar"));
+        assertThat(dashboard.environment())
+                .containsEntry("HTTP_HOST", "127.0.0.1")
+                .containsEntry("HTTP_PORT", String.valueOf(state.dashboardPort()))
+                .containsEntry("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:" + state.kafkaPort())
+                .containsEntry("COMMAND_URL", "http://127.0.0.1:" + state.commandPort())
+                .containsEntry("ARCHIVER_HEALTH_URL", "http://127.0.0.1:" + state.archiverHealthPort())
+                .containsEntry("PROJECTION_HEALTH_URL", "http://127.0.0.1:" + state.projectionHealthPort())
+                .containsEntry("AWS_EC2_METADATA_DISABLED", "true");
+    }
+
+    @Test
     void passesTheTokenToEveryServiceItStarts() {
         // given
         StackState state = StackState.withFreePorts().withCommandInstances(2);
@@ -136,7 +181,7 @@ class StackStateTest {
 
         // then
         assertThat(services)
-                .hasSize(4)
+                .hasSize(5)
                 .extracting(service -> service.environment().get("POLYGLOT_TOKEN"))
                 .containsOnly(state.token());
     }

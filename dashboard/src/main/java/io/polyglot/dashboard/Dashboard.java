@@ -1,0 +1,325 @@
+package io.polyglot.dashboard;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.staticfiles.Location;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.polyglot.dashboard.overview.Overview;
+import io.polyglot.dashboard.overview.OverviewSampler;
+import io.polyglot.dashboard.views.BadParameterException;
+import io.polyglot.dashboard.views.UnknownViewException;
+import io.polyglot.dashboard.views.ViewCatalog;
+import io.polyglot.dashboard.views.ViewQuery;
+import io.polyglot.dashboard.views.ViewReader;
+import io.polyglot.dashboard.views.ViewUnavailableException;
+import io.polyglot.runtime.Metrics;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dashboard's HTTP server: the pages, the sign-in, and the JSON and CSV endpoints of the read-model views
+ * ({@code GET /api/views/{view}}, {@code /api/views/{view}/columns}, {@code /api/views/{view}.csv}), with
+ * {@code /health/live}, {@code /health/ready} (PostgreSQL answers) and {@code /metrics}.
+ */
+public final class Dashboard implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
+    private static final String JSON = "application/json";
+    private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String CSV_SUFFIX = ".csv";
+    private static final int CONNECTIONS = 4;
+
+    private final DashboardConfig config;
+    private final HikariDataSource database;
+    private final PrometheusMeterRegistry registry;
+    private final ObjectMapper json = new ObjectMapper();
+    private final Problems problems = new Problems(json);
+    private final Sessions sessions;
+    private final DashboardAccess access;
+    private final ViewCatalog catalog;
+    private final ViewReader reader;
+    private final Map<String, String> pages = new LinkedHashMap<>();
+    private final Clock clock;
+    private Javalin app;
+    private OverviewSampler overview;
+
+    private Dashboard(DashboardConfig config, Clock clock) {
+        this.config = config;
+        this.clock = clock;
+        this.database = pool(config);
+        this.registry = Metrics.registry("dashboard");
+        this.sessions = new Sessions(clock, config.sessionTtl());
+        this.access = new DashboardAccess(config.access(), sessions);
+        this.catalog = new ViewCatalog(database);
+        this.reader = new ViewReader(database, catalog, config.queryTimeout());
+        for (String page : List.of("signin", "grid", "overview")) {
+            pages.put(page, resource("/dashboard/" + page + ".html"));
+        }
+    }
+
+    /** Starts the dashboard on its host and port; PostgreSQL need not be up yet (readiness says when it is). */
+    public static Dashboard start(DashboardConfig config, Clock clock) {
+        Dashboard dashboard = new Dashboard(config, clock);
+        try {
+            dashboard.listen();
+        } catch (RuntimeException e) {
+            dashboard.close();
+            throw e;
+        }
+        return dashboard;
+    }
+
+    /** The port it listens on, the chosen one when {@code HTTP_PORT} was 0. */
+    public int port() {
+        return app.port();
+    }
+
+    private void listen() {
+        app = Javalin.create(javalin -> {
+            javalin.showJavalinBanner = false;
+            javalin.startupWatcherEnabled = false;
+            javalin.staticFiles.enableWebjars();
+            javalin.staticFiles.add(files -> {
+                files.hostedPath = "/assets";
+                files.directory = "/dashboard/assets";
+                files.location = Location.CLASSPATH;
+            });
+            javalin.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+        });
+        // Before any route is looked up, so an unknown path answers 401 too and nothing is learned without access.
+        app.before(access::require);
+        app.get("/health/live", ctx -> ctx.contentType(JSON).result("{\"status\":\"up\"}"));
+        app.get("/health/ready", this::readiness);
+        app.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
+        app.get("/signin", this::signInPage);
+        app.post("/signin", this::signIn);
+        app.post("/signout", this::signOut);
+        app.get("/", ctx -> ctx.redirect("/overview", HttpStatus.SEE_OTHER));
+        app.get("/overview", ctx -> page(ctx, "overview"));
+        app.get("/api/overview", this::overview);
+        app.sse("/api/overview/stream", client -> {
+            if (overview == null) {
+                client.close();
+                return;
+            }
+            overview.subscribe(client);
+        });
+        app.get("/grid", ctx -> page(ctx, "grid"));
+        app.get("/api/views", this::views);
+        app.get("/api/views/{view}", this::view);
+        app.get("/api/views/{view}/columns", ctx -> json(ctx, catalog.columns(ctx.pathParam("view"))));
+        app.exception(SignInRequiredException.class, this::refuse);
+        app.exception(
+                BadParameterException.class,
+                (e, ctx) -> problems.respond(
+                        ctx, 400, "invalid-parameter", "Invalid parameter", e.getMessage(), e.parameter()));
+        app.exception(
+                UnknownViewException.class,
+                (e, ctx) -> problems.respond(ctx, 404, "not-found", "Unknown view", e.getMessage()));
+        app.exception(ViewUnavailableException.class, (e, ctx) -> {
+            log.warn("A view could not be read (path={})", ctx.path(), e);
+            ctx.header("Retry-After", "5");
+            problems.respond(ctx, 503, "database-unavailable", "Database unavailable", e.getMessage());
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            log.error("Request failed (method={}, path={})", ctx.method(), ctx.path(), e);
+            problems.respond(ctx, 500, "internal-error", "Internal error", "the request failed inside the dashboard");
+        });
+        app.error(404, ctx -> {
+            if (!Problems.MEDIA_TYPE.equals(ctx.res().getContentType())) {
+                problems.respond(ctx, 404, "not-found", "Not found", "nothing is at " + ctx.path());
+            }
+        });
+        app.start(config.httpHost(), config.httpPort());
+        // A wildcard bind answers on loopback too; the overview asks the dashboard's own readiness there.
+        String self = config.httpHost().equals("0.0.0.0") ? "127.0.0.1" : config.httpHost();
+        if (config.overview()) {
+            overview =
+                    Overview.start(config, "http://" + self + ":" + app.port(), this::databaseAnswers, database, clock);
+        }
+        log.info("Dashboard listening (host={}, port={})", config.httpHost(), app.port());
+    }
+
+    private void overview(Context ctx) {
+        if (overview == null) {
+            problems.respond(ctx, 404, "not-found", "Overview off", "the overview is off (OVERVIEW=false)");
+            return;
+        }
+        json(ctx, overview.snapshot());
+    }
+
+    private void readiness(Context ctx) {
+        boolean ready = databaseAnswers();
+        ctx.status(ready ? 200 : 503).contentType(JSON).result(ready ? "{\"status\":\"up\"}" : "{\"status\":\"down\"}");
+    }
+
+    private boolean databaseAnswers() {
+        try (Connection connection = database.getConnection()) {
+            return connection.isValid(2);
+        } catch (SQLException e) {
+            log.debug("PostgreSQL does not answer", e);
+            return false;
+        }
+    }
+
+    private void views(Context ctx) {
+        List<Map<String, String>> views = ViewCatalog.VIEWS.stream()
+                .map(view -> Map.of("name", view, "url", "/api/views/" + view))
+                .toList();
+        json(ctx, views);
+    }
+
+    private void view(Context ctx) {
+        String view = ctx.pathParam("view");
+        if (view.endsWith(CSV_SUFFIX)) {
+            export(ctx, view.substring(0, view.length() - CSV_SUFFIX.length()));
+            return;
+        }
+        ViewQuery query = ViewQuery.page(ctx.queryParamMap(), catalog.columns(view));
+        ViewReader.ViewPage page = reader.page(view, query);
+        count(view, "page");
+        json(ctx, Map.of("total", page.total(), "rows", page.rows()));
+    }
+
+    private void export(Context ctx, String view) {
+        ViewQuery query = ViewQuery.export(ctx.queryParamMap(), catalog.columns(view));
+        ctx.contentType("text/csv; charset=utf-8");
+        ctx.header("Content-Disposition", "attachment; filename=\"" + view + CSV_SUFFIX + "\"");
+        ctx.header("Cache-Control", "no-store");
+        // The reader closes the writer once the last row is out, which ends the response.
+        Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8));
+        reader.exportCsv(view, query, out);
+        count(view, "export");
+    }
+
+    private void count(String view, String kind) {
+        Counter.builder("polyglot_dashboard_view_reads")
+                .description("Pages and exports of the read-model views the dashboard served")
+                .tag("view", view)
+                .tag("kind", kind)
+                .register(registry)
+                .increment();
+    }
+
+    private void signInPage(Context ctx) {
+        if (!access.requiresToken()) {
+            ctx.redirect("/overview", HttpStatus.SEE_OTHER);
+            return;
+        }
+        page(ctx, "signin");
+    }
+
+    private void signIn(Context ctx) {
+        String next = safeNext(ctx.formParam("next"));
+        if (!access.accepts(ctx.formParam("token"))) {
+            ctx.status(401).header("Cache-Control", "no-store");
+            ctx.html(pages.get("signin").replace("<!--message-->", "That is not the stack's token."));
+            return;
+        }
+        String session = sessions.open();
+        ctx.header(
+                "Set-Cookie",
+                DashboardAccess.COOKIE + "=" + session + "; Path=/; Max-Age="
+                        + sessions.ttl().toSeconds() + "; HttpOnly; SameSite=Strict");
+        ctx.redirect(next, HttpStatus.SEE_OTHER);
+    }
+
+    private void signOut(Context ctx) {
+        sessions.close(Optional.ofNullable(ctx.cookie(DashboardAccess.COOKIE)));
+        ctx.header("Set-Cookie", DashboardAccess.COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+        ctx.redirect("/signin", HttpStatus.SEE_OTHER);
+    }
+
+    private void refuse(SignInRequiredException e, Context ctx) {
+        if (e.page()) {
+            String next = ctx.queryString() == null ? ctx.path() : ctx.path() + "?" + ctx.queryString();
+            ctx.redirect("/signin?next=" + URLEncoder.encode(next, StandardCharsets.UTF_8), HttpStatus.SEE_OTHER);
+            return;
+        }
+        ctx.header("WWW-Authenticate", e.verdict().challenge());
+        problems.respond(ctx, 401, "unauthorized", "Unauthorized", e.verdict().detail());
+    }
+
+    /** Where a sign-in goes on to: a path of this dashboard, never another site. */
+    static String safeNext(String next) {
+        if (next == null
+                || !next.startsWith("/")
+                || next.startsWith("//")
+                || next.startsWith("/\\")
+                || next.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            return "/grid";
+        }
+        return next;
+    }
+
+    private void page(Context ctx, String name) {
+        ctx.header("Cache-Control", "no-store");
+        ctx.html(pages.get(name));
+    }
+
+    private void json(Context ctx, Object body) {
+        try {
+            ctx.header("Cache-Control", "no-store");
+            ctx.contentType(JSON).result(json.writeValueAsString(body));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static HikariDataSource pool(DashboardConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setJdbcUrl(config.database().jdbcUrl());
+        hikari.setUsername(config.database().user());
+        hikari.setPassword(config.database().password());
+        hikari.setMaximumPoolSize(CONNECTIONS);
+        hikari.setReadOnly(true);
+        hikari.setPoolName("dashboard");
+        // The dashboard starts before PostgreSQL answers in some orders of start; readiness reports it meanwhile.
+        hikari.setInitializationFailTimeout(-1);
+        hikari.setConnectionTimeout(5_000);
+        return new HikariDataSource(hikari);
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = Dashboard.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException(path + " is missing from the dashboard's jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (overview != null) {
+            overview.close();
+        }
+        if (app != null) {
+            app.stop();
+        }
+        database.close();
+        registry.close();
+    }
+}
