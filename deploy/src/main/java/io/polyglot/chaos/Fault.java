@@ -12,7 +12,8 @@ import java.util.Random;
  * the server stays down.
  *
  * <p>A kill ends one or more services at once: a killed consumer's partitions wait for its session timeout before the
- * group gives them to the restarted instance (some 45 s), so kills that overlap fit more of them in the bound.
+ * group gives them to the restarted instance (15 s in the local stack), so kills that overlap fit more of them in the
+ * bound.
  *
  * @param kind what is done
  * @param targets the components, as {@code ./polyglot status} names them ({@code archiver-worker}, {@code kafka} ...)

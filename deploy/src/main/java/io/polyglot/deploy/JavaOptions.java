@@ -8,7 +8,7 @@ import java.util.Map;
 
 /**
  * The JVM options the local stack starts its services with, beyond its own: options for every service, then options
- * per service module ({@code command-service}, {@code archiver-worker}, {@code projection-worker}), which come later on
+ * per service module ({@code command-service}, {@code archiver-worker}, {@code projection-worker}, {@code dashboard}), which come later on
  * the command line and so win where they contradict. A heap limit among them ({@code -Xmx...} or {@code
  * -XX:MaxHeapSize=...}) replaces the stack's default heap instead of following it.
  *
@@ -24,7 +24,8 @@ public record JavaOptions(List<String> everyService, Map<String, List<String>> b
     /** The environment variable of the options for every service. */
     public static final String EVERY_SERVICE_VARIABLE = "POLYGLOT_JAVA_OPTIONS";
 
-    private static final List<String> MODULES = List.of("command-service", "archiver-worker", "projection-worker");
+    private static final List<String> MODULES =
+            List.of("command-service", "archiver-worker", "projection-worker", "dashboard");
 
     public JavaOptions {
         everyService = List.copyOf(everyService);

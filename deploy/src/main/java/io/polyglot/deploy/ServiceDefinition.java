@@ -30,6 +30,15 @@ record ServiceDefinition(
     /** Every command-service instance shares it, so they split the partitions of {@code commands} between them. */
     static final String DECIDER_APPLICATION_ID = "polyglot-decider";
 
+    /**
+     * How long a consumer group waits for a member that stopped heartbeating before it gives that member's partitions
+     * to the others, in milliseconds. Kafka's default of 45 s is made for members on many machines behind a network;
+     * every member of the local stack is on this machine, so a killed service's partitions move to its restarted
+     * instance within 15 s. It stays five heartbeats (3 s each) long, so a busy machine that delays one or two of them
+     * does not cost a member its partitions.
+     */
+    static final String SESSION_TIMEOUT_MS = "15000";
+
     /** The module and process name of the dashboard. */
     static final String DASHBOARD = "dashboard";
 
@@ -58,6 +67,7 @@ record ServiceDefinition(
             command.put("DECIDER_APPLICATION_ID", DECIDER_APPLICATION_ID);
             command.put(
                     "DECIDER_STATE_DIR", home.resolve("decider-state" + suffix).toString());
+            command.put("KAFKA_STREAMS_SESSION_TIMEOUT_MS", SESSION_TIMEOUT_MS);
             instances.add(new ServiceDefinition(
                     COMMAND_SERVICE + suffix, COMMAND_SERVICE, ports.get(i - 1), command, home, repoRoot));
         }
@@ -74,6 +84,7 @@ record ServiceDefinition(
         archiver.put("HTTP_HOST", "127.0.0.1");
         archiver.put("HEALTH_PORT", String.valueOf(state.archiverHealthPort()));
         archiver.put("POLYGLOT_TOKEN", String.valueOf(state.token()));
+        archiver.put("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", SESSION_TIMEOUT_MS);
 
         Map<String, String> projection = new LinkedHashMap<>();
         projection.put("KAFKA_BOOTSTRAP_SERVERS", kafka);
@@ -81,6 +92,7 @@ record ServiceDefinition(
         projection.put("HTTP_HOST", "127.0.0.1");
         projection.put("HEALTH_PORT", String.valueOf(state.projectionHealthPort()));
         projection.put("POLYGLOT_TOKEN", String.valueOf(state.token()));
+        projection.put("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", SESSION_TIMEOUT_MS);
 
         return List.of(
                 new ServiceDefinition(

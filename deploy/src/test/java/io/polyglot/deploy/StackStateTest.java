@@ -172,6 +172,30 @@ class StackStateTest {
     }
 
     @Test
+    void letsEveryConsumerGroupOfTheStackMoveAStoppedMembersPartitionsWithinFifteenSeconds() {
+        // given
+        StackState state = StackState.withFreePorts().withCommandInstances(2);
+
+        // when
+        List<ServiceDefinition> services = ServiceDefinition.all(state, home, Path.of("/repo"));
+
+        // then
+        assertThat(services)
+                .filteredOn(service -> service.module().equals("command-service"))
+                .hasSize(2)
+                .allSatisfy(service ->
+                        assertThat(service.environment()).containsEntry("KAFKA_STREAMS_SESSION_TIMEOUT_MS", "15000"));
+        assertThat(services)
+                .filteredOn(service -> service.module().endsWith("-worker"))
+                .extracting(ServiceDefinition::name)
+                .containsExactly("archiver-worker", "projection-worker");
+        assertThat(services)
+                .filteredOn(service -> service.module().endsWith("-worker"))
+                .allSatisfy(service ->
+                        assertThat(service.environment()).containsEntry("KAFKA_CONSUMER_SESSION_TIMEOUT_MS", "15000"));
+    }
+
+    @Test
     void passesTheTokenToEveryServiceItStarts() {
         // given
         StackState state = StackState.withFreePorts().withCommandInstances(2);
