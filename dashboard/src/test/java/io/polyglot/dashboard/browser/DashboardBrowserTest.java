@@ -3,16 +3,14 @@ package io.polyglot.dashboard.browser;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -23,43 +21,19 @@ import org.openqa.selenium.interactions.Actions;
  * overview with every process healthy and no lag; the data grid's total, column layout kept across reloads, and
  * server-side sorting, each checked against PostgreSQL. Each test leaves a screenshot in {@code target/screenshots/}.
  */
+@ExtendWith(BrowserSession.Shared.class)
 class DashboardBrowserTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(30);
-    private static final Path TARGET =
-            Path.of(System.getProperty("polyglot.root", "..")).resolve("dashboard/target");
+    private static final Duration WAIT = BrowserSession.WAIT;
 
-    @TempDir
-    static Path dataDir;
-
-    private static HelpdeskStack stack;
-    private static Browser browser;
+    private final BrowserSession session = BrowserSession.current();
+    private final HelpdeskStack stack = session.stack();
+    private final Browser browser = session.browser();
     private static ChromeDriver driver;
 
     @BeforeAll
-    static void startTheStackAndSignIn() throws Exception {
-        stack = HelpdeskStack.startWithTheHelpdeskLog(dataDir);
-        browser = Browser.start(
-                dataDir.resolve("chromium"), TARGET.resolve("browser-logs"), TARGET.resolve("screenshots"));
-        driver = browser.driver();
-        driver.get(stack.dashboardUrl() + "/grid?view=helpdesk_tickets");
-        await().atMost(WAIT).until(() -> driver.getCurrentUrl().contains("/signin"));
-        driver.findElement(By.id("token")).sendKeys(HelpdeskStack.TOKEN);
-        driver.findElement(By.id("signin-button")).click();
-        await().atMost(WAIT).until(() -> driver.getCurrentUrl().contains("/grid?view=helpdesk_tickets"));
-    }
-
-    @AfterAll
-    static void stopTheBrowserAndTheStack() {
-        try {
-            if (browser != null) {
-                browser.close();
-            }
-        } finally {
-            if (stack != null) {
-                stack.close();
-            }
-        }
+    static void useTheSharedBrowser() {
+        driver = BrowserSession.current().driver();
     }
 
     @BeforeEach
