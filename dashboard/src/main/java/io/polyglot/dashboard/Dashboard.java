@@ -9,6 +9,9 @@ import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.polyglot.dashboard.deadletters.DeadLetterDesk;
+import io.polyglot.dashboard.events.EventBrowser;
+import io.polyglot.dashboard.events.NotFoundException;
 import io.polyglot.dashboard.overview.Overview;
 import io.polyglot.dashboard.overview.OverviewSampler;
 import io.polyglot.dashboard.views.BadParameterException;
@@ -17,6 +20,8 @@ import io.polyglot.dashboard.views.ViewCatalog;
 import io.polyglot.dashboard.views.ViewQuery;
 import io.polyglot.dashboard.views.ViewReader;
 import io.polyglot.dashboard.views.ViewUnavailableException;
+import io.polyglot.runtime.AdminResponse;
+import io.polyglot.runtime.KafkaUnavailableException;
 import io.polyglot.runtime.Metrics;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -60,6 +65,8 @@ public final class Dashboard implements AutoCloseable {
     private final ViewReader reader;
     private final Map<String, String> pages = new LinkedHashMap<>();
     private final Clock clock;
+    private final EventBrowser events;
+    private final DeadLetterDesk deadLetters;
     private Javalin app;
     private OverviewSampler overview;
 
@@ -72,7 +79,9 @@ public final class Dashboard implements AutoCloseable {
         this.access = new DashboardAccess(config.access(), sessions);
         this.catalog = new ViewCatalog(database);
         this.reader = new ViewReader(database, catalog, config.queryTimeout());
-        for (String page : List.of("signin", "grid", "overview")) {
+        this.events = EventBrowser.of(config, clock);
+        this.deadLetters = new DeadLetterDesk(config, events.records());
+        for (String page : List.of("signin", "grid", "overview", "events", "dead-letters")) {
             pages.put(page, resource("/dashboard/" + page + ".html"));
         }
     }
@@ -128,6 +137,7 @@ public final class Dashboard implements AutoCloseable {
         app.get("/api/views", this::views);
         app.get("/api/views/{view}", this::view);
         app.get("/api/views/{view}/columns", ctx -> json(ctx, catalog.columns(ctx.pathParam("view"))));
+        eventRoutes();
         app.exception(SignInRequiredException.class, this::refuse);
         app.exception(
                 BadParameterException.class,
@@ -158,6 +168,43 @@ public final class Dashboard implements AutoCloseable {
                     Overview.start(config, "http://" + self + ":" + app.port(), this::databaseAnswers, database, clock);
         }
         log.info("Dashboard listening (host={}, port={})", config.httpHost(), app.port());
+    }
+
+    /** The events and dead-letter pages and their endpoints. */
+    private void eventRoutes() {
+        app.get("/events", ctx -> page(ctx, "events"));
+        app.get("/dead-letters", ctx -> page(ctx, "dead-letters"));
+        app.get(
+                "/api/aggregates/{type}/{id}",
+                ctx -> json(ctx, events.aggregates().history(ctx.pathParam("type"), ctx.pathParam("id"))));
+        app.get("/api/topics/{topic}", ctx -> json(ctx, events.pages().topic(ctx.pathParam("topic"))));
+        app.get(
+                "/api/topics/{topic}/partitions/{partition}",
+                ctx -> json(
+                        ctx,
+                        events.pages()
+                                .page(
+                                        ctx.pathParam("topic"),
+                                        ctx.pathParam("partition"),
+                                        ctx.queryParam("offset"),
+                                        ctx.queryParam("size"))));
+        app.get("/api/dead-letters", ctx -> json(ctx, deadLetters.list()));
+        app.post("/api/dead-letters/{group}/{partition}/{offset}/{action}", ctx -> {
+            AdminResponse answer = deadLetters.decide(
+                    ctx.pathParam("group"),
+                    ctx.pathParam("partition"),
+                    ctx.pathParam("offset"),
+                    ctx.pathParam("action"));
+            ctx.status(answer.status()).contentType(answer.contentType()).result(answer.json());
+        });
+        app.exception(
+                NotFoundException.class,
+                (e, ctx) -> problems.respond(ctx, 404, "not-found", "Not found", e.getMessage()));
+        app.exception(KafkaUnavailableException.class, (e, ctx) -> {
+            log.warn("Kafka could not be read (path={})", ctx.path(), e);
+            ctx.header("Retry-After", "5");
+            problems.respond(ctx, 503, "kafka-unavailable", "Kafka unavailable", e.getMessage());
+        });
     }
 
     private void overview(Context ctx) {
@@ -319,6 +366,7 @@ public final class Dashboard implements AutoCloseable {
         if (app != null) {
             app.stop();
         }
+        events.close();
         database.close();
         registry.close();
     }

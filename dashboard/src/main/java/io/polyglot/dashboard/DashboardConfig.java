@@ -28,6 +28,9 @@ import org.slf4j.LoggerFactory;
  * @param overview whether the overview samples the processes, Kafka, PostgreSQL and the archive at all
  * @param overviewInterval how often the overview samples health, lag and the archive
  * @param access who may call the dashboard
+ * @param serviceToken the stack's token, which the dashboard shows the command service and the workers' admin
+ *     endpoints; empty when the stack runs open
+ * @param events how much the events and dead-letter pages may read and wait
  */
 public record DashboardConfig(
         String httpHost,
@@ -42,7 +45,9 @@ public record DashboardConfig(
         Duration queryTimeout,
         boolean overview,
         Duration overviewInterval,
-        TokenAccess access) {
+        TokenAccess access,
+        String serviceToken,
+        EventPages events) {
 
     public static final Setting<String> HTTP_HOST =
             Setting.text("HTTP_HOST", "127.0.0.1", "Address the dashboard binds to");
@@ -87,6 +92,21 @@ public record DashboardConfig(
             "2s",
             "How often the overview asks the processes, Kafka and PostgreSQL (the archive every 5th time)");
 
+    public static final Setting<Integer> AGGREGATE_SCAN_MAX_RECORDS = Setting.integer(
+            "AGGREGATE_SCAN_MAX_RECORDS",
+            1_000_000,
+            1,
+            100_000_000,
+            "Most records of its partition the events page reads to find one aggregate's events; it says when it"
+                    + " stopped short");
+    public static final Setting<Duration> EVENTS_READ_TIMEOUT = Setting.duration(
+            "EVENTS_READ_TIMEOUT", "30s", "Longest the events pages read one partition of a topic for one request");
+    public static final Setting<Duration> DEAD_LETTER_ACTION_TIMEOUT = Setting.duration(
+            "DEAD_LETTER_ACTION_TIMEOUT",
+            "5m",
+            "Longest the dashboard waits for a worker to retry or skip a dead letter (a projection retry rebuilds"
+                    + " the read model)");
+
     /** Every setting, in the order they are logged. */
     public static final List<Setting<?>> SETTINGS = List.of(
             HTTP_HOST,
@@ -105,6 +125,9 @@ public record DashboardConfig(
             QUERY_TIMEOUT,
             OVERVIEW,
             OVERVIEW_INTERVAL,
+            AGGREGATE_SCAN_MAX_RECORDS,
+            EVENTS_READ_TIMEOUT,
+            DEAD_LETTER_ACTION_TIMEOUT,
             TokenAccess.POLYGLOT_TOKEN,
             TokenAccess.METRICS_OPEN);
 
@@ -139,8 +162,22 @@ public record DashboardConfig(
                 settings.get(QUERY_TIMEOUT),
                 settings.get(OVERVIEW),
                 settings.get(OVERVIEW_INTERVAL),
-                TokenAccess.from(settings, settings.get(HTTP_HOST), LoggerFactory.getLogger(DashboardConfig.class)));
+                TokenAccess.from(settings, settings.get(HTTP_HOST), LoggerFactory.getLogger(DashboardConfig.class)),
+                settings.get(TokenAccess.POLYGLOT_TOKEN),
+                new EventPages(
+                        settings.get(AGGREGATE_SCAN_MAX_RECORDS),
+                        settings.get(EVENTS_READ_TIMEOUT),
+                        settings.get(DEAD_LETTER_ACTION_TIMEOUT)));
     }
+
+    /**
+     * The bounds of the events and dead-letter pages.
+     *
+     * @param scanMaxRecords the most records of a partition one aggregate lookup reads
+     * @param readTimeout the longest one read of a partition may take
+     * @param actionTimeout the longest a worker may take to retry or skip a dead letter
+     */
+    public record EventPages(int scanMaxRecords, Duration readTimeout, Duration actionTimeout) {}
 
     /**
      * Where the archive is, for the overview's archive panel.
