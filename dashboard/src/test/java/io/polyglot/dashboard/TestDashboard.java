@@ -43,6 +43,11 @@ final class TestDashboard implements AutoCloseable {
     }
 
     static TestDashboard start(Path dataDir, Clock clock) {
+        return start(dataDir, clock, Map.of());
+    }
+
+    /** A dashboard with {@code settings} on top of the ones above, e.g. the Kafka it reads. */
+    static TestDashboard start(Path dataDir, Clock clock, Map<String, String> settings) {
         PostgresServer postgres =
                 PostgresServer.start(dataDir.resolve("postgres"), 0, PostgresServer.Durability.NO_FSYNC);
         try {
@@ -59,6 +64,7 @@ final class TestDashboard implements AutoCloseable {
             env.put("SESSION_TTL", "1h");
             // Without Kafka, the archive and the other processes here, the overview stays off and asks nobody.
             env.put("OVERVIEW", "false");
+            env.putAll(settings);
             return new TestDashboard(postgres, database, Dashboard.start(DashboardConfig.from(env), clock));
         } catch (RuntimeException e) {
             postgres.close();
