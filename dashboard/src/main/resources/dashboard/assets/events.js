@@ -4,6 +4,8 @@
   'use strict';
 
   const byId = (id) => document.getElementById(id);
+  // The offsets of the pages Next came from: offsets count commit markers too, so only these lead back exactly.
+  const visited = [];
   let page = null;
 
   function signInAgain() {
@@ -150,7 +152,7 @@
         row.classList.add('undecodable');
       }
     });
-    byId('previous').disabled = shown.previousOffset === null;
+    byId('previous').disabled = shown.previousOffset === null && visited.length === 0;
     byId('next').disabled = shown.nextOffset === null;
   }
 
@@ -160,10 +162,20 @@
   });
   byId('partition-form').addEventListener('submit', (event) => {
     event.preventDefault();
+    visited.length = 0;
     loadPage(byId('offset').value);
   });
-  byId('previous').addEventListener('click', () => page && loadPage(page.previousOffset));
-  byId('next').addEventListener('click', () => page && loadPage(page.nextOffset));
+  byId('previous').addEventListener('click', () => {
+    if (page) {
+      loadPage(visited.length > 0 ? visited.pop() : page.previousOffset);
+    }
+  });
+  byId('next').addEventListener('click', () => {
+    if (page) {
+      visited.push(page.offset);
+      loadPage(page.nextOffset);
+    }
+  });
 
   const query = new URLSearchParams(window.location.search);
   if (query.get('topic')) {

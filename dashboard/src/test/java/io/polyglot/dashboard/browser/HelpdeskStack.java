@@ -150,6 +150,11 @@ final class HelpdeskStack implements AutoCloseable {
         System.out.printf("%s after %.1f s%n", what, (System.nanoTime() - started) / 1e9);
     }
 
+    /** The stack's Kafka, for tests that put records on its topics themselves. */
+    String kafkaBootstrapServers() {
+        return kafka.bootstrapServers();
+    }
+
     String dashboardUrl() {
         return "http://127.0.0.1:" + dashboard.port();
     }
