@@ -43,6 +43,11 @@ final class TestDashboard implements AutoCloseable {
     }
 
     static TestDashboard start(Path dataDir, Clock clock) {
+        return start(dataDir, clock, Map.of());
+    }
+
+    /** A dashboard with {@code settings} on top of the usual ones. */
+    static TestDashboard start(Path dataDir, Clock clock, Map<String, String> settings) {
         PostgresServer postgres =
                 PostgresServer.start(dataDir.resolve("postgres"), 0, PostgresServer.Durability.NO_FSYNC);
         try {
@@ -59,6 +64,7 @@ final class TestDashboard implements AutoCloseable {
             env.put("SESSION_TTL", "1h");
             // Without Kafka, the archive and the other processes here, the overview stays off and asks nobody.
             env.put("OVERVIEW", "false");
+            env.putAll(settings);
             return new TestDashboard(postgres, database, Dashboard.start(DashboardConfig.from(env), clock));
         } catch (RuntimeException e) {
             postgres.close();
@@ -86,6 +92,20 @@ final class TestDashboard implements AutoCloseable {
         return send(HttpRequest.newBuilder(URI.create(url(path)))
                 .header("Authorization", "Bearer " + TOKEN)
                 .GET()
+                .build());
+    }
+
+    /** {@code POST path} with the bearer token and {@code form} as {@code application/x-www-form-urlencoded}. */
+    HttpResponse<String> postForm(String path, Map<String, String> form) throws IOException, InterruptedException {
+        StringBuilder body = new StringBuilder();
+        form.forEach((name, value) -> body.append(body.length() == 0 ? "" : "&")
+                .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        return send(HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build());
     }
 
