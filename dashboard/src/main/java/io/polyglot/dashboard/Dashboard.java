@@ -15,6 +15,7 @@ import io.polyglot.dashboard.overview.OverviewSampler;
 import io.polyglot.dashboard.seed.SeedFolder;
 import io.polyglot.dashboard.seed.SeedRoutes;
 import io.polyglot.dashboard.seed.Seeding;
+import io.polyglot.dashboard.sync.SyncRoutes;
 import io.polyglot.dashboard.views.BadParameterException;
 import io.polyglot.dashboard.views.UnknownViewException;
 import io.polyglot.dashboard.views.ViewCatalog;
@@ -147,6 +148,12 @@ public final class Dashboard implements AutoCloseable {
         app.get("/seed", ctx -> page(ctx, "seed"));
         new SeedRoutes(seeding).register(app);
         app.get("/sync", ctx -> page(ctx, "sync"));
+        new SyncRoutes(
+                        config.projectionHealthUrl(),
+                        config.archiverHealthUrl(),
+                        config.operations().bearer(),
+                        ViewCatalog.VIEWS)
+                .register(app);
         app.exception(
                 ProblemException.class,
                 (e, ctx) -> problems.respond(ctx, e.status(), e.type(), e.title(), e.getMessage(), e.parameter()));
