@@ -1,6 +1,7 @@
 package io.polyglot.dashboard.seed;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -29,6 +30,7 @@ final class SeedRun {
 
     private static final Logger log = LoggerFactory.getLogger(SeedRun.class);
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final TypeReference<Map<String, Object>> PROGRESS_LINE = new TypeReference<>() {};
     private static final int MESSAGES_KEPT = 20;
     private static final Map<Integer, String> OUTCOMES = Map.of(
             0, "every event read was accepted",
@@ -140,11 +142,10 @@ final class SeedRun {
         }
     }
 
-    @SuppressWarnings("unchecked")
     private void take(String line) {
         if (line.startsWith("{")) {
             try {
-                Map<String, Object> object = JSON.readValue(line, Map.class);
+                Map<String, Object> object = JSON.readValue(line, PROGRESS_LINE);
                 if (object.containsKey("note")) {
                     message(String.valueOf(object.get("note")));
                 } else {
