@@ -87,6 +87,29 @@
     }, { replaceMerge: ['series'] });
   }
 
+  function describe(verification) {
+    if (!verification) {
+      return 'none yet (start one on the Sync page)';
+    }
+    const report = verification.result;
+    if (verification.state !== 'succeeded' || !report) {
+      return verification.state + (verification.error ? ': ' + verification.error : '');
+    }
+    return (report.sound ? 'sound' : 'NOT sound') + ' at ' + report.checkedAt + ': '
+      + report.segments.toLocaleString('en-US') + ' segments, ' + report.events.toLocaleString('en-US')
+      + ' events, ' + report.problems.length + ' problems';
+  }
+
+  async function refreshVerification() {
+    const response = await fetch('/api/sync/verification', { headers: { Accept: 'application/json' } });
+    if (response.ok) {
+      const verification = await response.json();
+      const text = document.getElementById('last-verification');
+      text.textContent = describe(verification);
+      text.className = verification && verification.result && !verification.result.sound ? 'error' : '';
+    }
+  }
+
   async function refresh() {
     const response = await fetch('/api/overview', { headers: { Accept: 'application/json' } });
     if (response.status === 401) {
@@ -104,4 +127,6 @@
 
   refresh();
   setInterval(refresh, 2000);
+  refreshVerification();
+  setInterval(refreshVerification, 5000);
 })();

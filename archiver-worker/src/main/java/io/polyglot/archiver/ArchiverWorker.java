@@ -47,7 +47,7 @@ final class ArchiverWorker implements AutoCloseable {
     private final ArchiverLoop loop;
     private final KafkaClientMetrics consumerMetrics;
     private final ArchiverDeadLetters deadLetters;
-    private final DeadLetterAdmin admin;
+    private final AdminRoutes admin;
     private final Thread thread;
     private volatile boolean failed;
 
@@ -57,7 +57,7 @@ final class ArchiverWorker implements AutoCloseable {
             ArchiverLoop loop,
             KafkaClientMetrics consumerMetrics,
             ArchiverDeadLetters deadLetters,
-            DeadLetterAdmin admin) {
+            AdminRoutes admin) {
         this.warmLock = warmLock;
         this.deadLetters = deadLetters;
         this.admin = admin;
@@ -143,13 +143,18 @@ final class ArchiverWorker implements AutoCloseable {
                 store,
                 settings.warmDir().resolve(LATE_FOLDER),
                 clock);
-        ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics, deadLetters, admin);
+        AdminRoutes routes = AdminRoutes.byPrefix(Map.of(
+                "/admin/dead-letters",
+                admin,
+                VerificationAdmin.PREFIX,
+                new VerificationAdmin(store, settings, deadLetterReader, clock)));
+        ArchiverWorker worker = new ArchiverWorker(warmLock, store, loop, consumerMetrics, deadLetters, routes);
         worker.thread.start();
         log.info("Archiver started on {} as group {}", settings.topic(), settings.group());
         return worker;
     }
 
-    /** The dead-letter endpoints, for the health and metrics endpoint's {@code /admin/} routes. */
+    /** The dead-letter and verification endpoints, for the health and metrics endpoint's {@code /admin/} routes. */
     AdminRoutes admin() {
         return admin;
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.javalin.Javalin;
+import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
@@ -14,6 +15,10 @@ import io.polyglot.dashboard.events.EventBrowser;
 import io.polyglot.dashboard.events.NotFoundException;
 import io.polyglot.dashboard.overview.Overview;
 import io.polyglot.dashboard.overview.OverviewSampler;
+import io.polyglot.dashboard.seed.SeedFolder;
+import io.polyglot.dashboard.seed.SeedRoutes;
+import io.polyglot.dashboard.seed.Seeding;
+import io.polyglot.dashboard.sync.SyncRoutes;
 import io.polyglot.dashboard.views.BadParameterException;
 import io.polyglot.dashboard.views.UnknownViewException;
 import io.polyglot.dashboard.views.ViewCatalog;
@@ -67,6 +72,7 @@ public final class Dashboard implements AutoCloseable {
     private final Clock clock;
     private final EventBrowser events;
     private final DeadLetterDesk deadLetters;
+    private final Seeding seeding;
     private Javalin app;
     private OverviewSampler overview;
 
@@ -81,7 +87,14 @@ public final class Dashboard implements AutoCloseable {
         this.reader = new ViewReader(database, catalog, config.queryTimeout());
         this.events = EventBrowser.of(config, clock);
         this.deadLetters = new DeadLetterDesk(config, events.records());
-        for (String page : List.of("signin", "grid", "overview", "events", "dead-letters")) {
+        this.seeding = new Seeding(
+                new SeedFolder(config.operations().seedFolder()),
+                config.operations().importer(),
+                config.commandUrl(),
+                config.operations().bearer(),
+                config.operations().uploadMaxBytes(),
+                clock);
+        for (String page : List.of("signin", "grid", "overview", "events", "dead-letters", "seed", "sync")) {
             pages.put(page, resource("/dashboard/" + page + ".html"));
         }
     }
@@ -114,6 +127,9 @@ public final class Dashboard implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             javalin.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+            // An upload goes to disk past 1 MiB; a part over the limit is refused before it is stored whole.
+            javalin.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
+            javalin.jetty.multipartConfig.maxFileSize(config.operations().uploadMaxBytes(), SizeUnit.BYTES);
         });
         // Before any route is looked up, so an unknown path answers 401 too and nothing is learned without access.
         app.before(access::require);
@@ -138,6 +154,19 @@ public final class Dashboard implements AutoCloseable {
         app.get("/api/views/{view}", this::view);
         app.get("/api/views/{view}/columns", ctx -> json(ctx, catalog.columns(ctx.pathParam("view"))));
         eventRoutes();
+        // The Seed and Sync pages: imports as child processes, rebuilds and verifications through the workers
+        app.get("/seed", ctx -> page(ctx, "seed"));
+        new SeedRoutes(seeding).register(app);
+        app.get("/sync", ctx -> page(ctx, "sync"));
+        new SyncRoutes(
+                        config.projectionHealthUrl(),
+                        config.archiverHealthUrl(),
+                        config.operations().bearer(),
+                        ViewCatalog.VIEWS)
+                .register(app);
+        app.exception(
+                ProblemException.class,
+                (e, ctx) -> problems.respond(ctx, e.status(), e.type(), e.title(), e.getMessage(), e.parameter()));
         app.exception(SignInRequiredException.class, this::refuse);
         app.exception(
                 BadParameterException.class,
@@ -360,6 +389,7 @@ public final class Dashboard implements AutoCloseable {
 
     @Override
     public void close() {
+        seeding.close();
         if (overview != null) {
             overview.close();
         }

@@ -5,9 +5,11 @@ import io.polyglot.runtime.InvalidSettingException;
 import io.polyglot.runtime.Setting;
 import io.polyglot.runtime.Settings;
 import io.polyglot.runtime.TokenAccess;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -31,6 +33,7 @@ import org.slf4j.LoggerFactory;
  * @param serviceToken the stack's token, which the dashboard shows the command service and the workers' admin
  *     endpoints; empty when the stack runs open
  * @param events how much the events and dead-letter pages may read and wait
+ * @param operations what the Seed and Sync pages need: the importer, the seed folder and the token they pass on
  */
 public record DashboardConfig(
         String httpHost,
@@ -47,7 +50,8 @@ public record DashboardConfig(
         Duration overviewInterval,
         TokenAccess access,
         String serviceToken,
-        EventPages events) {
+        EventPages events,
+        Operations operations) {
 
     public static final Setting<String> HTTP_HOST =
             Setting.text("HTTP_HOST", "127.0.0.1", "Address the dashboard binds to");
@@ -106,6 +110,16 @@ public record DashboardConfig(
             "5m",
             "Longest the dashboard waits for a worker to retry or skip a dead letter (a projection retry rebuilds"
                     + " the read model)");
+    public static final Setting<String> IMPORTER_JAR = Setting.text(
+            "IMPORTER_JAR",
+            "",
+            "Path of the importer's jar, which the Seed page runs as a child process; empty turns seeding off");
+    public static final Setting<String> SEED_DIRECTORY = Setting.text(
+            "SEED_DIRECTORY",
+            "",
+            "Folder whose event logs (*.xes, *.csv, optionally .gz) the Seed page offers; empty offers none");
+    public static final Setting<Integer> SEED_UPLOAD_MAX_MB = Setting.integer(
+            "SEED_UPLOAD_MAX_MB", 512, 1, 65_536, "Largest event log the Seed page accepts as an upload, in MiB");
 
     /** Every setting, in the order they are logged. */
     public static final List<Setting<?>> SETTINGS = List.of(
@@ -128,6 +142,9 @@ public record DashboardConfig(
             AGGREGATE_SCAN_MAX_RECORDS,
             EVENTS_READ_TIMEOUT,
             DEAD_LETTER_ACTION_TIMEOUT,
+            IMPORTER_JAR,
+            SEED_DIRECTORY,
+            SEED_UPLOAD_MAX_MB,
             TokenAccess.POLYGLOT_TOKEN,
             TokenAccess.METRICS_OPEN);
 
@@ -167,7 +184,45 @@ public record DashboardConfig(
                 new EventPages(
                         settings.get(AGGREGATE_SCAN_MAX_RECORDS),
                         settings.get(EVENTS_READ_TIMEOUT),
-                        settings.get(DEAD_LETTER_ACTION_TIMEOUT)));
+                        settings.get(DEAD_LETTER_ACTION_TIMEOUT)),
+                new Operations(
+                        settings.get(IMPORTER_JAR),
+                        settings.get(SEED_DIRECTORY),
+                        settings.get(SEED_UPLOAD_MAX_MB) * 1024L * 1024L,
+                        settings.get(TokenAccess.POLYGLOT_TOKEN)));
+    }
+
+    /**
+     * What the Seed and Sync pages need besides the URLs of the processes.
+     *
+     * @param importerJar the importer's jar, empty when seeding is off
+     * @param seedDirectory the folder of logs the Seed page offers, empty for none
+     * @param uploadMaxBytes the largest upload the Seed page accepts
+     * @param token the stack's token, which the importer and the workers' admin routes want; empty when it runs open;
+     *     never logged
+     */
+    public record Operations(String importerJar, String seedDirectory, long uploadMaxBytes, String token) {
+
+        /** The importer's jar, when seeding is on. */
+        public Optional<Path> importer() {
+            return importerJar.isBlank() ? Optional.empty() : Optional.of(Path.of(importerJar));
+        }
+
+        /** The seed folder, when one is configured. */
+        public Optional<Path> seedFolder() {
+            return seedDirectory.isBlank() ? Optional.empty() : Optional.of(Path.of(seedDirectory));
+        }
+
+        /** The token, when the stack has one. */
+        public Optional<String> bearer() {
+            return token.isEmpty() ? Optional.empty() : Optional.of(token);
+        }
+
+        @Override
+        public String toString() {
+            return "Operations[importerJar=" + importerJar + ", seedDirectory=" + seedDirectory + ", uploadMaxBytes="
+                    + uploadMaxBytes + ", token=****]";
+        }
     }
 
     /**

@@ -95,6 +95,20 @@ final class TestDashboard implements AutoCloseable {
                 .build());
     }
 
+    /** {@code POST path} with the bearer token and {@code form} as {@code application/x-www-form-urlencoded}. */
+    HttpResponse<String> postForm(String path, Map<String, String> form) throws IOException, InterruptedException {
+        StringBuilder body = new StringBuilder();
+        form.forEach((name, value) -> body.append(body.length() == 0 ? "" : "&")
+                .append(URLEncoder.encode(name, StandardCharsets.UTF_8))
+                .append('=')
+                .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        return send(HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Authorization", "Bearer " + TOKEN)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build());
+    }
+
     HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
         return client.send(request, HttpResponse.BodyHandlers.ofString());
     }

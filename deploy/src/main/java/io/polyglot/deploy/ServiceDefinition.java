@@ -121,7 +121,23 @@ record ServiceDefinition(
         dashboard.put("COMMAND_URL", "http://127.0.0.1:" + state.commandPort());
         dashboard.put("ARCHIVER_HEALTH_URL", "http://127.0.0.1:" + state.archiverHealthPort());
         dashboard.put("PROJECTION_HEALTH_URL", "http://127.0.0.1:" + state.projectionHealthPort());
+        dashboard.putAll(seeding(repoRoot));
         return new ServiceDefinition(DASHBOARD, DASHBOARD, state.dashboardPort(), dashboard, home, repoRoot);
+    }
+
+    /**
+     * What the dashboard's Seed page runs and offers: the importer's jar of this checkout, and the datasets folder
+     * beside it ({@code ../shared/datasets}) when there is one.
+     */
+    static Map<String, String> seeding(Path repoRoot) {
+        Map<String, String> seeding = new LinkedHashMap<>();
+        Path root = repoRoot.toAbsolutePath().normalize();
+        seeding.put("IMPORTER_JAR", root.resolve("importer/target/importer.jar").toString());
+        Path datasets = root.resolveSibling("shared").resolve("datasets");
+        if (Files.isDirectory(datasets)) {
+            seeding.put("SEED_DIRECTORY", datasets.toString());
+        }
+        return seeding;
     }
 
     /** Where the archive is, with static credentials and the cloud metadata probe off, for whoever reads it. */

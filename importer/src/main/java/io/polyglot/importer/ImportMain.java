@@ -174,9 +174,10 @@ public final class ImportMain implements Callable<Integer> {
 
     @Option(
             names = "--progress",
-            paramLabel = "auto|bar|lines|off",
+            paramLabel = "auto|bar|lines|json|off",
             defaultValue = "auto",
-            description = "Progress on stderr: a bar on a terminal, else a line every 5s (default ${DEFAULT-VALUE}).")
+            description = "Progress on stderr: a bar on a terminal, else a line every 5s; json: one JSON object per"
+                    + " line every second, for programs (default ${DEFAULT-VALUE}).")
     private String progress;
 
     @Option(
@@ -245,7 +246,7 @@ public final class ImportMain implements Callable<Integer> {
                     progressMode(),
                     err,
                     clock,
-                    summary::sentCount,
+                    Progress.Counts.of(summary),
                     source::bytesRead,
                     source.totalBytes(),
                     PROGRESS_LINE_INTERVAL);
@@ -379,8 +380,9 @@ public final class ImportMain implements Callable<Integer> {
             case "auto" -> Terminal.stderrIsTerminal(env.get("TERM")) ? Progress.Mode.BAR : Progress.Mode.LINES;
             case "bar" -> Progress.Mode.BAR;
             case "lines" -> Progress.Mode.LINES;
+            case "json" -> Progress.Mode.JSON;
             case "off" -> Progress.Mode.OFF;
-            default -> throw usage("--progress must be auto, bar, lines or off, not '" + progress + "'");
+            default -> throw usage("--progress must be auto, bar, lines, json or off, not '" + progress + "'");
         };
     }
 

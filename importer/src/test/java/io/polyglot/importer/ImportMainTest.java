@@ -3,6 +3,7 @@ package io.polyglot.importer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polyglot.importer.command.CommandIds;
 import io.polyglot.importer.testing.Cli;
 import io.polyglot.importer.testing.Cli.Run;
@@ -47,6 +48,38 @@ class ImportMainTest {
             ids.add(CommandIds.of(type, caseId, position));
         }
         return ids;
+    }
+
+    @Test
+    void writesMachineReadableProgressOnStderrWithProgressJson() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given a log of 2 cases with 3 events each
+            Path log = XesLogs.write(dir.resolve("tickets.xes"), XesLogs.of(2, 3));
+
+            // when
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "Ticket",
+                    "--url",
+                    service.url().toString(),
+                    "--progress",
+                    "json",
+                    log.toString());
+
+            // then: the last JSON line on stderr holds the final counts, and the summary is on stdout as ever
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.OK);
+            List<String> json =
+                    run.err().lines().filter(line -> line.startsWith("{")).toList();
+            JsonNode last = new ObjectMapper().readTree(json.get(json.size() - 1));
+            assertThat(last.path("read").asLong()).isEqualTo(6);
+            assertThat(last.path("sent").asLong()).isEqualTo(6);
+            assertThat(last.path("accepted").asLong()).isEqualTo(6);
+            assertThat(last.path("rejected").asLong()).isZero();
+            assertThat(last.path("bytesRead").asLong()).isEqualTo(Files.size(log));
+            assertThat(last.path("totalBytes").asLong()).isEqualTo(Files.size(log));
+            assertThat(run.out()).contains("accepted  6");
+        }
     }
 
     @Test

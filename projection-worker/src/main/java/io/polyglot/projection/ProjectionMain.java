@@ -3,12 +3,15 @@ package io.polyglot.projection;
 import com.zaxxer.hikari.HikariDataSource;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.polyglot.projection.admin.DeadLetterAdmin;
+import io.polyglot.projection.admin.RebuildAdmin;
 import io.polyglot.projection.readmodel.PostgresDeadLetterResolutions;
+import io.polyglot.projection.readmodel.PostgresReadModelRebuild;
 import io.polyglot.projection.readmodel.PostgresReadModelStore;
 import io.polyglot.projection.rebuild.RebuildMain;
 import io.polyglot.readmodel.ReadModelMigrations;
 import io.polyglot.runtime.AdminResponse;
 import io.polyglot.runtime.AdminRoutes;
+import io.polyglot.runtime.AdminTask;
 import io.polyglot.runtime.InvalidSettingException;
 import io.polyglot.runtime.Metrics;
 import io.polyglot.runtime.ServiceEndpoint;
@@ -16,8 +19,10 @@ import io.polyglot.runtime.TokenAccess;
 import io.polyglot.runtime.deadletter.DeadLetterReader;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +83,38 @@ public final class ProjectionMain {
                 });
     }
 
+    /**
+     * The rebuild endpoints; each rebuild runs in the background with a pool of its own, closed afterwards, and
+     * {@code database} only tells which views there are.
+     */
+    static RebuildAdmin rebuildAdmin(ProjectionConfig config, DataSource database) {
+        return new RebuildAdmin(
+                new AdminTask("rebuild", Clock.systemUTC()),
+                new PostgresReadModelRebuild(database, config.consumerGroup()).views(),
+                views -> {
+                    HikariDataSource pool = ReadModelDatabase.pool(config.database(), RebuildMain.CONNECTIONS);
+                    return new RebuildAdmin.Prepared(RebuildMain.of(config, pool, System.err, Clock.systemUTC()), pool);
+                });
+    }
+
+    /** The admin routes once the worker has made them; until then every admin request answers 503. */
+    private static AdminRoutes onceStarted(AtomicReference<AdminRoutes> admin) {
+        return new AdminRoutes() {
+            @Override
+            public AdminResponse handle(String method, String path) {
+                return handle(method, path, null);
+            }
+
+            @Override
+            public AdminResponse handle(String method, String path, String query) {
+                AdminRoutes routes = admin.get();
+                return routes == null
+                        ? AdminResponse.problem(503, "starting", "the projection worker is still starting")
+                        : routes.handle(method, path, query);
+            }
+        };
+    }
+
     /** Serves health and metrics, migrates the read model and starts the poll loop. */
     private static ProjectionWorker start(ProjectionConfig config) {
         PrometheusMeterRegistry registry = Metrics.registry("projection-worker");
@@ -92,12 +129,7 @@ public final class ProjectionMain {
                     ProjectionWorker worker = running.get();
                     return worker != null && worker.isConsuming();
                 },
-                (method, path) -> {
-                    AdminRoutes routes = admin.get();
-                    return routes == null
-                            ? AdminResponse.problem(503, "starting", "the projection worker is still starting")
-                            : routes.handle(method, path);
-                },
+                onceStarted(admin),
                 access);
         log.info("Health endpoint listening on {}:{}", config.host(), endpoint.port());
 
@@ -116,7 +148,11 @@ public final class ProjectionMain {
                 Clock.systemUTC(),
                 pause);
         running.set(worker);
-        admin.set(deadLetterAdmin(config, database));
+        admin.set(AdminRoutes.byPrefix(Map.of(
+                "/admin/dead-letters",
+                deadLetterAdmin(config, database),
+                RebuildAdmin.PREFIX,
+                rebuildAdmin(config, database))));
         Runtime.getRuntime()
                 .addShutdownHook(new Thread(
                         () -> {

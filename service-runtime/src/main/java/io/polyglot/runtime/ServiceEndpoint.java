@@ -119,7 +119,9 @@ public final class ServiceEndpoint implements AutoCloseable {
         AdminResponse answer;
         try {
             answer = admin.handle(
-                    exchange.getRequestMethod(), exchange.getRequestURI().getRawPath());
+                    exchange.getRequestMethod(),
+                    exchange.getRequestURI().getRawPath(),
+                    exchange.getRequestURI().getRawQuery());
         } catch (RuntimeException e) {
             log.error("Admin request {} {} failed", exchange.getRequestMethod(), exchange.getRequestURI(), e);
             answer = AdminResponse.problem(500, "internal", "the request failed; see the service log");

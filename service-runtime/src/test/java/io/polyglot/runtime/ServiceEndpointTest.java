@@ -75,6 +75,34 @@ class ServiceEndpointTest {
     }
 
     @Test
+    void routesAdminRequestsByPrefixWithTheirQueryString() throws Exception {
+        // given two groups of routes, one of which reads the query string
+        AdminRoutes deadLetters = (method, path) -> AdminResponse.ok("{\"routes\":\"dead-letters\"}");
+        AdminRoutes rebuilds = new AdminRoutes() {
+            @Override
+            public AdminResponse handle(String method, String path) {
+                return handle(method, path, null);
+            }
+
+            @Override
+            public AdminResponse handle(String method, String path, String query) {
+                return AdminResponse.ok("{\"routes\":\"rebuilds\",\"query\":\"" + query + "\"}");
+            }
+        };
+        AdminRoutes both =
+                AdminRoutes.byPrefix(java.util.Map.of("/admin/dead-letters", deadLetters, "/admin/rebuilds", rebuilds));
+
+        try (ServiceEndpoint endpoint =
+                ServiceEndpoint.start("127.0.0.1", 0, Metrics.registry("t"), () -> true, both, AdminAccess.OPEN)) {
+            // when / then
+            assertThat(get(endpoint, "/admin/dead-letters/0/1").body()).isEqualTo("{\"routes\":\"dead-letters\"}");
+            assertThat(get(endpoint, "/admin/rebuilds?view=a&view=b").body())
+                    .isEqualTo("{\"routes\":\"rebuilds\",\"query\":\"view=a&view=b\"}");
+            assertThat(get(endpoint, "/admin/rebuildsX").statusCode()).isEqualTo(404);
+        }
+    }
+
+    @Test
     void answersAFailingAdminRouteWithAProblemAndNoStackTrace() throws Exception {
         AdminRoutes failing = (method, path) -> {
             throw new IllegalStateException("secret detail");

@@ -68,6 +68,9 @@ public final class ArchiveVerifier {
     private final Map<Long, org.apache.avro.Schema> carriedSchemas = new java.util.concurrent.ConcurrentHashMap<>();
 
     private final EventCodec codec = EventCodec.withCatalog(carriedSchemas::get);
+    private volatile String phase = "not started";
+    private volatile long objectsChecked;
+    private volatile long objectsTotal;
 
     /** A verifier of {@code store} that allows {@value #DEFAULT_MAX_EVENTS_PER_SEGMENT} events per segment. */
     public ArchiveVerifier(ArchiveStore store) {
@@ -137,6 +140,21 @@ public final class ArchiveVerifier {
         }
     }
 
+    /**
+     * How far the verification running now is, readable from any thread.
+     *
+     * @param phase {@code listing}, {@code segments} (objects checked of the total), {@code manifests},
+     *     {@code coverage} (the topic against the archive) or {@code done}
+     * @param objectsChecked objects under the prefix checked so far
+     * @param objectsTotal objects under the prefix, once listed
+     */
+    public record Progress(String phase, long objectsChecked, long objectsTotal) {}
+
+    /** How far the verification running now is. */
+    public Progress progress() {
+        return new Progress(phase, objectsChecked, objectsTotal);
+    }
+
     private VerificationReport run(
             String prefix,
             boolean withManifests,
@@ -147,7 +165,12 @@ public final class ArchiveVerifier {
         Map<String, VerificationReport.TypeCounts> counts = new TreeMap<>();
         Map<String, StoredSegment> segments = new TreeMap<>();
         Map<DeadLetterResolutions.SourceOffset, StoredSegment> late = new TreeMap<>();
-        for (String objectKey : store.list(prefix)) {
+        phase = "listing";
+        List<String> objectKeys = store.list(prefix);
+        objectsTotal = objectKeys.size();
+        phase = "segments";
+        for (String objectKey : objectKeys) {
+            objectsChecked++;
             Optional<LateSegmentKey> lateKey = LateSegmentKey.parse(objectKey);
             if (lateKey.isPresent()) {
                 verifyLateSegment(lateKey.get(), problems, counts)
@@ -171,6 +194,7 @@ public final class ArchiveVerifier {
             verifySegment(key.get(), problems, counts).ifPresent(segment -> segments.put(objectKey, segment));
         }
         findOverlaps(segments.values(), problems);
+        phase = "manifests";
         Map<String, ManifestChain> chains = new TreeMap<>();
         int parts = withManifests ? verifyManifests(segments, chains, problems) : 0;
         int unlisted = withManifests ? countUnlisted(segments, chains, problems) : 0;
@@ -178,8 +202,10 @@ public final class ArchiveVerifier {
                 .map(group -> group.account(late, problems))
                 .orElse(VerificationReport.DeadLetterCounts.NONE);
         DeadLetteredOffsets covered = deadLetters.map(GroupDeadLetters::offsets).orElseGet(DeadLetteredOffsets::new);
+        phase = "coverage";
         committed.ifPresent(
                 read -> new TopicCoverage(read, segments.values(), chains, covered, late.keySet(), problems).check());
+        phase = "done";
         log.info(
                 "Verified {} segments, {} late segments and {} manifest parts under {}: {} problems",
                 segments.size(),

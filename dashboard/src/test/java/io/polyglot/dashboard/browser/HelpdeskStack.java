@@ -133,6 +133,11 @@ final class HelpdeskStack implements AutoCloseable {
                 "1s",
                 "POLYGLOT_TOKEN",
                 TOKEN));
+        // The Seed page runs the importer's jar and offers the checkout's datasets, as the local stack's dashboard
+        // does.
+        settings.put(
+                "IMPORTER_JAR", root.resolve("importer/target/importer.jar").toString());
+        settings.put("SEED_DIRECTORY", datasets().toString());
         dashboard = Dashboard.start(DashboardConfig.from(settings), Clock.systemUTC());
     }
 
@@ -144,6 +149,11 @@ final class HelpdeskStack implements AutoCloseable {
                 "AWS_ACCESS_KEY_ID", s3.accessKey(),
                 "AWS_SECRET_ACCESS_KEY", s3.secretKey(),
                 "AWS_EC2_METADATA_DISABLED", "true");
+    }
+
+    /** The real event logs beside the checkout. */
+    Path datasets() {
+        return root.resolveSibling("shared").resolve("datasets");
     }
 
     private static void report(String what, long started) {
@@ -198,7 +208,7 @@ final class HelpdeskStack implements AutoCloseable {
     }
 
     private void importHelpdesk(String commandUrl) throws Exception {
-        Path file = root.resolveSibling("shared").resolve("datasets/helpdesk/helpdesk.xes.gz");
+        Path file = datasets().resolve("helpdesk/helpdesk.xes.gz");
         Path log = dataDir.resolve("import.log");
         ProcessBuilder builder = new ProcessBuilder(
                         java(),

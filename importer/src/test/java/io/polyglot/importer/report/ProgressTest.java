@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -86,6 +87,48 @@ class ProgressTest {
         assertThat(written).doesNotContain("\r").doesNotContain("\u001b");
         assertThat(written.lines()).allMatch(line -> line.startsWith("import: "));
         assertThat(written).contains("import: retrying");
+    }
+
+    @Test
+    void rendersEveryCountTheBytesReadAndTheRateAsOneJsonObject() {
+        // given 120 events read, 100 sent (90 accepted, 10 rejected) and 40 of 100 bytes read in 4 seconds
+        Progress progress = new Progress(
+                Progress.Mode.JSON,
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                clock,
+                new Progress.Counts(() -> 120, () -> 100, () -> 90, () -> 10),
+                bytesRead::get,
+                100,
+                Duration.ofSeconds(5));
+        bytesRead.set(40);
+        clock.advance(Duration.ofSeconds(4));
+
+        // when
+        String line = progress.renderJson(clock.instant());
+
+        // then
+        assertThat(line)
+                .isEqualTo("{\"read\":120,\"sent\":100,\"accepted\":90,\"rejected\":10,\"bytesRead\":40,"
+                        + "\"totalBytes\":100,\"eventsPerSecond\":25,\"elapsedMillis\":4000}");
+    }
+
+    @Test
+    void writesOnlyJsonLinesInJsonModeAndAFinalOneAtTheEnd() {
+        // given
+        Progress progress = progress(Progress.Mode.JSON, 100, Duration.ofSeconds(5));
+        sent.set(3);
+
+        // when
+        progress.start();
+        progress.note("retrying");
+        sent.set(5);
+        progress.close();
+
+        // then
+        List<String> lines = err.toString(StandardCharsets.UTF_8).lines().toList();
+        assertThat(lines).allMatch(line -> line.startsWith("{") && line.endsWith("}"));
+        assertThat(lines).contains("{\"note\":\"retrying\"}");
+        assertThat(lines.get(lines.size() - 1)).contains("\"sent\":5");
     }
 
     @Test

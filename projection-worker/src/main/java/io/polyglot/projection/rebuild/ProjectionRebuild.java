@@ -57,8 +57,11 @@ public final class ProjectionRebuild {
 
     private final Map<TopicPartition, Long> applied = new HashMap<>();
     private Set<DeadLetterSource> leaving = Set.of();
-    private long eventsApplied;
-    private long recordsLeftOut;
+    private volatile long eventsApplied;
+    private volatile long recordsLeftOut;
+    private volatile String phase = "starting";
+    private volatile long offsetsRead;
+    private volatile long offsetsTotal;
     private Instant lastProgress = Instant.MIN;
 
     /**
@@ -122,6 +125,7 @@ public final class ProjectionRebuild {
             consumer.seekToBeginning(partitions);
             partitions.forEach(partition -> applied.put(partition, 0L));
             database.prepareCopies();
+            phase = "copying";
             say("rebuilding " + String.join(", ", chosen) + " from " + partitions.size() + " partitions of " + topic);
 
             ReadModelStore copies = database.copies();
@@ -133,6 +137,7 @@ public final class ProjectionRebuild {
                     break;
                 }
             }
+            phase = "swapping";
             say("caught up with the live worker; swapping in one transaction");
             ReadModelRebuild.Swapped swapped = database.swap(
                     topic,
@@ -145,6 +150,7 @@ public final class ProjectionRebuild {
             say("swapped in " + String.join(", ", swapped.tables()) + " at offsets " + new TreeMap<>(swapped.offsets())
                     + "; rows that differ from the live tables: " + swapped.rowsDiffering() + "; views recreated: "
                     + String.join(", ", swapped.viewsRecreated()) + "; dead letters left out: " + recordsLeftOut);
+            phase = "swapped";
             return swapped;
         } finally {
             database.close();
@@ -243,7 +249,24 @@ public final class ProjectionRebuild {
         }
     }
 
+    /**
+     * How far the run is, readable from any thread: {@code phase} ({@code starting}, {@code copying}, {@code
+     * swapping}, {@code swapped}), {@code offsetsRead} of {@code offsetsTotal} (the live worker's offsets the copies
+     * catch up to), {@code eventsApplied} to the copies and {@code deadLettersLeftOut}.
+     */
+    public Map<String, Object> progress() {
+        Map<String, Object> progress = new java.util.LinkedHashMap<>();
+        progress.put("phase", phase);
+        progress.put("offsetsRead", offsetsRead);
+        progress.put("offsetsTotal", offsetsTotal);
+        progress.put("eventsApplied", eventsApplied);
+        progress.put("deadLettersLeftOut", recordsLeftOut);
+        return progress;
+    }
+
     private void reportProgress(long total) {
+        offsetsRead = applied.values().stream().mapToLong(Long::longValue).sum();
+        offsetsTotal = total;
         Instant now = clock.instant();
         if (now.isBefore(lastProgress.plus(PROGRESS_EVERY))) {
             return;

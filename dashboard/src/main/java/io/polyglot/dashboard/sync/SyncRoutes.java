@@ -1,0 +1,104 @@
+package io.polyglot.dashboard.sync;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.polyglot.dashboard.ProblemException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The Sync page's API, which goes through the workers' admin routes with the stack's token: {@code POST
+ * /api/sync/rebuild} (form fields {@code view}, repeatable; none rebuilds every view) starts a rebuild on the
+ * projection worker, {@code POST /api/sync/verify} a verification on the archiver, and {@code GET /api/sync} gives
+ * both latest states ({@code GET /api/sync/verification} only the verification's, for the overview). A worker's
+ * answer to a start (202, 400, 409) is relayed as it is; a worker that does not answer is 502.
+ */
+public final class SyncRoutes {
+
+    private static final String JSON_TYPE = "application/json";
+    private static final String REBUILDS = "/admin/rebuilds";
+    private static final String VERIFICATIONS = "/admin/verifications";
+
+    private final WorkerAdmin projection;
+    private final WorkerAdmin archiver;
+    private final List<String> views;
+    private final ObjectMapper json = new ObjectMapper();
+
+    /**
+     * @param projectionUrl the projection worker's health endpoint
+     * @param archiverUrl the archiver's health endpoint
+     * @param token the stack's token, when it has one
+     * @param views the views the page offers to rebuild
+     */
+    public SyncRoutes(String projectionUrl, String archiverUrl, Optional<String> token, List<String> views) {
+        this.projection = new WorkerAdmin("projection worker", projectionUrl, token);
+        this.archiver = new WorkerAdmin("archiver", archiverUrl, token);
+        this.views = List.copyOf(views);
+    }
+
+    /** Adds the routes to {@code app}; its access check runs before them. */
+    public void register(Javalin app) {
+        app.get("/api/sync", this::states);
+        app.get("/api/sync/verification", ctx -> json(ctx, latest(archiver, VERIFICATIONS)));
+        app.post("/api/sync/rebuild", this::rebuild);
+        app.post("/api/sync/verify", ctx -> relay(ctx, archiver.post(VERIFICATIONS)));
+    }
+
+    private void states(Context ctx) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("views", views);
+        body.put("rebuild", latest(projection, REBUILDS));
+        body.put("verification", latest(archiver, VERIFICATIONS));
+        json(ctx, body);
+    }
+
+    private void rebuild(Context ctx) {
+        List<String> chosen =
+                ctx.formParams("view").stream().filter(view -> !view.isBlank()).toList();
+        String query = chosen.stream()
+                .map(view -> "view=" + URLEncoder.encode(view, StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        relay(ctx, projection.post(query.isEmpty() ? REBUILDS : REBUILDS + "?" + query));
+    }
+
+    /** The worker's latest state; null before the first run, and the reason when the worker cannot tell. */
+    private Object latest(WorkerAdmin worker, String prefix) {
+        try {
+            WorkerAdmin.Answer answer = worker.get(prefix + "/latest");
+            if (answer.status() == 404) {
+                return null;
+            }
+            JsonNode body = json.readTree(answer.body());
+            return answer.status() == 200
+                    ? body
+                    : Map.of("state", "unknown", "error", body.path("detail").asText());
+        } catch (ProblemException e) {
+            return Map.of("state", "unknown", "error", e.getMessage());
+        } catch (JsonProcessingException e) {
+            return Map.of("state", "unknown", "error", "the worker's answer is not JSON");
+        }
+    }
+
+    private static void relay(Context ctx, WorkerAdmin.Answer answer) {
+        ctx.header("Cache-Control", "no-store");
+        ctx.status(answer.status()).contentType(answer.contentType()).result(answer.body());
+    }
+
+    private void json(Context ctx, Object body) {
+        try {
+            ctx.header("Cache-Control", "no-store");
+            ctx.contentType(JSON_TYPE).result(json.writeValueAsString(body));
+        } catch (JsonProcessingException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
