@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyglot.archive.store.VerificationReport;
 import io.polyglot.deploy.ArchiveVerification;
+import io.polyglot.deploy.ComponentStatus;
 import io.polyglot.deploy.PolyglotStack;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,6 +21,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -63,6 +65,7 @@ public final class ChaosRun {
     private final long started = System.nanoTime();
     private final PidLedger pids = new PidLedger();
     private final AtomicBoolean cleanedUp = new AtomicBoolean();
+    private final Object cleanUpLock = new Object();
     private final AtomicBoolean reported = new AtomicBoolean();
     private final List<Check> checks = Collections.synchronizedList(new ArrayList<>());
     /** The stack's bearer token, once the stack is up: no kept log may hold it. */
@@ -217,7 +220,7 @@ public final class ChaosRun {
                 : Fault.schedule(seed, 4, Duration.ofSeconds(8), Duration.ofSeconds(10));
         say(schedule.size() + " faults scheduled: "
                 + schedule.stream().map(Fault::describe).toList());
-        FaultInjector injector = new FaultInjector(stack, pids, this::secondsIntoRun, this::say);
+        FaultInjector injector = new FaultInjector(stack, this::bringBack, pids, this::secondsIntoRun, this::say);
         for (Fault fault : schedule) {
             Thread.sleep(fault.before().toMillis());
             outcomes.add(injector.inflict(fault));
@@ -468,11 +471,34 @@ public final class ChaosRun {
         new Thread(() -> System.exit(PAST_BOUND), "chaos-exit").start();
     }
 
-    /** Stops the importer and the stack by pid and removes the home; idempotent, from the end, the hook or the dog. */
-    private void cleanUp() {
-        if (!cleanedUp.compareAndSet(false, true)) {
-            return;
+    /**
+     * Starts what a fault left stopped, unless the clean-up has begun: under the clean-up's lock, so a Ctrl-C during
+     * an outage either waits for this start and then stops what it started, or comes first and nothing starts again.
+     */
+    private List<ComponentStatus> bringBack() {
+        synchronized (cleanUpLock) {
+            if (cleanedUp.get()) {
+                throw new CancellationException("the run is being stopped: nothing is started again");
+            }
+            return stack.up();
         }
+    }
+
+    /**
+     * Stops the importer and the stack by pid and removes the home; idempotent, from the end, the hook or the dog. A
+     * second caller waits until the first is done: on Ctrl-C the hook stops the stack while the main thread goes on to
+     * its last check, which must not look for live processes before they are stopped.
+     */
+    private void cleanUp() {
+        // a lock of its own: the importer's threads that the clean-up waits for report through say(), which holds this
+        synchronized (cleanUpLock) {
+            if (cleanedUp.compareAndSet(false, true)) {
+                stopEverything();
+            }
+        }
+    }
+
+    private void stopEverything() {
         if (client != null) {
             client.stop();
         }

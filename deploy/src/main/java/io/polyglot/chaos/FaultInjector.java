@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
+import java.util.function.Supplier;
 
 /**
  * Does one {@link Fault} to the running stack and brings it back with {@link PolyglotStack#up()}, as an operator running
@@ -43,12 +44,23 @@ final class FaultInjector {
     private static final Duration BROKER_STOP_GRACE = Duration.ofSeconds(60);
 
     private final PolyglotStack stack;
+    private final Supplier<List<ComponentStatus>> bringBack;
     private final PidLedger pids;
     private final DoubleSupplier clock;
     private final Consumer<String> out;
 
-    FaultInjector(PolyglotStack stack, PidLedger pids, DoubleSupplier secondsIntoRun, Consumer<String> out) {
+    /**
+     * @param bringBack starts what does not run, {@link PolyglotStack#up()} unless the run is being stopped; it throws
+     *     then, so that no fault's recovery starts the stack again after the run's clean-up stopped it
+     */
+    FaultInjector(
+            PolyglotStack stack,
+            Supplier<List<ComponentStatus>> bringBack,
+            PidLedger pids,
+            DoubleSupplier secondsIntoRun,
+            Consumer<String> out) {
         this.stack = stack;
+        this.bringBack = bringBack;
         this.pids = pids;
         this.clock = secondsIntoRun;
         this.out = out;
@@ -90,7 +102,7 @@ final class FaultInjector {
             Thread.sleep(fault.outage().toMillis());
         }
         long started = System.nanoTime();
-        List<ComponentStatus> status = stack.up();
+        List<ComponentStatus> status = bringBack.get();
         pids.recordAll(status);
         double recovery = (System.nanoTime() - started) / 1e9;
         Map<String, Long> after = running();
