@@ -181,6 +181,12 @@ public final class ImportMain implements Callable<Integer> {
     private String progress;
 
     @Option(
+            names = "--exit-with-parent",
+            description = "Stop when the process that started this one ends, for programs that run the importer as"
+                    + " their child (exit status 5).")
+    private boolean exitWithParent;
+
+    @Option(
             names = {"-h", "--help"},
             usageHelp = true,
             description = "Show this help.")
@@ -228,6 +234,9 @@ public final class ImportMain implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (exitWithParent) {
+            ParentWatch.exitWhenGone(ProcessHandle.current().parent(), err);
+        }
         LogFormat logFormat = logFormat();
         ImportJob job = new ImportJob(
                 file,
