@@ -69,8 +69,8 @@
     const value = letter.value;
     const row = document.createElement('tr');
     row.dataset.group = dead.group || '';
-    row.dataset.sourcePartition = dead.sourcePartition || '';
-    row.dataset.sourceOffset = dead.sourceOffset || '';
+    row.dataset.sourcePartition = dead.sourcePartition ?? '';
+    row.dataset.sourceOffset = dead.sourceOffset ?? '';
     cell(row, ['partition ' + letter.partition + ' offset ' + letter.offset, letter.timestamp]);
     cell(row, dead.group, 'group');
     cell(row, [dead.sourceTopic + ' ' + dead.sourcePartition + '@' + dead.sourceOffset, dead.sourceTimestamp], 'source');

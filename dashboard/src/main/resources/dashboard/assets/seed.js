@@ -63,10 +63,11 @@
 
   function render(status) {
     const running = status.state === 'running';
+    const busy = running || status.state === 'cancelling';
     cancel.disabled = !running;
-    document.getElementById('seed-start').disabled = running;
+    document.getElementById('seed-start').disabled = busy;
     if (status.state === 'idle') {
-      return running;
+      return busy;
     }
     document.getElementById('seed-run').hidden = false;
     const state = document.getElementById('seed-state');
@@ -94,7 +95,7 @@
     summary.textContent = status.summary || '';
     summary.hidden = !status.summary;
     show('seed-messages', (status.messages || []).join('\n'));
-    return running;
+    return busy;
   }
 
   async function refresh() {

@@ -343,7 +343,7 @@ public final class Dashboard implements AutoCloseable {
                 || next.startsWith("//")
                 || next.startsWith("/\\")
                 || next.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
-            return "/grid";
+            return "/overview";
         }
         return next;
     }

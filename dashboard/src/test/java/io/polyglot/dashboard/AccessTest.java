@@ -161,7 +161,20 @@ class AccessTest {
         HttpResponse<String> response = dashboard.signIn(TestDashboard.TOKEN, "//elsewhere.example/grid");
 
         // then
-        assertThat(response.headers().firstValue("Location")).hasValue("/grid");
+        assertThat(response.headers().firstValue("Location")).hasValue("/overview");
+    }
+
+    @Test
+    void goesOnToTheOverviewAfterASignInWithoutNext() throws Exception {
+        // when: the form as a user who opened /signin by hand posts it
+        HttpResponse<String> response = dashboard.send(plain("/signin")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("token=" + TestDashboard.TOKEN))
+                .build());
+
+        // then: where / leads too
+        assertThat(response.statusCode()).isEqualTo(303);
+        assertThat(response.headers().firstValue("Location")).hasValue("/overview");
     }
 
     @Test

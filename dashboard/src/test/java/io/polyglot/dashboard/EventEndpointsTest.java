@@ -293,13 +293,32 @@ class EventEndpointsTest {
         JsonNode letter = JSON.readTree(response.body()).get("deadLetters").get(0);
         JsonNode dead = letter.get("deadLetter");
         assertThat(dead.get("group").asText()).isEqualTo("polyglot-projection");
-        assertThat(dead.get("sourceOffset").asText()).isEqualTo(Long.toString(garbage.offset()));
+        assertThat(dead.get("sourceOffset").asLong()).isEqualTo(garbage.offset());
         assertThat(dead.get("sourceTimestamp").asText())
                 .isEqualTo(Instant.ofEpochMilli(garbage.timestamp()).toString());
         assertThat(dead.get("errorClass").asText()).isEqualTo("io.polyglot.schemas.UndecodableRecordException");
-        assertThat(dead.get("attempts").asText()).isEqualTo("1");
+        assertThat(dead.get("attempts").asInt()).isEqualTo(1);
         assertThat(dead.get("resolution").asText()).isEqualTo("unknown");
         assertThat(letter.get("value").get("decoded").asBoolean()).isFalse();
+    }
+
+    @Test
+    void givesTheSourcePartitionSourceOffsetAndAttemptsOfADeadLetterAsJsonNumbers() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.get("/api/dead-letters");
+
+        // then
+        JsonNode dead = JSON.readTree(response.body()).get("deadLetters").get(0).get("deadLetter");
+        assertThat(dead.get("sourcePartition").isIntegralNumber())
+                .as(dead.toString())
+                .isTrue();
+        assertThat(dead.get("sourceOffset").isIntegralNumber())
+                .as(dead.toString())
+                .isTrue();
+        assertThat(dead.get("attempts").isIntegralNumber()).as(dead.toString()).isTrue();
+        assertThat(dead.get("sourcePartition").asInt()).isEqualTo(garbage.partition());
+        assertThat(dead.get("sourceOffset").asLong()).isEqualTo(garbage.offset());
+        assertThat(dead.get("attempts").asInt()).isEqualTo(1);
     }
 
     @Test

@@ -188,6 +188,8 @@ public final class PolyglotStack {
                         .map(port -> "http://" + HOST + ":" + port)
                         .collect(Collectors.joining(",")));
         env.put("DASHBOARD_URL", "http://" + HOST + ":" + state.dashboardPort());
+        env.put("ARCHIVER_URL", "http://" + HOST + ":" + state.archiverHealthPort());
+        env.put("PROJECTION_URL", "http://" + HOST + ":" + state.projectionHealthPort());
         env.put("KAFKA_BOOTSTRAP_SERVERS", HOST + ":" + state.kafkaPort());
         env.put("DATABASE_URL", state.databaseUrl());
         env.put("PGHOST", HOST);

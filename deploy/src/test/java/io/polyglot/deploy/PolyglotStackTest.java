@@ -97,6 +97,8 @@ class PolyglotStackTest {
                         "COMMAND_URL",
                         "COMMAND_URLS",
                         "DASHBOARD_URL",
+                        "ARCHIVER_URL",
+                        "PROJECTION_URL",
                         "KAFKA_BOOTSTRAP_SERVERS",
                         "DATABASE_URL",
                         "PGHOST",
@@ -112,6 +114,19 @@ class PolyglotStackTest {
                         "POLYGLOT_TOKEN");
         assertThat(expected.get("KAFKA_BOOTSTRAP_SERVERS")).startsWith("127.0.0.1:");
         assertThat(expected.get("DASHBOARD_URL")).matches("http://127\\.0\\.0\\.1:\\d+");
+    }
+
+    @Test
+    void printsTheWorkersHealthAndAdminBaseUrlsAsArchiverUrlAndProjectionUrl() {
+        // when
+        Map<String, String> env = stack.env();
+
+        // then: the workers' health ports are where their /health and /admin/ routes listen
+        Map<String, String> ports = new HashMap<>();
+        stack.status().forEach(component -> ports.put(component.name(), "http://127.0.0.1:" + component.port()));
+        assertThat(env)
+                .containsEntry("ARCHIVER_URL", ports.get("archiver-worker"))
+                .containsEntry("PROJECTION_URL", ports.get("projection-worker"));
     }
 
     @Test

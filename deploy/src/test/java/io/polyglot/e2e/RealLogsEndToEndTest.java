@@ -278,8 +278,8 @@ class RealLogsEndToEndTest {
     void theSecondBpiImportSaysThatEveryCommandWasDecidedBeforeAndRecordedNothing() {
         assertThat(importOutputs.get("LoanApplication")).contains("accepted  262,200");
         assertThat(importOutputs.get("LoanApplication again"))
-                .contains("accepted  262,200 (262,200 of them decided by an earlier request: recorded then, not again"
-                        + " now)");
+                .contains("accepted  262,200 (262,200 of them decided by an earlier request, of an earlier run or an"
+                        + " earlier attempt of this one: recorded then, not again now)");
     }
 
     @Test

@@ -146,9 +146,11 @@ class ImportMainTest {
             // then the summaries tell the events recorded now from those an earlier import had recorded
             assertThat(again.exitStatus()).as(again.err()).isEqualTo(ExitStatus.OK);
             assertThat(again.out())
-                    .contains("accepted  9 (6 of them decided by an earlier request: recorded then, not again now)");
+                    .contains("accepted  9 (6 of them decided by an earlier request, of an earlier run or an earlier"
+                            + " attempt of this one: recorded then, not again now)");
             assertThat(third.out())
-                    .contains("accepted  9 (9 of them decided by an earlier request: recorded then, not again now)");
+                    .contains("accepted  9 (9 of them decided by an earlier request, of an earlier run or an earlier"
+                            + " attempt of this one: recorded then, not again now)");
         }
     }
 

@@ -1,5 +1,6 @@
 package io.polyglot.dashboard.deadletters;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -102,15 +103,15 @@ public final class DeadLetterDesk {
     private ObjectNode letter(ConsumerRecord<byte[], byte[]> record, Map<String, WorkerAdmin.Listing> listings) {
         ObjectNode json = records.describe(record);
         String group = header(record, DeadLetterHeaders.GROUP);
-        ObjectNode letter = json.putObject("deadLetter")
-                .put("sourceTopic", header(record, DeadLetterHeaders.SOURCE_TOPIC))
-                .put("sourcePartition", header(record, DeadLetterHeaders.SOURCE_PARTITION))
-                .put("sourceOffset", header(record, DeadLetterHeaders.SOURCE_OFFSET))
-                .put("sourceTimestamp", time(header(record, DeadLetterHeaders.SOURCE_TIMESTAMP)))
+        ObjectNode letter = json.putObject("deadLetter");
+        letter.put("sourceTopic", header(record, DeadLetterHeaders.SOURCE_TOPIC));
+        letter.set("sourcePartition", number(header(record, DeadLetterHeaders.SOURCE_PARTITION)));
+        letter.set("sourceOffset", number(header(record, DeadLetterHeaders.SOURCE_OFFSET)));
+        letter.put("sourceTimestamp", time(header(record, DeadLetterHeaders.SOURCE_TIMESTAMP)))
                 .put("group", group)
                 .put("errorClass", header(record, DeadLetterHeaders.ERROR_CLASS))
                 .put("errorMessage", header(record, DeadLetterHeaders.ERROR_MESSAGE))
-                .put("attempts", header(record, DeadLetterHeaders.ATTEMPTS));
+                .set("attempts", number(header(record, DeadLetterHeaders.ATTEMPTS)));
         WorkerAdmin.Listing listing = group == null ? null : listings.get(group);
         letter.put("actionable", listing != null);
         letter.put("resolution", listing == null ? null : listing.resolution(letter));
@@ -132,6 +133,13 @@ public final class DeadLetterDesk {
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
         Header header = record.headers().lastHeader(name);
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+
+    /** A header's whole number as a JSON number; a header that holds no number stays text, so nothing is hidden. */
+    private static JsonNode number(String text) {
+        return text != null && NUMBER.matcher(text).matches()
+                ? JSON.getNodeFactory().numberNode(Long.parseLong(text))
+                : JSON.getNodeFactory().textNode(text);
     }
 
     /** Epoch milliseconds as ISO-8601, or the text as it is when it is no number. */

@@ -31,7 +31,7 @@ public final class SeedRoutes {
         app.get("/api/seed/files", this::files);
         app.get("/api/seed", ctx -> json(ctx, 200, seeding.status()));
         app.post("/api/seed", this::start);
-        app.post("/api/seed/cancel", ctx -> json(ctx, 200, seeding.cancel()));
+        app.post("/api/seed/cancel", this::cancel);
     }
 
     private void files(Context ctx) {
@@ -40,6 +40,11 @@ public final class SeedRoutes {
         body.put("files", seeding.folder().list());
         body.put("uploadMaxBytes", seeding.uploadMaxBytes());
         json(ctx, 200, body);
+    }
+
+    private void cancel(Context ctx) {
+        Map<String, Object> state = seeding.cancel();
+        json(ctx, "cancelling".equals(state.get("state")) ? 202 : 200, state);
     }
 
     private void start(Context ctx) {

@@ -11,12 +11,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,7 @@ final class SeedRun {
     private final Instant startedAt;
     private final ArrayDeque<String> messages = new ArrayDeque<>();
     private final StringBuilder summary = new StringBuilder();
+    private final CountDownLatch ended = new CountDownLatch(1);
     private volatile Map<String, Object> progress = Map.of();
     private volatile boolean cancelled;
     private volatile Instant endedAt;
@@ -81,6 +84,16 @@ final class SeedRun {
         process.destroy();
     }
 
+    /** Waits at most {@code wait} for the importer to end; true when it has. */
+    boolean awaitEnd(Duration wait) {
+        try {
+            return ended.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return !running();
+        }
+    }
+
     /** Ends the importer at once, for a dashboard that closes. */
     void stop() {
         cancelled = true;
@@ -105,7 +118,7 @@ final class SeedRun {
 
     private String state() {
         if (exitStatus == null) {
-            return "running";
+            return cancelled ? "cancelling" : "running";
         }
         if (cancelled) {
             return "cancelled";
@@ -129,6 +142,7 @@ final class SeedRun {
             process.destroyForcibly();
         } finally {
             upload.ifPresent(SeedRun::delete);
+            ended.countDown();
         }
     }
 

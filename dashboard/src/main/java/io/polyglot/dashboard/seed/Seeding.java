@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +28,8 @@ public final class Seeding implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Seeding.class);
     private static final Path JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
     private static final int COPY_BUFFER = 64 * 1024;
+    // The importer ends within a second or two of SIGTERM; the bound keeps a stuck one from holding the request.
+    private static final int CANCEL_WAIT_SECONDS = 10;
 
     private final SeedFolder folder;
     private final Optional<Path> importerJar;
@@ -116,16 +119,24 @@ public final class Seeding implements AutoCloseable {
     }
 
     /**
-     * Stops the running import.
+     * Stops the running import and answers once the importer has ended, with its final state ({@code cancelled}), or
+     * after {@value #CANCEL_WAIT_SECONDS} s with the state {@code cancelling} when it has not ended by then.
      *
      * @throws ProblemException 409 when none runs
      */
-    public synchronized Map<String, Object> cancel() {
+    public Map<String, Object> cancel() {
+        SeedRun run = cancelRunning();
+        run.awaitEnd(Duration.ofSeconds(CANCEL_WAIT_SECONDS));
+        return run.status();
+    }
+
+    // The wait happens outside the lock, so the page's status requests are answered meanwhile.
+    private synchronized SeedRun cancelRunning() {
         if (current == null || !current.running()) {
             throw ProblemException.conflict("no import is running");
         }
         current.cancel();
-        return current.status();
+        return current;
     }
 
     private Path requireImporter() {
