@@ -3,17 +3,8 @@
 (function () {
   'use strict';
 
-  const byId = (id) => document.getElementById(id);
+  const { byId, signInAgain, showMessage: show } = DashboardPage;
   const answers = new Map();
-
-  function signInAgain() {
-    window.location.href = '/signin?next=' + encodeURIComponent(window.location.pathname + window.location.search);
-  }
-
-  function show(element, message) {
-    element.textContent = message || '';
-    element.hidden = !message;
-  }
 
   function cell(row, lines, className) {
     const td = row.insertCell();

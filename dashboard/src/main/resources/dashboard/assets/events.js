@@ -3,32 +3,10 @@
 (function () {
   'use strict';
 
-  const byId = (id) => document.getElementById(id);
+  const { byId, signInAgain, getJson, showMessage: show } = DashboardPage;
   // The offsets of the pages Next came from: offsets count commit markers too, so only these lead back exactly.
   const visited = [];
   let page = null;
-
-  function signInAgain() {
-    window.location.href = '/signin?next=' + encodeURIComponent(window.location.pathname + window.location.search);
-  }
-
-  async function getJson(url) {
-    const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-    if (response.status === 401) {
-      signInAgain();
-      throw new Error('the session has ended');
-    }
-    const body = await response.json();
-    if (!response.ok) {
-      throw new Error(body.detail || url + ' answered ' + response.status);
-    }
-    return body;
-  }
-
-  function show(element, message) {
-    element.textContent = message || '';
-    element.hidden = !message;
-  }
 
   function cell(row, text, className) {
     const td = row.insertCell();

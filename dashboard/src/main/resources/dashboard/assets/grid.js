@@ -12,27 +12,10 @@
   const error = document.getElementById('error');
   let table = null;
   let funnel = null;
-
-  function signInAgain() {
-    window.location.href = '/signin?next=' + encodeURIComponent(window.location.pathname + window.location.search);
-  }
-
-  async function getJson(url) {
-    const response = await fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' });
-    if (response.status === 401) {
-      signInAgain();
-      throw new Error('the session has ended');
-    }
-    const body = await response.json();
-    if (!response.ok) {
-      throw new Error(body.detail || url + ' answered ' + response.status);
-    }
-    return body;
-  }
+  const { signInAgain, getJson, showMessage } = DashboardPage;
 
   function showError(message) {
-    error.textContent = message;
-    error.hidden = !message;
+    showMessage(error, message);
   }
 
   // The query parameters of the endpoint from Tabulator's remote parameters; its pages count from 1, ours from 0.

@@ -3,6 +3,7 @@
 (function () {
   'use strict';
 
+  const { signInAgain } = DashboardPage;
   const samples = [];
   const rateChart = echarts.init(document.getElementById('rate-chart'));
   const lagChart = echarts.init(document.getElementById('lag-chart'));
@@ -113,7 +114,7 @@
   async function refresh() {
     const response = await fetch('/api/overview', { headers: { Accept: 'application/json' } });
     if (response.status === 401) {
-      window.location.href = '/signin?next=%2Foverview';
+      signInAgain();
       return;
     }
     render(await response.json());

@@ -10,7 +10,7 @@
   const cancel = document.getElementById('seed-cancel');
   let timer = null;
 
-  const number = (n) => (n === undefined || n === null ? '0' : Number(n).toLocaleString('en-US'));
+  const { number, signInAgain, problemOf, showMessage } = DashboardPage;
   const show = (id, text) => { document.getElementById(id).textContent = text; };
 
   function source() {
@@ -29,23 +29,13 @@
   }
 
   function fail(message) {
-    error.textContent = message;
-    error.hidden = !message;
-  }
-
-  async function problemOf(response) {
-    try {
-      const problem = await response.json();
-      return problem.detail + (problem.parameter ? ' (' + problem.parameter + ')' : '');
-    } catch (e) {
-      return 'HTTP ' + response.status;
-    }
+    showMessage(error, message);
   }
 
   async function loadFiles() {
     const response = await fetch('/api/seed/files', { headers: { Accept: 'application/json' } });
     if (response.status === 401) {
-      window.location.href = '/signin?next=%2Fseed';
+      signInAgain();
       return;
     }
     const body = await response.json();

@@ -6,21 +6,11 @@
   const error = document.getElementById('sync-error');
   let viewsShown = false;
 
-  const number = (n) => (n === undefined || n === null ? '0' : Number(n).toLocaleString('en-US'));
+  const { number, signInAgain, problemOf, showMessage } = DashboardPage;
   const show = (id, text) => { document.getElementById(id).textContent = text; };
 
   function fail(message) {
-    error.textContent = message;
-    error.hidden = !message;
-  }
-
-  async function problemOf(response) {
-    try {
-      const problem = await response.json();
-      return problem.detail || ('HTTP ' + response.status);
-    } catch (e) {
-      return 'HTTP ' + response.status;
-    }
+    showMessage(error, message);
   }
 
   function showViews(views) {
@@ -109,7 +99,7 @@
   async function refresh() {
     const response = await fetch('/api/sync', { headers: { Accept: 'application/json' } });
     if (response.status === 401) {
-      window.location.href = '/signin?next=%2Fsync';
+      signInAgain();
       return;
     }
     const body = await response.json();

@@ -91,7 +91,7 @@ public final class Dashboard implements AutoCloseable {
                 new SeedFolder(config.operations().seedFolder()),
                 config.operations().importer(),
                 config.commandUrl(),
-                config.operations().bearer(),
+                config.serviceBearer(),
                 config.operations().uploadMaxBytes(),
                 clock);
         for (String page : List.of("signin", "grid", "overview", "events", "dead-letters", "seed", "sync")) {
@@ -161,7 +161,7 @@ public final class Dashboard implements AutoCloseable {
         new SyncRoutes(
                         config.projectionHealthUrl(),
                         config.archiverHealthUrl(),
-                        config.operations().bearer(),
+                        config.serviceBearer(),
                         ViewCatalog.VIEWS)
                 .register(app);
         app.exception(

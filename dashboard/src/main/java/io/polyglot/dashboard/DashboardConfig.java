@@ -30,10 +30,10 @@ import org.slf4j.LoggerFactory;
  * @param overview whether the overview samples the processes, Kafka, PostgreSQL and the archive at all
  * @param overviewInterval how often the overview samples health, lag and the archive
  * @param access who may call the dashboard
- * @param serviceToken the stack's token, which the dashboard shows the command service and the workers' admin
- *     endpoints; empty when the stack runs open
+ * @param serviceToken the stack's token, which the dashboard shows the command service, the importer and the
+ *     workers' admin endpoints; empty when the stack runs open; never logged
  * @param events how much the events and dead-letter pages may read and wait
- * @param operations what the Seed and Sync pages need: the importer, the seed folder and the token they pass on
+ * @param operations what the Seed page needs: the importer, the seed folder and the largest upload
  */
 public record DashboardConfig(
         String httpHost,
@@ -188,8 +188,7 @@ public record DashboardConfig(
                 new Operations(
                         settings.get(IMPORTER_JAR),
                         settings.get(SEED_DIRECTORY),
-                        settings.get(SEED_UPLOAD_MAX_MB) * 1024L * 1024L,
-                        settings.get(TokenAccess.POLYGLOT_TOKEN)));
+                        settings.get(SEED_UPLOAD_MAX_MB) * 1024L * 1024L));
     }
 
     /**
@@ -198,10 +197,8 @@ public record DashboardConfig(
      * @param importerJar the importer's jar, empty when seeding is off
      * @param seedDirectory the folder of logs the Seed page offers, empty for none
      * @param uploadMaxBytes the largest upload the Seed page accepts
-     * @param token the stack's token, which the importer and the workers' admin routes want; empty when it runs open;
-     *     never logged
      */
-    public record Operations(String importerJar, String seedDirectory, long uploadMaxBytes, String token) {
+    public record Operations(String importerJar, String seedDirectory, long uploadMaxBytes) {
 
         /** The importer's jar, when seeding is on. */
         public Optional<Path> importer() {
@@ -211,17 +208,6 @@ public record DashboardConfig(
         /** The seed folder, when one is configured. */
         public Optional<Path> seedFolder() {
             return seedDirectory.isBlank() ? Optional.empty() : Optional.of(Path.of(seedDirectory));
-        }
-
-        /** The token, when the stack has one. */
-        public Optional<String> bearer() {
-            return token.isEmpty() ? Optional.empty() : Optional.of(token);
-        }
-
-        @Override
-        public String toString() {
-            return "Operations[importerJar=" + importerJar + ", seedDirectory=" + seedDirectory + ", uploadMaxBytes="
-                    + uploadMaxBytes + ", token=****]";
         }
     }
 
@@ -249,6 +235,11 @@ public record DashboardConfig(
             return "ArchiveLocation[endpoint=" + endpoint + ", bucket=" + bucket + ", region=" + region
                     + ", credentials=****]";
         }
+    }
+
+    /** The stack's token, which the command service, the importer and the workers' admin routes want, when it has one. */
+    public Optional<String> serviceBearer() {
+        return serviceToken.isEmpty() ? Optional.empty() : Optional.of(serviceToken);
     }
 
     @Override

@@ -44,17 +44,17 @@ public final class DeadLetterDesk {
     private final String bootstrapServers;
     private final Duration readTimeout;
     private final RecordJson records;
-    private final WorkerAdmin workers;
+    private final DeadLetterOwners workers;
 
     public DeadLetterDesk(DashboardConfig config, RecordJson records) {
         this.bootstrapServers = config.kafkaBootstrapServers();
         this.readTimeout = config.events().readTimeout();
         this.records = records;
         Map<String, String> owners = new LinkedHashMap<>();
-        owners.put(WorkerAdmin.ARCHIVER_GROUP, config.archiverHealthUrl());
-        owners.put(WorkerAdmin.PROJECTION_GROUP, config.projectionHealthUrl());
-        this.workers = new WorkerAdmin(
-                owners, config.serviceToken(), readTimeout, config.events().actionTimeout());
+        owners.put(DeadLetterOwners.ARCHIVER_GROUP, config.archiverHealthUrl());
+        owners.put(DeadLetterOwners.PROJECTION_GROUP, config.projectionHealthUrl());
+        this.workers = new DeadLetterOwners(
+                owners, config.serviceBearer(), readTimeout, config.events().actionTimeout());
     }
 
     /**
@@ -70,7 +70,7 @@ public final class DeadLetterDesk {
                 newest.removeFirst();
             }
         });
-        Map<String, WorkerAdmin.Listing> listings = workers.listings();
+        Map<String, DeadLetterOwners.Listing> listings = workers.listings();
         ObjectNode json =
                 JSON.createObjectNode().put("topic", Topics.EVENTS_DLQ).put("total", total);
         json.put("shown", newest.size());
@@ -100,7 +100,7 @@ public final class DeadLetterDesk {
         return workers.decide(group, partition + "/" + offset + "/" + action);
     }
 
-    private ObjectNode letter(ConsumerRecord<byte[], byte[]> record, Map<String, WorkerAdmin.Listing> listings) {
+    private ObjectNode letter(ConsumerRecord<byte[], byte[]> record, Map<String, DeadLetterOwners.Listing> listings) {
         ObjectNode json = records.describe(record);
         String group = header(record, DeadLetterHeaders.GROUP);
         ObjectNode letter = json.putObject("deadLetter");
@@ -112,7 +112,7 @@ public final class DeadLetterDesk {
                 .put("errorClass", header(record, DeadLetterHeaders.ERROR_CLASS))
                 .put("errorMessage", header(record, DeadLetterHeaders.ERROR_MESSAGE))
                 .set("attempts", number(header(record, DeadLetterHeaders.ATTEMPTS)));
-        WorkerAdmin.Listing listing = group == null ? null : listings.get(group);
+        DeadLetterOwners.Listing listing = group == null ? null : listings.get(group);
         letter.put("actionable", listing != null);
         letter.put("resolution", listing == null ? null : listing.resolution(letter));
         return json;

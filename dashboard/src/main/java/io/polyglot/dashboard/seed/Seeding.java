@@ -154,8 +154,7 @@ public final class Seeding implements AutoCloseable {
     private Map<String, Object> start(Path jar, Path file, String shown, SeedOptions options, Optional<Path> upload) {
         List<String> command = new ArrayList<>(List.of(JAVA.toString(), "-Xmx256m", "-jar", jar.toString()));
         command.addAll(options.arguments());
-        command.addAll(List.of(
-                "--url=" + commandUrl, "--progress=json", "--exit-with-parent", "--", file.toString()));
+        command.addAll(List.of("--url=" + commandUrl, "--progress=json", "--exit-with-parent", "--", file.toString()));
         ProcessBuilder builder = new ProcessBuilder(command);
         // The importer needs nothing of the dashboard's environment, which holds the database's and the store's
         // secrets.

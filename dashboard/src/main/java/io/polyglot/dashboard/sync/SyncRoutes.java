@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.polyglot.dashboard.ProblemException;
+import io.polyglot.dashboard.workers.WorkerAdmin;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,7 @@ public final class SyncRoutes {
     private static final String JSON_TYPE = "application/json";
     private static final String REBUILDS = "/admin/rebuilds";
     private static final String VERIFICATIONS = "/admin/verifications";
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final WorkerAdmin projection;
     private final WorkerAdmin archiver;
@@ -50,7 +53,7 @@ public final class SyncRoutes {
         app.get("/api/sync", this::states);
         app.get("/api/sync/verification", ctx -> json(ctx, latest(archiver, VERIFICATIONS)));
         app.post("/api/sync/rebuild", this::rebuild);
-        app.post("/api/sync/verify", ctx -> relay(ctx, archiver.post(VERIFICATIONS)));
+        app.post("/api/sync/verify", ctx -> relay(ctx, post(archiver, VERIFICATIONS)));
     }
 
     private void states(Context ctx) {
@@ -67,13 +70,13 @@ public final class SyncRoutes {
         String query = chosen.stream()
                 .map(view -> "view=" + URLEncoder.encode(view, StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
-        relay(ctx, projection.post(query.isEmpty() ? REBUILDS : REBUILDS + "?" + query));
+        relay(ctx, post(projection, query.isEmpty() ? REBUILDS : REBUILDS + "?" + query));
     }
 
     /** The worker's latest state; null before the first run, and the reason when the worker cannot tell. */
     private Object latest(WorkerAdmin worker, String prefix) {
         try {
-            WorkerAdmin.Answer answer = worker.get(prefix + "/latest");
+            WorkerAdmin.Answer answer = get(worker, prefix + "/latest");
             if (answer.status() == 404) {
                 return null;
             }
@@ -86,6 +89,29 @@ public final class SyncRoutes {
         } catch (JsonProcessingException e) {
             return Map.of("state", "unknown", "error", "the worker's answer is not JSON");
         }
+    }
+
+    private static WorkerAdmin.Answer post(WorkerAdmin worker, String pathAndQuery) {
+        try {
+            return worker.post(pathAndQuery, TIMEOUT);
+        } catch (WorkerAdmin.UnansweredException e) {
+            throw unreachable(worker, e);
+        }
+    }
+
+    private static WorkerAdmin.Answer get(WorkerAdmin worker, String path) {
+        try {
+            return worker.get(path, TIMEOUT);
+        } catch (WorkerAdmin.UnansweredException e) {
+            throw unreachable(worker, e);
+        }
+    }
+
+    private static ProblemException unreachable(WorkerAdmin worker, WorkerAdmin.UnansweredException e) {
+        return e.interrupted()
+                ? ProblemException.unreachable("interrupted while asking the " + worker.name())
+                : ProblemException.unreachable(
+                        "the " + worker.name() + " at " + worker.url("") + " did not answer: " + e.getMessage());
     }
 
     private static void relay(Context ctx, WorkerAdmin.Answer answer) {

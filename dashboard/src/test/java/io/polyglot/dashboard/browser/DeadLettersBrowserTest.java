@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,7 +21,8 @@ import org.openqa.selenium.chrome.ChromeDriver;
  * The dead-letter page in headless Chromium against the stack that imported the helpdesk log: an event the test puts
  * on {@code events.all} whose payload schema nobody has published yet is dead-lettered by both workers; once the
  * schema is in the {@code schemas} topic, Retry from the page folds it into the projection exactly once. The test
- * leaves a screenshot in {@code target/screenshots/}.
+ * leaves a screenshot in {@code target/screenshots/}, and the archiver's dead letter retried too, so the classes that
+ * share the stack after it find every event in the archive as well as in the read model.
  */
 @ExtendWith(BrowserSession.Shared.class)
 class DeadLettersBrowserTest {
@@ -32,6 +34,7 @@ class DeadLettersBrowserTest {
     private final BrowserSession session = BrowserSession.current();
     private final HelpdeskStack stack = session.stack();
     private final ChromeDriver driver = session.driver();
+    private RecordMetadata appended;
 
     @Test
     void showsADeadLetterOfEachGroupWithItsHeadersAndARetryFromThePageAppliesItOnce(TestInfo test) throws Exception {
@@ -40,7 +43,6 @@ class DeadLettersBrowserTest {
                 stack.query("SELECT ticket_id FROM public.helpdesk_tickets ORDER BY ticket_id DESC LIMIT 1")
                         .get(0));
         long before = eventCount(ticket);
-        RecordMetadata appended;
         try (SampleEvents events = new SampleEvents(stack.kafkaBootstrapServers())) {
             appended = events.append(
                     "HelpdeskTicket",
@@ -83,6 +85,19 @@ class DeadLettersBrowserTest {
         assertThat(eventCount(ticket)).isEqualTo(before + 1);
         assertThat(cell(row(PROJECTION, appended), "resolution")).isEqualTo("retried");
         assertThat(cell(row(ARCHIVER, appended), "resolution")).isEqualTo("pending");
+    }
+
+    @AfterEach
+    void archivesTheDeadLetterForTheClassesThatShareTheStack() {
+        // A pending dead letter leaves the archive one event short of the read model: an archive verification run
+        // after this class would count one event fewer than the projection applied.
+        if (appended == null || row(ARCHIVER, appended) == null) {
+            return;
+        }
+        row(ARCHIVER, appended).findElement(By.cssSelector("button.retry")).click();
+        await().ignoreExceptionsInstanceOf(StaleElementReferenceException.class)
+                .atMost(RETRY)
+                .until(() -> answer(ARCHIVER, appended).startsWith("retry: 200"));
     }
 
     private long eventCount(String ticket) throws Exception {

@@ -4,24 +4,19 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polyglot.dashboard.workers.WorkerAdmin;
 import io.polyglot.runtime.AdminResponse;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The dead-letter admin endpoints of the workers that own the consumer groups, on their health ports, asked with the
- * stack's token: {@code GET /admin/dead-letters} for the resolutions, {@code POST
+ * The workers that own the consumer groups, each asked through its {@link WorkerAdmin} client with the stack's token: {@code GET /admin/dead-letters} for the resolutions, {@code POST
  * /admin/dead-letters/{partition}/{offset}/retry|skip} for a decision.
  */
-final class WorkerAdmin {
+final class DeadLetterOwners {
 
     static final String ARCHIVER_GROUP = "polyglot-archiver";
     static final String PROJECTION_GROUP = "polyglot-projection";
@@ -29,25 +24,20 @@ final class WorkerAdmin {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PATH = "/admin/dead-letters";
 
-    private final Map<String, String> baseUrls;
-    private final String token;
+    private final Map<String, WorkerAdmin> workers = new LinkedHashMap<>();
     private final Duration listTimeout;
     private final Duration actionTimeout;
-    private final HttpClient http = HttpClient.newBuilder()
-            .proxy(HttpClient.Builder.NO_PROXY)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
 
     /** {@code baseUrls}: each group with the base URL of its worker's health endpoint. */
-    WorkerAdmin(Map<String, String> baseUrls, String token, Duration listTimeout, Duration actionTimeout) {
-        this.baseUrls = new LinkedHashMap<>(baseUrls);
-        this.token = token;
+    DeadLetterOwners(
+            Map<String, String> baseUrls, Optional<String> token, Duration listTimeout, Duration actionTimeout) {
+        baseUrls.forEach((group, baseUrl) -> workers.put(group, new WorkerAdmin(group, baseUrl, token)));
         this.listTimeout = listTimeout;
         this.actionTimeout = actionTimeout;
     }
 
     boolean owns(String group) {
-        return baseUrls.containsKey(group);
+        return workers.containsKey(group);
     }
 
     /**
@@ -78,25 +68,23 @@ final class WorkerAdmin {
     /** Every worker's listing, in the order of the groups. */
     Map<String, Listing> listings() {
         Map<String, Listing> listings = new LinkedHashMap<>();
-        baseUrls.forEach((group, baseUrl) -> listings.put(group, listing(baseUrl + PATH)));
+        workers.forEach((group, worker) -> listings.put(group, listing(worker)));
         return listings;
     }
 
-    private Listing listing(String url) {
-        HttpRequest request = request(url, listTimeout).GET().build();
+    private Listing listing(WorkerAdmin worker) {
+        String url = worker.url(PATH);
         try {
-            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() != 200) {
-                return new Listing(url, Map.of(), "answered " + answer.statusCode() + " " + answer.body());
+            WorkerAdmin.Answer answer = worker.get(PATH, listTimeout);
+            if (answer.status() != 200) {
+                return new Listing(url, Map.of(), "answered " + answer.status() + " " + answer.body());
             }
             return new Listing(url, resolutions(JSON.readTree(answer.body())), null);
         } catch (JsonProcessingException e) {
             return new Listing(url, Map.of(), "answered no JSON listing: " + e.getOriginalMessage());
-        } catch (IOException e) {
-            return new Listing(url, Map.of(), "did not answer: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new Listing(url, Map.of(), "interrupted while asking");
+        } catch (WorkerAdmin.UnansweredException e) {
+            String problem = e.interrupted() ? "interrupted while asking" : "did not answer: " + e.getCause();
+            return new Listing(url, Map.of(), problem);
         }
     }
 
@@ -113,34 +101,30 @@ final class WorkerAdmin {
 
     /** {@code POST /admin/dead-letters/{action}} to the worker of {@code group}; its answer, or a problem. */
     AdminResponse decide(String group, String action) {
-        String url = baseUrls.get(group) + PATH + "/" + action;
-        HttpRequest request = request(url, actionTimeout)
-                .POST(HttpRequest.BodyPublishers.noBody())
-                .build();
+        WorkerAdmin worker = workers.get(group);
         try {
-            HttpResponse<String> answer = http.send(request, HttpResponse.BodyHandlers.ofString());
-            if (answer.statusCode() == 401 || answer.statusCode() == 403) {
+            WorkerAdmin.Answer answer = worker.post(PATH + "/" + action, actionTimeout);
+            if (answer.status() == 401 || answer.status() == 403) {
                 return AdminResponse.problem(
                         502, "worker-refused-token", "the worker of " + group + " refused the dashboard's token");
             }
-            return new AdminResponse(answer.statusCode(), answer.body());
-        } catch (HttpTimeoutException e) {
-            return AdminResponse.problem(
-                    504, "worker-timeout", "the worker of " + group + " did not answer within " + actionTimeout);
-        } catch (IOException e) {
-            return AdminResponse.problem(
-                    502, "worker-unreachable", "the worker of " + group + " at " + url + " did not answer: " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return AdminResponse.problem(503, "interrupted", "interrupted while asking the worker of " + group);
+            return new AdminResponse(answer.status(), answer.body());
+        } catch (WorkerAdmin.UnansweredException e) {
+            return unanswered(group, worker.url(PATH + "/" + action), e);
         }
     }
 
-    private HttpRequest.Builder request(String url, Duration timeout) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(timeout);
-        if (!token.isEmpty()) {
-            request.header("Authorization", "Bearer " + token);
+    private AdminResponse unanswered(String group, String url, WorkerAdmin.UnansweredException e) {
+        if (e.timedOut()) {
+            return AdminResponse.problem(
+                    504, "worker-timeout", "the worker of " + group + " did not answer within " + actionTimeout);
         }
-        return request;
+        if (e.interrupted()) {
+            return AdminResponse.problem(503, "interrupted", "interrupted while asking the worker of " + group);
+        }
+        return AdminResponse.problem(
+                502,
+                "worker-unreachable",
+                "the worker of " + group + " at " + url + " did not answer: " + e.getCause());
     }
 }
