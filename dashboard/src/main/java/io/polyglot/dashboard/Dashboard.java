@@ -43,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -219,6 +220,7 @@ public final class Dashboard implements AutoCloseable {
                                         ctx.queryParam("size"))));
         app.get("/api/dead-letters", ctx -> json(ctx, deadLetters.list()));
         app.post("/api/dead-letters/{group}/{partition}/{offset}/{action}", ctx -> {
+            RequestForm.read(ctx, Set.of());
             AdminResponse answer = deadLetters.decide(
                     ctx.pathParam("group"),
                     ctx.pathParam("partition"),
@@ -306,8 +308,9 @@ public final class Dashboard implements AutoCloseable {
     }
 
     private void signIn(Context ctx) {
-        String next = safeNext(ctx.formParam("next"));
-        if (!access.accepts(ctx.formParam("token"))) {
+        RequestForm form = RequestForm.read(ctx, Set.of("token", "next"));
+        String next = safeNext(form.value("next"));
+        if (!access.accepts(form.value("token"))) {
             ctx.status(401).header("Cache-Control", "no-store");
             ctx.html(pages.get("signin").replace("<!--message-->", "That is not the stack's token."));
             return;

@@ -96,6 +96,54 @@ class SyncEndpointTest {
     }
 
     @Test
+    void startsARebuildOfAViewNamedInTheQueryString() throws Exception {
+        // given
+        answers.put("POST /admin/rebuilds", new AdminResponse(202, "{\"state\":\"running\"}"));
+
+        // when
+        HttpResponse<String> started = dashboard.postForm("/api/sync/rebuild?view=loan_funnel", Map.of());
+
+        // then
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        assertThat(requests).containsExactly("POST /admin/rebuilds view=loan_funnel");
+    }
+
+    @Test
+    void refusesAnUnknownViewInTheQueryStringWith400AndAsksTheWorkerNothing() throws Exception {
+        // when
+        HttpResponse<String> refused = dashboard.postForm("/api/sync/rebuild?view=nosuch", Map.of());
+
+        // then
+        assertThat(refused.statusCode()).isEqualTo(400);
+        JsonNode problem = JSON.readTree(refused.body());
+        assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:invalid-parameter");
+        assertThat(problem.path("parameter").asText()).isEqualTo("view");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void refusesAnUnknownViewInTheFormWith400AndAsksTheWorkerNothing() throws Exception {
+        // when
+        HttpResponse<String> refused = dashboard.postForm("/api/sync/rebuild", Map.of("view", "nosuch"));
+
+        // then
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).path("parameter").asText()).isEqualTo("view");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void refusesAVerificationWithAParameterItDoesNotTakeWith400() throws Exception {
+        // when
+        HttpResponse<String> refused = dashboard.postForm("/api/sync/verify?scope=HelpdeskTicket", Map.of());
+
+        // then
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).path("parameter").asText()).isEqualTo("scope");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
     void relaysAWorkersConflictWhileARunHasNotEnded() throws Exception {
         // given
         answers.put("POST /admin/verifications", AdminResponse.problem(409, "conflict", "a verification runs already"));
