@@ -105,6 +105,10 @@ public final class ImportRun {
                 return new Outcome(
                         ExitStatus.MALFORMED_LOG,
                         "cannot read " + job.file() + ": " + e.getMessage() + "; " + readUntilThen());
+            } catch (OutOfMemoryError e) {
+                // What ran out was the value being read, which is garbage now, so the events before it still go out.
+                sendRest(batcher, window);
+                return new Outcome(ExitStatus.FAILED, outOfMemory());
             }
             sendRest(batcher, window);
             int status =
@@ -115,6 +119,12 @@ public final class ImportRun {
         } catch (DeliveryStopped e) {
             return new Outcome(ExitStatus.COMMAND_SERVICE_FAILED, stopAfterFailure(window, e));
         }
+    }
+
+    private String outOfMemory() {
+        long maxHeap = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+        return "the log needs more memory than the importer has (" + maxHeap + " MB of heap) to read " + job.file()
+                + ": an attribute or text too large to hold; " + readUntilThen();
     }
 
     private String readUntilThen() {
