@@ -7,6 +7,7 @@ import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.http.staticfiles.Location;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -128,6 +129,12 @@ public final class Dashboard implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             javalin.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+            // What Jetty refuses before a route runs is answered as problem JSON too, by the server and the context.
+            javalin.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
+            javalin.jetty.modifyServletContextHandler(
+                    context -> context.setErrorHandler(new ProblemErrorHandler(json)));
+            // A known path asked with another method is 405 with Allow, not 404.
+            javalin.http.prefer405over404 = true;
             // An upload goes to disk past 1 MiB; a part over the limit is refused before it is stored whole.
             javalin.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             javalin.jetty.multipartConfig.maxFileSize(config.operations().uploadMaxBytes(), SizeUnit.BYTES);
@@ -169,6 +176,16 @@ public final class Dashboard implements AutoCloseable {
                 ProblemException.class,
                 (e, ctx) -> problems.respond(ctx, e.status(), e.type(), e.title(), e.getMessage(), e.parameter()));
         app.exception(SignInRequiredException.class, this::refuse);
+        app.exception(MethodNotAllowedResponse.class, (e, ctx) -> {
+            String allowed = String.join(", ", e.getDetails().values());
+            ctx.header("Allow", allowed);
+            problems.respond(
+                    ctx,
+                    405,
+                    "method-not-allowed",
+                    "Method not allowed",
+                    ctx.method() + " " + ctx.path() + " is not answered here; " + allowed + " is");
+        });
         app.exception(
                 BadParameterException.class,
                 (e, ctx) -> problems.respond(
