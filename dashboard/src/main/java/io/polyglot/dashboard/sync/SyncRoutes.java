@@ -53,7 +53,7 @@ public final class SyncRoutes {
     /** Adds the routes to {@code app}; its access check runs before them. */
     public void register(Javalin app) {
         app.get("/api/sync", this::states);
-        app.get("/api/sync/verification", ctx -> json(ctx, latest(archiver, VERIFICATIONS)));
+        app.get("/api/sync/verification", this::verification);
         app.post("/api/sync/rebuild", this::rebuild);
         app.post("/api/sync/verify", this::verify);
     }
@@ -64,6 +64,16 @@ public final class SyncRoutes {
         body.put("rebuild", latest(projection, REBUILDS));
         body.put("verification", latest(archiver, VERIFICATIONS));
         json(ctx, body);
+    }
+
+    /** The latest verification; a worker that does not answer is 502 and one that fails is relayed, as for a start. */
+    private void verification(Context ctx) {
+        WorkerAdmin.Answer answer = get(archiver, VERIFICATIONS + "/latest");
+        if (answer.status() == 404) {
+            json(ctx, null);
+            return;
+        }
+        relay(ctx, answer);
     }
 
     private void rebuild(Context ctx) {
@@ -120,7 +130,7 @@ public final class SyncRoutes {
         return e.interrupted()
                 ? ProblemException.unreachable("interrupted while asking the " + worker.name())
                 : ProblemException.unreachable(
-                        "the " + worker.name() + " at " + worker.url("") + " did not answer: " + e.getMessage());
+                        "the " + worker.name() + " at " + worker.url("") + " did not answer: " + e.reason());
     }
 
     private static void relay(Context ctx, WorkerAdmin.Answer answer) {
