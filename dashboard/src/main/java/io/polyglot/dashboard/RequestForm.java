@@ -53,6 +53,21 @@ public final class RequestForm {
         return form;
     }
 
+    /**
+     * Checks the query string of a reading route the way the views endpoint does: every parameter among {@code names}
+     * and none given twice.
+     *
+     * @throws ProblemException 400 {@code invalid-parameter} naming the first parameter at fault
+     */
+    public static void requireQuery(Context ctx, Set<String> names) {
+        new RequestForm(new LinkedHashMap<>(ctx.queryParamMap()), Map.of()).requireOnly(names);
+        ctx.queryParamMap().forEach((name, values) -> {
+            if (values.size() > 1) {
+                throw ProblemException.badParameter(name, name + " is given " + values.size() + " times; give it once");
+            }
+        });
+    }
+
     /** Every value of {@code name}, from the query string first, then the form; blank ones left out. */
     public List<String> values(String name) {
         return fields.getOrDefault(name, List.of()).stream()
