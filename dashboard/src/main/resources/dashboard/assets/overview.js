@@ -103,11 +103,15 @@
 
   async function refreshVerification() {
     const response = await fetch('/api/sync/verification', { headers: { Accept: 'application/json' } });
+    const text = document.getElementById('last-verification');
     if (response.ok) {
       const verification = await response.json();
-      const text = document.getElementById('last-verification');
       text.textContent = describe(verification);
       text.className = verification && verification.result && !verification.result.sound ? 'error' : '';
+    } else if (response.status !== 401) {
+      // The archiver did not answer or failed: say so rather than keep an answer that may be stale.
+      text.textContent = 'unknown: ' + await DashboardPage.problemOf(response);
+      text.className = 'error';
     }
   }
 

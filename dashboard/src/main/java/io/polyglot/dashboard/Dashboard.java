@@ -7,6 +7,7 @@ import io.javalin.Javalin;
 import io.javalin.config.SizeUnit;
 import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.http.staticfiles.Location;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -35,6 +36,9 @@ import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.net.URLEncoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -43,6 +47,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -127,12 +132,19 @@ public final class Dashboard implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             javalin.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
+            // What Jetty refuses before a route runs is answered as problem JSON too, by the server and the context.
+            javalin.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
+            javalin.jetty.modifyServletContextHandler(
+                    context -> context.setErrorHandler(new ProblemErrorHandler(json)));
+            // A known path asked with another method is 405 with Allow, not 404.
+            javalin.http.prefer405over404 = true;
             // An upload goes to disk past 1 MiB; a part over the limit is refused before it is stored whole.
             javalin.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             javalin.jetty.multipartConfig.maxFileSize(config.operations().uploadMaxBytes(), SizeUnit.BYTES);
         });
         // Before any route is looked up, so an unknown path answers 401 too and nothing is learned without access.
         app.before(access::require);
+        app.before(Dashboard::requireUtf8Path);
         app.get("/health/live", ctx -> ctx.contentType(JSON).result("{\"status\":\"up\"}"));
         app.get("/health/ready", this::readiness);
         app.get("/metrics", ctx -> ctx.contentType(PROMETHEUS_TEXT).result(registry.scrape()));
@@ -168,6 +180,16 @@ public final class Dashboard implements AutoCloseable {
                 ProblemException.class,
                 (e, ctx) -> problems.respond(ctx, e.status(), e.type(), e.title(), e.getMessage(), e.parameter()));
         app.exception(SignInRequiredException.class, this::refuse);
+        app.exception(MethodNotAllowedResponse.class, (e, ctx) -> {
+            String allowed = String.join(", ", e.getDetails().values());
+            ctx.header("Allow", allowed);
+            problems.respond(
+                    ctx,
+                    405,
+                    "method-not-allowed",
+                    "Method not allowed",
+                    ctx.method() + " " + ctx.path() + " is not answered here; " + allowed + " is");
+        });
         app.exception(
                 BadParameterException.class,
                 (e, ctx) -> problems.respond(
@@ -203,22 +225,31 @@ public final class Dashboard implements AutoCloseable {
     private void eventRoutes() {
         app.get("/events", ctx -> page(ctx, "events"));
         app.get("/dead-letters", ctx -> page(ctx, "dead-letters"));
-        app.get(
-                "/api/aggregates/{type}/{id}",
-                ctx -> json(ctx, events.aggregates().history(ctx.pathParam("type"), ctx.pathParam("id"))));
-        app.get("/api/topics/{topic}", ctx -> json(ctx, events.pages().topic(ctx.pathParam("topic"))));
-        app.get(
-                "/api/topics/{topic}/partitions/{partition}",
-                ctx -> json(
-                        ctx,
-                        events.pages()
-                                .page(
-                                        ctx.pathParam("topic"),
-                                        ctx.pathParam("partition"),
-                                        ctx.queryParam("offset"),
-                                        ctx.queryParam("size"))));
-        app.get("/api/dead-letters", ctx -> json(ctx, deadLetters.list()));
+        app.get("/api/aggregates/{type}/{id}", ctx -> {
+            RequestForm.requireQuery(ctx, Set.of());
+            json(ctx, events.aggregates().history(ctx.pathParam("type"), ctx.pathParam("id")));
+        });
+        app.get("/api/topics/{topic}", ctx -> {
+            RequestForm.requireQuery(ctx, Set.of());
+            json(ctx, events.pages().topic(ctx.pathParam("topic")));
+        });
+        app.get("/api/topics/{topic}/partitions/{partition}", ctx -> {
+            RequestForm.requireQuery(ctx, Set.of("offset", "size"));
+            json(
+                    ctx,
+                    events.pages()
+                            .page(
+                                    ctx.pathParam("topic"),
+                                    ctx.pathParam("partition"),
+                                    ctx.queryParam("offset"),
+                                    ctx.queryParam("size")));
+        });
+        app.get("/api/dead-letters", ctx -> {
+            RequestForm.requireQuery(ctx, Set.of());
+            json(ctx, deadLetters.list());
+        });
         app.post("/api/dead-letters/{group}/{partition}/{offset}/{action}", ctx -> {
+            RequestForm.read(ctx, Set.of());
             AdminResponse answer = deadLetters.decide(
                     ctx.pathParam("group"),
                     ctx.pathParam("partition"),
@@ -306,8 +337,9 @@ public final class Dashboard implements AutoCloseable {
     }
 
     private void signIn(Context ctx) {
-        String next = safeNext(ctx.formParam("next"));
-        if (!access.accepts(ctx.formParam("token"))) {
+        RequestForm form = RequestForm.read(ctx, Set.of("token", "next"));
+        String next = safeNext(form.value("next"));
+        if (!access.accepts(form.value("token"))) {
             ctx.status(401).header("Cache-Control", "no-store");
             ctx.html(pages.get("signin").replace("<!--message-->", "That is not the stack's token."));
             return;
@@ -334,6 +366,41 @@ public final class Dashboard implements AutoCloseable {
         }
         ctx.header("WWW-Authenticate", e.verdict().challenge());
         problems.respond(ctx, 401, "unauthorized", "Unauthorized", e.verdict().detail());
+    }
+
+    /**
+     * Refuses a path whose escapes are not UTF-8 ({@code %ff%fe}): Jetty decodes them to U+FFFD, and an aggregate id
+     * or a view looked up under that would be one nobody asked for.
+     */
+    private static void requireUtf8Path(Context ctx) {
+        String raw = ctx.req().getRequestURI();
+        if (raw.indexOf('%') < 0) {
+            return;
+        }
+        try {
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(percentDecoded(raw)));
+        } catch (CharacterCodingException e) {
+            throw ProblemException.malformed("the path's escapes are not UTF-8: " + raw);
+        }
+    }
+
+    /** The bytes of a path whose escapes Jetty has already checked to be two hex digits each. */
+    private static byte[] percentDecoded(String raw) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' && i + 2 < raw.length()) {
+                bytes.write(Integer.parseInt(raw.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                bytes.write(c);
+            }
+        }
+        return bytes.toByteArray();
     }
 
     /** Where a sign-in goes on to: a path of this dashboard, never another site. */

@@ -26,6 +26,11 @@ public final class ProblemException extends RuntimeException {
         return new ProblemException(400, "invalid-parameter", "Invalid parameter", detail, parameter);
     }
 
+    /** 400 {@code malformed-request}: the body is not what its content type says, e.g. a multipart form cut off. */
+    public static ProblemException malformed(String detail) {
+        return new ProblemException(400, "malformed-request", "Malformed request", detail, null);
+    }
+
     /** 409 {@code conflict}: the request collides with something that runs already. */
     public static ProblemException conflict(String detail) {
         return new ProblemException(409, "conflict", "Conflict", detail, null);

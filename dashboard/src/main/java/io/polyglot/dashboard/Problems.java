@@ -11,7 +11,7 @@ import io.javalin.http.Context;
 final class Problems {
 
     static final String MEDIA_TYPE = "application/problem+json";
-    private static final String PREFIX = "urn:polyglot:problem:";
+    static final String PREFIX = "urn:polyglot:problem:";
 
     private final ObjectMapper json;
 

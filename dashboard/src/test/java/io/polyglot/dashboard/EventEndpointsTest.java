@@ -197,6 +197,39 @@ class EventEndpointsTest {
     }
 
     @Test
+    void refusesAnAggregateIdWhoseEscapesAreNotUtf8() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.get("/api/aggregates/HelpdeskTicket/%ff%fe");
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("type").asText())
+                .isEqualTo("urn:polyglot:problem:malformed-request");
+        // the bytes are not turned into U+FFFD and looked up
+        assertThat(asked).noneMatch(request -> request.contains("%EF%BF%BD") || request.contains("\uFFFD"));
+    }
+
+    @Test
+    void refusesAPartitionPageParameterItDoesNotTake() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.get("/api/topics/events.all/partitions/0?sise=5");
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("parameter").asText()).isEqualTo("sise");
+    }
+
+    @Test
+    void refusesAPartitionPageParameterGivenTwice() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.get("/api/topics/events.all/partitions/0?size=5&size=7");
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("parameter").asText()).isEqualTo("size");
+    }
+
+    @Test
     void decodesEachRecordOfAPartitionPageWithItsEnvelopeAndPayloadAsJson() throws Exception {
         // when
         JsonNode page = page(ticketEvent.partition(), "?offset=" + ticketEvent.offset() + "&size=1");
@@ -335,7 +368,9 @@ class EventEndpointsTest {
     @CsvSource({
         "/api/dead-letters/someone-else/0/5/retry, 404",
         "/api/dead-letters/polyglot-projection/0/5/delete, 404",
-        "/api/dead-letters/polyglot-projection/x/5/retry, 400"
+        "/api/dead-letters/polyglot-projection/x/5/retry, 400",
+        "/api/dead-letters/polyglot-projection/0/9223372036854775808/retry, 400",
+        "/api/dead-letters/polyglot-projection/2147483648/5/retry, 400"
     })
     void refusesADecisionForAnUnknownGroupActionOrOffset(String path, int status) throws Exception {
         // when
@@ -343,6 +378,25 @@ class EventEndpointsTest {
 
         // then
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
+    }
+
+    @Test
+    void passesADecisionOnTheLargestOffsetToTheWorker() throws Exception {
+        // when
+        HttpResponse<String> response = post("/api/dead-letters/polyglot-archiver/0/9223372036854775807/skip");
+
+        // then: the stand-in worker answers 404 to every decision it is asked
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(404);
+        assertThat(asked).contains("POST /admin/dead-letters/0/9223372036854775807/skip Bearer " + TestDashboard.TOKEN);
+    }
+
+    @Test
+    void saysAnOffsetPastTheLargestIsOutOfRange() throws Exception {
+        // when
+        HttpResponse<String> response = post("/api/dead-letters/polyglot-archiver/0/9223372036854775808/skip");
+
+        // then
+        assertThat(JSON.readTree(response.body()).path("detail").asText()).contains("out of range");
     }
 
     private static JsonNode page(int partition, String query) throws Exception {

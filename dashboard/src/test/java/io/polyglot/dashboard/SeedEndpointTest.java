@@ -245,6 +245,86 @@ class SeedEndpointTest {
         assertThat(status().path("state").asText()).isNotEqualTo("running");
     }
 
+    @Test
+    void refusesAFieldTheImportDoesNotTakeWith400() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.postForm(
+                "/api/seed", Map.of("file", "helpdesk/tickets.xes", "type", "HelpdeskTicket", "dryRun", "true"));
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("parameter").asText()).isEqualTo("dryRun");
+        assertThat(status().path("state").asText()).isNotEqualTo("running");
+    }
+
+    @Test
+    void refusesACsvColumnForAnXesLogWith400() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.postForm(
+                "/api/seed", Map.of("file", "helpdesk/tickets.xes", "type", "HelpdeskTicket", "caseColumn", "id"));
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("parameter").asText()).isEqualTo("caseColumn");
+    }
+
+    @Test
+    void refusesACancelWithAParameterWith400() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.postForm("/api/seed/cancel?force=true", Map.of());
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(response.body()).path("parameter").asText()).isEqualTo("force");
+    }
+
+    @Test
+    void refusesAMultipartBodyCutOffInsideAPartAsMalformed() throws Exception {
+        // given a part that starts and never ends
+        String boundary = "seed-" + UUID.randomUUID();
+        String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"type\"\r\n\r\nHelpdes";
+
+        // when
+        HttpResponse<String> response = post("multipart/form-data; boundary=" + boundary, body);
+
+        // then
+        assertMalformed(response);
+    }
+
+    @Test
+    void refusesAMultipartBodyWithoutABoundaryAsMalformed() throws Exception {
+        // when
+        HttpResponse<String> response = post("multipart/form-data", "type=HelpdeskTicket");
+
+        // then
+        assertMalformed(response);
+    }
+
+    @Test
+    void refusesAFormInACharsetThatDoesNotExistAsMalformed() throws Exception {
+        // when
+        HttpResponse<String> response = post(
+                "application/x-www-form-urlencoded; charset=bogus", "file=helpdesk/tickets.xes&type=HelpdeskTicket");
+
+        // then
+        assertMalformed(response);
+    }
+
+    private static void assertMalformed(HttpResponse<String> response) throws Exception {
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).contains("application/problem+json");
+        assertThat(JSON.readTree(response.body()).path("type").asText())
+                .isEqualTo("urn:polyglot:problem:malformed-request");
+    }
+
+    private static HttpResponse<String> post(String contentType, String body) throws Exception {
+        return dashboard.send(HttpRequest.newBuilder(URI.create(dashboard.url("/api/seed")))
+                .header("Authorization", "Bearer " + TestDashboard.TOKEN)
+                .header("Content-Type", contentType)
+                .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                .build());
+    }
+
     private static JsonNode status() throws Exception {
         return JSON.readTree(dashboard.get("/api/seed").body());
     }

@@ -96,6 +96,54 @@ class SyncEndpointTest {
     }
 
     @Test
+    void startsARebuildOfAViewNamedInTheQueryString() throws Exception {
+        // given
+        answers.put("POST /admin/rebuilds", new AdminResponse(202, "{\"state\":\"running\"}"));
+
+        // when
+        HttpResponse<String> started = dashboard.postForm("/api/sync/rebuild?view=loan_funnel", Map.of());
+
+        // then
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        assertThat(requests).containsExactly("POST /admin/rebuilds view=loan_funnel");
+    }
+
+    @Test
+    void refusesAnUnknownViewInTheQueryStringWith400AndAsksTheWorkerNothing() throws Exception {
+        // when
+        HttpResponse<String> refused = dashboard.postForm("/api/sync/rebuild?view=nosuch", Map.of());
+
+        // then
+        assertThat(refused.statusCode()).isEqualTo(400);
+        JsonNode problem = JSON.readTree(refused.body());
+        assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:invalid-parameter");
+        assertThat(problem.path("parameter").asText()).isEqualTo("view");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void refusesAnUnknownViewInTheFormWith400AndAsksTheWorkerNothing() throws Exception {
+        // when
+        HttpResponse<String> refused = dashboard.postForm("/api/sync/rebuild", Map.of("view", "nosuch"));
+
+        // then
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).path("parameter").asText()).isEqualTo("view");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void refusesAVerificationWithAParameterItDoesNotTakeWith400() throws Exception {
+        // when
+        HttpResponse<String> refused = dashboard.postForm("/api/sync/verify?scope=HelpdeskTicket", Map.of());
+
+        // then
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).path("parameter").asText()).isEqualTo("scope");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
     void relaysAWorkersConflictWhileARunHasNotEnded() throws Exception {
         // given
         answers.put("POST /admin/verifications", AdminResponse.problem(409, "conflict", "a verification runs already"));
@@ -128,24 +176,62 @@ class SyncEndpointTest {
     }
 
     @Test
-    void answers502WhenAWorkerDoesNotAnswer() throws Exception {
-        // given a dashboard whose archiver URL is a loopback port nobody listens on any more
-        int closed;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = socket.getLocalPort();
-        }
-        try (TestDashboard lonely = TestDashboard.start(
-                dataDir.resolve("lonely"),
-                Clock.systemUTC(),
-                Map.of("ARCHIVER_HEALTH_URL", "http://127.0.0.1:" + closed))) {
+    void answers502NamingTheConnectionRefusedWhenAWorkerDoesNotAnswer() throws Exception {
+        try (TestDashboard lonely = dashboardWithoutArchiver()) {
             // when
             HttpResponse<String> refused = lonely.postForm("/api/sync/verify", Map.of());
+
+            // then
+            assertThat(refused.statusCode()).isEqualTo(502);
+            JsonNode problem = JSON.readTree(refused.body());
+            assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:worker-unreachable");
+            assertThat(problem.path("detail").asText())
+                    .endsWith("did not answer: connection refused")
+                    .doesNotContain("null")
+                    .doesNotContain("java.net");
+        }
+    }
+
+    @Test
+    void answers502ForTheLatestVerificationWhenTheArchiverDoesNotAnswer() throws Exception {
+        try (TestDashboard lonely = dashboardWithoutArchiver()) {
+            // when
+            HttpResponse<String> refused = lonely.get("/api/sync/verification");
 
             // then
             assertThat(refused.statusCode()).isEqualTo(502);
             assertThat(JSON.readTree(refused.body()).path("type").asText())
                     .isEqualTo("urn:polyglot:problem:worker-unreachable");
         }
+    }
+
+    @Test
+    void givesARelayedWorkerProblemATitleWhenItHasNone() throws Exception {
+        // given a problem without title, as a worker may send it
+        answers.put(
+                "POST /admin/verifications",
+                new AdminResponse(
+                        409, "{\"type\":\"urn:polyglot:problem:conflict\",\"status\":409,\"detail\":\"busy\"}"));
+
+        // when
+        HttpResponse<String> refused = dashboard.postForm("/api/sync/verify", Map.of());
+
+        // then
+        JsonNode problem = JSON.readTree(refused.body());
+        assertThat(problem.path("title").asText()).isEqualTo("Conflict");
+        assertThat(problem.path("detail").asText()).isEqualTo("busy");
+    }
+
+    /** A dashboard whose archiver URL is a loopback port nobody listens on any more. */
+    private static TestDashboard dashboardWithoutArchiver() throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        return TestDashboard.start(
+                dataDir.resolve("lonely-" + closed),
+                Clock.systemUTC(),
+                Map.of("ARCHIVER_HEALTH_URL", "http://127.0.0.1:" + closed));
     }
 
     /** Admin routes that record each request and answer as {@link #answers} says, 404 otherwise. */

@@ -22,6 +22,7 @@ import java.io.PrintStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One import from start to end: reads the log, turns each usable event into a command, sends the commands in batches
@@ -37,6 +38,7 @@ public final class ImportRun {
     private final PrintStream err;
     private final Clock clock;
     private final ImportSummary summary;
+    private final AtomicBoolean reported = new AtomicBoolean();
     private final RecordActivityCommands commands;
     private LogEntry lastRead;
 
@@ -74,19 +76,41 @@ public final class ImportRun {
     public int run() {
         Instant started = clock.instant();
         progress.start();
+        Thread onTermination = new Thread(() -> report(started), "import-terminated");
+        Runtime.getRuntime().addShutdownHook(onTermination);
         Outcome outcome;
         try (SendWindow window = new SendWindow(job.inFlight(), sender, summary::answered)) {
             outcome = readAndSend(window);
         } finally {
-            progress.close();
+            forget(onTermination);
         }
-        out.print(summary.render(Duration.between(started, clock.instant())));
-        out.flush();
+        report(started);
         if (outcome.failure() != null) {
             err.println("import: " + outcome.failure());
             err.flush();
         }
         return outcome.status();
+    }
+
+    /**
+     * The last progress line and the summary, once: at the end of the run, or from the shutdown hook when the process
+     * is terminated (SIGTERM) before it, so what they count is what was sent until then, not the last tick's counts.
+     */
+    private void report(Instant started) {
+        if (!reported.compareAndSet(false, true)) {
+            return;
+        }
+        progress.close();
+        out.print(summary.render(Duration.between(started, clock.instant())));
+        out.flush();
+    }
+
+    private static void forget(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down already, and the hook reports.
+        }
     }
 
     private Outcome readAndSend(SendWindow window) {
@@ -105,6 +129,10 @@ public final class ImportRun {
                 return new Outcome(
                         ExitStatus.MALFORMED_LOG,
                         "cannot read " + job.file() + ": " + e.getMessage() + "; " + readUntilThen());
+            } catch (OutOfMemoryError e) {
+                // What ran out was the value being read, which is garbage now, so the events before it still go out.
+                sendRest(batcher, window);
+                return new Outcome(ExitStatus.FAILED, outOfMemory());
             }
             sendRest(batcher, window);
             int status =
@@ -115,6 +143,12 @@ public final class ImportRun {
         } catch (DeliveryStopped e) {
             return new Outcome(ExitStatus.COMMAND_SERVICE_FAILED, stopAfterFailure(window, e));
         }
+    }
+
+    private String outOfMemory() {
+        long maxHeap = Runtime.getRuntime().maxMemory() / (1024 * 1024);
+        return "the log needs more memory than the importer has (" + maxHeap + " MB of heap) to read " + job.file()
+                + ": an attribute or text too large to hold; " + readUntilThen();
     }
 
     private String readUntilThen() {

@@ -10,14 +10,17 @@ import io.polyglot.importer.testing.Cli.Run;
 import io.polyglot.importer.testing.StandInCommandService;
 import io.polyglot.importer.testing.StandInCommandService.Responder;
 import io.polyglot.importer.testing.XesLogs;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -475,6 +478,39 @@ class ImportMainTest {
                     .contains("the 5 events read before it, up to case 'case-3' event 1, went to the command service");
             assertThat(service.answeredLines()).hasSize(5);
             assertThat(run.out()).contains("sent      5");
+        }
+    }
+
+    @Test
+    void refusesAnAttributeTooLargeToHoldAsAMalformedLogInOneLine() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given a small gzip file whose one attribute value unpacks to 9 MiB, over the 8 MiB a value may hold
+            Path log = dir.resolve("bomb.xes.gz");
+            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(log))) {
+                out.write("<log><trace><string key=\"concept:name\" value=\"".getBytes(StandardCharsets.UTF_8));
+                byte[] filler = "a".repeat(1024 * 1024).getBytes(StandardCharsets.UTF_8);
+                for (int i = 0; i < 9; i++) {
+                    out.write(filler);
+                }
+                out.write("\"/></trace></log>".getBytes(StandardCharsets.UTF_8));
+            }
+
+            // when
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).isEqualTo(ExitStatus.MALFORMED_LOG);
+            assertThat(run.err())
+                    .contains("an attribute or text holds more than 8388608 bytes")
+                    .doesNotContain("\tat ");
         }
     }
 

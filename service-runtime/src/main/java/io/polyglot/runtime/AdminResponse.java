@@ -17,12 +17,21 @@ public record AdminResponse(int status, String json) {
         return new AdminResponse(200, json);
     }
 
-    /** A problem answer: {@code type} is the suffix of {@code urn:polyglot:problem:}. */
+    /**
+     * A problem answer: {@code type} is the suffix of {@code urn:polyglot:problem:}, and the title is the type in words
+     * ({@code worker-unreachable}: "Worker unreachable").
+     */
     public static AdminResponse problem(int status, String type, String detail) {
         return new AdminResponse(
                 status,
-                "{\"type\":\"urn:polyglot:problem:" + escape(type) + "\",\"status\":" + status + ",\"detail\":\""
-                        + escape(detail) + "\"}");
+                "{\"type\":\"urn:polyglot:problem:" + escape(type) + "\",\"title\":\"" + escape(title(type))
+                        + "\",\"status\":" + status + ",\"detail\":\"" + escape(detail) + "\"}");
+    }
+
+    /** A problem type in words, as a problem's title: {@code not-found} is "Not found". */
+    public static String title(String type) {
+        String words = type.replace('-', ' ');
+        return words.isEmpty() ? words : Character.toUpperCase(words.charAt(0)) + words.substring(1);
     }
 
     /** The content type of the body. */

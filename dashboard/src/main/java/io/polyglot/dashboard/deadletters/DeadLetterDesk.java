@@ -40,6 +40,7 @@ public final class DeadLetterDesk {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NUMBER = Pattern.compile("\\d{1,18}");
+    private static final Pattern WHOLE = Pattern.compile("\\d+");
 
     private final String bootstrapServers;
     private final Duration readTimeout;
@@ -94,10 +95,24 @@ public final class DeadLetterDesk {
         if (!action.equals("retry") && !action.equals("skip")) {
             throw new NotFoundException("a dead letter is retried or skipped, not " + action);
         }
-        if (!NUMBER.matcher(partition).matches() || !NUMBER.matcher(offset).matches()) {
-            return AdminResponse.problem(400, "invalid-parameter", "partition and offset are whole numbers");
+        String refused = refusal("partition", partition, Integer.MAX_VALUE);
+        refused = refused != null ? refused : refusal("offset", offset, Long.MAX_VALUE);
+        if (refused != null) {
+            return AdminResponse.problem(400, "invalid-parameter", refused);
         }
         return workers.decide(group, partition + "/" + offset + "/" + action);
+    }
+
+    /** Why {@code text} is no {@code name} from 0 to {@code max}, or null when it is one. */
+    private static String refusal(String name, String text, long max) {
+        if (!WHOLE.matcher(text).matches()) {
+            return name + " '" + text + "' is not a whole number";
+        }
+        // 19 digits fit an unsigned long, so the comparison sees the whole value
+        if (text.length() > 19 || Long.compareUnsigned(Long.parseUnsignedLong(text), max) > 0) {
+            return name + " " + text + " is out of range (0 to " + max + ")";
+        }
+        return null;
     }
 
     private ObjectNode letter(ConsumerRecord<byte[], byte[]> record, Map<String, DeadLetterOwners.Listing> listings) {

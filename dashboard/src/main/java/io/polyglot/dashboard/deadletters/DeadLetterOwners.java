@@ -83,7 +83,7 @@ final class DeadLetterOwners {
         } catch (JsonProcessingException e) {
             return new Listing(url, Map.of(), "answered no JSON listing: " + e.getOriginalMessage());
         } catch (WorkerAdmin.UnansweredException e) {
-            String problem = e.interrupted() ? "interrupted while asking" : "did not answer: " + e.getCause();
+            String problem = e.interrupted() ? "interrupted while asking" : "did not answer: " + e.reason();
             return new Listing(url, Map.of(), problem);
         }
     }
@@ -123,8 +123,6 @@ final class DeadLetterOwners {
             return AdminResponse.problem(503, "interrupted", "interrupted while asking the worker of " + group);
         }
         return AdminResponse.problem(
-                502,
-                "worker-unreachable",
-                "the worker of " + group + " at " + url + " did not answer: " + e.getCause());
+                502, "worker-unreachable", "the worker of " + group + " at " + url + " did not answer: " + e.reason());
     }
 }

@@ -36,17 +36,20 @@ public record SeedOptions(String aggregateType, Map<String, String> csvFlags) {
         if (!AGGREGATE_TYPE.matcher(type).matches()) {
             throw ProblemException.badParameter("type", "'" + type + "' is not an aggregate type: " + AGGREGATE_TYPE);
         }
-        if (!isCsv(fileName)) {
-            return new SeedOptions(type, Map.of());
-        }
         Map<String, String> flags = new LinkedHashMap<>();
         CSV_FIELDS.forEach((field, option) -> {
             String value = value(form, field);
+            if (value != null && !isCsv(fileName)) {
+                throw ProblemException.badParameter(
+                        field, field + " maps a CSV log's columns; " + fileName + " is XES");
+            }
             if (value != null) {
                 flags.put(option, value);
             }
         });
-        requireTheMapping(flags);
+        if (isCsv(fileName)) {
+            requireTheMapping(flags);
+        }
         return new SeedOptions(type, flags);
     }
 

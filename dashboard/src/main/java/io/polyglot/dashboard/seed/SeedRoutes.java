@@ -6,9 +6,12 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import io.polyglot.dashboard.ProblemException;
+import io.polyglot.dashboard.RequestForm;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * The Seed page's API: {@code GET /api/seed/files} (the logs of the seed folder), {@code POST /api/seed} (a form
@@ -18,6 +21,8 @@ import java.util.Map;
 public final class SeedRoutes {
 
     private static final String JSON_TYPE = "application/json";
+    // "source" is the page's radio button between the two ways of giving a log; the choice shows in what is sent.
+    private static final Set<String> FIELDS = fields();
 
     private final Seeding seeding;
     private final ObjectMapper json = new ObjectMapper();
@@ -43,26 +48,21 @@ public final class SeedRoutes {
     }
 
     private void cancel(Context ctx) {
+        RequestForm.read(ctx, Set.of());
         Map<String, Object> state = seeding.cancel();
         json(ctx, "cancelling".equals(state.get("state")) ? 202 : 200, state);
     }
 
     private void start(Context ctx) {
-        UploadedFile upload = ctx.isMultipart() ? uploaded(ctx) : null;
-        // A form whose file input was left empty still sends the part, with no name.
-        Map<String, Object> started = upload != null && !upload.filename().isBlank()
-                ? seeding.startFromUpload(upload.filename(), upload.content(), ctx::formParam)
-                : seeding.startFromFolder(ctx.formParam("file"), ctx::formParam);
-        json(ctx, 202, started);
-    }
-
-    private UploadedFile uploaded(Context ctx) {
-        try {
-            return ctx.uploadedFile("upload");
-        } catch (IllegalStateException e) {
-            // Jetty refuses a part over the multipart limit before the dashboard sees a byte of it.
-            throw ProblemException.tooLarge("the upload is larger than " + seeding.uploadMaxBytes() + " bytes");
+        RequestForm form = RequestForm.read(ctx, FIELDS);
+        Optional<UploadedFile> upload = form.upload("upload");
+        if (upload.isPresent() && form.value("file") != null) {
+            throw ProblemException.badParameter("file", "give a file of the seed folder or an upload, not both");
         }
+        Map<String, Object> started = upload.isPresent()
+                ? seeding.startFromUpload(upload.get().filename(), upload.get().content(), form::value)
+                : seeding.startFromFolder(form.value("file"), form::value);
+        json(ctx, 202, started);
     }
 
     private void json(Context ctx, int status, Object body) {
@@ -72,5 +72,11 @@ public final class SeedRoutes {
         } catch (JsonProcessingException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Set<String> fields() {
+        Set<String> fields = new java.util.HashSet<>(Set.of("file", "upload", "type", "source"));
+        fields.addAll(SeedOptions.CSV_FIELDS.keySet());
+        return Set.copyOf(fields);
     }
 }

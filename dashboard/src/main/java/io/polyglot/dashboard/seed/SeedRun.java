@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,8 +40,11 @@ final class SeedRun {
             1, "some events were rejected or not decided (see the summary)",
             2, "bad usage (see the messages)",
             3, "the command service was unreachable, stayed unavailable or refused the requests",
-            4, "the log is malformed (see the messages)",
-            5, "the importer failed unexpectedly");
+            4, "the log is malformed or too large to read (see the messages)",
+            5, "the importer failed (see the messages)",
+            143, "the importer was stopped (SIGTERM)");
+    // A JVM stack trace's frames ("\tat ...", "... 3 more"): the messages keep the lines that say what went wrong.
+    private static final Pattern STACK_FRAME = Pattern.compile("^\\s+(at \\S|\\.\\.\\. \\d+ more)");
 
     private final String file;
     private final String aggregateType;
@@ -112,8 +116,21 @@ final class SeedRun {
         status.put("messages", List.copyOf(messages));
         status.put("summary", summary.toString());
         status.put("exitStatus", exitStatus);
-        status.put("outcome", exitStatus == null || cancelled ? null : OUTCOMES.get(exitStatus));
+        status.put("outcome", exitStatus == null || cancelled ? null : outcome(exitStatus));
         return status;
+    }
+
+    /**
+     * What the exit status says. Status 1 without a summary is not the importer's "rejected" but a JVM that died (an
+     * uncaught error ends it with 1 too), so the outcome then points at the messages, not at an empty summary.
+     */
+    private String outcome(int status) {
+        String said = OUTCOMES.get(status);
+        if (said == null || (status == 1 && summary.length() == 0)) {
+            return "the importer ended with exit status " + status + (summary.length() == 0 ? " without a summary" : "")
+                    + ": it stopped unexpectedly (see the messages)";
+        }
+        return said;
     }
 
     private String state() {
@@ -174,6 +191,9 @@ final class SeedRun {
     }
 
     private synchronized void message(String line) {
+        if (STACK_FRAME.matcher(line).find()) {
+            return;
+        }
         messages.addLast(line);
         while (messages.size() > MESSAGES_KEPT) {
             messages.removeFirst();

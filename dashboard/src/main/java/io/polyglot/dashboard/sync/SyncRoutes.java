@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.polyglot.dashboard.ProblemException;
+import io.polyglot.dashboard.RequestForm;
 import io.polyglot.dashboard.workers.WorkerAdmin;
 import java.io.UncheckedIOException;
 import java.net.URLEncoder;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -51,9 +53,9 @@ public final class SyncRoutes {
     /** Adds the routes to {@code app}; its access check runs before them. */
     public void register(Javalin app) {
         app.get("/api/sync", this::states);
-        app.get("/api/sync/verification", ctx -> json(ctx, latest(archiver, VERIFICATIONS)));
+        app.get("/api/sync/verification", this::verification);
         app.post("/api/sync/rebuild", this::rebuild);
-        app.post("/api/sync/verify", ctx -> relay(ctx, post(archiver, VERIFICATIONS)));
+        app.post("/api/sync/verify", this::verify);
     }
 
     private void states(Context ctx) {
@@ -64,13 +66,30 @@ public final class SyncRoutes {
         json(ctx, body);
     }
 
+    /** The latest verification; a worker that does not answer is 502 and one that fails is relayed, as for a start. */
+    private void verification(Context ctx) {
+        WorkerAdmin.Answer answer = get(archiver, VERIFICATIONS + "/latest");
+        if (answer.status() == 404) {
+            json(ctx, null);
+            return;
+        }
+        relay(ctx, answer);
+    }
+
     private void rebuild(Context ctx) {
-        List<String> chosen =
-                ctx.formParams("view").stream().filter(view -> !view.isBlank()).toList();
+        List<String> chosen = RequestForm.read(ctx, Set.of("view")).values("view");
+        chosen.stream().filter(view -> !views.contains(view)).findFirst().ifPresent(view -> {
+            throw ProblemException.badParameter("view", "'" + view + "' is none of the views " + views);
+        });
         String query = chosen.stream()
                 .map(view -> "view=" + URLEncoder.encode(view, StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
         relay(ctx, post(projection, query.isEmpty() ? REBUILDS : REBUILDS + "?" + query));
+    }
+
+    private void verify(Context ctx) {
+        RequestForm.read(ctx, Set.of());
+        relay(ctx, post(archiver, VERIFICATIONS));
     }
 
     /** The worker's latest state; null before the first run, and the reason when the worker cannot tell. */
@@ -111,7 +130,7 @@ public final class SyncRoutes {
         return e.interrupted()
                 ? ProblemException.unreachable("interrupted while asking the " + worker.name())
                 : ProblemException.unreachable(
-                        "the " + worker.name() + " at " + worker.url("") + " did not answer: " + e.getMessage());
+                        "the " + worker.name() + " at " + worker.url("") + " did not answer: " + e.reason());
     }
 
     private static void relay(Context ctx, WorkerAdmin.Answer answer) {

@@ -1,11 +1,20 @@
 package io.polyglot.dashboard.workers;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.polyglot.runtime.AdminResponse;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.channels.UnresolvedAddressException;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -17,6 +26,8 @@ import java.util.Optional;
 public final class WorkerAdmin {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+    private static final String PROBLEM_TYPE = "application/problem+json";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient client = HttpClient.newBuilder()
             .proxy(HttpClient.Builder.NO_PROXY)
@@ -77,12 +88,31 @@ public final class WorkerAdmin {
         try {
             HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
             String contentType = response.headers().firstValue("Content-Type").orElse("application/json");
-            return new Answer(response.statusCode(), contentType, response.body());
+            return new Answer(response.statusCode(), contentType, titled(contentType, response.body()));
         } catch (IOException e) {
             throw new UnansweredException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new UnansweredException(e);
+        }
+    }
+
+    /** A problem the worker sent without a title gets one from its type, so every relayed problem has one. */
+    private static String titled(String contentType, String body) {
+        if (!contentType.startsWith(PROBLEM_TYPE)) {
+            return body;
+        }
+        try {
+            JsonNode problem = JSON.readTree(body);
+            if (!(problem instanceof ObjectNode object) || object.hasNonNull("title")) {
+                return body;
+            }
+            String type = object.path("type").asText("");
+            String title = AdminResponse.title(type.substring(type.lastIndexOf(':') + 1));
+            object.put("title", title.isEmpty() ? "Worker problem" : title);
+            return object.toString();
+        } catch (JsonProcessingException e) {
+            return body;
         }
     }
 
@@ -92,7 +122,32 @@ public final class WorkerAdmin {
         private static final long serialVersionUID = 1L;
 
         UnansweredException(Exception cause) {
-            super(cause.getMessage(), cause);
+            super(cause.toString(), cause);
+        }
+
+        /** Why there was no answer, in words: "connection refused", "no answer within the timeout", ... */
+        public String reason() {
+            for (Throwable cause = getCause(); cause != null; cause = cause.getCause()) {
+                if (cause instanceof HttpConnectTimeoutException) {
+                    return "the connection timed out";
+                }
+                if (cause instanceof HttpTimeoutException) {
+                    return "no answer within the timeout";
+                }
+                if (cause instanceof ConnectException) {
+                    return "connection refused";
+                }
+                if (cause instanceof UnknownHostException || cause instanceof UnresolvedAddressException) {
+                    return "unknown host";
+                }
+                if (cause instanceof InterruptedException) {
+                    return "interrupted while waiting";
+                }
+            }
+            Throwable cause = getCause();
+            return cause.getMessage() == null
+                    ? cause.getClass().getSimpleName()
+                    : cause.getClass().getSimpleName() + ": " + cause.getMessage();
         }
 
         /** Whether the worker took longer than the request's timeout. */

@@ -45,13 +45,21 @@ public final class XesReader implements EventLogReader {
     private static final String RESOURCE = "org:resource";
     private static final String TIMESTAMP = "time:timestamp";
 
-    private final InputStream in;
+    /** The most bytes one attribute value or text may hold: far above any real log's, far below the heap. */
+    static final long MAX_VALUE_BYTES = 8L * 1024 * 1024;
+
+    private final MarkupRunLimit in;
     private final TimestampParser timestamps = TimestampParser.isoWithOffset();
     private final CasePositions positions = new CasePositions();
 
     /** @param in the XES document, already decompressed; the caller closes it */
     public XesReader(InputStream in) {
-        this.in = in;
+        this(in, MAX_VALUE_BYTES);
+    }
+
+    /** @param maxValueBytes the most bytes one attribute value or text may hold */
+    XesReader(InputStream in, long maxValueBytes) {
+        this.in = new MarkupRunLimit(in, maxValueBytes);
     }
 
     @Override
@@ -60,8 +68,14 @@ public final class XesReader implements EventLogReader {
         try {
             readLog(xml, sink);
         } catch (XMLStreamException e) {
-            throw malformed(e);
+            throw in.exceeded() ? tooLong(e.getLocation()) : malformed(e);
         }
+    }
+
+    private MalformedLogException tooLong(Location location) {
+        return malformed(
+                "an attribute or text holds more than " + in.limit() + " bytes, more than any event's value may",
+                location);
     }
 
     private XMLStreamReader open() throws MalformedLogException {
@@ -72,7 +86,7 @@ public final class XesReader implements EventLogReader {
         try {
             return factory.createXMLStreamReader(in);
         } catch (XMLStreamException e) {
-            throw malformed(e);
+            throw in.exceeded() ? tooLong(e.getLocation()) : malformed(e);
         }
     }
 

@@ -1,0 +1,122 @@
+package io.polyglot.dashboard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The answers to requests that no route takes: the ones Jetty refuses before the dashboard sees them (sent over a raw
+ * socket, since {@link URI} refuses to build such paths) and a known path asked with another method.
+ */
+class HttpErrorsEndpointTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dataDir;
+
+    private static TestDashboard dashboard;
+
+    @BeforeAll
+    static void startTheDashboard() {
+        dashboard = TestDashboard.start(dataDir, Clock.systemUTC());
+    }
+
+    @AfterAll
+    static void stopTheDashboard() {
+        if (dashboard != null) {
+            dashboard.close();
+        }
+    }
+
+    @Test
+    void answersAPathWithAnIncompleteEscapeWithProblemJson() throws Exception {
+        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/%"), 400);
+    }
+
+    @Test
+    void answersAPathWithAnEscapeOfNoHexDigitsWithProblemJson() throws Exception {
+        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/%zz"), 400);
+    }
+
+    @Test
+    void answersAPathWithAnEscapedNulWithProblemJson() throws Exception {
+        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/a%00b"), 400);
+    }
+
+    @Test
+    void answersAPathOf20000CharactersWith414ProblemJson() throws Exception {
+        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/" + "a".repeat(20_000)), 414);
+    }
+
+    @Test
+    void answersAWrongMethodOnTheSeedRouteWith405AndTheMethodsItTakes() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.send(HttpRequest.newBuilder(URI.create(dashboard.url("/api/seed")))
+                .header("Authorization", "Bearer " + TestDashboard.TOKEN)
+                .PUT(HttpRequest.BodyPublishers.noBody())
+                .build());
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow").orElse(""))
+                .contains("GET")
+                .contains("POST");
+        assertThat(JSON.readTree(response.body()).path("type").asText())
+                .isEqualTo("urn:polyglot:problem:method-not-allowed");
+    }
+
+    @Test
+    void answersAGetOfTheRebuildRouteWith405AndPost() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.get("/api/sync/rebuild");
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(405);
+        assertThat(response.headers().firstValue("Allow")).contains("POST");
+    }
+
+    @Test
+    void stillAnswersAnUnknownPathWith404() throws Exception {
+        assertThat(dashboard.get("/api/nothing-here").statusCode()).isEqualTo(404);
+    }
+
+    private static void assertProblem(String response, int status) throws IOException {
+        String head = response.substring(0, Math.max(response.indexOf("\r\n\r\n"), 0));
+        assertThat(head).as(response).startsWith("HTTP/1.1 " + status);
+        assertThat(head.toLowerCase(java.util.Locale.ROOT)).contains("content-type: application/problem+json");
+        JsonNode problem = JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
+        assertThat(problem.path("status").asInt()).isEqualTo(status);
+        assertThat(problem.path("title").asText()).isNotBlank();
+    }
+
+    /** Sends {@code method target} as written, over a socket, and reads the whole answer. */
+    private static String raw(String method, String target) throws IOException {
+        URI base = URI.create(dashboard.url("/"));
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), base.getPort())) {
+            OutputStream out = socket.getOutputStream();
+            out.write((method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+                            + TestDashboard.TOKEN + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
