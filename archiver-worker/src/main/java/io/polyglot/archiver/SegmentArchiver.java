@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
-import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -88,8 +88,9 @@ final class SegmentArchiver {
     private final ArchiverMetrics metrics;
     private final Deque<Pending> pending = new ArrayDeque<>();
     private final Set<String> indexed = ConcurrentHashMap.newKeySet();
-    private final ExecutorService lanes = new ThreadPoolExecutor(
-            0, UPLOAD_LANES, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), SegmentArchiver::laneThread);
+    // A queue, not a hand-off: a lane thread whose task has just completed its future may not be back at the queue
+    // when the next round is submitted, and a hand-off to a full pool would then reject the lane and end the loop.
+    private final ExecutorService lanes = laneThreads();
     private final ChainManifests manifests;
     private Instant nextAttemptAt = Instant.MIN;
     private Duration retryPause = FIRST_RETRY;
@@ -215,6 +216,18 @@ final class SegmentArchiver {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    private static ExecutorService laneThreads() {
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(
+                UPLOAD_LANES,
+                UPLOAD_LANES,
+                30,
+                TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(),
+                SegmentArchiver::laneThread);
+        threads.allowCoreThreadTimeOut(true);
+        return threads;
     }
 
     private static Thread laneThread(Runnable work) {
