@@ -218,7 +218,8 @@ final class SegmentArchiver {
         }
     }
 
-    private static ExecutorService laneThreads() {
+    /** The threads of the upload lanes: at most {@link #UPLOAD_LANES} at once, the rest of a round queued. */
+    static ExecutorService laneThreads() {
         ThreadPoolExecutor threads = new ThreadPoolExecutor(
                 UPLOAD_LANES,
                 UPLOAD_LANES,
