@@ -241,6 +241,10 @@ public record CommandServiceConfig(
             }
         }
         Map<String, Object> overrides = new HashMap<>(producerOverrides);
+        // A batch sends a line only once the aggregate's line before it is stored (OrderedSends), so every
+        // millisecond of linger is paid once per line of a case; the producer still batches while its requests are
+        // in flight.
+        overrides.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, 0);
         long timeoutMs = requestTimeout.toMillis();
         long lingerMs = lingerMs(overrides.get(ProducerConfig.LINGER_MS_CONFIG));
         overrides.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs);
@@ -323,9 +327,6 @@ public record CommandServiceConfig(
     }
 
     private static long lingerMs(Object configured) {
-        if (configured == null) {
-            return 5;
-        }
         try {
             return Long.parseLong(configured.toString().trim());
         } catch (NumberFormatException e) {

@@ -78,6 +78,16 @@ class CommandServiceConfigTest {
     }
 
     @Test
+    void sendsWithoutLingerUnlessTold() {
+        // when
+        Map<String, Object> producer =
+                CommandServiceConfig.from(Map.of("REQUEST_TIMEOUT", "3s")).producerProperties();
+
+        // then
+        assertThat(producer).containsEntry("linger.ms", 0).containsEntry("request.timeout.ms", 3_000);
+    }
+
+    @Test
     void refusesAProducerTimeoutThatTheRequestTimeoutOwns() {
         // given
         Map<String, String> env = Map.of("KAFKA_PRODUCER_MAX_BLOCK_MS", "60000");

@@ -38,7 +38,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -474,7 +473,8 @@ public final class CommandApi implements AutoCloseable {
         for (Intake outcome : outcomes) {
             waits.add(outcome instanceof Intake.Accepted accepted ? decisions.awaitDecision(accepted.id()) : null);
         }
-        List<CompletableFuture<Void>> acks = send(outcomes, Deadline.after(clock, settings.requestTimeout()));
+        List<CompletableFuture<Void>> acks =
+                OrderedSends.send(commands, outcomes, Deadline.after(clock, settings.requestTimeout()));
         // With respond-async the batch answers once Kafka has every line: a line not decided by then is pending.
         awaitDecisions(outcomes, acks, waits, respondAsync(ctx) ? Duration.ZERO : settings.decisionWait());
 
@@ -485,33 +485,6 @@ public final class CommandApi implements AutoCloseable {
             out.write('\n');
         }
         ctx.status(200).contentType(NDJSON).result(out.toByteArray());
-    }
-
-    /**
-     * Sends the events of every accepted line without waiting in between, then waits for all acknowledgements
-     * together. Once a send fails at once (Kafka unreachable) or the deadline passes, the remaining lines are not
-     * sent, so the batch still answers within the request timeout.
-     */
-    private List<CompletableFuture<Void>> send(List<Intake> outcomes, Deadline deadline) {
-        List<CompletableFuture<Void>> acks = new ArrayList<>(outcomes.size());
-        boolean stopped = false;
-        for (Intake outcome : outcomes) {
-            if (!(outcome instanceof Intake.Accepted accepted)) {
-                acks.add(null);
-                continue;
-            }
-            if (stopped || deadline.expired()) {
-                acks.add(CompletableFuture.failedFuture(new KafkaUnavailableException(
-                        "not sent: Kafka did not answer within the request timeout", null)));
-                continue;
-            }
-            CompletableFuture<Void> ack = commands.append(accepted);
-            stopped = ack.isCompletedExceptionally();
-            acks.add(ack);
-        }
-        CompletableFuture<?>[] pending = acks.stream().filter(Objects::nonNull).toArray(CompletableFuture<?>[]::new);
-        await(CompletableFuture.allOf(pending), deadline);
-        return acks;
     }
 
     /** Waits, all together and at most {@code DECISION_WAIT}, for the decisions of the lines Kafka took. */
