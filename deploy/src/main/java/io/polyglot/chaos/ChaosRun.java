@@ -319,8 +319,7 @@ public final class ChaosRun {
                         Locale.ROOT,
                         "%,d records for %,d commands: %,d missing, %,d duplicate event ids, %,d duplicate command ids,"
                                 + " %,d unexpected, %,d undecodable, %,d aggregates with versions other than 1..n,"
-                                + " %,d in two partitions; %,d events at a version other than their position in the"
-                                + " case%s",
+                                + " %,d in two partitions%s",
                         audit.records(),
                         commands,
                         audit.missing(),
@@ -330,8 +329,14 @@ public final class ChaosRun {
                         audit.undecodable(),
                         audit.versionProblems(),
                         audit.splitAggregates(),
-                        audit.outOfPosition(),
                         audit.examples().isEmpty() ? "" : "; e.g. " + audit.examples())));
+        checks.add(new Check(
+                "every case's events are recorded in the order of its log file",
+                audit.outOfPosition() == 0,
+                String.format(
+                        Locale.ROOT,
+                        "%,d events at a version other than their position in the case",
+                        audit.outOfPosition())));
         summaryFigures.put("events", audit.records());
         summaryFigures.put("missingEvents", audit.missing());
         summaryFigures.put("duplicateEvents", audit.duplicateEventIds() + audit.duplicateCommandIds());

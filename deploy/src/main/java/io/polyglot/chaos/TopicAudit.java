@@ -33,8 +33,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * @param unexpected events of no command the logs explain
  * @param versionProblems aggregates whose versions are not exactly 1..n for the n events of its case
  * @param splitAggregates aggregates found in more than one partition
- * @param outOfPosition events whose version is not their position in the case (the order the log gives); counted, not
- *     a failure: a resend after {@code kafka-unavailable} may reorder a case (a known gap of the importer)
+ * @param outOfPosition events whose version is not their position in the case (the order the log gives), checked apart
+ *     from {@link #exact()}: a case recorded out of order still holds every event once
  * @param pastLastRecord per partition, the offset after its last record: what a caught-up consumer has passed
  * @param examples a few of the problems, for the report
  */
