@@ -10,4 +10,10 @@ package io.polyglot.projection.domain;
  * @param events how many such events the batch holds
  * @param lastOffset the offset of the batch's last such event
  */
-public record ActivityCountChange(int partition, String activity, String lifecycle, long events, long lastOffset) {}
+public record ActivityCountChange(int partition, String activity, String lifecycle, long events, long lastOffset) {
+
+    /** Where the batch's last such event was read. */
+    public SourcePosition source() {
+        return new SourcePosition(partition, lastOffset);
+    }
+}

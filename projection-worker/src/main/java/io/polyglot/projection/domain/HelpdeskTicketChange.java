@@ -23,4 +23,5 @@ public record HelpdeskTicketChange(
         long eventCount,
         long aggregateVersion,
         int partition,
-        long lastOffset) {}
+        long lastOffset)
+        implements AggregateRowChange {}

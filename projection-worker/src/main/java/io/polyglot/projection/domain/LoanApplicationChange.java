@@ -26,4 +26,5 @@ public record LoanApplicationChange(
         long eventCount,
         long aggregateVersion,
         int partition,
-        long lastOffset) {}
+        long lastOffset)
+        implements AggregateRowChange {}

@@ -13,13 +13,11 @@ import io.polyglot.projection.ReadModelStore;
 import io.polyglot.projection.ReadModelUnavailableException;
 import io.polyglot.projection.ReadModelWriteException;
 import io.polyglot.projection.domain.ActivityCountChange;
+import io.polyglot.projection.domain.AggregateRowChange;
 import io.polyglot.projection.domain.HelpdeskTicketChange;
 import io.polyglot.projection.domain.LoanApplicationChange;
 import io.polyglot.projection.domain.PartitionAdvance;
 import io.polyglot.projection.domain.ReadModelBatch;
-import io.polyglot.readmodel.jooq.projection.tables.records.HelpdeskTicketRecord;
-import io.polyglot.readmodel.jooq.projection.tables.records.LoanActivityCountPartRecord;
-import io.polyglot.readmodel.jooq.projection.tables.records.LoanApplicationRecord;
 import io.polyglot.readmodel.jooq.projection.tables.records.ProjectionOffsetsRecord;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
@@ -34,14 +32,16 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.stream.IntStream;
+import java.util.function.Function;
 import javax.sql.DataSource;
+import org.jooq.Condition;
 import org.jooq.DSLContext;
+import org.jooq.Field;
+import org.jooq.InsertOnDuplicateSetMoreStep;
+import org.jooq.InsertOnDuplicateStep;
 import org.jooq.InsertValuesStep4;
-import org.jooq.InsertValuesStep5;
-import org.jooq.InsertValuesStep8;
-import org.jooq.InsertValuesStep9;
 import org.jooq.SQLDialect;
+import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
 import org.jooq.impl.DSL;
 import org.slf4j.Logger;
@@ -49,16 +49,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The read model in PostgreSQL, written with jOOQ. A batch is one transaction: first the conditional offset update of
- * each partition (which fences a stale instance before it touches a row), then one multi-row upsert per table, rows
- * in key order. Every row remembers the source partition and offset of the last event folded into it, and an upsert
- * leaves a row alone when it has seen that event already, so replaying an applied batch changes nothing.
+ * each partition (which fences a stale instance before it touches a row), then one upsert per table, rows in key
+ * order, bound as one array per column to a statement rendered once ({@link ArrayUpsert}). Every row remembers the
+ * source partition and offset of the last event folded into it, and an upsert leaves a row alone when it has seen
+ * that event already, so replaying an applied batch changes nothing.
  */
 public final class PostgresReadModelStore implements ReadModelStore {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresReadModelStore.class);
-
-    /** Rows per statement: keeps the bind values of the widest table well under PostgreSQL's limit of 32,767. */
-    static final int ROWS_PER_STATEMENT = 1_000;
 
     private static final int TRANSIENT_ATTEMPTS = 5;
     private static final Comparator<LoanApplicationChange> LOAN_APPLICATION_ORDER =
@@ -75,6 +73,10 @@ public final class PostgresReadModelStore implements ReadModelStore {
     private final DSLContext sql;
     private final String consumerGroup;
     private final BatchPause pause;
+    private final ArrayUpsert<LoanApplicationChange> loanApplications;
+    private final ArrayUpsert<ActivityCountChange> loanActivityCounts;
+    private final ArrayUpsert<HelpdeskTicketChange> helpdeskTickets;
+    private final RealLogUpserts realLogs;
 
     public PostgresReadModelStore(DataSource dataSource, String consumerGroup) {
         this(DSL.using(dataSource, SQLDialect.POSTGRES), consumerGroup, BatchPause.NONE);
@@ -98,6 +100,10 @@ public final class PostgresReadModelStore implements ReadModelStore {
         this.sql = sql;
         this.consumerGroup = consumerGroup;
         this.pause = pause;
+        this.loanApplications = loanApplicationUpsert(sql);
+        this.loanActivityCounts = loanActivityCountUpsert(sql);
+        this.helpdeskTickets = helpdeskTicketUpsert(sql);
+        this.realLogs = new RealLogUpserts(sql);
     }
 
     @Override
@@ -124,10 +130,10 @@ public final class PostgresReadModelStore implements ReadModelStore {
                     DSLContext transaction = DSL.using(configuration);
                     pause.reached(BatchPause.Point.TRANSACTION_STARTED);
                     advanceOffsets(transaction, batch);
-                    upsertLoanApplications(transaction, sorted(batch.loanApplications(), LOAN_APPLICATION_ORDER));
-                    upsertLoanActivityCounts(transaction, sorted(batch.loanActivityCounts(), ACTIVITY_COUNT_ORDER));
-                    upsertHelpdeskTickets(transaction, sorted(batch.helpdeskTickets(), HELPDESK_TICKET_ORDER));
-                    RealLogUpserts.write(transaction, batch.realLogs());
+                    loanApplications.write(transaction, sorted(batch.loanApplications(), LOAN_APPLICATION_ORDER));
+                    loanActivityCounts.write(transaction, sorted(batch.loanActivityCounts(), ACTIVITY_COUNT_ORDER));
+                    helpdeskTickets.write(transaction, sorted(batch.helpdeskTickets(), HELPDESK_TICKET_ORDER));
+                    realLogs.write(transaction, batch.realLogs());
                     pause.reached(BatchPause.Point.BEFORE_COMMIT);
                     return new Applied();
                 });
@@ -195,150 +201,78 @@ public final class PostgresReadModelStore implements ReadModelStore {
         }
     }
 
-    private static void upsertLoanApplications(DSLContext transaction, List<LoanApplicationChange> changes) {
-        for (List<LoanApplicationChange> chunk : chunks(changes)) {
-            InsertValuesStep9<
-                            LoanApplicationRecord,
-                            String,
-                            String,
-                            java.math.BigDecimal,
-                            OffsetDateTime,
-                            OffsetDateTime,
-                            Long,
-                            Long,
-                            Integer,
-                            Long>
-                    insert = transaction.insertInto(
-                            LOAN_APPLICATION,
-                            LOAN_APPLICATION.APPLICATION_ID,
-                            LOAN_APPLICATION.STATUS,
-                            LOAN_APPLICATION.AMOUNT_REQUESTED,
-                            LOAN_APPLICATION.SUBMITTED_AT,
-                            LOAN_APPLICATION.LAST_EVENT_AT,
-                            LOAN_APPLICATION.EVENT_COUNT,
-                            LOAN_APPLICATION.AGGREGATE_VERSION,
-                            LOAN_APPLICATION.SOURCE_PARTITION,
-                            LOAN_APPLICATION.SOURCE_OFFSET);
-            for (LoanApplicationChange change : chunk) {
-                insert = insert.values(
-                        change.applicationId(),
-                        change.status(),
-                        change.amountRequested(),
-                        utc(change.submittedAt()),
-                        utc(change.lastEventAt()),
-                        change.eventCount(),
-                        change.aggregateVersion(),
-                        change.partition(),
-                        change.lastOffset());
-            }
-            insert.onConflict(LOAN_APPLICATION.APPLICATION_ID)
-                    .doUpdate()
-                    .set(LOAN_APPLICATION.STATUS, coalesce(excluded(LOAN_APPLICATION.STATUS), LOAN_APPLICATION.STATUS))
-                    .set(
-                            LOAN_APPLICATION.AMOUNT_REQUESTED,
-                            coalesce(LOAN_APPLICATION.AMOUNT_REQUESTED, excluded(LOAN_APPLICATION.AMOUNT_REQUESTED)))
-                    .set(
-                            LOAN_APPLICATION.SUBMITTED_AT,
-                            coalesce(LOAN_APPLICATION.SUBMITTED_AT, excluded(LOAN_APPLICATION.SUBMITTED_AT)))
-                    .set(
-                            LOAN_APPLICATION.LAST_EVENT_AT,
-                            greatest(LOAN_APPLICATION.LAST_EVENT_AT, excluded(LOAN_APPLICATION.LAST_EVENT_AT)))
-                    .set(
-                            LOAN_APPLICATION.EVENT_COUNT,
-                            LOAN_APPLICATION.EVENT_COUNT.plus(excluded(LOAN_APPLICATION.EVENT_COUNT)))
-                    .set(LOAN_APPLICATION.AGGREGATE_VERSION, excluded(LOAN_APPLICATION.AGGREGATE_VERSION))
-                    .set(LOAN_APPLICATION.SOURCE_PARTITION, excluded(LOAN_APPLICATION.SOURCE_PARTITION))
-                    .set(LOAN_APPLICATION.SOURCE_OFFSET, excluded(LOAN_APPLICATION.SOURCE_OFFSET))
-                    .where(excluded(LOAN_APPLICATION.SOURCE_PARTITION)
-                            .ne(LOAN_APPLICATION.SOURCE_PARTITION)
-                            .or(excluded(LOAN_APPLICATION.SOURCE_OFFSET).gt(LOAN_APPLICATION.SOURCE_OFFSET)))
-                    .execute();
-        }
+    private static ArrayUpsert<LoanApplicationChange> loanApplicationUpsert(DSLContext sql) {
+        ArrayUpsert.Builder<LoanApplicationChange> columns = ArrayUpsert.<LoanApplicationChange>into(LOAN_APPLICATION)
+                .column(LOAN_APPLICATION.APPLICATION_ID, LoanApplicationChange::applicationId)
+                .column(LOAN_APPLICATION.STATUS, LoanApplicationChange::status)
+                .column(LOAN_APPLICATION.AMOUNT_REQUESTED, LoanApplicationChange::amountRequested)
+                .column(LOAN_APPLICATION.SUBMITTED_AT, change -> utc(change.submittedAt()));
+        return AggregateRowColumns.of(LOAN_APPLICATION)
+                .upsert(sql, columns, PostgresReadModelStore::loanApplicationMerge);
     }
 
-    private static void upsertLoanActivityCounts(DSLContext transaction, List<ActivityCountChange> changes) {
-        for (List<ActivityCountChange> chunk : chunks(changes)) {
-            InsertValuesStep5<LoanActivityCountPartRecord, Integer, String, String, Long, Long> insert =
-                    transaction.insertInto(
-                            LOAN_ACTIVITY_COUNT_PART,
-                            LOAN_ACTIVITY_COUNT_PART.SOURCE_PARTITION,
-                            LOAN_ACTIVITY_COUNT_PART.ACTIVITY,
-                            LOAN_ACTIVITY_COUNT_PART.LIFECYCLE,
-                            LOAN_ACTIVITY_COUNT_PART.EVENTS,
-                            LOAN_ACTIVITY_COUNT_PART.SOURCE_OFFSET);
-            for (ActivityCountChange change : chunk) {
-                insert = insert.values(
-                        change.partition(),
-                        change.activity(),
-                        change.lifecycle(),
-                        change.events(),
-                        change.lastOffset());
-            }
-            // The unique key treats null lifecycles as equal (NULLS NOT DISTINCT), so these columns infer it.
-            insert.onConflict(
-                            LOAN_ACTIVITY_COUNT_PART.SOURCE_PARTITION,
-                            LOAN_ACTIVITY_COUNT_PART.ACTIVITY,
-                            LOAN_ACTIVITY_COUNT_PART.LIFECYCLE)
-                    .doUpdate()
-                    .set(
-                            LOAN_ACTIVITY_COUNT_PART.EVENTS,
-                            LOAN_ACTIVITY_COUNT_PART.EVENTS.plus(excluded(LOAN_ACTIVITY_COUNT_PART.EVENTS)))
-                    .set(LOAN_ACTIVITY_COUNT_PART.SOURCE_OFFSET, excluded(LOAN_ACTIVITY_COUNT_PART.SOURCE_OFFSET))
-                    .where(excluded(LOAN_ACTIVITY_COUNT_PART.SOURCE_OFFSET).gt(LOAN_ACTIVITY_COUNT_PART.SOURCE_OFFSET))
-                    .execute();
-        }
+    /** A status, amount or submission time the batch does not know leaves the stored one. */
+    private static InsertOnDuplicateSetMoreStep<?> loanApplicationMerge(InsertOnDuplicateStep<?> insert) {
+        return insert.onConflict(LOAN_APPLICATION.APPLICATION_ID)
+                .doUpdate()
+                .set(LOAN_APPLICATION.STATUS, coalesce(excluded(LOAN_APPLICATION.STATUS), LOAN_APPLICATION.STATUS))
+                .set(LOAN_APPLICATION.AMOUNT_REQUESTED, kept(LOAN_APPLICATION.AMOUNT_REQUESTED))
+                .set(LOAN_APPLICATION.SUBMITTED_AT, kept(LOAN_APPLICATION.SUBMITTED_AT));
     }
 
-    private static void upsertHelpdeskTickets(DSLContext transaction, List<HelpdeskTicketChange> changes) {
-        for (List<HelpdeskTicketChange> chunk : chunks(changes)) {
-            InsertValuesStep8<
-                            HelpdeskTicketRecord,
-                            String,
-                            String,
-                            OffsetDateTime,
-                            OffsetDateTime,
-                            Long,
-                            Long,
-                            Integer,
-                            Long>
-                    insert = transaction.insertInto(
-                            HELPDESK_TICKET,
-                            HELPDESK_TICKET.TICKET_ID,
-                            HELPDESK_TICKET.STATUS,
-                            HELPDESK_TICKET.OPENED_AT,
-                            HELPDESK_TICKET.LAST_EVENT_AT,
-                            HELPDESK_TICKET.EVENT_COUNT,
-                            HELPDESK_TICKET.AGGREGATE_VERSION,
-                            HELPDESK_TICKET.SOURCE_PARTITION,
-                            HELPDESK_TICKET.SOURCE_OFFSET);
-            for (HelpdeskTicketChange change : chunk) {
-                insert = insert.values(
-                        change.ticketId(),
-                        change.status(),
-                        utc(change.openedAt()),
-                        utc(change.lastEventAt()),
-                        change.eventCount(),
-                        change.aggregateVersion(),
-                        change.partition(),
-                        change.lastOffset());
-            }
-            insert.onConflict(HELPDESK_TICKET.TICKET_ID)
-                    .doUpdate()
-                    .set(HELPDESK_TICKET.STATUS, excluded(HELPDESK_TICKET.STATUS))
-                    .set(
-                            HELPDESK_TICKET.LAST_EVENT_AT,
-                            greatest(HELPDESK_TICKET.LAST_EVENT_AT, excluded(HELPDESK_TICKET.LAST_EVENT_AT)))
-                    .set(
-                            HELPDESK_TICKET.EVENT_COUNT,
-                            HELPDESK_TICKET.EVENT_COUNT.plus(excluded(HELPDESK_TICKET.EVENT_COUNT)))
-                    .set(HELPDESK_TICKET.AGGREGATE_VERSION, excluded(HELPDESK_TICKET.AGGREGATE_VERSION))
-                    .set(HELPDESK_TICKET.SOURCE_PARTITION, excluded(HELPDESK_TICKET.SOURCE_PARTITION))
-                    .set(HELPDESK_TICKET.SOURCE_OFFSET, excluded(HELPDESK_TICKET.SOURCE_OFFSET))
-                    .where(excluded(HELPDESK_TICKET.SOURCE_PARTITION)
-                            .ne(HELPDESK_TICKET.SOURCE_PARTITION)
-                            .or(excluded(HELPDESK_TICKET.SOURCE_OFFSET).gt(HELPDESK_TICKET.SOURCE_OFFSET)))
-                    .execute();
-        }
+    private static ArrayUpsert<ActivityCountChange> loanActivityCountUpsert(DSLContext sql) {
+        return ArrayUpsert.<ActivityCountChange>into(LOAN_ACTIVITY_COUNT_PART)
+                .column(LOAN_ACTIVITY_COUNT_PART.ACTIVITY, ActivityCountChange::activity)
+                .column(LOAN_ACTIVITY_COUNT_PART.LIFECYCLE, ActivityCountChange::lifecycle)
+                .column(LOAN_ACTIVITY_COUNT_PART.EVENTS, ActivityCountChange::events)
+                .source(
+                        LOAN_ACTIVITY_COUNT_PART.SOURCE_PARTITION,
+                        LOAN_ACTIVITY_COUNT_PART.SOURCE_OFFSET,
+                        ActivityCountChange::source)
+                // The unique key treats null lifecycles as equal (NULLS NOT DISTINCT), so these columns infer it.
+                .build(
+                        sql,
+                        insert -> insert.onConflict(
+                                        LOAN_ACTIVITY_COUNT_PART.SOURCE_PARTITION,
+                                        LOAN_ACTIVITY_COUNT_PART.ACTIVITY,
+                                        LOAN_ACTIVITY_COUNT_PART.LIFECYCLE)
+                                .doUpdate()
+                                .set(
+                                        LOAN_ACTIVITY_COUNT_PART.EVENTS,
+                                        LOAN_ACTIVITY_COUNT_PART.EVENTS.plus(excluded(LOAN_ACTIVITY_COUNT_PART.EVENTS)))
+                                .set(
+                                        LOAN_ACTIVITY_COUNT_PART.SOURCE_OFFSET,
+                                        excluded(LOAN_ACTIVITY_COUNT_PART.SOURCE_OFFSET))
+                                .where(excluded(LOAN_ACTIVITY_COUNT_PART.SOURCE_OFFSET)
+                                        .gt(LOAN_ACTIVITY_COUNT_PART.SOURCE_OFFSET)));
+    }
+
+    private static ArrayUpsert<HelpdeskTicketChange> helpdeskTicketUpsert(DSLContext sql) {
+        ArrayUpsert.Builder<HelpdeskTicketChange> columns = ArrayUpsert.<HelpdeskTicketChange>into(HELPDESK_TICKET)
+                .column(HELPDESK_TICKET.TICKET_ID, HelpdeskTicketChange::ticketId)
+                .column(HELPDESK_TICKET.STATUS, HelpdeskTicketChange::status)
+                .column(HELPDESK_TICKET.OPENED_AT, change -> utc(change.openedAt()));
+        // A ticket's status is always that of its latest event; its opening time stays.
+        return AggregateRowColumns.of(HELPDESK_TICKET)
+                .upsert(
+                        sql,
+                        columns,
+                        insert -> insert.onConflict(HELPDESK_TICKET.TICKET_ID)
+                                .doUpdate()
+                                .set(HELPDESK_TICKET.STATUS, excluded(HELPDESK_TICKET.STATUS)));
+    }
+
+    /** The stored value where there is one, else the batch's: the first value seen stays. */
+    private static <V> Field<V> kept(Field<V> stored) {
+        return coalesce(stored, excluded(stored));
+    }
+
+    /**
+     * Whether the row to insert comes from a later event than the stored row: one of another partition (the aggregate
+     * moved) or of a later offset in the same one. A replayed event is neither, so it changes nothing.
+     */
+    static Condition laterSource(Field<Integer> partition, Field<Long> offset) {
+        return excluded(partition).ne(partition).or(excluded(offset).gt(offset));
     }
 
     /**
@@ -349,14 +283,6 @@ public final class PostgresReadModelStore implements ReadModelStore {
         List<T> copy = new ArrayList<>(rows);
         copy.sort(order);
         return copy;
-    }
-
-    static <T> List<List<T>> chunks(List<T> rows) {
-        int count = (rows.size() + ROWS_PER_STATEMENT - 1) / ROWS_PER_STATEMENT;
-        return IntStream.range(0, count)
-                .mapToObj(
-                        i -> rows.subList(i * ROWS_PER_STATEMENT, Math.min(rows.size(), (i + 1) * ROWS_PER_STATEMENT)))
-                .toList();
     }
 
     static OffsetDateTime utc(Instant instant) {
@@ -408,6 +334,62 @@ public final class PostgresReadModelStore implements ReadModelStore {
             }
         }
         return false;
+    }
+
+    /**
+     * The columns an aggregate's own row has whatever its type, and how a batch's change merges into them: the latest
+     * time of the two, the counts added up, the version and source position of the later event, and nothing at all
+     * when the stored row has seen the batch's last event already.
+     */
+    private record AggregateRowColumns(
+            Field<OffsetDateTime> lastEventAt,
+            Field<Long> eventCount,
+            Field<Long> aggregateVersion,
+            Field<Integer> partition,
+            Field<Long> offset) {
+
+        /** The columns of {@code table}, which every table of an aggregate's own rows names alike. */
+        static AggregateRowColumns of(Table<?> table) {
+            return new AggregateRowColumns(
+                    column(table, "last_event_at", OffsetDateTime.class),
+                    column(table, "event_count", Long.class),
+                    column(table, "aggregate_version", Long.class),
+                    column(table, "source_partition", Integer.class),
+                    column(table, "source_offset", Long.class));
+        }
+
+        private static <V> Field<V> column(Table<?> table, String name, Class<V> type) {
+            Field<?> field = table.field(name);
+            if (field == null || field.getType() != type) {
+                throw new IllegalArgumentException(
+                        "table " + table.getName() + " has no column " + name + " of " + type.getSimpleName());
+            }
+            return field.coerce(type);
+        }
+
+        /**
+         * The upsert of {@code own} columns and then these, merged by {@code ownMerge} and then by these rules, and
+         * not at all when the stored row has seen the batch's last event.
+         */
+        <T extends AggregateRowChange> ArrayUpsert<T> upsert(
+                DSLContext sql,
+                ArrayUpsert.Builder<T> own,
+                Function<InsertOnDuplicateStep<?>, InsertOnDuplicateSetMoreStep<?>> ownMerge) {
+            own.column(lastEventAt, change -> utc(change.lastEventAt()))
+                    .column(eventCount, AggregateRowChange::eventCount)
+                    .column(aggregateVersion, AggregateRowChange::aggregateVersion)
+                    .column(partition, AggregateRowChange::partition)
+                    .column(offset, AggregateRowChange::lastOffset);
+            return own.build(
+                    sql,
+                    insert -> ownMerge.apply(insert)
+                            .set(lastEventAt, greatest(lastEventAt, excluded(lastEventAt)))
+                            .set(eventCount, eventCount.plus(excluded(eventCount)))
+                            .set(aggregateVersion, excluded(aggregateVersion))
+                            .set(partition, excluded(partition))
+                            .set(offset, excluded(offset))
+                            .where(laterSource(partition, offset)));
+        }
     }
 
     /** Thrown inside the transaction to roll it back when a partition's stored offset moved. */

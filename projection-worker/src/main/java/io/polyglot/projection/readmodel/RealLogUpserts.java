@@ -1,6 +1,6 @@
 package io.polyglot.projection.readmodel;
 
-import static io.polyglot.projection.readmodel.PostgresReadModelStore.chunks;
+import static io.polyglot.projection.readmodel.PostgresReadModelStore.laterSource;
 import static io.polyglot.projection.readmodel.PostgresReadModelStore.utc;
 import static io.polyglot.readmodel.jooq.projection.Tables.HELPDESK_TICKET_EVENT;
 import static io.polyglot.readmodel.jooq.projection.Tables.LOAN_OFFER;
@@ -35,11 +35,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.InsertValuesStepN;
-import org.jooq.Query;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
@@ -48,9 +45,9 @@ import org.jooq.impl.SQLDataType;
  * Writes the read models of the real logs inside a batch's transaction. Offers, work items and ticket events depend
  * on what earlier batches stored (the latest created offer, the open START, a ticket's last event): for each of them
  * one statement reads that state for every aggregate of the batch, the domain resolves the batch's changes against
- * it, and one multi-row upsert per table writes the result, rows in key order. The stored state is read after the
- * batch's conditional offset update, which holds the partition's offset row until the commit, so no other instance
- * can change it in between.
+ * it, and one upsert per table writes the result, rows in key order, bound as arrays ({@link ArrayUpsert}). The
+ * stored state is read after the batch's conditional offset update, which holds the partition's offset row until the
+ * commit, so no other instance can change it in between.
  */
 final class RealLogUpserts {
 
@@ -58,17 +55,32 @@ final class RealLogUpserts {
     private static final String BATCH_ID_COLUMN = "id";
     private static final Field<String> BATCH_ID = DSL.field(DSL.name(BATCH, BATCH_ID_COLUMN), String.class);
 
-    private RealLogUpserts() {}
+    private final ArrayUpsert<LoanOfferRow> loanOffers;
+    private final ArrayUpsert<LoanWorkItemRow> loanWorkItems;
+    private final ArrayUpsert<LoanWorkItemState> loanWorkItemStates;
+    private final ArrayUpsert<LoanStageChange> loanStages;
+    private final ArrayUpsert<HelpdeskEventRow> helpdeskEvents;
+    private final ArrayUpsert<WeatherDayChange> weatherDays;
 
-    static void write(DSLContext transaction, RealLogChanges changes) {
-        writeLoanOffers(transaction, changes.loanOffers());
-        writeLoanWorkItems(transaction, changes.loanWorkItems());
-        writeLoanStages(transaction, changes.loanStages());
-        writeHelpdeskEvents(transaction, changes.helpdeskEvents());
-        writeWeatherDays(transaction, changes.weatherDays());
+    /** Renders the upserts once, with the settings of {@code sql}. */
+    RealLogUpserts(DSLContext sql) {
+        loanOffers = loanOfferUpsert(sql);
+        loanWorkItems = loanWorkItemUpsert(sql);
+        loanWorkItemStates = loanWorkItemStateUpsert(sql);
+        loanStages = loanStageUpsert(sql);
+        helpdeskEvents = helpdeskEventUpsert(sql);
+        weatherDays = weatherDayUpsert(sql);
     }
 
-    private static void writeLoanOffers(DSLContext transaction, List<LoanOfferChange> changes) {
+    void write(DSLContext transaction, RealLogChanges changes) {
+        writeLoanOffers(transaction, changes.loanOffers());
+        writeLoanWorkItems(transaction, changes.loanWorkItems());
+        loanStages.write(transaction, changes.loanStages());
+        writeHelpdeskEvents(transaction, changes.helpdeskEvents());
+        weatherDays.write(transaction, changes.weatherDays());
+    }
+
+    private void writeLoanOffers(DSLContext transaction, List<LoanOfferChange> changes) {
         if (changes.isEmpty()) {
             return;
         }
@@ -87,34 +99,26 @@ final class RealLogUpserts {
         for (LoanOfferChange change : changes) {
             rows.addAll(change.resolve(latest.get(change.applicationId())));
         }
-        // A resolved row is the whole row: it replaces what is stored.
-        upsert(
-                transaction,
-                rows,
-                LOAN_OFFER,
-                List.of(
-                        LOAN_OFFER.APPLICATION_ID,
-                        LOAN_OFFER.OFFER_NO,
-                        LOAN_OFFER.STATUS,
-                        LOAN_OFFER.CREATED_AT,
-                        LOAN_OFFER.DECIDED_AT,
-                        LOAN_OFFER.SOURCE_PARTITION,
-                        LOAN_OFFER.SOURCE_OFFSET),
-                row -> new Object[] {
-                    row.applicationId(),
-                    row.offerNo(),
-                    row.status(),
-                    utc(row.createdAt()),
-                    utc(row.decidedAt()),
-                    row.source().partition(),
-                    row.source().offset()
-                },
-                insert -> insert.onConflict(LOAN_OFFER.APPLICATION_ID, LOAN_OFFER.OFFER_NO)
-                        .doUpdate()
-                        .set(LOAN_OFFER.STATUS, excluded(LOAN_OFFER.STATUS))
-                        .set(LOAN_OFFER.DECIDED_AT, excluded(LOAN_OFFER.DECIDED_AT))
-                        .set(LOAN_OFFER.SOURCE_PARTITION, excluded(LOAN_OFFER.SOURCE_PARTITION))
-                        .set(LOAN_OFFER.SOURCE_OFFSET, excluded(LOAN_OFFER.SOURCE_OFFSET)));
+        loanOffers.write(transaction, rows);
+    }
+
+    /** A resolved offer is the whole row: it replaces what is stored. */
+    private static ArrayUpsert<LoanOfferRow> loanOfferUpsert(DSLContext sql) {
+        return ArrayUpsert.<LoanOfferRow>into(LOAN_OFFER)
+                .column(LOAN_OFFER.APPLICATION_ID, LoanOfferRow::applicationId)
+                .column(LOAN_OFFER.OFFER_NO, LoanOfferRow::offerNo)
+                .column(LOAN_OFFER.STATUS, LoanOfferRow::status)
+                .column(LOAN_OFFER.CREATED_AT, row -> utc(row.createdAt()))
+                .column(LOAN_OFFER.DECIDED_AT, row -> utc(row.decidedAt()))
+                .source(LOAN_OFFER.SOURCE_PARTITION, LOAN_OFFER.SOURCE_OFFSET, LoanOfferRow::source)
+                .build(
+                        sql,
+                        insert -> insert.onConflict(LOAN_OFFER.APPLICATION_ID, LOAN_OFFER.OFFER_NO)
+                                .doUpdate()
+                                .set(LOAN_OFFER.STATUS, excluded(LOAN_OFFER.STATUS))
+                                .set(LOAN_OFFER.DECIDED_AT, excluded(LOAN_OFFER.DECIDED_AT))
+                                .set(LOAN_OFFER.SOURCE_PARTITION, excluded(LOAN_OFFER.SOURCE_PARTITION))
+                                .set(LOAN_OFFER.SOURCE_OFFSET, excluded(LOAN_OFFER.SOURCE_OFFSET)));
     }
 
     private static LoanOfferRow offer(LoanOfferRecord row) {
@@ -127,7 +131,7 @@ final class RealLogUpserts {
                 new SourcePosition(row.getSourcePartition(), row.getSourceOffset()));
     }
 
-    private static void writeLoanWorkItems(DSLContext transaction, List<LoanWorkItemChange> changes) {
+    private void writeLoanWorkItems(DSLContext transaction, List<LoanWorkItemChange> changes) {
         if (changes.isEmpty()) {
             return;
         }
@@ -153,8 +157,8 @@ final class RealLogUpserts {
                 states.add(resolved.state());
             }
         }
-        upsertWorkItemRows(transaction, rows);
-        upsertWorkItemStates(transaction, states);
+        loanWorkItems.write(transaction, rows);
+        loanWorkItemStates.write(transaction, states);
     }
 
     private static LoanWorkItemState workItemState(LoanWorkItemStateRecord row) {
@@ -171,96 +175,75 @@ final class RealLogUpserts {
                 source);
     }
 
-    private static void upsertWorkItemRows(DSLContext transaction, List<LoanWorkItemRow> rows) {
-        // A row stored already is a START of an earlier batch that this batch completes: only that changes.
-        upsert(
-                transaction,
-                rows,
-                LOAN_WORK_ITEM,
-                List.of(
-                        LOAN_WORK_ITEM.APPLICATION_ID,
-                        LOAN_WORK_ITEM.WORK_ITEM,
-                        LOAN_WORK_ITEM.START_PARTITION,
-                        LOAN_WORK_ITEM.START_OFFSET,
-                        LOAN_WORK_ITEM.SCHEDULED_AT,
-                        LOAN_WORK_ITEM.STARTED_AT,
-                        LOAN_WORK_ITEM.COMPLETED_AT,
-                        LOAN_WORK_ITEM.SOURCE_OFFSET),
-                row -> new Object[] {
-                    row.applicationId(),
-                    row.workItem(),
-                    row.start().partition(),
-                    row.start().offset(),
-                    utc(row.scheduledAt()),
-                    utc(row.startedAt()),
-                    utc(row.completedAt()),
-                    row.lastOffset()
-                },
-                insert -> insert.onConflict(
-                                LOAN_WORK_ITEM.APPLICATION_ID,
-                                LOAN_WORK_ITEM.WORK_ITEM,
-                                LOAN_WORK_ITEM.START_PARTITION,
-                                LOAN_WORK_ITEM.START_OFFSET)
-                        .doUpdate()
-                        .set(LOAN_WORK_ITEM.COMPLETED_AT, excluded(LOAN_WORK_ITEM.COMPLETED_AT))
-                        .set(LOAN_WORK_ITEM.SOURCE_OFFSET, excluded(LOAN_WORK_ITEM.SOURCE_OFFSET))
-                        .where(LOAN_WORK_ITEM.COMPLETED_AT.isNull()));
+    /** A work item stored already is a START of an earlier batch that this batch completes: only that changes. */
+    private static ArrayUpsert<LoanWorkItemRow> loanWorkItemUpsert(DSLContext sql) {
+        return ArrayUpsert.<LoanWorkItemRow>into(LOAN_WORK_ITEM)
+                .column(LOAN_WORK_ITEM.APPLICATION_ID, LoanWorkItemRow::applicationId)
+                .column(LOAN_WORK_ITEM.WORK_ITEM, LoanWorkItemRow::workItem)
+                .column(LOAN_WORK_ITEM.START_PARTITION, row -> row.start().partition())
+                .column(LOAN_WORK_ITEM.START_OFFSET, row -> row.start().offset())
+                .column(LOAN_WORK_ITEM.SCHEDULED_AT, row -> utc(row.scheduledAt()))
+                .column(LOAN_WORK_ITEM.STARTED_AT, row -> utc(row.startedAt()))
+                .column(LOAN_WORK_ITEM.COMPLETED_AT, row -> utc(row.completedAt()))
+                .column(LOAN_WORK_ITEM.SOURCE_OFFSET, LoanWorkItemRow::lastOffset)
+                .build(
+                        sql,
+                        insert -> insert.onConflict(
+                                        LOAN_WORK_ITEM.APPLICATION_ID,
+                                        LOAN_WORK_ITEM.WORK_ITEM,
+                                        LOAN_WORK_ITEM.START_PARTITION,
+                                        LOAN_WORK_ITEM.START_OFFSET)
+                                .doUpdate()
+                                .set(LOAN_WORK_ITEM.COMPLETED_AT, excluded(LOAN_WORK_ITEM.COMPLETED_AT))
+                                .set(LOAN_WORK_ITEM.SOURCE_OFFSET, excluded(LOAN_WORK_ITEM.SOURCE_OFFSET))
+                                .where(LOAN_WORK_ITEM.COMPLETED_AT.isNull()));
     }
 
-    private static void upsertWorkItemStates(DSLContext transaction, List<LoanWorkItemState> states) {
-        upsert(
-                transaction,
-                states,
-                LOAN_WORK_ITEM_STATE,
-                List.of(
-                        LOAN_WORK_ITEM_STATE.APPLICATION_ID,
-                        LOAN_WORK_ITEM_STATE.WORK_ITEM,
+    private static ArrayUpsert<LoanWorkItemState> loanWorkItemStateUpsert(DSLContext sql) {
+        return ArrayUpsert.<LoanWorkItemState>into(LOAN_WORK_ITEM_STATE)
+                .column(LOAN_WORK_ITEM_STATE.APPLICATION_ID, LoanWorkItemState::applicationId)
+                .column(LOAN_WORK_ITEM_STATE.WORK_ITEM, LoanWorkItemState::workItem)
+                .column(
                         LOAN_WORK_ITEM_STATE.OPEN_START_OFFSET,
-                        LOAN_WORK_ITEM_STATE.OPEN_STARTED_AT,
-                        LOAN_WORK_ITEM_STATE.LAST_SCHEDULED_AT,
+                        state -> state.openStart() == null
+                                ? null
+                                : state.openStart().offset())
+                .column(LOAN_WORK_ITEM_STATE.OPEN_STARTED_AT, state -> utc(state.openStartedAt()))
+                .column(LOAN_WORK_ITEM_STATE.LAST_SCHEDULED_AT, state -> utc(state.lastScheduledAt()))
+                .source(
                         LOAN_WORK_ITEM_STATE.SOURCE_PARTITION,
-                        LOAN_WORK_ITEM_STATE.SOURCE_OFFSET),
-                state -> new Object[] {
-                    state.applicationId(),
-                    state.workItem(),
-                    state.openStart() == null ? null : state.openStart().offset(),
-                    utc(state.openStartedAt()),
-                    utc(state.lastScheduledAt()),
-                    state.source().partition(),
-                    state.source().offset()
-                },
-                insert -> insert.onConflict(LOAN_WORK_ITEM_STATE.APPLICATION_ID, LOAN_WORK_ITEM_STATE.WORK_ITEM)
-                        .doUpdate()
-                        .set(LOAN_WORK_ITEM_STATE.OPEN_START_OFFSET, excluded(LOAN_WORK_ITEM_STATE.OPEN_START_OFFSET))
-                        .set(LOAN_WORK_ITEM_STATE.OPEN_STARTED_AT, excluded(LOAN_WORK_ITEM_STATE.OPEN_STARTED_AT))
-                        .set(LOAN_WORK_ITEM_STATE.LAST_SCHEDULED_AT, excluded(LOAN_WORK_ITEM_STATE.LAST_SCHEDULED_AT))
-                        .set(LOAN_WORK_ITEM_STATE.SOURCE_PARTITION, excluded(LOAN_WORK_ITEM_STATE.SOURCE_PARTITION))
-                        .set(LOAN_WORK_ITEM_STATE.SOURCE_OFFSET, excluded(LOAN_WORK_ITEM_STATE.SOURCE_OFFSET)));
+                        LOAN_WORK_ITEM_STATE.SOURCE_OFFSET,
+                        LoanWorkItemState::source)
+                .build(
+                        sql,
+                        insert -> insert.onConflict(LOAN_WORK_ITEM_STATE.APPLICATION_ID, LOAN_WORK_ITEM_STATE.WORK_ITEM)
+                                .doUpdate()
+                                .set(
+                                        LOAN_WORK_ITEM_STATE.OPEN_START_OFFSET,
+                                        excluded(LOAN_WORK_ITEM_STATE.OPEN_START_OFFSET))
+                                .set(
+                                        LOAN_WORK_ITEM_STATE.OPEN_STARTED_AT,
+                                        excluded(LOAN_WORK_ITEM_STATE.OPEN_STARTED_AT))
+                                .set(
+                                        LOAN_WORK_ITEM_STATE.LAST_SCHEDULED_AT,
+                                        excluded(LOAN_WORK_ITEM_STATE.LAST_SCHEDULED_AT))
+                                .set(
+                                        LOAN_WORK_ITEM_STATE.SOURCE_PARTITION,
+                                        excluded(LOAN_WORK_ITEM_STATE.SOURCE_PARTITION))
+                                .set(LOAN_WORK_ITEM_STATE.SOURCE_OFFSET, excluded(LOAN_WORK_ITEM_STATE.SOURCE_OFFSET)));
     }
 
-    private static void writeLoanStages(DSLContext transaction, List<LoanStageChange> changes) {
-        // The first occurrence by position is the first one stored: a later one, or a replay, changes nothing.
-        upsert(
-                transaction,
-                changes,
-                LOAN_STAGE_REACHED,
-                List.of(
-                        LOAN_STAGE_REACHED.APPLICATION_ID,
-                        LOAN_STAGE_REACHED.STAGE,
-                        LOAN_STAGE_REACHED.FIRST_AT,
-                        LOAN_STAGE_REACHED.SOURCE_PARTITION,
-                        LOAN_STAGE_REACHED.SOURCE_OFFSET),
-                change -> new Object[] {
-                    change.applicationId(),
-                    change.stage(),
-                    utc(change.firstAt()),
-                    change.source().partition(),
-                    change.source().offset()
-                },
-                insert -> insert.onConflictDoNothing());
+    /** The first occurrence by position is the first one stored: a later one, or a replay, changes nothing. */
+    private static ArrayUpsert<LoanStageChange> loanStageUpsert(DSLContext sql) {
+        return ArrayUpsert.<LoanStageChange>into(LOAN_STAGE_REACHED)
+                .column(LOAN_STAGE_REACHED.APPLICATION_ID, LoanStageChange::applicationId)
+                .column(LOAN_STAGE_REACHED.STAGE, LoanStageChange::stage)
+                .column(LOAN_STAGE_REACHED.FIRST_AT, change -> utc(change.firstAt()))
+                .source(LOAN_STAGE_REACHED.SOURCE_PARTITION, LOAN_STAGE_REACHED.SOURCE_OFFSET, LoanStageChange::source)
+                .build(sql, insert -> insert.onConflictDoNothing());
     }
 
-    private static void writeHelpdeskEvents(DSLContext transaction, List<HelpdeskEventsChange> changes) {
+    private void writeHelpdeskEvents(DSLContext transaction, List<HelpdeskEventsChange> changes) {
         if (changes.isEmpty()) {
             return;
         }
@@ -278,33 +261,31 @@ final class RealLogUpserts {
         for (HelpdeskEventsChange change : changes) {
             rows.addAll(change.resolve(last.get(change.ticketId())));
         }
-        // A row stored already is the ticket's previous last event: only its next event's time is new.
-        upsert(
-                transaction,
-                rows,
-                HELPDESK_TICKET_EVENT,
-                List.of(
-                        HELPDESK_TICKET_EVENT.TICKET_ID,
+        helpdeskEvents.write(transaction, rows);
+    }
+
+    /** A ticket event stored already is the ticket's previous last event: only its next event's time is new. */
+    private static ArrayUpsert<HelpdeskEventRow> helpdeskEventUpsert(DSLContext sql) {
+        return ArrayUpsert.<HelpdeskEventRow>into(HELPDESK_TICKET_EVENT)
+                .column(HELPDESK_TICKET_EVENT.TICKET_ID, HelpdeskEventRow::ticketId)
+                .source(
                         HELPDESK_TICKET_EVENT.SOURCE_PARTITION,
                         HELPDESK_TICKET_EVENT.SOURCE_OFFSET,
-                        HELPDESK_TICKET_EVENT.ACTIVITY,
-                        HELPDESK_TICKET_EVENT.OCCURRED_AT,
-                        HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT),
-                row -> new Object[] {
-                    row.ticketId(),
-                    row.source().partition(),
-                    row.source().offset(),
-                    row.activity(),
-                    utc(row.occurredAt()),
-                    utc(row.nextOccurredAt())
-                },
-                insert -> insert.onConflict(
-                                HELPDESK_TICKET_EVENT.TICKET_ID,
-                                HELPDESK_TICKET_EVENT.SOURCE_PARTITION,
-                                HELPDESK_TICKET_EVENT.SOURCE_OFFSET)
-                        .doUpdate()
-                        .set(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT, excluded(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT))
-                        .where(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT.isNull()));
+                        HelpdeskEventRow::source)
+                .column(HELPDESK_TICKET_EVENT.ACTIVITY, HelpdeskEventRow::activity)
+                .column(HELPDESK_TICKET_EVENT.OCCURRED_AT, row -> utc(row.occurredAt()))
+                .column(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT, row -> utc(row.nextOccurredAt()))
+                .build(
+                        sql,
+                        insert -> insert.onConflict(
+                                        HELPDESK_TICKET_EVENT.TICKET_ID,
+                                        HELPDESK_TICKET_EVENT.SOURCE_PARTITION,
+                                        HELPDESK_TICKET_EVENT.SOURCE_OFFSET)
+                                .doUpdate()
+                                .set(
+                                        HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT,
+                                        excluded(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT))
+                                .where(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT.isNull()));
     }
 
     private static HelpdeskEventRow ticketEvent(HelpdeskTicketEventRecord row) {
@@ -321,50 +302,35 @@ final class RealLogUpserts {
         return one.source().offset() >= other.source().offset() ? one : other;
     }
 
-    private static void writeWeatherDays(DSLContext transaction, List<WeatherDayChange> changes) {
-        // least and greatest pass over nulls; a sum stays null only while both sides are.
-        upsert(
-                transaction,
-                changes,
-                WEATHER_DAY,
-                List.of(
-                        WEATHER_DAY.STATION,
-                        WEATHER_DAY.DAY,
-                        WEATHER_DAY.READINGS,
-                        WEATHER_DAY.TEMP_READINGS,
-                        WEATHER_DAY.TEMP_SUM,
-                        WEATHER_DAY.TEMP_MIN,
-                        WEATHER_DAY.TEMP_MAX,
-                        WEATHER_DAY.PRECIP_SUM,
-                        WEATHER_DAY.SOURCE_PARTITION,
-                        WEATHER_DAY.SOURCE_OFFSET),
-                change -> new Object[] {
-                    change.station(),
-                    change.day(),
-                    change.readings(),
-                    change.tempReadings(),
-                    change.tempSum(),
-                    change.tempMin(),
-                    change.tempMax(),
-                    change.precipSum(),
-                    change.source().partition(),
-                    change.source().offset()
-                },
-                insert -> insert.onConflict(WEATHER_DAY.STATION, WEATHER_DAY.DAY)
-                        .doUpdate()
-                        .set(WEATHER_DAY.READINGS, WEATHER_DAY.READINGS.plus(excluded(WEATHER_DAY.READINGS)))
-                        .set(
-                                WEATHER_DAY.TEMP_READINGS,
-                                WEATHER_DAY.TEMP_READINGS.plus(excluded(WEATHER_DAY.TEMP_READINGS)))
-                        .set(WEATHER_DAY.TEMP_SUM, sum(WEATHER_DAY.TEMP_SUM))
-                        .set(WEATHER_DAY.TEMP_MIN, least(WEATHER_DAY.TEMP_MIN, excluded(WEATHER_DAY.TEMP_MIN)))
-                        .set(WEATHER_DAY.TEMP_MAX, greatest(WEATHER_DAY.TEMP_MAX, excluded(WEATHER_DAY.TEMP_MAX)))
-                        .set(WEATHER_DAY.PRECIP_SUM, sum(WEATHER_DAY.PRECIP_SUM))
-                        .set(WEATHER_DAY.SOURCE_PARTITION, excluded(WEATHER_DAY.SOURCE_PARTITION))
-                        .set(WEATHER_DAY.SOURCE_OFFSET, excluded(WEATHER_DAY.SOURCE_OFFSET))
-                        .where(excluded(WEATHER_DAY.SOURCE_PARTITION)
-                                .ne(WEATHER_DAY.SOURCE_PARTITION)
-                                .or(excluded(WEATHER_DAY.SOURCE_OFFSET).gt(WEATHER_DAY.SOURCE_OFFSET))));
+    /** least and greatest pass over nulls; a sum stays null only while both sides are. */
+    private static ArrayUpsert<WeatherDayChange> weatherDayUpsert(DSLContext sql) {
+        return ArrayUpsert.<WeatherDayChange>into(WEATHER_DAY)
+                .column(WEATHER_DAY.STATION, WeatherDayChange::station)
+                .column(WEATHER_DAY.DAY, WeatherDayChange::day)
+                .column(WEATHER_DAY.READINGS, WeatherDayChange::readings)
+                .column(WEATHER_DAY.TEMP_READINGS, WeatherDayChange::tempReadings)
+                .column(WEATHER_DAY.TEMP_SUM, WeatherDayChange::tempSum)
+                .column(WEATHER_DAY.TEMP_MIN, WeatherDayChange::tempMin)
+                .column(WEATHER_DAY.TEMP_MAX, WeatherDayChange::tempMax)
+                .column(WEATHER_DAY.PRECIP_SUM, WeatherDayChange::precipSum)
+                .source(WEATHER_DAY.SOURCE_PARTITION, WEATHER_DAY.SOURCE_OFFSET, WeatherDayChange::source)
+                .build(
+                        sql,
+                        insert -> insert.onConflict(WEATHER_DAY.STATION, WEATHER_DAY.DAY)
+                                .doUpdate()
+                                .set(WEATHER_DAY.READINGS, WEATHER_DAY.READINGS.plus(excluded(WEATHER_DAY.READINGS)))
+                                .set(
+                                        WEATHER_DAY.TEMP_READINGS,
+                                        WEATHER_DAY.TEMP_READINGS.plus(excluded(WEATHER_DAY.TEMP_READINGS)))
+                                .set(WEATHER_DAY.TEMP_SUM, sum(WEATHER_DAY.TEMP_SUM))
+                                .set(WEATHER_DAY.TEMP_MIN, least(WEATHER_DAY.TEMP_MIN, excluded(WEATHER_DAY.TEMP_MIN)))
+                                .set(
+                                        WEATHER_DAY.TEMP_MAX,
+                                        greatest(WEATHER_DAY.TEMP_MAX, excluded(WEATHER_DAY.TEMP_MAX)))
+                                .set(WEATHER_DAY.PRECIP_SUM, sum(WEATHER_DAY.PRECIP_SUM))
+                                .set(WEATHER_DAY.SOURCE_PARTITION, excluded(WEATHER_DAY.SOURCE_PARTITION))
+                                .set(WEATHER_DAY.SOURCE_OFFSET, excluded(WEATHER_DAY.SOURCE_OFFSET))
+                                .where(laterSource(WEATHER_DAY.SOURCE_PARTITION, WEATHER_DAY.SOURCE_OFFSET)));
     }
 
     /**
@@ -378,26 +344,6 @@ final class RealLogUpserts {
 
     private static Field<BigDecimal> sum(Field<BigDecimal> stored) {
         return coalesce(stored.plus(excluded(stored)), stored, excluded(stored));
-    }
-
-    /**
-     * Writes rows with one multi-row insert per {@link PostgresReadModelStore#ROWS_PER_STATEMENT} rows, in the order
-     * given, each insert finished by {@code onConflict}.
-     */
-    private static <T> void upsert(
-            DSLContext transaction,
-            List<T> rows,
-            Table<?> table,
-            List<Field<?>> fields,
-            Function<T, Object[]> values,
-            Function<InsertValuesStepN<?>, Query> onConflict) {
-        for (List<T> chunk : chunks(rows)) {
-            InsertValuesStepN<?> insert = transaction.insertInto(table, fields);
-            for (T row : chunk) {
-                insert = insert.values(values.apply(row));
-            }
-            onConflict.apply(insert).execute();
-        }
     }
 
     private static Instant instant(OffsetDateTime time) {

@@ -17,6 +17,9 @@ import io.polyglot.projection.domain.HelpdeskTicketChange;
 import io.polyglot.projection.domain.LoanApplicationChange;
 import io.polyglot.projection.domain.PartitionAdvance;
 import io.polyglot.projection.domain.ReadModelBatch;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -24,12 +27,15 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
+import javax.sql.DataSource;
 import org.jooq.DSLContext;
 import org.jooq.ExecuteContext;
 import org.jooq.ExecuteListener;
@@ -210,19 +216,62 @@ class PostgresReadModelStoreTest {
     }
 
     @Test
-    void appliesMoreRowsThanOneStatementCarries() throws SQLException {
-        // given more applications than one statement's rows
-        int applications = PostgresReadModelStore.ROWS_PER_STATEMENT * 2 + 17;
+    void appliesABatchOfThousandsOfRowsAsItAppliesOne() throws SQLException {
+        // given thousands of applications, more rows than a statement of bound values could carry
+        int applications = 12_017;
         List<LoanApplicationChange> loans = IntStream.range(0, applications)
+                .mapToObj(i -> loan(String.format("Application_%05d", i), "A_SUBMITTED", 1 + i % 3, 0, i))
+                .toList();
+
+        // when they come in one batch, and one more application alone in the next
+        BatchOutcome outcome = store.apply(batch(List.of(first(0, applications)), loans, List.of(), List.of()));
+        BatchOutcome single = store.apply(batch(
+                List.of(next(0, applications, applications + 1)),
+                List.of(loan("Application_99999", "A_ACCEPTED", 2, 0, applications)),
+                List.of(),
+                List.of()));
+
+        // then every row is stored with its own values, the single one too
+        assertThat(outcome).isInstanceOf(Applied.class);
+        assertThat(single).isInstanceOf(Applied.class);
+        List<LoanApplicationRow> expected = new ArrayList<>(IntStream.range(0, applications)
+                .mapToObj(i -> new LoanApplicationRow(
+                        String.format("Application_%05d", i),
+                        "A_SUBMITTED",
+                        new BigDecimal("2E+4"),
+                        NINE,
+                        NINE,
+                        1 + i % 3))
+                .toList());
+        expected.add(new LoanApplicationRow("Application_99999", "A_ACCEPTED", new BigDecimal("2E+4"), NINE, NINE, 2));
+        assertThat(database.loanApplications()).isEqualTo(expected);
+        assertThat(database.storedOffset(group, TOPIC, 0)).isEqualTo(applications + 1);
+    }
+
+    @Test
+    void upsertsABatchOfOneRowAndABatchOfThousandsWithTheSameStatement() throws SQLException {
+        // given a store whose connections record the text of every statement they prepare
+        List<String> prepared = new CopyOnWriteArrayList<>();
+        PostgresReadModelStore recorded = new PostgresReadModelStore(recording(database.dataSource(), prepared), group);
+        List<LoanApplicationChange> thousands = IntStream.range(1, 3_001)
                 .mapToObj(i -> loan(String.format("Application_%05d", i), "A_SUBMITTED", 1, 0, i))
                 .toList();
 
-        // when
-        BatchOutcome outcome = store.apply(batch(List.of(first(0, applications)), loans, List.of(), List.of()));
+        // when a batch of one application comes, then a batch of 3,000
+        recorded.apply(batch(
+                List.of(first(0, 1)),
+                List.of(loan("Application_00000", "A_SUBMITTED", 1, 0, 0)),
+                List.of(),
+                List.of()));
+        List<String> ofOne = upsertsIntoLoanApplication(prepared);
+        prepared.clear();
+        recorded.apply(batch(List.of(next(0, 1, 3_001)), thousands, List.of(), List.of()));
+        List<String> ofThousands = upsertsIntoLoanApplication(prepared);
 
-        // then
-        assertThat(outcome).isInstanceOf(Applied.class);
-        assertThat(database.loanApplications()).hasSize(applications);
+        // then each batch sent one upsert into the table, of the same text, and every row is stored
+        assertThat(ofOne).hasSize(1);
+        assertThat(ofThousands).isEqualTo(ofOne);
+        assertThat(database.loanApplications()).hasSize(3_001);
     }
 
     @Test
@@ -301,5 +350,36 @@ class PostgresReadModelStoreTest {
 
     private static HelpdeskTicketChange ticket(String id, String status, long events, int partition, long lastOffset) {
         return new HelpdeskTicketChange(id, status, NINE, NINE, events, 0, partition, lastOffset);
+    }
+
+    private static List<String> upsertsIntoLoanApplication(List<String> statements) {
+        return statements.stream()
+                .filter(sql -> sql.startsWith("insert into \"projection\".\"loan_application\""))
+                .toList();
+    }
+
+    /** {@code dataSource}, whose connections add the text of each statement they prepare to {@code prepared}. */
+    private static DataSource recording(DataSource dataSource, List<String> prepared) {
+        ClassLoader loader = PostgresReadModelStoreTest.class.getClassLoader();
+        return (DataSource) Proxy.newProxyInstance(loader, new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+            Object result = invoke(method, dataSource, args);
+            if (!(result instanceof Connection connection)) {
+                return result;
+            }
+            return Proxy.newProxyInstance(loader, new Class<?>[] {Connection.class}, (inner, call, callArgs) -> {
+                if (call.getName().equals("prepareStatement")) {
+                    prepared.add((String) callArgs[0]);
+                }
+                return invoke(call, connection, callArgs);
+            });
+        });
+    }
+
+    private static Object invoke(Method method, Object target, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
     }
 }
