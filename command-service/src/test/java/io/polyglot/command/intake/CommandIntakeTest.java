@@ -392,6 +392,36 @@ class CommandIntakeTest {
     }
 
     @Test
+    void hashesAKnownBodyToTheSha256OfItsCompactJson() {
+        // given: the compact form of this body, hashed by sha256sum, is the hash stored decisions keep
+        String body = """
+                {
+                  "commandId": "c-hash-1",
+                  "aggregateType": "LoanApplication",
+                  "aggregateId": "case-ü-1",
+                  "type": "RecordActivity",
+                  "expectedVersion": 3,
+                  "payload": {
+                    "activity": "A_SUBMITTED",
+                    "lifecycle": "COMPLETE",
+                    "occurredAt": "2011-10-01T00:38:44.546+02:00",
+                    "attributes": { "AMOUNT_REQ": "20000" }
+                  }
+                }
+                """;
+
+        // when
+        Intake read = intake.read(body.getBytes(StandardCharsets.UTF_8));
+
+        // then
+        assertThat(read)
+                .isInstanceOfSatisfying(
+                        Intake.Accepted.class,
+                        accepted -> assertThat(accepted.bodyHash())
+                                .isEqualTo("5fe23d48794a9d3e200c628c036bd48c8c7dbbf39e6c111f68a9d21dcaaa0b8c"));
+    }
+
+    @Test
     void refusesAnUnknownCommandType() {
         // given
         ObjectNode command = recordActivity();
