@@ -1,7 +1,7 @@
 package io.polyglot.schemas;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.apache.avro.AvroRuntimeException;
@@ -67,15 +67,17 @@ public final class SingleObjectFormat<T extends SpecificRecord> {
         Output out = own.output;
         out.reset();
         out.write(header, 0, header.length);
+        boolean written = false;
         try {
-            own.encoder = EncoderFactory.get().binaryEncoder(out, own.encoder);
             own.writer.write(record, own.encoder);
             own.encoder.flush();
+            written = true;
         } catch (IOException e) {
             throw new UncheckedIOException("encoding " + schema.getFullName() + " into memory failed", e);
         } finally {
-            if (out.capacity() > KEPT_BUFFER_BYTES) {
-                own.output = new Output();
+            // A record that failed half-way leaves bytes in the encoder; a large one leaves a large buffer.
+            if (!written || out.capacity() > KEPT_BUFFER_BYTES) {
+                own.renew();
             }
         }
         return out.toByteArray();
@@ -126,24 +128,57 @@ public final class SingleObjectFormat<T extends SpecificRecord> {
     private static final class Coders<T> {
         private final SpecificDatumWriter<T> writer;
         private final SpecificDatumReader<T> reader;
-        private Output output = new Output();
+        private Output output;
         private BinaryEncoder encoder;
         private BinaryDecoder decoder;
 
         Coders(SpecificData model, Schema schema) {
             this.writer = new SpecificDatumWriter<>(schema, model);
             this.reader = new SpecificDatumReader<>(schema, schema, model);
+            renew();
+        }
+
+        /** A fresh output buffer with an encoder bound to it, after a large record or a failed one. */
+        void renew() {
+            output = new Output();
+            encoder = EncoderFactory.get().binaryEncoder(output, encoder);
         }
     }
 
-    /** A byte array output stream that can say how much it holds room for. */
-    private static final class Output extends ByteArrayOutputStream {
-        Output() {
-            super(512);
+    /** A growing byte array, unsynchronised: only its own thread writes it. */
+    private static final class Output extends OutputStream {
+        private byte[] buf = new byte[512];
+        private int count;
+
+        void reset() {
+            count = 0;
         }
 
         int capacity() {
             return buf.length;
+        }
+
+        byte[] toByteArray() {
+            return Arrays.copyOf(buf, count);
+        }
+
+        @Override
+        public void write(int b) {
+            ensure(1);
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) {
+            ensure(length);
+            System.arraycopy(bytes, offset, buf, count, length);
+            count += length;
+        }
+
+        private void ensure(int more) {
+            if (count + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+            }
         }
     }
 }

@@ -62,6 +62,20 @@ class DeciderRecordsTest {
     }
 
     @Test
+    void encodesTheNextRecordWholeAfterOneThatFailedHalfWay() throws IOException {
+        // given: a head whose fields are unset cannot be written
+        AggregateHead broken = new AggregateHead();
+        broken.setAggregateType("LoanApplication");
+        assertThatThrownBy(() -> DeciderRecords.encode(broken)).isInstanceOf(RuntimeException.class);
+
+        // when
+        byte[] bytes = DeciderRecords.encode(head());
+
+        // then
+        assertThat(bytes).isEqualTo(array(head().toByteBuffer()));
+    }
+
+    @Test
     void readsWhatTheGeneratedEncoderWrote() throws IOException {
         // given
         CommandDecision decision = accepted();

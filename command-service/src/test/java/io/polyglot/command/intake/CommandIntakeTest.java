@@ -224,6 +224,26 @@ class CommandIntakeTest {
     }
 
     @Test
+    void refusesLoneSurrogatesDeepInThePayloadNamingEveryPointer() {
+        // given: an attribute and a text in an array, two levels down, each with half a surrogate pair
+        ObjectNode command = recordActivity("cmd-lone-deep", "agg-1");
+        ((ObjectNode) command.get("payload").get("attributes")).put("note", "name-X");
+        ((ObjectNode) command.get("payload")).putArray("list").add("ok").add("text-X");
+        String text = new String(bytes(command), StandardCharsets.UTF_8)
+                .replace("name-X", "name-\\udc00")
+                .replace("text-X", "text-\\ud800");
+
+        // when
+        Intake outcome = intake.read(text.getBytes(StandardCharsets.UTF_8));
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.INVALID_COMMAND);
+        assertThat(problemOf(outcome).errors())
+                .extracting(FieldError::pointer)
+                .containsExactly("/payload/attributes/note", "/payload/list/1");
+    }
+
+    @Test
     void acceptsAnIdWithACharacterOutsideTheBasicPlane() {
         // given: a surrogate pair that spells one character
         String text = new String(bytes(recordActivity("cmd-pair", "agg-X")), StandardCharsets.UTF_8)
