@@ -35,8 +35,11 @@ public final class SingleObjectFormat<T extends SpecificRecord> {
     private static final byte MARKER_0 = (byte) 0xC3;
     private static final byte MARKER_1 = (byte) 0x01;
 
-    /** Output buffers that grew beyond this are dropped after use, so one large record does not stay in memory. */
-    private static final int KEPT_BUFFER_BYTES = 64 * 1024;
+    /**
+     * Output buffers that grew beyond this are dropped after use: a command is about a kilobyte, and a few large ones
+     * must not leave every one of the HTTP server's threads holding a large buffer.
+     */
+    private static final int KEPT_BUFFER_BYTES = 16 * 1024;
 
     private final Schema schema;
     private final byte[] header;
