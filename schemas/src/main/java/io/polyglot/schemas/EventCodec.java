@@ -2,7 +2,6 @@ package io.polyglot.schemas;
 
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.HashMap;
@@ -13,7 +12,6 @@ import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
-import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
@@ -44,21 +42,20 @@ public final class EventCodec {
 
     private final SpecificData model = SpecificData.getForClass(EventEnvelope.class);
     private final SchemaStore catalog;
-    private final BinaryMessageEncoder<EventEnvelope> envelopeEncoder;
+    private final SingleObjectFormat<EventEnvelope> envelopeFormat;
     private final BinaryMessageDecoder<EventEnvelope> envelopeDecoder;
     private final Map<Long, BinaryMessageDecoder<SpecificRecord>> payloadDecoders = new ConcurrentHashMap<>();
-    private final Map<Class<?>, BinaryMessageEncoder<SpecificRecord>> payloadEncoders = new HashMap<>();
+    private final Map<Class<?>, SingleObjectFormat<SpecificRecord>> payloadFormats = new HashMap<>();
 
     private EventCodec(SchemaStore catalog) {
         TrustedPackages.install();
         this.catalog = catalog;
-        this.envelopeEncoder = new BinaryMessageEncoder<>(model, KnownSchemas.envelope());
+        this.envelopeFormat = SingleObjectFormat.of(model, KnownSchemas.envelope());
         this.envelopeDecoder =
                 new BinaryMessageDecoder<>(model, KnownSchemas.envelope(), sameName(KnownSchemas.envelope()));
         for (Schema payload : KnownSchemas.payloads()) {
             payloadDecoders.put(KnownSchemas.fingerprint(payload), new BinaryMessageDecoder<>(model, payload));
-            Class<?> type = model.getClass(payload);
-            payloadEncoders.put(type, new BinaryMessageEncoder<>(model, payload));
+            payloadFormats.put(model.getClass(payload), SingleObjectFormat.of(model, payload));
         }
     }
 
@@ -88,12 +85,12 @@ public final class EventCodec {
 
     /** The envelope in single-object encoding. */
     public byte[] encode(EventEnvelope envelope) {
-        return toArray(encodeBuffer(envelope));
+        return envelopeFormat.encode(envelope);
     }
 
     /** The size of {@link #encode(EventEnvelope)}'s result. */
     public int encodedSize(EventEnvelope envelope) {
-        return encodeBuffer(envelope).remaining();
+        return envelopeFormat.encode(envelope).length;
     }
 
     /**
@@ -120,16 +117,12 @@ public final class EventCodec {
 
     /** A payload record in single-object encoding, for the envelope's {@code payload} field. */
     public ByteBuffer encodePayload(SpecificRecord payload) {
-        BinaryMessageEncoder<SpecificRecord> encoder = payloadEncoders.get(payload.getClass());
-        if (encoder == null) {
+        SingleObjectFormat<SpecificRecord> format = payloadFormats.get(payload.getClass());
+        if (format == null) {
             throw new IllegalArgumentException(
                     "not a known payload type: " + payload.getClass().getName());
         }
-        try {
-            return encoder.encode(payload);
-        } catch (IOException e) {
-            throw new UncheckedIOException("encoding into memory failed", e);
-        }
+        return ByteBuffer.wrap(format.encode(payload));
     }
 
     /**
@@ -199,14 +192,6 @@ public final class EventCodec {
     public static long fingerprintOf(byte[] singleObject) {
         requireHeader(singleObject, 0, singleObject.length);
         return fingerprintAt(ByteBuffer.wrap(singleObject));
-    }
-
-    private ByteBuffer encodeBuffer(EventEnvelope envelope) {
-        try {
-            return envelopeEncoder.encode(envelope);
-        } catch (IOException e) {
-            throw new UncheckedIOException("encoding into memory failed", e);
-        }
     }
 
     private static void requireHeader(byte[] bytes, int offset, int length) {

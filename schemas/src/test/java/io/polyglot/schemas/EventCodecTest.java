@@ -61,6 +61,38 @@ class EventCodecTest {
     }
 
     @Test
+    void encodesTheSameBytesAsTheGeneratedEncoders() throws Exception {
+        // given
+        ActivityRecorded payload = activity();
+        EventEnvelope envelope = envelope(payload.toByteBuffer());
+
+        // when
+        ByteBuffer ourPayload = codec.encodePayload(payload);
+        byte[] ourEnvelope = codec.encode(envelope);
+
+        // then
+        assertThat(ourPayload).isEqualTo(payload.toByteBuffer());
+        assertThat(ourEnvelope).isEqualTo(array(envelope.toByteBuffer()));
+    }
+
+    @Test
+    void encodesASmallPayloadRightAfterOneLargerThanTheKeptBuffer() throws Exception {
+        // given
+        ActivityRecorded large = ActivityRecorded.newBuilder(activity())
+                .setAttributes(Map.of("note", "x".repeat(200_000)))
+                .build();
+        ActivityRecorded small = activity();
+
+        // when
+        ByteBuffer first = codec.encodePayload(large);
+        ByteBuffer second = codec.encodePayload(small);
+
+        // then
+        assertThat(first).isEqualTo(large.toByteBuffer());
+        assertThat(second).isEqualTo(small.toByteBuffer());
+    }
+
+    @Test
     void refusesGarbageAsUndecodable() {
         assertThatThrownBy(() -> codec.decode(new byte[] {1, 2, 3}))
                 .isInstanceOf(UndecodableRecordException.class)
@@ -142,5 +174,11 @@ class EventCodecTest {
                 .setCausationId("c-1")
                 .setPayload(payload)
                 .build();
+    }
+
+    private static byte[] array(ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.duplicate().get(bytes);
+        return bytes;
     }
 }

@@ -3,11 +3,9 @@ package io.polyglot.command.decider;
 import io.polyglot.command.avro.AggregateHead;
 import io.polyglot.command.avro.CommandDecision;
 import io.polyglot.command.avro.CommandRecord;
+import io.polyglot.schemas.SingleObjectFormat;
 import io.polyglot.schemas.UndecodableRecordException;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate;
@@ -30,54 +28,40 @@ public final class DeciderRecords {
                         || existing.isTrusted(type));
     }
 
+    private static final SingleObjectFormat<CommandRecord> COMMANDS =
+            SingleObjectFormat.of(SpecificData.getForClass(CommandRecord.class), CommandRecord.getClassSchema());
+    private static final SingleObjectFormat<CommandDecision> DECISIONS =
+            SingleObjectFormat.of(SpecificData.getForClass(CommandDecision.class), CommandDecision.getClassSchema());
+    private static final SingleObjectFormat<AggregateHead> HEADS =
+            SingleObjectFormat.of(SpecificData.getForClass(AggregateHead.class), AggregateHead.getClassSchema());
+
     private DeciderRecords() {}
 
     /** @throws UndecodableRecordException when the bytes are not a command */
     public static CommandRecord command(byte[] bytes) {
-        try {
-            return CommandRecord.fromByteBuffer(ByteBuffer.wrap(bytes));
-        } catch (IOException | AvroRuntimeException e) {
-            throw new UndecodableRecordException("the record is not a command in single-object encoding", e);
-        }
+        return COMMANDS.decode(bytes);
     }
 
     /** @throws UndecodableRecordException when the bytes are not a decision */
     public static CommandDecision decision(byte[] bytes) {
-        try {
-            return CommandDecision.fromByteBuffer(ByteBuffer.wrap(bytes));
-        } catch (IOException | AvroRuntimeException e) {
-            throw new UndecodableRecordException("the record is not a command decision in single-object encoding", e);
-        }
+        return DECISIONS.decode(bytes);
     }
 
     /** @throws UndecodableRecordException when the bytes are not an aggregate head */
     public static AggregateHead head(byte[] bytes) {
-        try {
-            return AggregateHead.fromByteBuffer(ByteBuffer.wrap(bytes));
-        } catch (IOException | AvroRuntimeException e) {
-            throw new UndecodableRecordException("the record is not an aggregate head in single-object encoding", e);
-        }
+        return HEADS.decode(bytes);
     }
 
-    /** One of the decider's records in single-object encoding. */
+    /** One of the decider's records in single-object encoding, the same bytes as its {@code toByteBuffer()}. */
     public static byte[] encode(SpecificRecordBase record) {
-        try {
-            ByteBuffer buffer;
-            if (record instanceof CommandRecord command) {
-                buffer = command.toByteBuffer();
-            } else if (record instanceof CommandDecision decision) {
-                buffer = decision.toByteBuffer();
-            } else if (record instanceof AggregateHead head) {
-                buffer = head.toByteBuffer();
-            } else {
-                throw new IllegalArgumentException(
-                        "not a record of the decider: " + record.getSchema().getFullName());
-            }
-            byte[] bytes = new byte[buffer.remaining()];
-            buffer.get(bytes);
-            return bytes;
-        } catch (IOException e) {
-            throw new UncheckedIOException("encoding " + record.getSchema().getFullName() + " failed", e);
+        if (record instanceof CommandRecord command) {
+            return COMMANDS.encode(command);
+        } else if (record instanceof CommandDecision decision) {
+            return DECISIONS.encode(decision);
+        } else if (record instanceof AggregateHead head) {
+            return HEADS.encode(head);
         }
+        throw new IllegalArgumentException(
+                "not a record of the decider: " + record.getSchema().getFullName());
     }
 }

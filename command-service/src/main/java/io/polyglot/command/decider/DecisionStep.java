@@ -130,9 +130,11 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
 
     private void apply(String headKey, Decider.Judgement judgement) {
         CommandDecision decision = judgement.decision();
+        // The same bytes go to the store and to commands.decisions; neither changes an array once given it.
+        byte[] decisionBytes = DeciderRecords.encode(decision);
         judgement.nextHead().ifPresent(head -> heads.put(headKey, DeciderRecords.encode(head)));
         if (judgement.remember()) {
-            decisions.put(decision.getCommandId(), DeciderRecords.encode(decision));
+            decisions.put(decision.getCommandId(), decisionBytes);
             CommandIdClaim claim = CommandIdClaim.of(decision);
             inFlight.claimed(decision.getCommandId(), claim);
             context.forward(
@@ -157,7 +159,7 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
         context.forward(
                 new Record<>(
                         decision.getAggregateId(),
-                        DeciderRecords.encode(decision),
+                        decisionBytes,
                         decision.getDecidedAt().toEpochMilli()),
                 DeciderTopology.DECISIONS_SINK);
     }

@@ -23,7 +23,9 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -72,6 +74,8 @@ public final class CommandIntake {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
+    private static final ThreadLocal<Utf8Check> UTF8_CHECKS = ThreadLocal.withInitial(Utf8Check::new);
+
     private final CommandTypes types;
     private final EventCodec codec;
     private final Clock clock;
@@ -104,12 +108,34 @@ public final class CommandIntake {
         if (node == null || node.isMissingNode()) {
             return malformed("the body holds no JSON value");
         }
-        FieldProblems surrogates = new FieldProblems();
-        findLoneSurrogates(node, JsonPointer.empty(), surrogates);
-        if (!surrogates.isEmpty()) {
+        if (holdsLoneSurrogate(node)) {
+            FieldProblems surrogates = new FieldProblems();
+            findLoneSurrogates(node, JsonPointer.empty(), surrogates);
             return invalid(Optional.empty(), UNKNOWN_TYPE, surrogates);
         }
         return read(node);
+    }
+
+    /** Whether any name or text in {@code node} holds a lone surrogate; only then are their pointers worth building. */
+    private static boolean holdsLoneSurrogate(JsonNode node) {
+        if (node.isTextual()) {
+            return hasLoneSurrogate(node.textValue());
+        }
+        if (node.isArray()) {
+            for (JsonNode element : node) {
+                if (holdsLoneSurrogate(element)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = fields.next();
+            if (hasLoneSurrogate(field.getKey()) || holdsLoneSurrogate(field.getValue())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -243,12 +269,10 @@ public final class CommandIntake {
      * disguise other readers decode differently; a strict decoder refuses them, and surrogates, first.
      */
     private static Optional<String> notUtf8(byte[] bytes) {
-        CharsetDecoder decoder = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        Utf8Check check = UTF8_CHECKS.get();
+        CharsetDecoder decoder = check.decoder.reset();
         ByteBuffer in = ByteBuffer.wrap(bytes);
-        CharBuffer out = CharBuffer.allocate(4_096);
+        CharBuffer out = check.chars.clear();
         while (true) {
             CoderResult result = decoder.decode(in, out, true);
             if (result.isError()) {
@@ -259,6 +283,15 @@ public final class CommandIntake {
             }
             out.clear();
         }
+    }
+
+    /** A strict UTF-8 decoder and the characters it decodes into, kept by each thread: neither is needed after. */
+    private static final class Utf8Check {
+        private final CharsetDecoder decoder = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        private final CharBuffer chars = CharBuffer.allocate(4_096);
     }
 
     private static String where(JsonProcessingException e) {

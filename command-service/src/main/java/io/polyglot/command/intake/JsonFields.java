@@ -104,11 +104,10 @@ public final class JsonFields {
         Map<String, String> members = new java.util.LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> fields = node.fields(); fields.hasNext(); ) {
             Map.Entry<String, JsonNode> field = fields.next();
-            JsonPointer pointer = pointer(field.getKey());
             if (!field.getValue().isTextual()) {
-                problems.add(pointer, "must be a string");
+                problems.add(pointer(field.getKey()), "must be a string");
             } else if (unstorable(field.getKey()) || unstorable(field.getValue().textValue())) {
-                problems.add(pointer, UNSTORABLE);
+                problems.add(pointer(field.getKey()), UNSTORABLE);
             } else {
                 members.put(field.getKey(), field.getValue().textValue());
             }

@@ -4,7 +4,6 @@ import io.polyglot.schemas.EventTypes;
 import io.polyglot.schemas.avro.ActivityRecorded;
 import java.time.Instant;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
@@ -60,7 +59,7 @@ public final class RecordActivity implements CommandType {
     private static Optional<Instant> instant(JsonFields payload, String text) {
         OffsetDateTime time;
         try {
-            time = OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            time = BusinessTime.parse(text);
         } catch (DateTimeParseException e) {
             payload.problem(
                     "occurredAt", "must be an ISO-8601 date-time with an offset, e.g. 2011-10-01T00:38:44.546+02:00");

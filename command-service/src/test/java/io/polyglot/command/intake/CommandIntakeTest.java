@@ -224,6 +224,26 @@ class CommandIntakeTest {
     }
 
     @Test
+    void refusesLoneSurrogatesDeepInThePayloadNamingEveryPointer() {
+        // given: an attribute and a text in an array, two levels down, each with half a surrogate pair
+        ObjectNode command = recordActivity("cmd-lone-deep", "agg-1");
+        ((ObjectNode) command.get("payload").get("attributes")).put("note", "name-X");
+        ((ObjectNode) command.get("payload")).putArray("list").add("ok").add("text-X");
+        String text = new String(bytes(command), StandardCharsets.UTF_8)
+                .replace("name-X", "name-\\udc00")
+                .replace("text-X", "text-\\ud800");
+
+        // when
+        Intake outcome = intake.read(text.getBytes(StandardCharsets.UTF_8));
+
+        // then
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.INVALID_COMMAND);
+        assertThat(problemOf(outcome).errors())
+                .extracting(FieldError::pointer)
+                .containsExactly("/payload/attributes/note", "/payload/list/1");
+    }
+
+    @Test
     void acceptsAnIdWithACharacterOutsideTheBasicPlane() {
         // given: a surrogate pair that spells one character
         String text = new String(bytes(recordActivity("cmd-pair", "agg-X")), StandardCharsets.UTF_8)
@@ -389,6 +409,36 @@ class CommandIntakeTest {
         // then
         assertThat(first).isEqualTo(second).hasSize(64);
         assertThat(third).isNotEqualTo(first);
+    }
+
+    @Test
+    void hashesAKnownBodyToTheSha256OfItsCompactJson() {
+        // given: the compact form of this body, hashed by sha256sum, is the hash stored decisions keep
+        String body = """
+                {
+                  "commandId": "c-hash-1",
+                  "aggregateType": "LoanApplication",
+                  "aggregateId": "case-ü-1",
+                  "type": "RecordActivity",
+                  "expectedVersion": 3,
+                  "payload": {
+                    "activity": "A_SUBMITTED",
+                    "lifecycle": "COMPLETE",
+                    "occurredAt": "2011-10-01T00:38:44.546+02:00",
+                    "attributes": { "AMOUNT_REQ": "20000" }
+                  }
+                }
+                """;
+
+        // when
+        Intake read = intake.read(body.getBytes(StandardCharsets.UTF_8));
+
+        // then
+        assertThat(read)
+                .isInstanceOfSatisfying(
+                        Intake.Accepted.class,
+                        accepted -> assertThat(accepted.bodyHash())
+                                .isEqualTo("5fe23d48794a9d3e200c628c036bd48c8c7dbbf39e6c111f68a9d21dcaaa0b8c"));
     }
 
     @Test
