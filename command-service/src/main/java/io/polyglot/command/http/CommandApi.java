@@ -299,13 +299,32 @@ public final class CommandApi implements AutoCloseable {
                 return;
             }
             decisions.appended(accepted.id());
-            CommandDecision decided = respondAsync(ctx) ? null : decisionWithin(decision, settings.decisionWait());
+            if (respondAsync(ctx)) {
+                answerDecision(ctx, accepted, null);
+                return;
+            }
+            // The decision is awaited without holding a request thread: at 1,000 commands/s, each waiting a
+            // commit interval or more, blocked threads were most of the pool and later requests queued for one.
+            ctx.future(() -> decision.copy()
+                    .completeOnTimeout(null, settings.decisionWait().toNanos(), TimeUnit.NANOSECONDS)
+                    .handle((decided, error) -> {
+                        answerDecision(ctx, accepted, error == null ? decided : null);
+                        return null;
+                    }));
+        }
+    }
+
+    /** Answers the decision of an appended command, or {@code 202 pending} when it is null. */
+    private void answerDecision(Context ctx, Intake.Accepted accepted, CommandDecision decided) {
+        try {
             if (decided == null) {
                 metrics.count(accepted.commandType(), CommandMetrics.PENDING);
                 pending(ctx, accepted.id());
-                return;
+            } else {
+                answer(ctx, accepted.commandType(), decided);
             }
-            answer(ctx, accepted.commandType(), decided);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
