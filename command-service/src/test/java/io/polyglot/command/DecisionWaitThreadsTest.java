@@ -15,8 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,35 +26,28 @@ import org.junit.jupiter.api.io.TempDir;
 class DecisionWaitThreadsTest {
 
     private static final int WAITING = 24;
+    private static final Map<String, String> SETTINGS = Map.of(
+            "HTTP_MAX_THREADS",
+            "8",
+            "DECIDER_COMMIT_INTERVAL",
+            "10m",
+            // Kafka Streams wants a transaction to outlive the commit interval.
+            "KAFKA_STREAMS_PRODUCER_TRANSACTION_TIMEOUT_MS",
+            "660000",
+            "DECISION_WAIT",
+            "15s");
 
     @TempDir
-    static Path dataDir;
-
-    static RunningCommandService running;
-
-    @BeforeAll
-    static void start() {
-        running = RunningCommandService.start(
-                dataDir,
-                Map.of(
-                        "HTTP_MAX_THREADS",
-                        "8",
-                        "DECIDER_COMMIT_INTERVAL",
-                        "10m",
-                        // Kafka Streams wants a transaction to outlive the commit interval.
-                        "KAFKA_STREAMS_PRODUCER_TRANSACTION_TIMEOUT_MS",
-                        "660000",
-                        "DECISION_WAIT",
-                        "15s"));
-    }
-
-    @AfterAll
-    static void stop() {
-        running.close();
-    }
+    Path dataDir;
 
     @Test
     void answersOtherRequestsWhileMoreCommandsThanThreadsWaitForTheirDecisions() throws Exception {
+        try (RunningCommandService running = RunningCommandService.start(dataDir, SETTINGS)) {
+            answerOthersWhileCommandsWait(running);
+        }
+    }
+
+    private static void answerOthersWhileCommandsWait(RunningCommandService running) throws Exception {
         // given: more commands than request threads, each stored in Kafka and waiting for a commit that does not
         // come within the decision wait
         HttpClient client =
