@@ -244,6 +244,20 @@ class CommandIntakeTest {
     }
 
     @Test
+    void refusesAnAttributeNameWithAnEscapedLoneSurrogateAsMalformedJson() {
+        // given: a payload attribute whose name holds half a surrogate pair
+        ObjectNode command = recordActivity("cmd-lone-name", "agg-1");
+        ((ObjectNode) command.get("payload").get("attributes")).put("key-X", "value");
+        String text = new String(bytes(command), StandardCharsets.UTF_8).replace("key-X", "key-\\udc00");
+
+        // when
+        Intake outcome = intake.read(text.getBytes(StandardCharsets.UTF_8));
+
+        // then: Jackson's byte parser refuses such a name itself, before any field is looked at
+        assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.MALFORMED_JSON);
+    }
+
+    @Test
     void acceptsAnIdWithACharacterOutsideTheBasicPlane() {
         // given: a surrogate pair that spells one character
         String text = new String(bytes(recordActivity("cmd-pair", "agg-X")), StandardCharsets.UTF_8)
