@@ -20,11 +20,13 @@ final class RawProducer implements AutoCloseable {
     private long next;
 
     RawProducer(String bootstrap, String topic, RecordSample sample) {
-        // Only the timeouts differ from the defaults, so that a broker that stops answering fails the stage in
-        // 30 s instead of two minutes; they do not change how fast records go out.
-        Map<String, Object> timeouts = Map.of("request.timeout.ms", 10_000, "delivery.timeout.ms", 30_000);
+        // The timeouts differ from the defaults so that a broker that stops answering fails the stage in 30 s
+        // instead of two minutes; they do not change how fast records go out. linger.ms is the command service's
+        // (0), so that the pair compares the same producer settings.
+        Map<String, Object> settings =
+                Map.of("request.timeout.ms", 10_000, "delivery.timeout.ms", 30_000, "linger.ms", 0);
         this.producer =
-                new KafkaProducer<>(KafkaClientConfig.producer(bootstrap, Limits.DEFAULT_COMMAND_MAX_BYTES, timeouts));
+                new KafkaProducer<>(KafkaClientConfig.producer(bootstrap, Limits.DEFAULT_COMMAND_MAX_BYTES, settings));
         this.sample = sample;
         this.topic = topic;
     }
