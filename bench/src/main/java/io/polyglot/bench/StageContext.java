@@ -46,6 +46,13 @@ final class StageContext implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(250);
     private static final int SAMPLE = 20_000;
     private static final int MAX_IN_FLIGHT = 1_024;
+    /**
+     * Connections the load generator opens to the command service at most: below the service's
+     * {@code HTTP_MAX_CONNECTIONS} (1,000), whose surplus connections wait unaccepted until another closes (its idle
+     * timeout, 30 s), so a request sent on one would wait that long. Requests beyond it queue in the client, and the
+     * open loop counts that wait.
+     */
+    private static final int MAX_CONNECTIONS = 512;
 
     /** Concurrent batch senders of the throughput stages. */
     static final int BATCH_SENDERS = 4;
@@ -105,7 +112,7 @@ final class StageContext implements AutoCloseable {
         this.env = stack.env();
         this.bootstrap = env.get("KAFKA_BOOTSTRAP_SERVERS");
         this.events = events;
-        this.commands = new CommandClient(env.get("COMMAND_URL"), env.get("POLYGLOT_TOKEN"));
+        this.commands = new CommandClient(env.get("COMMAND_URL"), env.get("POLYGLOT_TOKEN"), MAX_CONNECTIONS);
         this.admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
     }
 
