@@ -40,7 +40,8 @@ record BenchReport(
     /**
      * Where a run's time went.
      *
-     * @param startSeconds the stack's start, reading the log and the decider's warm-up, before the first stage
+     * @param startSeconds the stack's start, reading the log, the decider's first answer and the stack's warm-up, before
+     *     the first stage
      * @param stopSeconds the stack's stop after the last stage
      * @param stages each stage's time, in run order
      */
@@ -126,7 +127,7 @@ record BenchReport(
                 seconds,
                 withinBudget() ? "within it" : "over it"));
         md.append("| part of the run | seconds | rounds | budget |\n| --- | ---: | ---: | --- |\n");
-        md.append(String.format(Locale.ROOT, "| stack start and decider warm-up | %.1f | | |%n", times.startSeconds()));
+        md.append(String.format(Locale.ROOT, "| stack start and warm-up | %.1f | | |%n", times.startSeconds()));
         for (StageTime time : times.stages()) {
             md.append(String.format(
                     Locale.ROOT,

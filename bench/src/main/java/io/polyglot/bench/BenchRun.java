@@ -154,6 +154,7 @@ final class BenchRun {
         try (StageContext context = new StageContext(pace, stack, options, label, repoRoot, out, profile, events)) {
             try {
                 context.awaitDecider();
+                context.warmUpStack();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new StageFailedException("interrupted while waiting for the decider", e);

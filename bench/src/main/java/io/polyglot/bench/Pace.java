@@ -18,6 +18,8 @@ import java.time.Duration;
  * @param memoryLoads loads of the {@code memory} stage per round: 3 for those of ingest-single, ingest-batch and
  *     decide, 1 for the batch load alone (the one that holds the most memory)
  * @param budget how long the whole run may take, the stack's start and stop included
+ * @param stackWarmup load on the fresh stack before the first stage, of every kind the stages send, so that no stage
+ *     measures services whose code the JIT has not compiled yet (zero: none)
  * @param budgetStops whether the run plans its rounds to fit the budget and stops measuring when it runs out (a full
  *     run), or only reports whether it kept it (a smoke run, which must run every stage: CI checks that it does)
  */
@@ -32,6 +34,7 @@ record Pace(
         int e2eCases,
         int memoryLoads,
         Duration budget,
+        Duration stackWarmup,
         boolean budgetStops) {
     /** The budget of a full run (issue 6). */
     static final Duration FULL_BUDGET = Duration.ofMinutes(30);
@@ -57,6 +60,7 @@ record Pace(
                 0,
                 3,
                 budget,
+                Duration.ofSeconds(30),
                 true);
     }
 
@@ -73,6 +77,7 @@ record Pace(
                 50,
                 1,
                 SMOKE_BUDGET,
+                Duration.ZERO,
                 false);
     }
 }

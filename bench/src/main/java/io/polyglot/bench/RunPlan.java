@@ -24,8 +24,11 @@ final class RunPlan {
         }
     }
 
-    /** The stack's start with the decider's warm-up, and its stop with the report, of a full run. */
-    static final Duration START = Duration.ofSeconds(60);
+    /**
+     * The stack's start with the decider's first answer and the stack's warm-up ({@link Pace#stackWarmup()} and the
+     * wait for its backlog), and its stop with the report, of a full run.
+     */
+    static final Duration START = Duration.ofSeconds(120);
 
     static final Duration STOP = Duration.ofSeconds(30);
 

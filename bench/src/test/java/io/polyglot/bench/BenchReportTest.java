@@ -48,7 +48,7 @@ class BenchReportTest {
         assertThat(json.get("stages").get("decide").get("budget").asText()).isEqualTo("round 2 to 2 not run");
         assertThat(markdown)
                 .contains("the run took 1790 s, within it")
-                .contains("| stack start and decider warm-up | 55.5 | | |")
+                .contains("| stack start and warm-up | 55.5 | | |")
                 .contains("| decide | 230.5 | 1 of 2 | round 2 to 2 not run |")
                 .contains("| memory | 0.0 | 0 of 1 | not run: budget |")
                 .contains("| stack stop | 12.3 | | |");
