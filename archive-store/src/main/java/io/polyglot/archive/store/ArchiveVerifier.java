@@ -69,6 +69,7 @@ public final class ArchiveVerifier {
 
     private final EventCodec codec = EventCodec.withCatalog(carriedSchemas::get);
     private volatile String phase = "not started";
+    private Runnable betweenListings = () -> {};
     private volatile long objectsChecked;
     private volatile long objectsTotal;
 
@@ -90,6 +91,15 @@ public final class ArchiveVerifier {
         this.store = store;
         this.maxEventsPerSegment = maxEventsPerSegment;
         this.clock = clock;
+    }
+
+    /**
+     * Runs {@code action} between the listing of the manifest parts and that of the segments, for tests that write
+     * to the archive there, as an archiver does while a verification runs.
+     */
+    ArchiveVerifier betweenListings(Runnable action) {
+        this.betweenListings = action;
+        return this;
     }
 
     /** Verifies every segment under {@code events/} and every manifest, without the topic. */
@@ -166,6 +176,11 @@ public final class ArchiveVerifier {
         Map<String, StoredSegment> segments = new TreeMap<>();
         Map<DeadLetterResolutions.SourceOffset, StoredSegment> late = new TreeMap<>();
         phase = "listing";
+        // The parts are listed before the segments: an archiver uploads a segment before the part that lists it, so
+        // every part listed here lists segments the later listing finds, while the archiver goes on writing. Listed
+        // the other way round, a segment sealed between the two listings would be named by a part but not found.
+        List<String> partKeys = withManifests ? store.list(ManifestPart.MANIFESTS_PREFIX) : List.of();
+        betweenListings.run();
         List<String> objectKeys = store.list(prefix);
         objectsTotal = objectKeys.size();
         phase = "segments";
@@ -196,7 +211,7 @@ public final class ArchiveVerifier {
         findOverlaps(segments.values(), problems);
         phase = "manifests";
         Map<String, ManifestChain> chains = new TreeMap<>();
-        int parts = withManifests ? verifyManifests(segments, chains, problems) : 0;
+        int parts = withManifests ? verifyManifests(partKeys, segments, chains, problems) : 0;
         int unlisted = withManifests ? countUnlisted(segments, chains, problems) : 0;
         VerificationReport.DeadLetterCounts deadLetterCounts = deadLetters
                 .map(group -> group.account(late, problems))
@@ -372,9 +387,12 @@ public final class ArchiveVerifier {
 
     /** Checks every chain's manifest; returns how many parts it read. */
     private int verifyManifests(
-            Map<String, StoredSegment> segments, Map<String, ManifestChain> chains, List<String> problems) {
+            List<String> listedParts,
+            Map<String, StoredSegment> segments,
+            Map<String, ManifestChain> chains,
+            List<String> problems) {
         Map<String, List<String>> partKeys = new TreeMap<>();
-        for (String key : store.list(ManifestPart.MANIFESTS_PREFIX)) {
+        for (String key : listedParts) {
             if (!ManifestPart.isPartKey(key)) {
                 problems.add(key + " is not a manifest part key.");
                 continue;

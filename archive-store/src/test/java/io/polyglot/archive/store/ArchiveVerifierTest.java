@@ -153,6 +153,32 @@ class ArchiveVerifierTest {
     }
 
     @Test
+    void findsNoProblemWhenASegmentAndItsManifestPartAreWrittenWhileItRuns() throws IOException {
+        // given a chain of one listed segment, and an archiver that seals the next one and lists it in the chain's
+        // next part while the verifier lists the archive (the hook places that between its two listings; a real
+        // archiver cannot be made to write at that moment on demand)
+        try (ArchiveStore store = fixture.freshStore(false)) {
+            S3Fixture.Segment first = S3Fixture.segment(work, "Loan", 0, 0, 10);
+            first.putInto(store);
+            store.putManifestIfAbsent(new ManifestPart("Loan", 0, 0, List.of(entryOf(first)), List.of()));
+            S3Fixture.Segment second = S3Fixture.segment(work, "Loan", 0, 10, 5);
+            ArchiveVerifier verifier = new ArchiveVerifier(store).betweenListings(() -> {
+                second.putInto(store);
+                store.putManifestIfAbsent(new ManifestPart("Loan", 0, 1, List.of(entryOf(second)), List.of()));
+            });
+
+            // when
+            VerificationReport report = verifier.verify();
+
+            // then the new segment is found, and counted as not yet in the manifests the verifier read
+            assertThat(report.problems()).isEmpty();
+            assertThat(report.segments()).isEqualTo(2);
+            assertThat(report.manifestParts()).isEqualTo(1);
+            assertThat(report.segmentsNotInManifests()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void findsEveryCommittedOffsetOnceInASegmentOfItsTypeOrInAnotherChainsEmptyRanges() throws IOException {
         // given: offsets 0..6 of partition 0, 5 a transaction marker the consumer does not return
         try (ArchiveStore store = fixture.freshStore(false)) {
