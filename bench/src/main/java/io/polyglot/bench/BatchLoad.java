@@ -37,7 +37,11 @@ final class BatchLoad {
      * events of one case go out in order, one batch after the other, and concurrent batches never reorder a case.
      */
     Result run(IntFunction<CommandLines> linesOfSender, boolean async, Duration duration) throws InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(senders, CommandClient.daemon("bench-batch"));
+        ExecutorService pool = Executors.newFixedThreadPool(senders, runnable -> {
+            Thread thread = new Thread(runnable, "bench-batch");
+            thread.setDaemon(true);
+            return thread;
+        });
         try {
             long start = System.nanoTime();
             long deadline = start + duration.toNanos();

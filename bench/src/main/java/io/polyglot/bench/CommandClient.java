@@ -153,14 +153,6 @@ final class CommandClient implements AutoCloseable {
         }
     }
 
-    static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
-    }
-
     /**
      * Result lines of batches by status.
      *

@@ -435,10 +435,8 @@ final class StageContext implements AutoCloseable {
         }
         Duration third = pace.stackWarmup().dividedBy(3);
         log.info("Warming the stack up for {} s", pace.stackWarmup().toSeconds());
-        CommandLines decided = lines("stack-warm-up-decided");
-        new OpenLoop(1_000, MAX_IN_FLIGHT).run(third, due -> commands.send(decided.next(), false));
-        CommandLines accepted = lines("stack-warm-up-accepted");
-        new OpenLoop(2_000, MAX_IN_FLIGHT).run(third, due -> commands.send(accepted.next(), true));
+        singles(new OpenLoop(1_000, MAX_IN_FLIGHT), lines("stack-warm-up-decided"), false, third);
+        singles(new OpenLoop(2_000, MAX_IN_FLIGHT), lines("stack-warm-up-accepted"), true, third);
         new BatchLoad(commands, BATCH_SENDERS, pace.batchLines())
                 .run(i -> lines("stack-warm-up-batch-s" + i), false, third);
         long drainStart = System.nanoTime();
@@ -453,8 +451,13 @@ final class StageContext implements AutoCloseable {
     OpenLoop.Latencies openLoop(int ratePerSecond, String tag, boolean async) throws InterruptedException {
         CommandLines single = lines(tag);
         OpenLoop loop = new OpenLoop(ratePerSecond, MAX_IN_FLIGHT);
-        loop.run(pace.warmup(), due -> commands.send(single.next(), async));
-        return loop.run(pace.measure(), due -> commands.send(single.next(), async));
+        singles(loop, single, async, pace.warmup());
+        return singles(loop, single, async, pace.measure());
+    }
+
+    private OpenLoop.Latencies singles(OpenLoop loop, CommandLines lines, boolean async, Duration duration)
+            throws InterruptedException {
+        return loop.run(duration, due -> commands.send(lines.next(), async));
     }
 
     /** Batches from {@link #BATCH_SENDERS} senders, each with its own cases: a warm-up, then the measured run. */
