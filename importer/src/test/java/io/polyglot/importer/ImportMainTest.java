@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,6 +132,38 @@ class ImportMainTest {
                     .contains("sent      15")
                     .contains("accepted  15")
                     .contains("rejected  0");
+        }
+    }
+
+    @Test
+    void keepsEightBatchesOfDifferentCasesAwaitingTheirAnswersByDefault() throws Exception {
+        // given a stand-in that answers none of the first eight requests before all eight have arrived
+        Responder responder = Responder.holdingUntilConcurrent(8, Duration.ofSeconds(10), Responder.acceptAll());
+        try (StandInCommandService service = StandInCommandService.start(responder)) {
+            // and a log of 20 cases of 5 events, sent one case per batch
+            Path log = XesLogs.write(dir.resolve("loans.xes.gz"), XesLogs.of(20, 5));
+
+            // when, without --in-flight
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "LoanApplication",
+                    "--url",
+                    service.url().toString(),
+                    "--batch-size",
+                    "5",
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.OK);
+            assertThat(service.mostInFlight()).isEqualTo(8);
+            assertThat(service.overlappingCases()).isEmpty();
+            Map<String, List<String>> received = idsPerCase(service.answeredLines());
+            assertThat(received).hasSize(20);
+            received.forEach((caseId, ids) ->
+                    assertThat(ids).containsExactlyElementsOf(expectedIds("LoanApplication", caseId, 5)));
         }
     }
 
