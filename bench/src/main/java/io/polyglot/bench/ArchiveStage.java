@@ -27,9 +27,11 @@ import org.apache.kafka.common.TopicPartition;
  * {@code archive}: events per second sealed and uploaded by the real archiver (the archiver-worker jar as its own
  * process, alone on the stack: the stack's own workers are stopped meanwhile) draining {@code events.all} pre-filled
  * with copies of the pipeline's BPI 2012 events, once with 100-event segments and once with large ones (10,000 events
- * in a full run). Against: uploading the very segments the archiver stored at 100 (same bytes, same metadata, a
- * create-only PUT with the SHA-256, one after the other, through the archive store) and a plain read-committed
- * {@link KafkaConsumer} reading the events of the large run end to end.
+ * in a full run). Each archiver drains a warm-up fill written before the measured one first, unmeasured, as the raw
+ * sides warm up before they measure: a fresh JVM spends its first seconds compiling the SDK's and its own hot code (the
+ * warm-up's rate is reported beside). Against: uploading the very segments the archiver stored at 100 (same bytes,
+ * same metadata, a create-only PUT with the SHA-256, one after the other, through the archive store) and a plain
+ * read-committed {@link KafkaConsumer} reading the events of the large run end to end.
  */
 final class ArchiveStage implements BenchStage {
     static final int SMALL_SEGMENT_EVENTS = 100;
@@ -41,6 +43,9 @@ final class ArchiveStage implements BenchStage {
     /** The archiver's metrics that leave 0 once its first poll returned events. */
     private static final List<String> STARTED =
             List.of("polyglot_archiver_open_events", "polyglot_events_archived_total", "polyglot_consumer_lag");
+
+    /** What the archiver counts as it stores segments: the events of each. */
+    private static final String ARCHIVED = "polyglot_events_archived_total";
 
     private static final String SMALL = "archived, 100-event segments";
     private static final String LARGE = "archived, large segments";
@@ -77,32 +82,45 @@ final class ArchiveStage implements BenchStage {
     public Map<String, Figure> ours(StageContext context, int round) throws Exception {
         EventPrefill prefill = new EventPrefill(context.bootstrap(), context.pipelineEvents());
         int perPartition = context.pace().prefillPerPartition();
-        int large = Math.min(LARGE_SEGMENT_EVENTS, perPartition);
+        int warmup = context.pace().workerWarmupPerPartition();
+        // A size that divides both the warm-up and the measured events of a partition: every segment is full.
+        int large = Math.min(LARGE_SEGMENT_EVENTS, warmup > 0 ? Math.min(perPartition, warmup) : perPartition);
         Map<String, Figure> figures = new LinkedHashMap<>();
 
-        EventPrefill.Filled small =
-                prefill.fill(Topics.EVENTS_ALL, context.partitions(), perPartition, "archive-r" + round + "-small");
         String smallBucket = bucket(round, "small");
-        archive(context, smallBucket, SMALL_SEGMENT_EVENTS, small, SMALL, figures);
-
-        EventPrefill.Filled largeFill =
-                prefill.fill(Topics.EVENTS_ALL, context.partitions(), perPartition, "archive-r" + round + "-large");
-        archive(context, bucket(round, "large"), large, largeFill, LARGE, figures);
+        EventPrefill.Filled small = archive(context, prefill, smallBucket, SMALL_SEGMENT_EVENTS, SMALL, figures);
+        EventPrefill.Filled largeFill = archive(context, prefill, bucket(round, "large"), large, LARGE, figures);
         figures.put("large segment size", new Figure(large, "events"));
         figures.put("events per run", new Figure(small.count(), "events"));
+        figures.put(
+                "warm-up events per run",
+                new Figure(context.pace().workerWarmupPerPartition() * context.partitions(), "events"));
 
         left.put(round, new Left(smallBucket, small.offsetsOnly(), largeFill.offsetsOnly()));
         return figures;
     }
 
-    private void archive(
+    /**
+     * Fills {@code events.all} with the warm-up and then the measured events and has a fresh archiver drain both into
+     * {@code bucket}; returns the measured fill.
+     */
+    private EventPrefill.Filled archive(
             StageContext context,
+            EventPrefill prefill,
             String bucket,
             int segmentEvents,
-            EventPrefill.Filled filled,
             String figure,
             Map<String, Figure> figures)
             throws Exception {
+        int partitions = context.partitions();
+        int warmupPerPartition = context.pace().workerWarmupPerPartition();
+        int warmupEvents = 0;
+        if (warmupPerPartition > 0) {
+            warmupEvents = prefill.fill(Topics.EVENTS_ALL, partitions, warmupPerPartition, bucket + "-warmup")
+                    .count();
+        }
+        EventPrefill.Filled filled =
+                prefill.fill(Topics.EVENTS_ALL, partitions, context.pace().prefillPerPartition(), bucket);
         try (ArchiveStore store = new ArchiveStore(storeConfig(context, bucket))) {
             store.ensureBucket();
         }
@@ -119,10 +137,19 @@ final class ArchiveStage implements BenchStage {
         env.put("HTTP_HOST", "127.0.0.1");
         env.put("HEALTH_PORT", Integer.toString(port));
         try (WorkerProcess archiver = context.startWorker("archiver-" + bucket, "archiver-worker", env, port)) {
-            WorkerDrain.Drain drain = WorkerDrain.measure(archiver, STARTED, () -> storedToEnd(context, filled));
-            double archived = archiver.metric("polyglot_events_archived_total");
-            figures.put(figure, new Figure(archived / drain.seconds(), "events/s"));
-            figures.put(figure + ": CPU per event", new Figure(drain.cpuMicrosPer(filled.count()), "us"));
+            WorkerDrain.Drains drains = WorkerDrain.measure(
+                    archiver,
+                    STARTED,
+                    () -> archiver.metric(ARCHIVED),
+                    warmupEvents,
+                    () -> storedToEnd(context, filled));
+            WorkerDrain.Drain drain = drains.measured();
+            figures.put(figure, new Figure(drain.eventsPerSecond(), "events/s"));
+            figures.put(figure + ": CPU per event", new Figure(drain.cpuMicrosPerEvent(), "us"));
+            drains.warmup()
+                    .ifPresent(warmup -> figures.put(
+                            figure + ": the fresh archiver's warm-up",
+                            new Figure(warmup.eventsPerSecond(), "events/s")));
             figures.put(
                     figure + ": segments", new Figure(archiver.metric("polyglot_segments_sealed_total"), "segments"));
             archiver.close();
@@ -131,6 +158,7 @@ final class ArchiveStage implements BenchStage {
                     new Figure(archiver.peakRssKiB() / 1024.0, "MiB"),
                     (a, b) -> a.value() >= b.value() ? a : b);
         }
+        return filled;
     }
 
     /** Whether the archiver committed every partition up to the end of the fill: committed only once stored. */

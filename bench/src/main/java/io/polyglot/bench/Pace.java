@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param logEvents events read from the log (whole cases), cycled when a stage needs more
  * @param batchLines lines per batch request; a batch waits for its slowest line, so a short run takes smaller ones
  * @param prefillPerPartition events the worker stages write to each partition of the topic a worker then drains
+ * @param workerWarmupPerPartition events per partition written before those, which the worker drains unmeasured
+ *     (its JVM compiles its hot code meanwhile, as the raw sides warm up); a multiple of the archive stage's segment
+ *     sizes, so that the measured events start a segment
  * @param e2eCases cases of the log the {@code e2e} stage imports from its start; 0 for the whole log
  * @param memoryLoads loads of the {@code memory} stage per round: 3 for those of ingest-single, ingest-batch and
  *     decide, 1 for the batch load alone (the one that holds the most memory)
@@ -31,6 +34,7 @@ record Pace(
         int logEvents,
         int batchLines,
         int prefillPerPartition,
+        int workerWarmupPerPartition,
         int e2eCases,
         int memoryLoads,
         Duration budget,
@@ -57,6 +61,7 @@ record Pace(
                 60_000,
                 1_000,
                 10_000,
+                10_000,
                 0,
                 3,
                 budget,
@@ -73,6 +78,7 @@ record Pace(
                 Duration.ofSeconds(2),
                 5_000,
                 250,
+                1_000,
                 500,
                 50,
                 1,

@@ -140,6 +140,30 @@ class SmokeRunIT {
     }
 
     @Test
+    void measuresEachWorkerAfterItDrainedItsWarmUpAndReportsTheWarmUpApart() {
+        // given
+        JsonNode archive = report.get("stages").get("archive").get("figures");
+        JsonNode project = report.get("stages").get("project").get("figures");
+
+        // then: the smoke writes 500 warm-up events to each of the 6 partitions before the measured 1,000
+        assertThat(archive.get("warm-up events per run").get("median").asDouble())
+                .isEqualTo(3_000);
+        assertThat(project.get("warm-up events per run").get("median").asDouble())
+                .isEqualTo(3_000);
+        assertThat(archive.get("events per run").get("median").asDouble()).isEqualTo(6_000);
+        // A cold archiver stores 100-event segments slowly enough for its warm-up to be seen apart; the others may
+        // drain a smoke's few thousand events between two looks, and then report the whole drain as measured.
+        for (String figure : List.of(
+                "archived, 100-event segments",
+                "archived, 100-event segments: the fresh archiver's warm-up",
+                "archived, large segments")) {
+            assertThat(archive.has(figure)).as(figure).isTrue();
+            assertThat(archive.get(figure).get("median").asDouble()).as(figure).isPositive();
+        }
+        assertThat(project.get("applied").get("median").asDouble()).isPositive();
+    }
+
+    @Test
     void writesTheSameRunAsMarkdown() throws IOException {
         // when
         String markdown = Files.readString(out.resolve("report.md"), StandardCharsets.UTF_8);
