@@ -71,6 +71,9 @@ public final class CommandApi implements AutoCloseable {
 
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
 
+    /** The chunk in which a handler's result is copied to the response; Jetty buffers the response itself. */
+    private static final int RESPONSE_COPY_BYTES = 2_048;
+
     private final HttpSettings settings;
     private final CommandIntake intake;
     private final CommandLog commands;
@@ -143,6 +146,9 @@ public final class CommandApi implements AutoCloseable {
             config.showJavalinBanner = false;
             config.startupWatcherEnabled = false;
             config.http.prefer405over404 = true;
+            // Javalin copies each result into the response through a buffer of this size, allocated per response;
+            // unset, it is Jetty's whole output buffer (32 KiB) for answers of a few hundred bytes.
+            config.http.responseBufferSize = RESPONSE_COPY_BYTES;
             // Jetty's idle connections wait in its selectors and hold no thread; the pool bounds the requests
             // served at once, the connection limit the sockets held open.
             QueuedThreadPool threads = new QueuedThreadPool(settings.maxThreads(), Math.min(8, settings.maxThreads()));

@@ -57,8 +57,10 @@ final class RequestBodies {
         Request jetty = Request.getBaseRequest(request);
         Window window = new Window(headersArrived(jetty).plus(bodyTimeout));
         EndPoint endPoint = jetty == null ? null : jetty.getHttpChannel().getEndPoint();
+        // A body of announced length takes no bigger chunk than itself: most commands are a few hundred bytes.
+        int chunkBytes = declared > 0 ? (int) Math.min(declared, CHUNK_BYTES) : CHUNK_BYTES;
         ByteArrayOutputStream body = new ByteArrayOutputStream(declared > 0 ? (int) declared : CHUNK_BYTES);
-        byte[] chunk = new byte[CHUNK_BYTES];
+        byte[] chunk = new byte[chunkBytes];
         try {
             ServletInputStream in = request.getInputStream();
             while (!in.isFinished()) {
