@@ -3,7 +3,7 @@ package io.polyglot.command;
 import static io.polyglot.command.intake.ValidCommands.recordActivity;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.management.ManagementFactory;
+import io.polyglot.testservers.RequestAllocation;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -20,6 +20,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AnswerAllocationTest {
 
+    /** Jetty's pool of request threads in the command service. */
+    private static final String REQUEST_THREADS = "command-api";
+
     private static final int WARM_UP = 1_000;
     private static final int MEASURED = 500;
 
@@ -27,44 +30,36 @@ class AnswerAllocationTest {
     Path dataDir;
 
     @Test
-    void answersASmallRequestWithoutAllocatingAWholeOutputBufferForIt() {
+    void answersASmallRequestWithoutAllocatingAWholeOutputBufferForIt() throws Exception {
         try (RunningCommandService running = RunningCommandService.start(dataDir, Map.of())) {
-            // given request threads that have answered the same request before
-            for (int i = 0; i < WARM_UP; i++) {
-                assertThat(running.get("/health/live").statusCode()).isEqualTo(200);
-            }
-            long before = allocatedByRequestThreads();
-
             // when
-            for (int i = 0; i < MEASURED; i++) {
-                assertThat(running.get("/health/live").statusCode()).isEqualTo(200);
-            }
+            long perAnswer = RequestAllocation.perRequest(
+                    REQUEST_THREADS,
+                    WARM_UP,
+                    MEASURED,
+                    () -> assertThat(running.get("/health/live").statusCode()).isEqualTo(200));
 
             // then: less than the 32 KiB of Jetty's output buffer, which the copy alone took (39 KB an answer in all
             // before, 8.7 KB after)
-            long perAnswer = (allocatedByRequestThreads() - before) / MEASURED;
             System.out.printf("bytes allocated by the request threads per answer: %d%n", perAnswer);
             assertThat(perAnswer).isLessThan(16 * 1024);
         }
     }
 
     @Test
-    void acceptsACommandWithoutAllocatingBuffersBeyondItsBodyAndItsAnswer() {
+    void acceptsACommandWithoutAllocatingBuffersBeyondItsBodyAndItsAnswer() throws Exception {
         try (RunningCommandService running = RunningCommandService.start(dataDir, Map.of())) {
-            // given request threads that have accepted commands before
-            for (int i = 0; i < WARM_UP; i++) {
-                assertThat(accept(running, "warm-up-" + i).statusCode()).isEqualTo(202);
-            }
-            long before = allocatedByRequestThreads();
-
             // when
-            for (int i = 0; i < MEASURED; i++) {
-                assertThat(accept(running, "measured-" + i).statusCode()).isEqualTo(202);
-            }
+            int[] sent = {0};
+            long perCommand = RequestAllocation.perRequest(
+                    REQUEST_THREADS,
+                    WARM_UP,
+                    MEASURED,
+                    () -> assertThat(accept(running, "command-" + sent[0]++).statusCode())
+                            .isEqualTo(202));
 
             // then: intake, validation and the produce call, without a 32 KiB copy buffer or an 8 KiB read chunk
             // (60 KB a command with both, about 29 KB with the chunk alone, 21 KB without either)
-            long perCommand = (allocatedByRequestThreads() - before) / MEASURED;
             System.out.printf("bytes allocated by the request threads per accepted command: %d%n", perCommand);
             assertThat(perCommand).isLessThan(28 * 1024);
         }
@@ -77,14 +72,5 @@ class AnswerAllocationTest {
                 .POST(HttpRequest.BodyPublishers.ofString(
                         recordActivity(id, "case-" + id).toString()))
                 .build());
-    }
-
-    /** The bytes the service's request threads (Jetty's pool, named {@code command-api}) have allocated so far. */
-    private static long allocatedByRequestThreads() {
-        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        return Thread.getAllStackTraces().keySet().stream()
-                .filter(thread -> thread.getName().startsWith("command-api"))
-                .mapToLong(thread -> Math.max(0, threads.getThreadAllocatedBytes(thread.getId())))
-                .sum();
     }
 }

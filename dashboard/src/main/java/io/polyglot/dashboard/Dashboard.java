@@ -64,6 +64,9 @@ public final class Dashboard implements AutoCloseable {
     private static final String CSV_SUFFIX = ".csv";
     private static final int CONNECTIONS = 4;
 
+    /** The chunk in which a handler's result is copied to the response. */
+    private static final int RESPONSE_COPY_BYTES = 2_048;
+
     private final DashboardConfig config;
     private final HikariDataSource database;
     private final PrometheusMeterRegistry registry;
@@ -138,6 +141,9 @@ public final class Dashboard implements AutoCloseable {
                     context -> context.setErrorHandler(new ProblemErrorHandler(json)));
             // A known path asked with another method is 405 with Allow, not 404.
             javalin.http.prefer405over404 = true;
+            // Javalin copies each result into the response through a buffer of this size, allocated per response;
+            // unset, it is Jetty's whole output buffer (32 KiB), which Jetty keeps buffering the response in anyway.
+            javalin.http.responseBufferSize = RESPONSE_COPY_BYTES;
             // An upload goes to disk past 1 MiB; a part over the limit is refused before it is stored whole.
             javalin.jetty.multipartConfig.maxInMemoryFileSize(1, SizeUnit.MB);
             javalin.jetty.multipartConfig.maxFileSize(config.operations().uploadMaxBytes(), SizeUnit.BYTES);
