@@ -77,6 +77,10 @@ class TerminationIT {
                         "--type=LoanApplication",
                         "--url=" + service.url(),
                         "--progress=json",
+                        // One batch at a time, so the one request the stand-in answers is the importer's first batch
+                        // and the progress counts its answer while the next batch is held; with several in flight the
+                        // importer may wait for a held batch sent before the answered one.
+                        "--in-flight=1",
                         log.toString())
                 .redirectOutput(dir.resolve("out.txt").toFile())
                 .redirectError(dir.resolve("err.txt").toFile())
