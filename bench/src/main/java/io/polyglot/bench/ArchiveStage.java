@@ -113,12 +113,8 @@ final class ArchiveStage implements BenchStage {
             Map<String, Figure> figures)
             throws Exception {
         int partitions = context.partitions();
-        int warmupPerPartition = context.pace().workerWarmupPerPartition();
-        int warmupEvents = 0;
-        if (warmupPerPartition > 0) {
-            warmupEvents = prefill.fill(Topics.EVENTS_ALL, partitions, warmupPerPartition, bucket + "-warmup")
-                    .count();
-        }
+        int warmupEvents =
+                prefill.warmUp(Topics.EVENTS_ALL, partitions, context.pace().workerWarmupPerPartition(), bucket);
         EventPrefill.Filled filled =
                 prefill.fill(Topics.EVENTS_ALL, partitions, context.pace().prefillPerPartition(), bucket);
         try (ArchiveStore store = new ArchiveStore(storeConfig(context, bucket))) {

@@ -54,6 +54,16 @@ final class EventPrefill {
         }
     }
 
+    /**
+     * Writes the warm-up a worker drains unmeasured before the events of a {@link #fill} that follows:
+     * {@code perPartition} events to each partition, none when it is 0. Returns how many it wrote.
+     */
+    int warmUp(String topic, int partitions, int perPartition, String tag) {
+        return perPartition > 0
+                ? fill(topic, partitions, perPartition, tag + "-warmup").count()
+                : 0;
+    }
+
     /** Writes {@code perPartition} events to each of the {@code partitions} partitions of {@code topic}. */
     Filled fill(String topic, int partitions, int perPartition, String tag) {
         int[] counts = new int[partitions];

@@ -72,13 +72,8 @@ final class ProjectStage implements BenchStage {
     @Override
     public Map<String, Figure> ours(StageContext context, int round) throws Exception {
         EventPrefill prefill = new EventPrefill(context.bootstrap(), context.pipelineEvents());
-        int warmupPerPartition = context.pace().workerWarmupPerPartition();
-        int warmupEvents = 0;
-        if (warmupPerPartition > 0) {
-            warmupEvents = prefill.fill(
-                            topic(round), context.partitions(), warmupPerPartition, "project-r" + round + "-warmup")
-                    .count();
-        }
+        int warmupEvents = prefill.warmUp(
+                topic(round), context.partitions(), context.pace().workerWarmupPerPartition(), "project-r" + round);
         EventPrefill.Filled fill = prefill.fill(
                 topic(round), context.partitions(), context.pace().prefillPerPartition(), "project-r" + round);
         filled.put(round, fill);

@@ -11,11 +11,11 @@ import org.slf4j.LoggerFactory;
  * drain begins at the last look at its {@code /metrics} at which none of its {@code started} metrics (its own lag,
  * open or applied events: each non-zero once its first poll returned events) showed anything. With a warm-up, the
  * worker first drains that many events of the fill unmeasured (a fresh JVM spends them compiling its own hot code, as
- * the raw side spends its warm-up), and the measured drain begins at the first look at which its {@code counted}
- * count reached them. It ends at the first look at which {@code done} holds. The events of a span are what
+ * the raw side spends its warm-up), and the measured drain begins at the first look at which {@code counted} has
+ * reached them. It ends at the first look at which {@code done} holds. The events of a span are what
  * {@code counted} rose by over it; the worker's CPU time ({@code /proc/<pid>/stat}) comes with it: unlike the rate, it
- * hardly depends on what else the machine runs. The looks are 50 ms apart, so a span may be placed up to 50 ms long,
- * which can only make the worker look slower.
+ * hardly depends on what else the machine runs. The looks are 50 ms apart, so a span may come out up to 50 ms too
+ * long, which can only make the worker look slower.
  */
 final class WorkerDrain {
     private static final Logger log = LoggerFactory.getLogger(WorkerDrain.class);
@@ -41,7 +41,7 @@ final class WorkerDrain {
      *
      * @param seconds its length
      * @param cpuSeconds the CPU time (user and system) the worker used in it; NaN when unknown
-     * @param events what the worker's counted metric rose by in it
+     * @param events what the worker's count of drained events rose by in it
      */
     record Drain(double seconds, double cpuSeconds, double events) {
         double eventsPerSecond() {
@@ -62,7 +62,7 @@ final class WorkerDrain {
      */
     record Drains(Optional<Drain> warmup, Drain measured) {}
 
-    /** Where a span starts: the time, the worker's CPU time and its counted metric at one look. */
+    /** Where a span starts: the time, the worker's CPU time and its count of drained events at one look. */
     private record Mark(long nanos, double cpuSeconds, double counted) {
         Drain to(Mark end) {
             return new Drain((end.nanos - nanos) / 1e9, end.cpuSeconds - cpuSeconds, end.counted - counted);
