@@ -84,6 +84,11 @@ final class WorkerProcess implements AutoCloseable {
         return new WorkerProcess(name, process, healthPort, logFile);
     }
 
+    /** A worker around a process already started, serving {@code /metrics} on {@code healthPort} (tests). */
+    static WorkerProcess of(String name, Process process, int healthPort, Path logFile) {
+        return new WorkerProcess(name, process, healthPort, logFile);
+    }
+
     long pid() {
         return process.pid();
     }
@@ -123,14 +128,19 @@ final class WorkerProcess implements AutoCloseable {
         return Machine.peakRssKiB(process.pid()).orElse(-1L);
     }
 
+    /** Throws unless the worker's process is still running. */
+    void requireAlive() {
+        if (!process.isAlive()) {
+            throw new StageFailedException(name + " exited with status " + process.exitValue() + "; see " + logFile);
+        }
+    }
+
     /**
      * The sum over every series of the Prometheus metric {@code metric} (its name as exposed, e.g. {@code
      * polyglot_events_archived_total}), 0 when the endpoint does not answer yet or has no such series.
      */
     double metric(String metric) throws InterruptedException {
-        if (!process.isAlive()) {
-            throw new StageFailedException(name + " exited with status " + process.exitValue() + "; see " + logFile);
-        }
+        requireAlive();
         try {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/metrics"))

@@ -23,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -285,8 +286,16 @@ public final class PostgresReadModelStore implements ReadModelStore {
         return copy;
     }
 
+    /**
+     * The instant at UTC. Built from its epoch second, not with {@code OffsetDateTime.ofInstant}, which asks the offset
+     * for its rules, and Java 17 makes a new {@code ZoneRules} for that on every call: once per time of every row.
+     */
     static OffsetDateTime utc(Instant instant) {
-        return instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+        return instant == null
+                ? null
+                : OffsetDateTime.of(
+                        LocalDateTime.ofEpochSecond(instant.getEpochSecond(), instant.getNano(), ZoneOffset.UTC),
+                        ZoneOffset.UTC);
     }
 
     /**
