@@ -12,6 +12,7 @@ import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
 import io.polyglot.schemas.avro.ActivityRecorded;
 import io.polyglot.schemas.avro.EventEnvelope;
+import java.io.IOException;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
@@ -21,6 +22,10 @@ import org.apache.avro.specific.SpecificRecord;
 /**
  * Turns the value of an {@code events.all} record into the event the projections fold, or says why it is skipped.
  * Knows nothing of Kafka: it gets the partition, the offset and the bytes.
+ *
+ * <p>The common record, an activity of a projected aggregate type written with this build's schemas, is read by an
+ * {@link ActivityReader} that skips the fields no projection needs; every other record, and any the reader cannot
+ * read, is decoded in full. An instance serves one thread at a time.
  */
 public final class RecordDecoder {
 
@@ -30,6 +35,7 @@ public final class RecordDecoder {
             WeatherDailyProjection.AGGREGATE_TYPE);
 
     private final EventCodec codec;
+    private final ActivityReader activities = new ActivityReader(PROJECTED_AGGREGATE_TYPES);
 
     public RecordDecoder(EventCodec codec) {
         this.codec = codec;
@@ -53,6 +59,21 @@ public final class RecordDecoder {
 
     /** Decodes one record value. Never throws for bad bytes: those come back as {@link Skipped}. */
     public Decoded decode(int partition, long offset, byte[] value) {
+        if (value != null) {
+            try {
+                ProjectedEvent event = activities.read(partition, offset, value);
+                if (event != null) {
+                    return new Projectable(event);
+                }
+            } catch (IOException | RuntimeException e) {
+                // Not readable the short way: the full decode below says why, with the codec's own words.
+            }
+        }
+        return decodeInFull(partition, offset, value);
+    }
+
+    /** Decodes one record value through the envelope and payload records, as {@link #decode} does when it must. */
+    Decoded decodeInFull(int partition, long offset, byte[] value) {
         EventEnvelope envelope;
         try {
             envelope = codec.decode(value);

@@ -110,7 +110,11 @@ public final class EventCodec {
             throw new UnknownSchemaException(fingerprintAt(ByteBuffer.wrap(bytes)));
         } catch (BadHeaderException e) {
             throw new UndecodableRecordException("not an event envelope: " + e.getMessage(), e);
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+        } catch (IOException
+                | AvroRuntimeException
+                | IndexOutOfBoundsException
+                | NegativeArraySizeException
+                | UnsupportedOperationException e) {
             throw new UndecodableRecordException("envelope body cannot be decoded: " + e, e);
         }
     }
@@ -144,7 +148,11 @@ public final class EventCodec {
         }
         try {
             return decoder.decode(bytes);
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+        } catch (IOException
+                | AvroRuntimeException
+                | IndexOutOfBoundsException
+                | NegativeArraySizeException
+                | UnsupportedOperationException e) {
             throw new UndecodableRecordException("payload body cannot be decoded: " + e, e);
         }
     }

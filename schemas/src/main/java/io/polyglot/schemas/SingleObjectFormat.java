@@ -111,7 +111,11 @@ public final class SingleObjectFormat<T extends SpecificRecord> {
                     .binaryDecoder(
                             bytes, EventCodec.HEADER_LENGTH, bytes.length - EventCodec.HEADER_LENGTH, own.decoder);
             return own.reader.read(null, own.decoder);
-        } catch (IOException | AvroRuntimeException | IndexOutOfBoundsException | NegativeArraySizeException e) {
+        } catch (IOException
+                | AvroRuntimeException
+                | IndexOutOfBoundsException
+                | NegativeArraySizeException
+                | UnsupportedOperationException e) {
             throw new UndecodableRecordException(schema.getFullName() + " body cannot be decoded: " + e, e);
         }
     }

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.polyglot.schemas.avro.ActivityRecorded;
 import io.polyglot.schemas.avro.EventEnvelope;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificData;
 import org.junit.jupiter.api.Test;
 
 class EventCodecTest {
@@ -119,6 +125,40 @@ class EventCodecTest {
         byte[] truncated = java.util.Arrays.copyOf(bytes, 20);
 
         assertThatThrownBy(() -> codec.decode(truncated)).isInstanceOf(UndecodableRecordException.class);
+    }
+
+    @Test
+    void refusesALengthNoJavaArrayHoldsAsUndecodable() throws Exception {
+        // given: bodies whose first string claims 2^40 bytes, past what Avro reads into a Java array
+        byte[] envelope = withHugeFirstLength(KnownSchemas.envelope());
+        byte[] payload = withHugeFirstLength(ActivityRecorded.getClassSchema());
+        SingleObjectFormat<EventEnvelope> format =
+                SingleObjectFormat.of(SpecificData.getForClass(EventEnvelope.class), KnownSchemas.envelope());
+
+        // then
+        assertThatThrownBy(() -> codec.decode(envelope))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessageContaining("envelope body cannot be decoded");
+        assertThatThrownBy(() -> codec.decodePayload(ByteBuffer.wrap(payload)))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessageContaining("payload body cannot be decoded");
+        assertThatThrownBy(() -> format.decode(envelope))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessageContaining("body cannot be decoded");
+    }
+
+    private static byte[] withHugeFirstLength(Schema schema) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {(byte) 0xC3, 0x01});
+        out.write(ByteBuffer.allocate(8)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .putLong(KnownSchemas.fingerprint(schema))
+                .array());
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
+        encoder.writeLong(1L << 40);
+        encoder.writeFixed(new byte[64]);
+        encoder.flush();
+        return out.toByteArray();
     }
 
     @Test

@@ -196,7 +196,11 @@ public final class SegmentFormat {
                     parseOffsets(stream.getMetaString(SOURCE_OFFSETS)),
                     events,
                     readPayloadSchemas(stream));
-        } catch (AvroRuntimeException e) {
+        } catch (AvroRuntimeException
+                | IndexOutOfBoundsException
+                | NegativeArraySizeException
+                | UnsupportedOperationException e) {
+            // What Avro throws for bytes that are no segment; an over-long length is an UnsupportedOperationException.
             throw new UndecodableRecordException("not a readable segment file: " + e.getMessage(), e);
         }
     }

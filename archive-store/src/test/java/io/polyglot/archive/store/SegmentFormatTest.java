@@ -1,12 +1,16 @@
 package io.polyglot.archive.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.polyglot.schemas.Topics;
+import io.polyglot.schemas.UndecodableRecordException;
 import io.polyglot.testservers.TestEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.util.List;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate;
 import org.junit.jupiter.api.Test;
@@ -38,5 +42,23 @@ class SegmentFormatTest {
         } finally {
             ClassSecurityValidator.setGlobal(before);
         }
+    }
+
+    @Test
+    void refusesAFileWhoseHeaderNamesALengthNoJavaArrayHolds() throws Exception {
+        // given: the container magic, one metadata entry, and a key length of 2^40 bytes
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.write(new byte[] {'O', 'b', 'j', 1});
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(file, null);
+        encoder.writeMapStart();
+        encoder.setItemCount(1);
+        encoder.startItem();
+        encoder.writeLong(1L << 40);
+        encoder.flush();
+
+        // then: undecodable, as any other bytes that are no segment
+        assertThatThrownBy(() -> SegmentFormat.read(new ByteArrayInputStream(file.toByteArray())))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessageContaining("not a readable segment file");
     }
 }
