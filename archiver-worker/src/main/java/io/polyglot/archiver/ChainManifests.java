@@ -106,7 +106,7 @@ final class ChainManifests {
 
     /** Forgets what it knows of the chains of {@code partition}, which another instance may write from now on. */
     void forget(int partition) {
-        String folder = String.format("/p%03d/", partition);
+        String folder = "/" + SegmentKey.partitionFolder(partition);
         lastParts.keySet().removeIf(chain -> chain.endsWith(folder));
         noted.keySet().removeIf(chain -> chain.endsWith(folder));
     }

@@ -140,7 +140,7 @@ final class SegmentBuilder {
 
     /** Forgets the open segments of {@code partition}; their events will be read again from Kafka. */
     int drop(int partition) {
-        String partitionFolder = String.format("/p%03d/", partition);
+        String partitionFolder = "/" + SegmentKey.partitionFolder(partition);
         storedThrough.keySet().removeIf(prefix -> prefix.endsWith(partitionFolder));
         int dropped = 0;
         for (Iterator<OpenSegment> it = open.values().iterator(); it.hasNext(); ) {

@@ -66,7 +66,8 @@ public record ManifestPart(
 
     /** The prefix of every part of the manifest of the chain whose type appears as {@code typeSegment} in keys. */
     public static String prefix(String typeSegment, int partition) {
-        return MANIFESTS_PREFIX + SegmentKey.requireTypeSegment(typeSegment) + "/" + String.format("p%03d/", partition);
+        return MANIFESTS_PREFIX + SegmentKey.requireTypeSegment(typeSegment) + "/"
+                + SegmentKey.partitionFolder(partition);
     }
 
     /** Whether {@code key} is the key of a manifest part. */

@@ -28,9 +28,6 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
      */
     public static final String INDEX_PREFIX = "index/";
 
-    /** What {@link SafeSegment#of} can produce: letters, digits, {@code _ - % ~}; never a separator or a dot. */
-    private static final Pattern SEGMENT_CHARACTERS = Pattern.compile("^[A-Za-z0-9_%~-]+$");
-
     private static final Pattern LAYOUT = Pattern.compile("^events/([^/]+)/p(\\d{3,})/(\\d{20})\\.avro$");
 
     /** Validates the parts; use {@link #of} to build a key from an aggregate type. */
@@ -52,10 +49,51 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
      * @throws IllegalArgumentException when it is not a safe segment
      */
     public static String requireTypeSegment(String typeSegment) {
-        if (typeSegment == null || !SEGMENT_CHARACTERS.matcher(typeSegment).matches()) {
+        if (!isTypeSegment(typeSegment)) {
             throw new IllegalArgumentException("not a safe aggregate type segment: " + typeSegment);
         }
         return typeSegment;
+    }
+
+    /**
+     * Whether {@code text} is what {@link SafeSegment#of} can produce: one or more letters, digits and {@code _ - % ~};
+     * never a separator or a dot. Checked character by character: the archiver asks it for every event it reads.
+     */
+    static boolean isTypeSegment(String text) {
+        if (text == null || text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean allowed = (c >= 'A' && c <= 'Z')
+                    || (c >= 'a' && c <= 'z')
+                    || (c >= '0' && c <= '9')
+                    || c == '_'
+                    || c == '%'
+                    || c == '~'
+                    || c == '-';
+            if (!allowed) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The folder of {@code partition} in keys, {@code p} and at least three digits and a slash ({@code p007/},
+     * {@code p1234/}), as {@code String.format("p%03d/", partition)} writes it, without a formatter.
+     */
+    public static String partitionFolder(int partition) {
+        if (partition < 0) {
+            return String.format("p%03d/", partition);
+        }
+        return "p" + padded(partition, 3) + "/";
+    }
+
+    /** {@code value} in decimal with zeros in front up to {@code width} digits; never negative. */
+    private static String padded(long value, int width) {
+        String digits = Long.toString(value);
+        return digits.length() >= width ? digits : "0".repeat(width - digits.length()) + digits;
     }
 
     /** The key of the segment of {@code aggregateType} in {@code partition} that starts at {@code firstOffset}. */
@@ -84,12 +122,12 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
 
     /** The prefix shared by every segment of the chain whose type appears as {@code typeSegment} in keys. */
     public static String chainPrefixOfSegment(String typeSegment, int partition) {
-        return EVENTS_PREFIX + requireTypeSegment(typeSegment) + "/" + String.format("p%03d/", partition);
+        return EVENTS_PREFIX + requireTypeSegment(typeSegment) + "/" + partitionFolder(partition);
     }
 
     /** The prefix of the chain index entries of {@code partition}. */
     public static String indexPrefix(int partition) {
-        return INDEX_PREFIX + String.format("p%03d/", partition);
+        return INDEX_PREFIX + partitionFolder(partition);
     }
 
     /** The chain index entry saying that this key's partition has a chain of this key's type. */
@@ -104,7 +142,7 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
             return Optional.empty();
         }
         String typeSegment = entry.substring(prefix.length());
-        if (!SEGMENT_CHARACTERS.matcher(typeSegment).matches()) {
+        if (!isTypeSegment(typeSegment)) {
             return Optional.empty();
         }
         return Optional.of(chainPrefixOfSegment(typeSegment, partition));
@@ -112,7 +150,7 @@ public record SegmentKey(String typeSegment, int partition, long firstOffset) {
 
     /** The object key, also the file's path relative to the warm directory. */
     public String value() {
-        return EVENTS_PREFIX + typeSegment + "/" + String.format("p%03d/%020d.avro", partition, firstOffset);
+        return EVENTS_PREFIX + typeSegment + "/" + partitionFolder(partition) + padded(firstOffset, 20) + ".avro";
     }
 
     /** Whether {@code aggregateType} is the type this key was built for. */

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class SegmentKeyTest {
@@ -18,6 +20,44 @@ class SegmentKeyTest {
 
         // then
         assertThat(key.value()).isEqualTo("events/Loan/p007/00000000000000001234.avro");
+    }
+
+    @Test
+    void padsPartitionsAndOffsetsAsTheFormatStringsOfTheLayoutDo() {
+        List<Integer> partitions = new ArrayList<>(List.of(9_999, 10_000, 123_456, Integer.MAX_VALUE, -1, -42));
+        for (int partition = 0; partition <= 1_100; partition++) {
+            partitions.add(partition);
+        }
+        List<Long> offsets = new ArrayList<>(List.of(Long.MAX_VALUE, 99_999_999_999L, 100_000_000_000L));
+        for (long offset = 1; offset > 0 && offset < Long.MAX_VALUE / 10; offset *= 10) {
+            offsets.addAll(List.of(offset - 1, offset, offset + 7));
+        }
+        for (int partition : partitions) {
+            assertThat(SegmentKey.partitionFolder(partition)).isEqualTo(String.format("p%03d/", partition));
+            assertThat(SegmentKey.chainPrefixOfSegment("Loan", partition))
+                    .isEqualTo(String.format("events/Loan/p%03d/", partition));
+            assertThat(ManifestPart.prefix("Loan", partition)).endsWith(String.format("/Loan/p%03d/", partition));
+            if (partition >= 0) {
+                for (long offset : offsets) {
+                    assertThat(new SegmentKey("Loan", partition, offset).value())
+                            .isEqualTo(String.format("events/Loan/p%03d/%020d.avro", partition, offset));
+                }
+            }
+        }
+    }
+
+    @Test
+    void judgesTypeSegmentsCharacterByCharacterAsTheirPatternSays() {
+        Pattern pattern = Pattern.compile("^[A-Za-z0-9_%~-]+$");
+        assertThat(SegmentKey.isTypeSegment(null)).isFalse();
+        assertThat(SegmentKey.isTypeSegment("")).isFalse();
+        for (char c = 0; c < 0x300; c++) {
+            for (String text : List.of("" + c, c + "Loan", "Lo" + c + "an", "Loan" + c, "" + c + c)) {
+                assertThat(SegmentKey.isTypeSegment(text))
+                        .as("U+%04X in %s", (int) c, text)
+                        .isEqualTo(pattern.matcher(text).matches());
+            }
+        }
     }
 
     @Test
