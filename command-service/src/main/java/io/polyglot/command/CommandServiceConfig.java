@@ -54,7 +54,7 @@ public record CommandServiceConfig(
             "COMMAND_MAX_BYTES",
             Limits.DEFAULT_COMMAND_MAX_BYTES,
             1_024,
-            16 * 1_048_576,
+            Limits.COMMAND_MAX_BYTES_UPPER_BOUND,
             "Largest payload of one command, in bytes of Avro single-object encoding; larger ones get 413");
     public static final Setting<String> HTTP_HOST =
             Setting.text("HTTP_HOST", "127.0.0.1", "Address the HTTP API binds to");

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.avro.Schema;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.DecoderFactory;
 
@@ -34,15 +35,18 @@ final class ActivityReader {
     private static final long ENVELOPE_FINGERPRINT = KnownSchemas.fingerprint(EventEnvelope.getClassSchema());
     private static final long ACTIVITY_FINGERPRINT = KnownSchemas.fingerprint(ActivityRecorded.getClassSchema());
 
-    /** The fields in the order this reader reads them; a schema of another layout turns the reader off. */
+    /**
+     * The fields in the order this reader reads them, with their types and logical types; a schema of another layout
+     * turns the reader off.
+     */
     private static final List<String> ENVELOPE_LAYOUT = List.of(
             "eventId:STRING",
             "aggregateType:STRING",
             "aggregateId:STRING",
             "aggregateVersion:LONG",
             "type:STRING",
-            "occurredAt:LONG",
-            "recordedAt:LONG",
+            "occurredAt:LONG/timestamp-micros",
+            "recordedAt:LONG/timestamp-micros",
             "commandId:STRING",
             "correlationId:STRING",
             "causationId:STRING",
@@ -52,7 +56,7 @@ final class ActivityReader {
             "activity:STRING",
             "lifecycle:UNION[NULL, STRING]",
             "resource:UNION[NULL, STRING]",
-            "occurredAt:LONG",
+            "occurredAt:LONG/timestamp-micros",
             "attributes:MAP[STRING]");
 
     /** Whether this build's schemas have the layouts above. */
@@ -82,7 +86,7 @@ final class ActivityReader {
                 .binaryDecoder(
                         value, EventCodec.HEADER_LENGTH, value.length - EventCodec.HEADER_LENGTH, envelopeDecoder);
         envelopeDecoder = in;
-        in.skipString(); // eventId
+        skipString(in); // eventId
         String aggregateType = in.readString();
         if (!projectedTypes.contains(aggregateType)) {
             return null;
@@ -94,9 +98,9 @@ final class ActivityReader {
         }
         Instant occurredAt = instantOfMicros(in.readLong());
         in.readLong(); // recordedAt
-        in.skipString(); // commandId
-        in.skipString(); // correlationId
-        in.skipString(); // causationId
+        skipString(in); // commandId
+        skipString(in); // correlationId
+        skipString(in); // causationId
         payload = in.readBytes(payload);
         int start = payload.arrayOffset() + payload.position();
         int length = payload.remaining();
@@ -143,10 +147,18 @@ final class ActivityReader {
             throw new IOException("union branch " + branch + " of a [null, string] union");
         }
         if (skip) {
-            in.skipString();
+            skipString(in);
             return null;
         }
         return in.readString();
+    }
+
+    /**
+     * Skips a string, refusing the lengths that reading it refuses: Avro's own {@code skipString} skips nothing for a
+     * negative length and reads on, where {@code readString} calls the bytes malformed.
+     */
+    private static void skipString(BinaryDecoder in) throws IOException {
+        in.skipFixed(SystemLimitException.checkMaxStringLength(in.readLong()));
     }
 
     /** As Avro's {@code timestamp-micros} conversion makes it. */
@@ -180,7 +192,11 @@ final class ActivityReader {
                                 .map(ActivityReader::describe)
                                 .toList();
             case MAP -> "MAP[" + describe(schema.getValueType()) + "]";
-            default -> schema.getType().name();
+            default ->
+                schema.getLogicalType() == null
+                        ? schema.getType().name()
+                        : schema.getType().name() + "/"
+                                + schema.getLogicalType().getName();
         };
     }
 }

@@ -146,7 +146,9 @@ class RecordDecoderTest {
         }
     }
 
-    /** Activities of every projected type, with and without the optional fields, with long and non-ASCII text. */
+    /**
+     * Activities of every projected type, with and without the optional fields, with empty, long and non-ASCII text.
+     */
     private static List<EventEnvelope> varied() {
         Map<String, String> many = new HashMap<>();
         for (int i = 0; i < 40; i++) {
@@ -163,7 +165,23 @@ class RecordDecoderTest {
                 .build());
         withResource.setPayload(payload);
         withResource.setAggregateVersion(Long.MAX_VALUE);
+        // Empty strings in the fields the short way skips: a changed length byte there turns 0 into a negative length.
+        EventEnvelope emptySkipped =
+                Envelopes.activity("LoanApplication", "Application_3", "A_ACCEPTED", null, AT, Map.of());
+        emptySkipped.setEventId("");
+        emptySkipped.setCommandId("");
+        emptySkipped.setCorrelationId("");
+        emptySkipped.setCausationId("");
+        emptySkipped.setRecordedAt(AT);
+        emptySkipped.setPayload(Envelopes.CODEC.encodePayload(ActivityRecorded.newBuilder()
+                .setActivity("A_ACCEPTED")
+                .setLifecycle(null)
+                .setResource("")
+                .setOccurredAt(AT)
+                .setAttributes(Map.of())
+                .build()));
         return List.of(
+                emptySkipped,
                 Envelopes.activity(
                         "LoanApplication",
                         "Application_1",

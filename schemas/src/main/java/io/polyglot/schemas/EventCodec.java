@@ -49,6 +49,7 @@ public final class EventCodec {
 
     private EventCodec(SchemaStore catalog) {
         TrustedPackages.install();
+        AvroLimits.install();
         this.catalog = catalog;
         this.envelopeFormat = SingleObjectFormat.of(model, KnownSchemas.envelope());
         this.envelopeDecoder =

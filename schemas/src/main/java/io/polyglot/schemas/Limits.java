@@ -6,6 +6,9 @@ package io.polyglot.schemas;
  */
 public final class Limits {
 
+    /** The largest {@code COMMAND_MAX_BYTES} a service accepts: 16 MiB. */
+    public static final int COMMAND_MAX_BYTES_UPPER_BOUND = 16 * 1_048_576;
+
     /** Default upper bound of a command's payload in single-object encoding: 1 MiB. */
     public static final int DEFAULT_COMMAND_MAX_BYTES = 1_048_576;
 

@@ -56,6 +56,7 @@ public final class SingleObjectFormat<T extends SpecificRecord> {
      * own ({@code SpecificData.getForClass}) gives the bytes of its {@code toByteBuffer()}.
      */
     public static <T extends SpecificRecord> SingleObjectFormat<T> of(SpecificData model, Schema schema) {
+        AvroLimits.install();
         return new SingleObjectFormat<>(model, schema);
     }
 

@@ -3,10 +3,12 @@ package io.polyglot.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.sun.management.ThreadMXBean;
 import io.polyglot.schemas.avro.ActivityRecorded;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
@@ -147,7 +149,24 @@ class EventCodecTest {
                 .hasMessageContaining("body cannot be decoded");
     }
 
+    @Test
+    void refusesALengthLongerThanAnyRecordBeforeAllocatingIt() throws Exception {
+        // given: an envelope of 19 bytes whose first string claims 200 MB, which a stream decoder would allocate first
+        byte[] envelope = withFirstLength(KnownSchemas.envelope(), 200_000_000L);
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+
+        // when / then
+        assertThatThrownBy(() -> codec.decode(envelope)).isInstanceOf(UndecodableRecordException.class);
+        assertThat(threads.getCurrentThreadAllocatedBytes() - before).isLessThan(AvroLimits.MAX_LENGTH);
+        assertThat(AvroLimits.MAX_LENGTH).isEqualTo(16 * 1_048_576 + 65_536);
+    }
+
     private static byte[] withHugeFirstLength(Schema schema) throws IOException {
+        return withFirstLength(schema, 1L << 40);
+    }
+
+    private static byte[] withFirstLength(Schema schema, long length) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.write(new byte[] {(byte) 0xC3, 0x01});
         out.write(ByteBuffer.allocate(8)
@@ -155,8 +174,8 @@ class EventCodecTest {
                 .putLong(KnownSchemas.fingerprint(schema))
                 .array());
         BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        encoder.writeLong(1L << 40);
-        encoder.writeFixed(new byte[64]);
+        encoder.writeLong(length);
+        encoder.writeFixed(new byte[4]);
         encoder.flush();
         return out.toByteArray();
     }

@@ -1,5 +1,6 @@
 package io.polyglot.archive.store;
 
+import io.polyglot.schemas.AvroLimits;
 import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.KnownSchemas;
 import io.polyglot.schemas.TrustedPackages;
@@ -183,6 +184,7 @@ public final class SegmentFormat {
      */
     public static SegmentContents read(InputStream in) throws IOException {
         TrustedPackages.install();
+        AvroLimits.install();
         SpecificDatumReader<EventEnvelope> datumReader = new SpecificDatumReader<>(EventEnvelope.class);
         try (DataFileStream<EventEnvelope> stream = new DataFileStream<>(in, datumReader)) {
             List<EventEnvelope> events = new ArrayList<>();
@@ -199,8 +201,10 @@ public final class SegmentFormat {
         } catch (AvroRuntimeException
                 | IndexOutOfBoundsException
                 | NegativeArraySizeException
-                | UnsupportedOperationException e) {
-            // What Avro throws for bytes that are no segment; an over-long length is an UnsupportedOperationException.
+                | UnsupportedOperationException
+                | IllegalArgumentException e) {
+            // What Avro and its codecs throw for bytes that are no segment: an over-long length is an
+            // UnsupportedOperationException, a compressed block claiming a negative size an IllegalArgumentException.
             throw new UndecodableRecordException("not a readable segment file: " + e.getMessage(), e);
         }
     }

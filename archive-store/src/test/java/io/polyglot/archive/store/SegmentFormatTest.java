@@ -5,12 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
+import io.polyglot.schemas.avro.EventEnvelope;
 import io.polyglot.testservers.TestEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 import java.util.List;
+import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate;
 import org.junit.jupiter.api.Test;
@@ -60,5 +67,41 @@ class SegmentFormatTest {
         assertThatThrownBy(() -> SegmentFormat.read(new ByteArrayInputStream(file.toByteArray())))
                 .isInstanceOf(UndecodableRecordException.class)
                 .hasMessageContaining("not a readable segment file");
+    }
+
+    @Test
+    void refusesASnappyBlockWhoseLengthIsCorrupt() throws Exception {
+        // given: a container of one event compressed with snappy, its block's uncompressed length changed to 2^32 - 1
+        byte[] sync = new byte[16];
+        Arrays.fill(sync, (byte) 0x5A);
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        try (DataFileWriter<EventEnvelope> writer =
+                new DataFileWriter<>(new SpecificDatumWriter<>(EventEnvelope.class))) {
+            writer.setCodec(CodecFactory.snappyCodec());
+            writer.create(EventEnvelope.getClassSchema(), file, sync);
+            writer.append(TestEvents.event("Ticket", "T1", 1));
+        }
+        byte[] bytes = file.toByteArray();
+        int block = indexOf(bytes, sync) + sync.length;
+        BinaryDecoder header = DecoderFactory.get().binaryDecoder(bytes, block, bytes.length - block, null);
+        header.readLong(); // events in the block
+        header.readLong(); // bytes in the block
+        int data = bytes.length - header.inputStream().available();
+        byte[] corrupt = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F};
+        System.arraycopy(corrupt, 0, bytes, data, corrupt.length);
+
+        // then
+        assertThatThrownBy(() -> SegmentFormat.read(new ByteArrayInputStream(bytes)))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessageContaining("not a readable segment file");
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part) {
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
     }
 }
