@@ -49,7 +49,7 @@ import org.apache.avro.specific.SpecificDatumWriter;
  * <p>The same events always give the same bytes: the sync marker is the first 16 bytes of the SHA-256 of the key,
  * metadata entries are written in a fixed order, and blocks are not compressed (the {@code null} codec), because a
  * compressor's output may differ between library versions while segments must stay reproducible; they are small
- * and the store may compress on its side.
+ * and the store may compress on its side. {@link #read} takes blocks compressed with any codec Avro names.
  */
 public final class SegmentFormat {
 

@@ -12,15 +12,19 @@ import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.file.CodecFactory;
+import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumReader;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.util.ClassSecurityValidator;
 import org.apache.avro.util.ClassSecurityValidator.ClassSecurityPredicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Segment files read back whatever the process did before. */
 class SegmentFormatTest {
@@ -49,6 +53,31 @@ class SegmentFormatTest {
         } finally {
             ClassSecurityValidator.setGlobal(before);
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"null", "deflate", "snappy", "bzip2", "xz", "zstandard"})
+    void readsASegmentWhoseBlocksAreCompressedWithAnyCodecAvroNames(String codec) throws Exception {
+        // given: a segment as the archiver writes it (uncompressed), written again with the codec, metadata and all
+        SegmentKey key = SegmentKey.of("Ticket", 3, 7);
+        List<ArchivedEvent> events = List.of(
+                new ArchivedEvent(7, TestEvents.event("Ticket", "T1", 1)),
+                new ArchivedEvent(9, TestEvents.event("Ticket", "T1", 2)));
+        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        SegmentFormat.write(key, Topics.EVENTS_ALL, events, plain);
+        byte[] compressed = withCodec(plain.toByteArray(), CodecFactory.fromString(codec));
+
+        // when
+        SegmentContents contents = SegmentFormat.read(new ByteArrayInputStream(compressed));
+
+        // then
+        assertThat(contents.offsets()).containsExactly(7L, 9L);
+        assertThat(contents.events())
+                .containsExactlyElementsOf(
+                        events.stream().map(ArchivedEvent::envelope).toList());
+        assertThat(contents.payloadSchemas())
+                .isEqualTo(SegmentFormat.read(new ByteArrayInputStream(plain.toByteArray()))
+                        .payloadSchemas());
     }
 
     @Test
@@ -94,6 +123,27 @@ class SegmentFormatTest {
         assertThatThrownBy(() -> SegmentFormat.read(new ByteArrayInputStream(bytes)))
                 .isInstanceOf(UndecodableRecordException.class)
                 .hasMessageContaining("not a readable segment file");
+    }
+
+    /** The same container with its blocks compressed by {@code codec}: every event and metadata entry kept. */
+    private static byte[] withCodec(byte[] segment, CodecFactory codec) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (DataFileStream<EventEnvelope> in = new DataFileStream<>(
+                        new ByteArrayInputStream(segment), new SpecificDatumReader<>(EventEnvelope.class));
+                DataFileWriter<EventEnvelope> writer =
+                        new DataFileWriter<>(new SpecificDatumWriter<>(EventEnvelope.class))) {
+            for (String name : in.getMetaKeys()) {
+                if (!name.startsWith("avro.")) {
+                    writer.setMeta(name, in.getMeta(name));
+                }
+            }
+            writer.setCodec(codec);
+            writer.create(in.getSchema(), out);
+            for (EventEnvelope event : in) {
+                writer.append(event);
+            }
+        }
+        return out.toByteArray();
     }
 
     private static int indexOf(byte[] bytes, byte[] part) {
