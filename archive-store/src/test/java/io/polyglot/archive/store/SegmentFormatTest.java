@@ -9,6 +9,7 @@ import io.polyglot.schemas.avro.EventEnvelope;
 import io.polyglot.testservers.TestEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import org.apache.avro.file.CodecFactory;
@@ -78,6 +79,31 @@ class SegmentFormatTest {
         assertThat(contents.payloadSchemas())
                 .isEqualTo(SegmentFormat.read(new ByteArrayInputStream(plain.toByteArray()))
                         .payloadSchemas());
+    }
+
+    @Test
+    void refusesAFileWhoseHeaderNamesACodecAvroDoesNotKnow() throws Exception {
+        // given: the container magic, the envelope schema, a codec named lzma and the sync marker
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        file.write(new byte[] {'O', 'b', 'j', 1});
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(file, null);
+        encoder.writeMapStart();
+        encoder.setItemCount(2);
+        encoder.startItem();
+        encoder.writeString("avro.schema");
+        encoder.writeBytes(EventEnvelope.getClassSchema().toString().getBytes(StandardCharsets.UTF_8));
+        encoder.startItem();
+        encoder.writeString("avro.codec");
+        encoder.writeBytes("lzma".getBytes(StandardCharsets.UTF_8));
+        encoder.writeMapEnd();
+        encoder.writeFixed(new byte[16]);
+        encoder.flush();
+
+        // then
+        assertThatThrownBy(() -> SegmentFormat.read(new ByteArrayInputStream(file.toByteArray())))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessageContaining("not a readable segment file")
+                .hasMessageContaining("lzma");
     }
 
     @Test
