@@ -37,6 +37,9 @@ final class ArchiveStage implements BenchStage {
     static final int SMALL_SEGMENT_EVENTS = 100;
     static final int LARGE_SEGMENT_EVENTS = 10_000;
 
+    /** The least wait for the stack's archiver to store what came before: its start and its idle seal, with room. */
+    private static final Duration STACK_ARCHIVER_WAIT = Duration.ofSeconds(60);
+
     /** The archiver's consumer group, fixed in the worker; the bench's archiver is a member like any instance. */
     private static final String ARCHIVER_GROUP = "polyglot-archiver";
 
@@ -73,18 +76,24 @@ final class ArchiveStage implements BenchStage {
         context.pipelineEvents();
         // The stack's archiver (started again if a stage before stopped it) stores everything first, so the bench's
         // archiver starts where the chains end and every segment it cuts is full.
+        // It commits the last events of each chain only at their idle seal (SEGMENT_MAX_IDLE, 5 s), so the wait
+        // covers that whatever the pace's settle; stopped earlier, the bench's archiver would read them too, and
+        // its drain would end at their idle seal.
         context.ensureStackWorkers();
-        context.awaitCommittedToEnd(ARCHIVER_GROUP, Topics.EVENTS_ALL);
+        Duration wait = context.pace().settle().compareTo(STACK_ARCHIVER_WAIT) > 0
+                ? context.pace().settle()
+                : STACK_ARCHIVER_WAIT;
+        if (!context.awaitCommittedToEnd(ARCHIVER_GROUP, Topics.EVENTS_ALL, wait)) {
+            throw new StageFailedException("the stack's archiver did not store what the stages before left in "
+                    + Topics.EVENTS_ALL + " within " + wait + ", so the bench's archiver would read it too");
+        }
         context.stopStackWorkers();
     }
 
     @Override
     public Map<String, Figure> ours(StageContext context, int round) throws Exception {
         EventPrefill prefill = new EventPrefill(context.bootstrap(), context.pipelineEvents());
-        int perPartition = context.pace().prefillPerPartition();
-        int warmup = context.pace().workerWarmupPerPartition();
-        // A size that divides both the warm-up and the measured events of a partition: every segment is full.
-        int large = Math.min(LARGE_SEGMENT_EVENTS, warmup > 0 ? Math.min(perPartition, warmup) : perPartition);
+        int large = largeSegmentEvents(context.pace());
         Map<String, Figure> figures = new LinkedHashMap<>();
 
         String smallBucket = bucket(round, "small");
@@ -98,6 +107,16 @@ final class ArchiveStage implements BenchStage {
 
         left.put(round, new Left(smallBucket, small.offsetsOnly(), largeFill.offsetsOnly()));
         return figures;
+    }
+
+    /**
+     * The size of the large segments at {@code pace}: 10,000 events, or fewer where a partition's warm-up or measured
+     * events are fewer, so that the size divides both and every segment is full.
+     */
+    static int largeSegmentEvents(Pace pace) {
+        int perPartition = pace.prefillPerPartition();
+        int warmup = pace.workerWarmupPerPartition();
+        return Math.min(LARGE_SEGMENT_EVENTS, warmup > 0 ? Math.min(perPartition, warmup) : perPartition);
     }
 
     /**

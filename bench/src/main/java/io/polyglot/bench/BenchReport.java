@@ -111,14 +111,26 @@ record BenchReport(
         StringBuilder md = new StringBuilder("# Benchmark report\n\n");
         md.append(String.format(
                 Locale.ROOT,
-                "Run `%s` started %s, took %.0f s: %d rounds per stage (ours then raw, in turns), %.1f s warm-up and"
+                "Run `%s` started %s, took %.0f s: %d %s per stage (ours then raw, in turns), %.1f s warm-up and"
                         + " %.1f s measured per measurement.%n%n",
                 mode,
                 startedAt,
                 seconds,
                 pace.rounds(),
+                pace.rounds() == 1 ? "round" : "rounds",
                 pace.warmup().toMillis() / 1000.0,
                 pace.measure().toMillis() / 1000.0));
+        if (!pace.budgetStops()) {
+            md.append(String.format(
+                    Locale.ROOT,
+                    "A smoke run: every stage on a small load (`e2e` imports the first %,d cases of the log, the worker"
+                            + " stages drain %,d events a partition, `archive`'s large segments hold %,d), so its"
+                            + " figures only show that each stage runs, and whether a target is met says nothing of"
+                            + " a full run.%n%n",
+                    pace.e2eCases(),
+                    pace.prefillPerPartition(),
+                    ArchiveStage.largeSegmentEvents(pace)));
+        }
         md.append(String.format(
                 Locale.ROOT,
                 "Budget: %d s (%s); the run took %.0f s, %s.%n%n",

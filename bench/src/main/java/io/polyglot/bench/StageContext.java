@@ -250,14 +250,22 @@ final class StageContext implements AutoCloseable {
      * partition behind), or {@link Pace#settle()} passed; returns whether it got there.
      */
     boolean awaitCommittedToEnd(String group, String topic) throws InterruptedException {
-        long deadline = System.nanoTime() + pace.settle().toNanos();
+        if (awaitCommittedToEnd(group, topic, pace.settle())) {
+            return true;
+        }
+        log.warn("Group {} did not reach the end of {} within {}", group, topic, pace.settle());
+        return false;
+    }
+
+    /** Like {@link #awaitCommittedToEnd(String, String)}, waiting up to {@code wait}, and quietly. */
+    boolean awaitCommittedToEnd(String group, String topic, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         do {
             if (lag(group, topic) <= PARTITIONS) {
                 return true;
             }
             Thread.sleep(POLL.toMillis());
         } while (System.nanoTime() < deadline);
-        log.warn("Group {} did not reach the end of {} within {}", group, topic, pace.settle());
         return false;
     }
 

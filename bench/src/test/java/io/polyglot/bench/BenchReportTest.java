@@ -47,6 +47,8 @@ class BenchReportTest {
                 .isEqualTo(2);
         assertThat(json.get("stages").get("decide").get("budget").asText()).isEqualTo("round 2 to 2 not run");
         assertThat(markdown)
+                .contains("2 rounds per stage")
+                .doesNotContain("A smoke run")
                 .contains("the run took 1790 s, within it")
                 .contains("| stack start and warm-up | 55.5 | | |")
                 .contains("| decide | 230.5 | 1 of 2 | round 2 to 2 not run |")
@@ -70,7 +72,11 @@ class BenchReportTest {
         // then
         assertThat(report.withinBudget()).isFalse();
         assertThat(report.json().get("budgetEnforced").asBoolean()).isFalse();
-        assertThat(report.markdown()).contains("Budget: 120 s (reported only); the run took 130 s, over it.");
+        assertThat(report.markdown())
+                .contains("1 round per stage")
+                .contains("Budget: 120 s (reported only); the run took 130 s, over it.")
+                .contains("A smoke run: every stage on a small load (`e2e` imports the first 50 cases of the log, the"
+                        + " worker stages drain 1,000 events a partition, `archive`'s large segments hold 500)");
         assertThat(report.json().get("time").get("stages").isEmpty()).isTrue();
     }
 }

@@ -151,6 +151,15 @@ class SmokeRunIT {
         assertThat(project.get("warm-up events per run").get("median").asDouble())
                 .isEqualTo(3_000);
         assertThat(archive.get("events per run").get("median").asDouble()).isEqualTo(6_000);
+        // The bench's archivers read nothing the stages before left: every segment they seal is full, none idle.
+        assertThat(archive.get("archived, 100-event segments: segments")
+                        .get("median")
+                        .asDouble())
+                .isEqualTo(90);
+        assertThat(archive.get("archived, large segments: segments")
+                        .get("median")
+                        .asDouble())
+                .isEqualTo(18);
         // A cold archiver stores 100-event segments slowly enough for its warm-up to be seen apart; the others may
         // drain a smoke's few thousand events between two looks, and then report the whole drain as measured.
         for (String figure : List.of(
@@ -169,6 +178,7 @@ class SmokeRunIT {
         String markdown = Files.readString(out.resolve("report.md"), StandardCharsets.UTF_8);
 
         // then
+        assertThat(markdown).contains("1 round per stage").contains("A smoke run: every stage on a small load");
         assertThat(markdown).contains("| stage | figure | median | min | max | unit |");
         assertThat(markdown).contains("| part of the run | seconds | rounds | budget |");
         STAGES.forEach(id -> assertThat(markdown).contains("| " + id + " | "));
