@@ -542,10 +542,15 @@ final class StageContext implements AutoCloseable {
                 if (partitions.size() == PARTITIONS
                         && partitions.stream()
                                 .allMatch(p -> p.leader() != null && !p.isr().isEmpty())) {
+                    // The metadata names a leader before the leader itself may serve the partition; its answer to
+                    // a list-offsets request is what says it does.
+                    Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+                    partitions.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
+                    admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
                     return;
                 }
             } catch (ExecutionException | TimeoutException e) {
-                log.debug("Topic {} not described yet", topic, e);
+                log.debug("Topic {} not served yet", topic, e);
             }
             Thread.sleep(POLL.toMillis());
         }

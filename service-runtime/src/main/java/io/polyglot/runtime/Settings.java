@@ -66,19 +66,24 @@ public final class Settings {
         return (T) values.get(setting);
     }
 
-    /** Logs every resolved setting, one line, secrets masked. */
+    /** Logs every resolved setting, one line, secrets masked (an empty one says so). */
     public void logResolved(Logger log) {
         StringBuilder line = new StringBuilder();
         values.forEach((setting, value) -> {
             if (!line.isEmpty()) {
                 line.append(", ");
             }
-            line.append(setting.name()).append('=').append(setting.isSecret() ? MASK : value);
+            line.append(setting.name()).append('=').append(setting.isSecret() ? masked(value) : value);
             if ("default".equals(sources.get(setting))) {
                 line.append(" (default)");
             }
         });
         log.info("Settings resolved: {}", line);
+    }
+
+    /** A secret as the log shows it: masked when it has a value, said to be empty when it has none. */
+    private static String masked(Object secret) {
+        return secret == null || secret.toString().isEmpty() ? "(empty)" : MASK;
     }
 
     /**

@@ -50,19 +50,33 @@ class SettingsTest {
                 .hasMessageContaining("'9'");
 
         Settings settings = Settings.load(Map.of("AWS_SECRET_ACCESS_KEY", "s3cr3t"), List.of(SECRET, MAX_EVENTS));
-        Logger logger = (Logger) LoggerFactory.getLogger("settings-test");
+
+        assertThat(resolvedLine(settings, "settings-test"))
+                .contains("AWS_SECRET_ACCESS_KEY=****")
+                .contains("SEGMENT_MAX_EVENTS=100 (default)")
+                .doesNotContain("s3cr3t");
+    }
+
+    @Test
+    void logsAnEmptySecretAsEmptyRatherThanMaskedAsIfItHadAValue() {
+        Setting<String> token = Setting.secret("POLYGLOT_TOKEN", "", "the token");
+        Settings settings = Settings.load(Map.of("AWS_SECRET_ACCESS_KEY", "s3cr3t"), List.of(SECRET, token));
+
+        assertThat(resolvedLine(settings, "settings-test-empty"))
+                .contains("AWS_SECRET_ACCESS_KEY=****")
+                .contains("POLYGLOT_TOKEN=(empty) (default)")
+                .doesNotContain("s3cr3t");
+    }
+
+    /** The one line {@code settings} log to a logger of their own named {@code loggerName}. */
+    private static String resolvedLine(Settings settings, String loggerName) {
+        Logger logger = (Logger) LoggerFactory.getLogger(loggerName);
         ListAppender<ILoggingEvent> appender = new ListAppender<>();
         appender.start();
         logger.addAppender(appender);
-
         settings.logResolved(logger);
-
-        assertThat(appender.list)
-                .singleElement()
-                .satisfies(event -> assertThat(event.getFormattedMessage())
-                        .contains("AWS_SECRET_ACCESS_KEY=****")
-                        .contains("SEGMENT_MAX_EVENTS=100 (default)")
-                        .doesNotContain("s3cr3t"));
+        assertThat(appender.list).hasSize(1);
+        return appender.list.get(0).getFormattedMessage();
     }
 
     @Test
