@@ -37,7 +37,10 @@ final class ArchiveStage implements BenchStage {
     static final int SMALL_SEGMENT_EVENTS = 100;
     static final int LARGE_SEGMENT_EVENTS = 10_000;
 
-    /** The least wait for the stack's archiver to store what came before: its start and its idle seal, with room. */
+    /**
+     * The longest wait for the stack's archiver to store what came before, when the pace's settle is shorter: its
+     * start and its idle seal, with room.
+     */
     private static final Duration STACK_ARCHIVER_WAIT = Duration.ofSeconds(60);
 
     /** The archiver's consumer group, fixed in the worker; the bench's archiver is a member like any instance. */
@@ -76,9 +79,9 @@ final class ArchiveStage implements BenchStage {
         context.pipelineEvents();
         // The stack's archiver (started again if a stage before stopped it) stores everything first, so the bench's
         // archiver starts where the chains end and every segment it cuts is full.
-        // It commits the last events of each chain only at their idle seal (SEGMENT_MAX_IDLE, 5 s), so the wait
-        // covers that whatever the pace's settle; stopped earlier, the bench's archiver would read them too, and
-        // its drain would end at their idle seal.
+        // It commits the last events of each chain only at their idle seal (SEGMENT_MAX_IDLE, 5 s), so the wait may
+        // last longer than a smoke's settle; stopped earlier, the bench's archiver would read them too, and its drain
+        // would end at their idle seal.
         context.ensureStackWorkers();
         Duration wait = context.pace().settle().compareTo(STACK_ARCHIVER_WAIT) > 0
                 ? context.pace().settle()

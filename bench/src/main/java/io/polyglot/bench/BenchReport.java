@@ -124,7 +124,7 @@ record BenchReport(
             md.append(String.format(
                     Locale.ROOT,
                     "A smoke run: every stage on a small load (`e2e` imports the first %,d cases of the log, the worker"
-                            + " stages drain %,d events a partition, `archive`'s large segments hold %,d), so its"
+                            + " stages measure %,d events a partition, `archive`'s large segments hold %,d), so its"
                             + " figures only show that each stage runs, and whether a target is met says nothing of"
                             + " a full run.%n%n",
                     pace.e2eCases(),

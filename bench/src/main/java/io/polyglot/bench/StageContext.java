@@ -246,8 +246,8 @@ final class StageContext implements AutoCloseable {
     }
 
     /**
-     * Waits until {@code group} has committed {@code topic} up to its end (at most one transaction marker per
-     * partition behind), or {@link Pace#settle()} passed; returns whether it got there.
+     * Waits until {@code group} has committed every partition of {@code topic} up to its end (at most one transaction
+     * marker behind), or {@link Pace#settle()} passed; returns whether it got there.
      */
     boolean awaitCommittedToEnd(String group, String topic) throws InterruptedException {
         if (awaitCommittedToEnd(group, topic, pace.settle())) {
@@ -261,12 +261,23 @@ final class StageContext implements AutoCloseable {
     boolean awaitCommittedToEnd(String group, String topic, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         do {
-            if (lag(group, topic) <= PARTITIONS) {
+            if (committedToEnd(group, topic)) {
                 return true;
             }
             Thread.sleep(POLL.toMillis());
         } while (System.nanoTime() < deadline);
         return false;
+    }
+
+    /**
+     * Whether {@code group} has committed every partition of {@code topic} to its end or to one record before it,
+     * which a transaction marker may be. Partition by partition: a total of a few would let one partition keep a few
+     * events its group has not committed.
+     */
+    private boolean committedToEnd(String group, String topic) throws InterruptedException {
+        Map<Integer, Long> done = committed(group, topic);
+        return endOffsets(topic).entrySet().stream()
+                .allMatch(end -> end.getValue() - done.getOrDefault(end.getKey(), 0L) <= 1);
     }
 
     /**
@@ -546,7 +557,8 @@ final class StageContext implements AutoCloseable {
                     // a list-offsets request is what says it does.
                     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
                     partitions.forEach(p -> latest.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
-                    admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+                    long left = Math.max(1, deadline - System.nanoTime());
+                    admin.listOffsets(latest).all().get(left, TimeUnit.NANOSECONDS);
                     return;
                 }
             } catch (ExecutionException | TimeoutException e) {
@@ -554,7 +566,7 @@ final class StageContext implements AutoCloseable {
             }
             Thread.sleep(POLL.toMillis());
         }
-        throw new StageFailedException("the partitions of " + topic + " got no leader within 30 s");
+        throw new StageFailedException("the leaders of " + topic + " did not serve all its partitions within 30 s");
     }
 
     /**

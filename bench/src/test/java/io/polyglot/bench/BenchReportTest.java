@@ -76,7 +76,7 @@ class BenchReportTest {
                 .contains("1 round per stage")
                 .contains("Budget: 120 s (reported only); the run took 130 s, over it.")
                 .contains("A smoke run: every stage on a small load (`e2e` imports the first 50 cases of the log, the"
-                        + " worker stages drain 1,000 events a partition, `archive`'s large segments hold 500)");
+                        + " worker stages measure 1,000 events a partition, `archive`'s large segments hold 500)");
         assertThat(report.json().get("time").get("stages").isEmpty()).isTrue();
     }
 }

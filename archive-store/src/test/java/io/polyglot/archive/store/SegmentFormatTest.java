@@ -12,6 +12,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.DataFileWriter;
@@ -67,6 +68,11 @@ class SegmentFormatTest {
         ByteArrayOutputStream plain = new ByteArrayOutputStream();
         SegmentFormat.write(key, Topics.EVENTS_ALL, events, plain);
         byte[] compressed = withCodec(plain.toByteArray(), CodecFactory.fromString(codec));
+        try (DataFileStream<EventEnvelope> written = new DataFileStream<>(
+                new ByteArrayInputStream(compressed), new SpecificDatumReader<>(EventEnvelope.class))) {
+            assertThat(Objects.requireNonNullElse(written.getMetaString("avro.codec"), "null"))
+                    .isEqualTo(codec);
+        }
 
         // when
         SegmentContents contents = SegmentFormat.read(new ByteArrayInputStream(compressed));
