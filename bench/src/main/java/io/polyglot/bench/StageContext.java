@@ -275,9 +275,7 @@ final class StageContext implements AutoCloseable {
      * events its group has not committed.
      */
     private boolean committedToEnd(String group, String topic) throws InterruptedException {
-        Map<Integer, Long> done = committed(group, topic);
-        return endOffsets(topic).entrySet().stream()
-                .allMatch(end -> end.getValue() - done.getOrDefault(end.getKey(), 0L) <= 1);
+        return lags(group, topic).values().stream().allMatch(lag -> lag <= 1);
     }
 
     /**
@@ -590,10 +588,15 @@ final class StageContext implements AutoCloseable {
 
     /** How many records (and transaction markers) of {@code topic} {@code group} has not committed yet. */
     long lag(String group, String topic) throws InterruptedException {
+        return lags(group, topic).values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** The same by partition. */
+    private Map<Integer, Long> lags(String group, String topic) throws InterruptedException {
         Map<Integer, Long> done = committed(group, topic);
-        return endOffsets(topic).entrySet().stream()
-                .mapToLong(end -> end.getValue() - done.getOrDefault(end.getKey(), 0L))
-                .sum();
+        Map<Integer, Long> lags = new TreeMap<>();
+        endOffsets(topic).forEach((partition, end) -> lags.put(partition, end - done.getOrDefault(partition, 0L)));
+        return lags;
     }
 
     @Override

@@ -9,6 +9,7 @@ import io.polyglot.schemas.avro.EventEnvelope;
 import io.polyglot.testservers.TestEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -91,11 +92,7 @@ class SegmentFormatTest {
     void refusesAFileWhoseHeaderNamesACodecAvroDoesNotKnow() throws Exception {
         // given: the container magic, the envelope schema, a codec named lzma and the sync marker
         ByteArrayOutputStream file = new ByteArrayOutputStream();
-        file.write(new byte[] {'O', 'b', 'j', 1});
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(file, null);
-        encoder.writeMapStart();
-        encoder.setItemCount(2);
-        encoder.startItem();
+        BinaryEncoder encoder = metadataOf(file, 2);
         encoder.writeString("avro.schema");
         encoder.writeBytes(EventEnvelope.getClassSchema().toString().getBytes(StandardCharsets.UTF_8));
         encoder.startItem();
@@ -116,11 +113,7 @@ class SegmentFormatTest {
     void refusesAFileWhoseHeaderNamesALengthNoJavaArrayHolds() throws Exception {
         // given: the container magic, one metadata entry, and a key length of 2^40 bytes
         ByteArrayOutputStream file = new ByteArrayOutputStream();
-        file.write(new byte[] {'O', 'b', 'j', 1});
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(file, null);
-        encoder.writeMapStart();
-        encoder.setItemCount(1);
-        encoder.startItem();
+        BinaryEncoder encoder = metadataOf(file, 1);
         encoder.writeLong(1L << 40);
         encoder.flush();
 
@@ -155,6 +148,19 @@ class SegmentFormatTest {
         assertThatThrownBy(() -> SegmentFormat.read(new ByteArrayInputStream(bytes)))
                 .isInstanceOf(UndecodableRecordException.class)
                 .hasMessageContaining("not a readable segment file");
+    }
+
+    /**
+     * Writes a container's magic to {@code file} and starts its metadata map of {@code entries} entries; the encoder
+     * returned writes the first entry's key next.
+     */
+    private static BinaryEncoder metadataOf(ByteArrayOutputStream file, int entries) throws IOException {
+        file.write(new byte[] {'O', 'b', 'j', 1});
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(file, null);
+        encoder.writeMapStart();
+        encoder.setItemCount(entries);
+        encoder.startItem();
+        return encoder;
     }
 
     /** The same container with its blocks compressed by {@code codec}: every event and metadata entry kept. */
