@@ -143,7 +143,7 @@ final class DeadLetterAdmin extends DeadLetterRoutes {
         }
         EventEnvelope event;
         try {
-            event = decoder.decode(letter.get().value(), headers(letter.get()));
+            event = decoder.decode(letter.get().value(), headers(letter.get())).envelope();
         } catch (PoisonRecordException e) {
             log.info("Retry of dead letter {}/{} failed again: {}", partition, offset, e.getMessage());
             return AdminResponse.problem(422, "still-" + e.reason().tag(), e.getMessage());

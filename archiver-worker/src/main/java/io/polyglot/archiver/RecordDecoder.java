@@ -35,16 +35,17 @@ final class RecordDecoder {
     }
 
     /**
-     * The envelope of a record that can be archived.
+     * The envelope of a record that can be archived, with its body as a segment file holds it.
      *
      * @throws PoisonRecordException when it can never be archived
      */
-    EventEnvelope decode(byte[] value, Headers headers) {
+    EventCodec.Decoded decode(byte[] value, Headers headers) {
         if (value == null) {
             throw new PoisonRecordException(
                     PoisonRecordException.Reason.NO_VALUE, new UndecodableRecordException("the record has no value"));
         }
-        EventEnvelope event = envelope(value);
+        EventCodec.Decoded decoded = envelope(value);
+        EventEnvelope event = decoded.envelope();
         Names.aggregateTypeProblem(event.getAggregateType()).ifPresent(problem -> {
             throw new PoisonRecordException(
                     PoisonRecordException.Reason.INVALID_AGGREGATE_TYPE,
@@ -53,12 +54,12 @@ final class RecordDecoder {
         payload(event);
         requireAgrees(headers, Topics.HEADER_AGGREGATE_TYPE, event.getAggregateType());
         requireAgrees(headers, Topics.HEADER_EVENT_TYPE, event.getType());
-        return event;
+        return decoded;
     }
 
-    private EventEnvelope envelope(byte[] value) {
+    private EventCodec.Decoded envelope(byte[] value) {
         try {
-            return codec.decode(value);
+            return codec.decodeWithBody(value);
         } catch (UnknownSchemaException e) {
             throw new PoisonRecordException(PoisonRecordException.Reason.UNKNOWN_SCHEMA, e);
         } catch (UndecodableRecordException e) {

@@ -2,6 +2,7 @@ package io.polyglot.archiver;
 
 import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archiver.SealedSegment.SealReason;
+import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -32,6 +33,8 @@ import java.util.stream.Stream;
  * <p>Time is whatever instant the caller passes, so tests move it by hand. Not thread-safe: the poll loop owns it.
  */
 final class SegmentBuilder {
+
+    private static final EventCodec CODEC = EventCodec.standard();
 
     private final int maxEvents;
     private final Duration maxIdle;
@@ -71,19 +74,26 @@ final class SegmentBuilder {
         return append(partition, offset, event, now, now);
     }
 
-    /**
-     * Like {@link #append(int, long, EventEnvelope, Instant)}, for an event that Kafka stored at {@code recordTime}:
-     * the chain counts as idle from that time on once its partition is read to its end, so an event read again by a
-     * new owner does not restart the idle time.
-     */
+    /** Like {@link #append(int, long, EventCodec.Decoded, Instant, Instant)}, for an event built in memory. */
     Optional<SealedSegment> append(int partition, long offset, EventEnvelope event, Instant recordTime, Instant now) {
+        return append(partition, offset, new EventCodec.Decoded(event, CODEC.encodeBody(event)), recordTime, now);
+    }
+
+    /**
+     * Like {@link #append(int, long, EventEnvelope, Instant)}, for an event that Kafka stored at {@code recordTime},
+     * decoded with its body, which the segment file takes as it is: the chain counts as idle from that time on once
+     * its partition is read to its end, so an event read again by a new owner does not restart the idle time.
+     */
+    Optional<SealedSegment> append(
+            int partition, long offset, EventCodec.Decoded decoded, Instant recordTime, Instant now) {
+        EventEnvelope event = decoded.envelope();
         Long stored = storedThrough.get(SegmentKey.chainPrefix(event.getAggregateType(), partition));
         if (stored != null && offset <= stored) {
             return Optional.empty();
         }
         Chain chain = new Chain(event.getAggregateType(), partition);
         OpenSegment segment = open.computeIfAbsent(chain, c -> new OpenSegment(c, offset, journalDir));
-        segment.add(offset, event, recordTime, now);
+        segment.add(offset, decoded, recordTime, now);
         if (segment.journal.count() >= maxEvents) {
             open.remove(chain);
             return Optional.of(segment.seal(SealReason.FULL));
@@ -212,8 +222,8 @@ final class SegmentBuilder {
             this.journal = SegmentJournal.create(journalDir.resolve(key.value() + ".journal"));
         }
 
-        void add(long offset, EventEnvelope event, Instant recordTime, Instant now) {
-            journal.append(offset, event);
+        void add(long offset, EventCodec.Decoded decoded, Instant recordTime, Instant now) {
+            journal.append(offset, decoded.envelope(), decoded.body());
             lastAppendAt = now;
             lastRecordTime = recordTime;
         }

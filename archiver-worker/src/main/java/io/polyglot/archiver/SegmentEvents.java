@@ -56,8 +56,8 @@ interface SegmentEvents extends SegmentSource {
             }
 
             @Override
-            public void forEachEvent(EventSink sink) throws IOException {
-                source.forEachEvent(sink);
+            public void forEachBody(BodySink sink) throws IOException {
+                source.forEachBody(sink);
             }
 
             @Override

@@ -1,7 +1,6 @@
 package io.polyglot.archiver;
 
 import io.polyglot.archive.store.SegmentFormat;
-import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -9,6 +8,7 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -21,8 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The events of an open segment, appended to a file as they arrive (each encoded envelope after its length), so an
+ * The events of an open segment, appended to a file as they arrive (each envelope's body after its length), so an
  * open or sealed segment holds only its offsets and payload fingerprints in memory, whatever the size of its events.
+ * The bodies are the records of the segment file as they will be written, so sealing copies bytes and encodes
+ * nothing.
  *
  * <p>The file is not forced to disk: until its segment is stored, Kafka still holds every event and the committed
  * offset still points at or before the first one, so a journal lost in a crash is read again, never missed.
@@ -30,8 +32,6 @@ import org.slf4j.LoggerFactory;
 final class SegmentJournal implements SegmentEvents {
 
     private static final Logger log = LoggerFactory.getLogger(SegmentJournal.class);
-
-    private static final EventCodec CODEC = EventCodec.standard();
 
     private final Path file;
     private final List<Long> offsets = new ArrayList<>();
@@ -57,22 +57,27 @@ final class SegmentJournal implements SegmentEvents {
         }
     }
 
-    /** Appends an event; its offset must be after the last one. */
-    void append(long offset, EventEnvelope event) {
+    /**
+     * Appends an event; its offset must be after the last one.
+     *
+     * @param body the event's body in this build's envelope schema ({@link io.polyglot.schemas.EventCodec.Decoded})
+     */
+    void append(long offset, EventEnvelope event, ByteBuffer body) {
         if (!offsets.isEmpty() && offset <= lastOffset()) {
             throw new IllegalArgumentException(
                     "offset " + offset + " is not after the last one of " + file.getFileName() + ", " + lastOffset());
         }
-        byte[] encoded = CODEC.encode(event);
+        ByteBuffer view = body.slice();
+        int length = view.remaining();
         try {
-            out.writeInt(encoded.length);
-            out.write(encoded);
+            out.writeInt(length);
+            out.write(view.array(), view.arrayOffset(), length);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to the journal " + file, e);
         }
         offsets.add(offset);
         payloadFingerprints.add(SegmentFormat.payloadFingerprint(event));
-        bytes += Integer.BYTES + encoded.length;
+        bytes += Integer.BYTES + length;
         if (firstEventTime == null) {
             firstEventTime = event.getOccurredAt();
         }
@@ -100,12 +105,16 @@ final class SegmentJournal implements SegmentEvents {
     }
 
     @Override
-    public void forEachEvent(EventSink sink) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+    public void forEachBody(BodySink sink) throws IOException {
+        byte[] buffer = new byte[256];
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             for (int i = 0; i < offsets.size(); i++) {
-                byte[] encoded = new byte[in.readInt()];
-                in.readFully(encoded);
-                sink.accept(CODEC.decode(encoded));
+                int length = in.readInt();
+                if (length > buffer.length) {
+                    buffer = new byte[Math.max(length, buffer.length * 2)];
+                }
+                in.readFully(buffer, 0, length);
+                sink.accept(ByteBuffer.wrap(buffer, 0, length));
             }
         }
     }

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.polyglot.archive.store.ArchivedEvent;
+import io.polyglot.archive.store.SegmentFormat;
+import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archiver.SealedSegment.SealReason;
+import io.polyglot.schemas.EventCodec;
 import io.polyglot.schemas.avro.EventEnvelope;
 import io.polyglot.testservers.TestEvents;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -15,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.avro.Schema;
@@ -224,11 +230,45 @@ class SegmentBuilderTest {
         }
     }
 
+    @Test
+    void writesTheSameSegmentFromTheRecordsKeptBodiesAsFromTheirEvents() throws IOException {
+        // given three records as Kafka holds them, the second with bytes after its envelope
+        EventCodec codec = EventCodec.standard();
+        List<ArchivedEvent> events = new ArrayList<>();
+        Optional<SealedSegment> sealed = Optional.empty();
+        SegmentBuilder three = new SegmentBuilder(3, Duration.ofSeconds(5), journalDir);
+        for (int n = 0; n < 3; n++) {
+            EventEnvelope event = TestEvents.event("Loan", "L1", n);
+            byte[] value = codec.encode(event);
+            if (n == 1) {
+                value = Arrays.copyOf(value, value.length + 2);
+            }
+            events.add(new ArchivedEvent(10 + n, event));
+
+            // when
+            sealed = three.append(4, 10 + n, codec.decodeWithBody(value), T0, T0);
+        }
+
+        // then the file is byte for byte the one written from the decoded events, and reads back as them
+        assertThat(sealed).isPresent();
+        SegmentKey key = sealed.get().key();
+        ByteArrayOutputStream fromBodies = new ByteArrayOutputStream();
+        SegmentFormat.write(key, "events.all", sealed.get().events(), fromBodies);
+        ByteArrayOutputStream fromEvents = new ByteArrayOutputStream();
+        SegmentFormat.write(key, "events.all", events, fromEvents);
+        assertThat(fromBodies.toByteArray()).isEqualTo(fromEvents.toByteArray());
+        assertThat(SegmentFormat.read(new ByteArrayInputStream(fromBodies.toByteArray()))
+                        .events())
+                .isEqualTo(events.stream().map(ArchivedEvent::envelope).toList());
+    }
+
     private static List<ArchivedEvent> eventsOf(SealedSegment segment) {
         List<ArchivedEvent> events = new ArrayList<>();
         var offsets = segment.events().offsets().iterator();
         try {
-            segment.events().forEachEvent(event -> events.add(new ArchivedEvent(offsets.next(), event)));
+            segment.events()
+                    .forEachBody(body -> events.add(new ArchivedEvent(
+                            offsets.next(), EventCodec.standard().decodeBody(body))));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,6 +1,7 @@
 package io.polyglot.schemas;
 
 import io.polyglot.schemas.avro.EventEnvelope;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -10,11 +11,17 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -44,6 +51,9 @@ public final class EventCodec {
     private final SchemaStore catalog;
     private final SingleObjectFormat<EventEnvelope> envelopeFormat;
     private final BinaryMessageDecoder<EventEnvelope> envelopeDecoder;
+    private final long envelopeFingerprint = KnownSchemas.fingerprint(KnownSchemas.envelope());
+    private final SpecificDatumReader<EventEnvelope> bodyReader;
+    private final SpecificDatumWriter<EventEnvelope> bodyWriter;
     private final Map<Long, BinaryMessageDecoder<SpecificRecord>> payloadDecoders = new ConcurrentHashMap<>();
     private final Map<Class<?>, SingleObjectFormat<SpecificRecord>> payloadFormats = new HashMap<>();
 
@@ -54,6 +64,8 @@ public final class EventCodec {
         this.envelopeFormat = SingleObjectFormat.of(model, KnownSchemas.envelope());
         this.envelopeDecoder =
                 new BinaryMessageDecoder<>(model, KnownSchemas.envelope(), sameName(KnownSchemas.envelope()));
+        this.bodyReader = new SpecificDatumReader<>(KnownSchemas.envelope(), KnownSchemas.envelope(), model);
+        this.bodyWriter = new SpecificDatumWriter<>(KnownSchemas.envelope(), model);
         for (Schema payload : KnownSchemas.payloads()) {
             payloadDecoders.put(KnownSchemas.fingerprint(payload), new BinaryMessageDecoder<>(model, payload));
             payloadFormats.put(model.getClass(payload), SingleObjectFormat.of(model, payload));
@@ -105,18 +117,108 @@ public final class EventCodec {
             throw new UndecodableRecordException("no bytes to decode (null value)");
         }
         requireHeader(bytes, 0, bytes.length);
+        return decoding("envelope", () -> {
+            try {
+                return envelopeDecoder.decode(bytes);
+            } catch (MissingSchemaException e) {
+                throw new UnknownSchemaException(fingerprintAt(ByteBuffer.wrap(bytes)));
+            } catch (BadHeaderException e) {
+                throw new UndecodableRecordException("not an event envelope: " + e.getMessage(), e);
+            }
+        });
+    }
+
+    /**
+     * An envelope and its body in this build's envelope schema: the bytes an Avro container file of that schema holds
+     * as the envelope's record.
+     *
+     * @param envelope the envelope
+     * @param body the envelope's binary encoding, without the single-object header; read it, do not change it
+     */
+    public record Decoded(EventEnvelope envelope, ByteBuffer body) {}
+
+    /**
+     * Decodes like {@link #decode(byte[])} and keeps the envelope's body: the bytes after the header as they are when
+     * they are in this build's envelope schema and hold nothing after the envelope, else the envelope encoded again
+     * in that schema (a value written with another version of the schema, or with bytes after the envelope, which
+     * {@link #decode(byte[])} ignores). Either way {@link #decodeBody} gives the envelope back from the body.
+     *
+     * @throws UnknownSchemaException when the bytes name a schema this build does not know
+     * @throws UndecodableRecordException when the bytes are not an envelope at all
+     */
+    public Decoded decodeWithBody(byte[] bytes) {
+        if (bytes == null
+                || bytes.length < HEADER_LENGTH
+                || fingerprintAt(ByteBuffer.wrap(bytes)) != envelopeFingerprint) {
+            EventEnvelope envelope = decode(bytes);
+            return new Decoded(envelope, encodeBody(envelope));
+        }
+        requireHeader(bytes, 0, bytes.length);
+        BinaryDecoder decoder =
+                DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);
+        EventEnvelope envelope = readBody(decoder);
+        return decoding("envelope", decoder::isEnd)
+                ? new Decoded(
+                        envelope,
+                        ByteBuffer.wrap(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH)
+                                .slice())
+                : new Decoded(envelope, encodeBody(envelope));
+    }
+
+    /** The envelope's binary encoding in this build's schema, without the single-object header. */
+    public ByteBuffer encodeBody(EventEnvelope envelope) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
         try {
-            return envelopeDecoder.decode(bytes);
-        } catch (MissingSchemaException e) {
-            throw new UnknownSchemaException(fingerprintAt(ByteBuffer.wrap(bytes)));
-        } catch (BadHeaderException e) {
-            throw new UndecodableRecordException("not an event envelope: " + e.getMessage(), e);
+            bodyWriter.write(envelope, encoder);
+            encoder.flush();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot encode into memory", e);
+        }
+        return ByteBuffer.wrap(out.toByteArray());
+    }
+
+    /**
+     * The envelope in {@code body}, the binary encoding in this build's schema that {@link #decodeWithBody} and
+     * {@link #encodeBody} give.
+     *
+     * @throws UndecodableRecordException when the bytes are not such a body, or hold more than one envelope
+     */
+    public EventEnvelope decodeBody(ByteBuffer body) {
+        ByteBuffer view = body.slice();
+        BinaryDecoder decoder =
+                DecoderFactory.get().binaryDecoder(view.array(), view.arrayOffset(), view.remaining(), null);
+        EventEnvelope envelope = readBody(decoder);
+        if (!decoding("envelope", decoder::isEnd)) {
+            throw new UndecodableRecordException("bytes follow the envelope body");
+        }
+        return envelope;
+    }
+
+    private EventEnvelope readBody(BinaryDecoder decoder) {
+        return decoding("envelope", () -> bodyReader.read(null, decoder));
+    }
+
+    /** A read from Avro bytes; what it throws for bytes that are not what it reads, it throws as Avro does. */
+    @FunctionalInterface
+    private interface AvroRead<T> {
+        T read() throws IOException;
+    }
+
+    /**
+     * The result of {@code read}, with every way Avro fails on bytes that are not a {@code what} (an over-long length
+     * is an {@code UnsupportedOperationException}, a negative one a {@code NegativeArraySizeException}) turned into an
+     * {@link UndecodableRecordException}.
+     */
+    private static <T> T decoding(String what, AvroRead<T> read) {
+        try {
+            return read.read();
         } catch (IOException
                 | AvroRuntimeException
                 | IndexOutOfBoundsException
                 | NegativeArraySizeException
                 | UnsupportedOperationException e) {
-            throw new UndecodableRecordException("envelope body cannot be decoded: " + e, e);
+            throw new UndecodableRecordException(what + " body cannot be decoded: " + e, e);
         }
     }
 
@@ -147,15 +249,8 @@ public final class EventCodec {
         if (decoder == null) {
             decoder = payloadDecoderFromCatalog(fingerprint);
         }
-        try {
-            return decoder.decode(bytes);
-        } catch (IOException
-                | AvroRuntimeException
-                | IndexOutOfBoundsException
-                | NegativeArraySizeException
-                | UnsupportedOperationException e) {
-            throw new UndecodableRecordException("payload body cannot be decoded: " + e, e);
-        }
+        BinaryMessageDecoder<SpecificRecord> found = decoder;
+        return decoding("payload", () -> found.decode(bytes));
     }
 
     /** A decoder from the catalog's writer schema to this build's payload schema of the same full name. */

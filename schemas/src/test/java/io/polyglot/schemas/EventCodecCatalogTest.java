@@ -5,11 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.polyglot.schemas.avro.ActivityRecorded;
 import io.polyglot.schemas.avro.EventEnvelope;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import org.apache.avro.message.SchemaStore;
+import org.apache.avro.specific.SpecificData;
 import org.junit.jupiter.api.Test;
 
 /** A codec with a catalog reads what newer writers wrote; the catalog here is a map, the Kafka one is tested apart. */
@@ -92,5 +100,41 @@ class EventCodecCatalogTest {
         // then
         assertThat(decoded).isEqualTo(envelope);
         assertThat(strict.decodePayload(decoded.getPayload())).isEqualTo(EventCodecTest.activity());
+    }
+
+    @Test
+    void keepsTheBodyOfANewerEnvelopeInThisBuildsSchema() {
+        // given an envelope written with a newer schema: one optional field more, at the end
+        EventEnvelope envelope = EventCodecTest.envelope(codec.encodePayload(EventCodecTest.activity()));
+        Schema current = KnownSchemas.envelope();
+        List<Schema.Field> fields = new ArrayList<>();
+        current.getFields().forEach(field -> fields.add(new Schema.Field(field, field.schema())));
+        fields.add(new Schema.Field(
+                "region",
+                Schema.createUnion(Schema.create(Schema.Type.NULL), Schema.create(Schema.Type.STRING)),
+                "Added in the newer version.",
+                Schema.Field.NULL_DEFAULT_VALUE));
+        Schema newer = Schema.createRecord(current.getName(), current.getDoc(), current.getNamespace(), false, fields);
+        GenericRecord written = new GenericData.Record(newer);
+        current.getFields().forEach(field -> written.put(field.name(), envelope.get(field.pos())));
+        written.put("region", "eu");
+        byte[] bytes;
+        try {
+            bytes = new BinaryMessageEncoder<GenericRecord>(SpecificData.getForClass(EventEnvelope.class), newer)
+                    .encode(written)
+                    .array();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        published.put(KnownSchemas.fingerprint(newer), newer);
+
+        // when
+        EventCodec.Decoded decoded = codec.decodeWithBody(bytes);
+
+        // then the body is the envelope in this build's schema, not the newer bytes
+        assertThat(decoded.envelope()).isEqualTo(envelope);
+        assertThat(decoded.body()).isEqualTo(codec.encodeBody(envelope));
+        assertThat(decoded.body().remaining()).isLessThan(bytes.length - EventCodec.HEADER_LENGTH);
+        assertThat(codec.decodeBody(decoded.body())).isEqualTo(envelope);
     }
 }

@@ -12,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryEncoder;
@@ -98,6 +99,64 @@ class EventCodecTest {
         // then
         assertThat(first).isEqualTo(large.toByteBuffer());
         assertThat(second).isEqualTo(small.toByteBuffer());
+    }
+
+    @Test
+    void keepsTheBytesAfterTheHeaderAsTheBodyWhenTheyHoldTheEnvelopeAndNothingMore() {
+        // given
+        EventEnvelope envelope = envelope(codec.encodePayload(activity()));
+        byte[] bytes = codec.encode(envelope);
+
+        // when
+        EventCodec.Decoded decoded = codec.decodeWithBody(bytes);
+
+        // then the body is the value's own bytes, the same as encoding the envelope again
+        assertThat(decoded.envelope()).isEqualTo(envelope);
+        assertThat(decoded.body().array()).isSameAs(bytes);
+        assertThat(array(decoded.body()))
+                .isEqualTo(Arrays.copyOfRange(bytes, EventCodec.HEADER_LENGTH, bytes.length))
+                .isEqualTo(array(codec.encodeBody(envelope)));
+        assertThat(codec.decodeBody(decoded.body())).isEqualTo(envelope);
+    }
+
+    @Test
+    void encodesTheBodyAgainWhenBytesFollowTheEnvelope() {
+        // given a value with three bytes after the envelope, which decoding ignores
+        EventEnvelope envelope = envelope(codec.encodePayload(activity()));
+        byte[] exact = codec.encode(envelope);
+        byte[] trailing = Arrays.copyOf(exact, exact.length + 3);
+        trailing[exact.length] = 7;
+        assertThat(codec.decode(trailing)).isEqualTo(envelope);
+
+        // when
+        EventCodec.Decoded decoded = codec.decodeWithBody(trailing);
+
+        // then the body holds the envelope alone
+        assertThat(decoded.envelope()).isEqualTo(envelope);
+        assertThat(array(decoded.body()))
+                .hasSize(exact.length - EventCodec.HEADER_LENGTH)
+                .isEqualTo(array(codec.encodeBody(envelope)));
+        assertThat(codec.decodeBody(decoded.body())).isEqualTo(envelope);
+        ByteBuffer bodyWithTrailer =
+                ByteBuffer.wrap(Arrays.copyOfRange(trailing, EventCodec.HEADER_LENGTH, trailing.length));
+        assertThatThrownBy(() -> codec.decodeBody(bodyWithTrailer))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessageContaining("bytes follow the envelope body");
+    }
+
+    @Test
+    void refusesATruncatedBodyWhenKeepingItAsWell() {
+        // given
+        byte[] bytes = codec.encode(envelope(codec.encodePayload(activity())));
+        byte[] truncated = Arrays.copyOf(bytes, bytes.length - 5);
+
+        // then
+        assertThatThrownBy(() -> codec.decodeWithBody(truncated))
+                .isInstanceOf(UndecodableRecordException.class)
+                .hasMessageContaining("envelope body cannot be decoded");
+        assertThatThrownBy(() -> codec.decodeWithBody(new byte[] {(byte) 0xC3, 0x01, 1}))
+                .isInstanceOf(UndecodableRecordException.class);
+        assertThatThrownBy(() -> codec.decodeWithBody(null)).isInstanceOf(UndecodableRecordException.class);
     }
 
     @Test

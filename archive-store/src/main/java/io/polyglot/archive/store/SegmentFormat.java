@@ -161,6 +161,7 @@ public final class SegmentFormat {
         Schema envelope = KnownSchemas.envelope();
         SpecificDatumWriter<EventEnvelope> datumWriter =
                 new SpecificDatumWriter<>(envelope, SpecificData.getForClass(EventEnvelope.class));
+        // Records go in as bodies already encoded in the file's schema, so this writer never encodes one itself.
         try (DataFileWriter<EventEnvelope> writer = new DataFileWriter<>(datumWriter)) {
             writer.setCodec(CodecFactory.nullCodec());
             writer.setMeta(SOURCE_TOPIC, topic);
@@ -172,7 +173,7 @@ public final class SegmentFormat {
                 writer.setMeta(PAYLOAD_SCHEMA_PREFIX + KnownSchemas.hex(fingerprint), payload.toString());
             }
             writer.create(envelope, new KeepOpen(out), syncMarker(key));
-            source.forEachEvent(writer::append);
+            source.forEachBody(writer::appendEncoded);
         }
     }
 
@@ -279,9 +280,10 @@ public final class SegmentFormat {
         }
 
         @Override
-        public void forEachEvent(EventSink sink) throws IOException {
+        public void forEachBody(BodySink sink) throws IOException {
+            EventCodec codec = EventCodec.standard();
             for (ArchivedEvent event : events) {
-                sink.accept(event.envelope());
+                sink.accept(codec.encodeBody(event.envelope()));
             }
         }
     }

@@ -1,7 +1,7 @@
 package io.polyglot.archive.store;
 
-import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.SortedSet;
 
@@ -18,13 +18,16 @@ public interface SegmentSource {
     /** The fingerprints of the payload schemas the events use. */
     SortedSet<Long> payloadFingerprints();
 
-    /** Hands every event to {@code sink}, in offset order. */
-    void forEachEvent(EventSink sink) throws IOException;
+    /**
+     * Hands every event to {@code sink}, in offset order, as its envelope's body: the binary encoding in this build's
+     * envelope schema ({@link io.polyglot.schemas.EventCodec#encodeBody}), which the file holds as the record.
+     */
+    void forEachBody(BodySink sink) throws IOException;
 
     /** Takes one event of a segment. */
     @FunctionalInterface
-    interface EventSink {
-        /** Takes the next event. */
-        void accept(EventEnvelope event) throws IOException;
+    interface BodySink {
+        /** Takes the body of the next event; it may not be read after this returns. */
+        void accept(ByteBuffer body) throws IOException;
     }
 }
