@@ -26,11 +26,9 @@ import java.util.stream.Stream;
  * Groups events into segments, one open segment per chain (aggregate type and partition), and decides when each is
  * sealed: when it is full, when its chain has been idle for the idle time, or when its partition is released.
  *
- * <p>Each open segment puts its events into a {@link SegmentJournal} as they arrive: in memory while the journals of
- * this builder hold less than their memory bound together (until each segment's events are written to the warm tier
- * or dropped), else in a file under the journal directory, so memory holds at most that bound of events, besides
- * offsets and fingerprints. Journal files a crashed run left behind are deleted at start: nothing committed depends on
- * them.
+ * <p>Each open segment streams its events into a {@link SegmentJournal} under the journal directory as they arrive,
+ * so memory holds offsets and fingerprints, not events. Journals a crashed run left behind are deleted at start:
+ * nothing committed depends on them.
  *
  * <p>Time is whatever instant the caller passes, so tests move it by hand. Not thread-safe: the poll loop owns it.
  */
@@ -41,20 +39,10 @@ final class SegmentBuilder {
     private final int maxEvents;
     private final Duration maxIdle;
     private final Path journalDir;
-    private final SegmentJournal.Memory journalMemory;
     private final Map<Chain, OpenSegment> open = new LinkedHashMap<>();
     private final Map<String, Long> storedThrough = new HashMap<>();
 
-    /** How many bytes of events the journals of open and unsent segments hold in memory together, at most. */
-    static final long JOURNAL_MEMORY_BYTES = 16L * 1024 * 1024;
-
-    /** A builder whose journals hold up to {@link #JOURNAL_MEMORY_BYTES} of events in memory. */
     SegmentBuilder(int maxEvents, Duration maxIdle, Path journalDir) {
-        this(maxEvents, maxIdle, journalDir, JOURNAL_MEMORY_BYTES);
-    }
-
-    /** A builder whose journals hold up to {@code journalMemoryBytes} of events in memory, the rest in files. */
-    SegmentBuilder(int maxEvents, Duration maxIdle, Path journalDir, long journalMemoryBytes) {
         if (maxEvents < 1) {
             throw new IllegalArgumentException("a segment holds at least one event, got " + maxEvents);
         }
@@ -64,7 +52,6 @@ final class SegmentBuilder {
         this.maxEvents = maxEvents;
         this.maxIdle = maxIdle;
         this.journalDir = journalDir;
-        this.journalMemory = new SegmentJournal.Memory(journalMemoryBytes);
         deleteLeftJournals(journalDir);
     }
 
@@ -105,7 +92,7 @@ final class SegmentBuilder {
             return Optional.empty();
         }
         Chain chain = new Chain(event.getAggregateType(), partition);
-        OpenSegment segment = open.computeIfAbsent(chain, c -> new OpenSegment(c, offset, journalDir, journalMemory));
+        OpenSegment segment = open.computeIfAbsent(chain, c -> new OpenSegment(c, offset, journalDir));
         segment.add(offset, decoded, recordTime, now);
         if (segment.journal.count() >= maxEvents) {
             open.remove(chain);
@@ -200,11 +187,6 @@ final class SegmentBuilder {
                 .sum();
     }
 
-    /** How many bytes of events the journals hold in memory, sealed ones not discarded yet included. */
-    long journalMemoryUsed() {
-        return journalMemory.used();
-    }
-
     /** How many bytes the open segments' events take, encoded. */
     long openBytes() {
         return open.values().stream()
@@ -234,10 +216,10 @@ final class SegmentBuilder {
         private Instant lastAppendAt;
         private Instant lastRecordTime;
 
-        OpenSegment(Chain chain, long firstOffset, Path journalDir, SegmentJournal.Memory memory) {
+        OpenSegment(Chain chain, long firstOffset, Path journalDir) {
             this.chain = chain;
             this.key = SegmentKey.of(chain.aggregateType(), chain.partition(), firstOffset);
-            this.journal = SegmentJournal.create(journalDir.resolve(key.value() + ".journal"), memory);
+            this.journal = SegmentJournal.create(journalDir.resolve(key.value() + ".journal"));
         }
 
         void add(long offset, EventCodec.Decoded decoded, Instant recordTime, Instant now) {

@@ -2,7 +2,6 @@ package io.polyglot.archiver;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.tuple;
 
 import io.polyglot.archive.store.ArchivedEvent;
 import io.polyglot.archive.store.SegmentFormat;
@@ -191,9 +190,8 @@ class SegmentBuilderTest {
     }
 
     @Test
-    void streamsTheEventsOfAnOpenSegmentToItsJournalOnDiskWhenTheJournalsHaveNoMemory() throws IOException {
+    void streamsTheEventsOfAnOpenSegmentToItsJournalOnDisk() throws IOException {
         // given
-        builder = new SegmentBuilder(100, Duration.ofSeconds(5), journalDir, 0);
         for (int n = 0; n < 3; n++) {
             builder.append(2, 40 + n, TestEvents.event("Loan", "L1", n), T0);
         }
@@ -219,11 +217,8 @@ class SegmentBuilderTest {
     @Test
     void deletesTheJournalsARunBeforeLeftBehind() throws IOException {
         // given
-        builder = new SegmentBuilder(100, Duration.ofSeconds(5), journalDir, 0);
         builder.append(0, 0, TestEvents.event("Loan", "L1", 0), T0);
         assertThat(builder.openBytes()).isPositive();
-        assertThat(journalDir.resolve("events/Loan/p000/00000000000000000000.avro.journal"))
-                .exists();
 
         // when
         SegmentBuilder next = new SegmentBuilder(100, Duration.ofSeconds(5), journalDir);
@@ -232,102 +227,6 @@ class SegmentBuilderTest {
         assertThat(next.openEvents()).isZero();
         try (var files = Files.walk(journalDir)) {
             assertThat(files.filter(Files::isRegularFile)).isEmpty();
-        }
-    }
-
-    @Test
-    void keepsTheJournalsInMemoryWhileTheirMemoryAllowsAndGivesItBackWhenASegmentIsDiscarded() throws IOException {
-        // given
-        for (int n = 0; n < 3; n++) {
-            builder.append(2, 40 + n, TestEvents.event("Loan", "L1", n), T0);
-        }
-        assertThat(builder.journalMemoryUsed()).isEqualTo(bodyBytes(0, 3));
-
-        // when
-        SealedSegment sealed = builder.sealAll().get(0);
-
-        // then no file was written, and the events come back in order
-        assertThat(journalFiles()).isEmpty();
-        assertThat(eventsOf(sealed))
-                .extracting(ArchivedEvent::offset, ArchivedEvent::envelope)
-                .containsExactly(
-                        tuple(40L, TestEvents.event("Loan", "L1", 0)),
-                        tuple(41L, TestEvents.event("Loan", "L1", 1)),
-                        tuple(42L, TestEvents.event("Loan", "L1", 2)));
-        assertThat(builder.journalMemoryUsed()).isEqualTo(bodyBytes(0, 3));
-        sealed.events().discard();
-        sealed.events().discard();
-        assertThat(builder.journalMemoryUsed()).isZero();
-        assertThatThrownBy(() -> sealed.events().forEachBody(body -> {}))
-                .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("discarded");
-    }
-
-    @Test
-    void movesAJournalToItsFileWithTheEventsItHeldOnceTheJournalsMemoryIsTaken() throws IOException {
-        // given memory for the first two events and a half
-        long memory = bodyBytes(0, 2) + bodyBytes(2, 3) / 2;
-        builder = new SegmentBuilder(100, Duration.ofSeconds(5), journalDir, memory);
-        builder.append(0, 0, TestEvents.event("Ticket", "T1", 9), T0);
-        for (int n = 0; n < 5; n++) {
-            builder.append(1, 10 + n, TestEvents.event("Loan", "L1", n), T0);
-        }
-
-        // when
-        List<SealedSegment> sealed = builder.sealAll();
-
-        // then the Ticket event stayed in memory, the Loan segment went to its file from its second event on
-        SealedSegment loans = sealed.stream()
-                .filter(segment -> segment.chain().aggregateType().equals("Loan"))
-                .findFirst()
-                .orElseThrow();
-        Path journal = journalDir.resolve("events/Loan/p001/00000000000000000010.avro.journal");
-        assertThat(journalFiles()).containsExactly(journal);
-        assertThat(loans.events().bytes()).isEqualTo(Files.size(journal));
-        assertThat(eventsOf(loans))
-                .extracting(ArchivedEvent::offset, ArchivedEvent::envelope)
-                .containsExactly(
-                        tuple(10L, TestEvents.event("Loan", "L1", 0)),
-                        tuple(11L, TestEvents.event("Loan", "L1", 1)),
-                        tuple(12L, TestEvents.event("Loan", "L1", 2)),
-                        tuple(13L, TestEvents.event("Loan", "L1", 3)),
-                        tuple(14L, TestEvents.event("Loan", "L1", 4)));
-        assertThat(builder.journalMemoryUsed()).isEqualTo(bodyBytes("Ticket", "T1", 9));
-        sealed.forEach(segment -> segment.events().discard());
-        assertThat(builder.journalMemoryUsed()).isZero();
-        assertThat(journal).doesNotExist();
-    }
-
-    @Test
-    void givesTheMemoryOfAPartitionsJournalsBackWhenItDropsThem() {
-        // given
-        builder.append(0, 0, TestEvents.event("Loan", "L1", 0), T0);
-        builder.append(3, 0, TestEvents.event("Loan", "L2", 1), T0);
-
-        // when
-        builder.drop(3);
-
-        // then
-        assertThat(builder.journalMemoryUsed()).isEqualTo(bodyBytes(0, 1));
-        builder.drop(0);
-        assertThat(builder.journalMemoryUsed()).isZero();
-    }
-
-    private static long bodyBytes(int from, int to) {
-        long bytes = 0;
-        for (int n = from; n < to; n++) {
-            bytes += bodyBytes("Loan", "L1", n);
-        }
-        return bytes;
-    }
-
-    private static long bodyBytes(String type, String id, int n) {
-        return EventCodec.standard().encodeBody(TestEvents.event(type, id, n)).remaining();
-    }
-
-    private List<Path> journalFiles() throws IOException {
-        try (var files = Files.walk(journalDir)) {
-            return files.filter(Files::isRegularFile).toList();
         }
     }
 
