@@ -3,7 +3,7 @@ package io.polyglot.archiver;
 import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.archive.store.ArchiveStoreException;
 import io.polyglot.runtime.KafkaUnavailableException;
-import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.avro.EventEnvelope;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -226,7 +226,7 @@ final class ArchiverLoop implements Runnable {
         MDC.put("partition", Integer.toString(record.partition()));
         MDC.put("offset", Long.toString(record.offset()));
         try {
-            EventCodec.Decoded event = decoder.decode(record.value(), record.headers());
+            EventEnvelope event = decoder.decode(record.value(), record.headers());
             Instant now = clock.instant();
             Instant recordTime = record.timestamp() < 0 ? now : Instant.ofEpochMilli(record.timestamp());
             builder.append(record.partition(), record.offset(), event, recordTime, now)

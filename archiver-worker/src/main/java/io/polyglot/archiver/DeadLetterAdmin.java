@@ -143,7 +143,7 @@ final class DeadLetterAdmin extends DeadLetterRoutes {
         }
         EventEnvelope event;
         try {
-            event = decoder.decode(letter.get().value(), headers(letter.get())).envelope();
+            event = decoder.decode(letter.get().value(), headers(letter.get()));
         } catch (PoisonRecordException e) {
             log.info("Retry of dead letter {}/{} failed again: {}", partition, offset, e.getMessage());
             return AdminResponse.problem(422, "still-" + e.reason().tag(), e.getMessage());

@@ -35,17 +35,16 @@ final class RecordDecoder {
     }
 
     /**
-     * The envelope of a record that can be archived, with its body as a segment file holds it.
+     * The envelope of a record that can be archived.
      *
      * @throws PoisonRecordException when it can never be archived
      */
-    EventCodec.Decoded decode(byte[] value, Headers headers) {
+    EventEnvelope decode(byte[] value, Headers headers) {
         if (value == null) {
             throw new PoisonRecordException(
                     PoisonRecordException.Reason.NO_VALUE, new UndecodableRecordException("the record has no value"));
         }
-        EventCodec.Decoded decoded = envelope(value);
-        EventEnvelope event = decoded.envelope();
+        EventEnvelope event = envelope(value);
         Names.aggregateTypeProblem(event.getAggregateType()).ifPresent(problem -> {
             throw new PoisonRecordException(
                     PoisonRecordException.Reason.INVALID_AGGREGATE_TYPE,
@@ -54,12 +53,12 @@ final class RecordDecoder {
         payload(event);
         requireAgrees(headers, Topics.HEADER_AGGREGATE_TYPE, event.getAggregateType());
         requireAgrees(headers, Topics.HEADER_EVENT_TYPE, event.getType());
-        return decoded;
+        return event;
     }
 
-    private EventCodec.Decoded envelope(byte[] value) {
+    private EventEnvelope envelope(byte[] value) {
         try {
-            return codec.decodeWithBody(value);
+            return codec.decode(value);
         } catch (UnknownSchemaException e) {
             throw new PoisonRecordException(PoisonRecordException.Reason.UNKNOWN_SCHEMA, e);
         } catch (UndecodableRecordException e) {

@@ -74,26 +74,19 @@ final class SegmentBuilder {
         return append(partition, offset, event, now, now);
     }
 
-    /** Like {@link #append(int, long, EventCodec.Decoded, Instant, Instant)}, for an event built in memory. */
-    Optional<SealedSegment> append(int partition, long offset, EventEnvelope event, Instant recordTime, Instant now) {
-        return append(partition, offset, new EventCodec.Decoded(event, CODEC.encodeBody(event)), recordTime, now);
-    }
-
     /**
-     * Like {@link #append(int, long, EventEnvelope, Instant)}, for an event that Kafka stored at {@code recordTime},
-     * decoded with its body, which the segment file takes as it is: the chain counts as idle from that time on once
-     * its partition is read to its end, so an event read again by a new owner does not restart the idle time.
+     * Like {@link #append(int, long, EventEnvelope, Instant)}, for an event that Kafka stored at {@code recordTime}:
+     * the chain counts as idle from that time on once its partition is read to its end, so an event read again by a
+     * new owner does not restart the idle time.
      */
-    Optional<SealedSegment> append(
-            int partition, long offset, EventCodec.Decoded decoded, Instant recordTime, Instant now) {
-        EventEnvelope event = decoded.envelope();
+    Optional<SealedSegment> append(int partition, long offset, EventEnvelope event, Instant recordTime, Instant now) {
         Long stored = storedThrough.get(SegmentKey.chainPrefix(event.getAggregateType(), partition));
         if (stored != null && offset <= stored) {
             return Optional.empty();
         }
         Chain chain = new Chain(event.getAggregateType(), partition);
         OpenSegment segment = open.computeIfAbsent(chain, c -> new OpenSegment(c, offset, journalDir));
-        segment.add(offset, decoded, recordTime, now);
+        segment.add(offset, event, recordTime, now);
         if (segment.journal.count() >= maxEvents) {
             open.remove(chain);
             return Optional.of(segment.seal(SealReason.FULL));
@@ -222,8 +215,11 @@ final class SegmentBuilder {
             this.journal = SegmentJournal.create(journalDir.resolve(key.value() + ".journal"));
         }
 
-        void add(long offset, EventCodec.Decoded decoded, Instant recordTime, Instant now) {
-            journal.append(offset, decoded.envelope(), decoded.body());
+        void add(long offset, EventEnvelope event, Instant recordTime, Instant now) {
+            // The body is encoded from the decoded event, not taken from the record: Avro decodes some bytes that
+            // it never writes (longer varints, malformed UTF-8), and a segment must hold the same bytes whichever
+            // version of the archiver seals it.
+            journal.append(offset, event, CODEC.encodeBody(event));
             lastAppendAt = now;
             lastRecordTime = recordTime;
         }

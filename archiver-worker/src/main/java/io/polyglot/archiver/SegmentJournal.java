@@ -60,7 +60,7 @@ final class SegmentJournal implements SegmentEvents {
     /**
      * Appends an event; its offset must be after the last one.
      *
-     * @param body the event's body in this build's envelope schema ({@link io.polyglot.schemas.EventCodec.Decoded})
+     * @param body the event's body in this build's envelope schema ({@link io.polyglot.schemas.EventCodec#encodeBody})
      */
     void append(long offset, EventEnvelope event, ByteBuffer body) {
         if (!offsets.isEmpty() && offset <= lastOffset()) {

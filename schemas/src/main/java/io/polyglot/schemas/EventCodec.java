@@ -51,7 +51,6 @@ public final class EventCodec {
     private final SchemaStore catalog;
     private final SingleObjectFormat<EventEnvelope> envelopeFormat;
     private final BinaryMessageDecoder<EventEnvelope> envelopeDecoder;
-    private final long envelopeFingerprint = KnownSchemas.fingerprint(KnownSchemas.envelope());
     private final SpecificDatumReader<EventEnvelope> bodyReader;
     private final SpecificDatumWriter<EventEnvelope> bodyWriter;
     private final Map<Long, BinaryMessageDecoder<SpecificRecord>> payloadDecoders = new ConcurrentHashMap<>();
@@ -128,43 +127,6 @@ public final class EventCodec {
         });
     }
 
-    /**
-     * An envelope and its body in this build's envelope schema: the bytes an Avro container file of that schema holds
-     * as the envelope's record.
-     *
-     * @param envelope the envelope
-     * @param body the envelope's binary encoding, without the single-object header; read it, do not change it
-     */
-    public record Decoded(EventEnvelope envelope, ByteBuffer body) {}
-
-    /**
-     * Decodes like {@link #decode(byte[])} and keeps the envelope's body: the bytes after the header as they are when
-     * they are in this build's envelope schema and hold nothing after the envelope, else the envelope encoded again
-     * in that schema (a value written with another version of the schema, or with bytes after the envelope, which
-     * {@link #decode(byte[])} ignores). Either way {@link #decodeBody} gives the envelope back from the body.
-     *
-     * @throws UnknownSchemaException when the bytes name a schema this build does not know
-     * @throws UndecodableRecordException when the bytes are not an envelope at all
-     */
-    public Decoded decodeWithBody(byte[] bytes) {
-        if (bytes == null
-                || bytes.length < HEADER_LENGTH
-                || fingerprintAt(ByteBuffer.wrap(bytes)) != envelopeFingerprint) {
-            EventEnvelope envelope = decode(bytes);
-            return new Decoded(envelope, encodeBody(envelope));
-        }
-        requireHeader(bytes, 0, bytes.length);
-        BinaryDecoder decoder =
-                DecoderFactory.get().binaryDecoder(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH, null);
-        EventEnvelope envelope = readBody(decoder);
-        return decoding("envelope", decoder::isEnd)
-                ? new Decoded(
-                        envelope,
-                        ByteBuffer.wrap(bytes, HEADER_LENGTH, bytes.length - HEADER_LENGTH)
-                                .slice())
-                : new Decoded(envelope, encodeBody(envelope));
-    }
-
     /** The envelope's binary encoding in this build's schema, without the single-object header. */
     public ByteBuffer encodeBody(EventEnvelope envelope) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
@@ -179,8 +141,8 @@ public final class EventCodec {
     }
 
     /**
-     * The envelope in {@code body}, the binary encoding in this build's schema that {@link #decodeWithBody} and
-     * {@link #encodeBody} give.
+     * The envelope in {@code body}, the binary encoding in this build's schema that {@link #encodeBody} gives (a
+     * segment file's record), in a buffer backed by an array.
      *
      * @throws UndecodableRecordException when the bytes are not such a body, or hold more than one envelope
      */

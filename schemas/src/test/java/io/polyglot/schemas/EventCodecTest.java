@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
@@ -102,41 +103,35 @@ class EventCodecTest {
     }
 
     @Test
-    void keepsTheBytesAfterTheHeaderAsTheBodyWhenTheyHoldTheEnvelopeAndNothingMore() {
+    void encodesTheBodyAsTheBytesAfterTheHeaderOfTheSingleObjectEncoding() {
         // given
         EventEnvelope envelope = envelope(codec.encodePayload(activity()));
         byte[] bytes = codec.encode(envelope);
 
         // when
-        EventCodec.Decoded decoded = codec.decodeWithBody(bytes);
+        ByteBuffer body = codec.encodeBody(envelope);
 
-        // then the body is the value's own bytes, the same as encoding the envelope again
-        assertThat(decoded.envelope()).isEqualTo(envelope);
-        assertThat(decoded.body().array()).isSameAs(bytes);
-        assertThat(array(decoded.body()))
-                .isEqualTo(Arrays.copyOfRange(bytes, EventCodec.HEADER_LENGTH, bytes.length))
-                .isEqualTo(array(codec.encodeBody(envelope)));
-        assertThat(codec.decodeBody(decoded.body())).isEqualTo(envelope);
+        // then
+        assertThat(array(body)).isEqualTo(Arrays.copyOfRange(bytes, EventCodec.HEADER_LENGTH, bytes.length));
+        assertThat(codec.decodeBody(body)).isEqualTo(envelope);
+        ByteBuffer inLargerArray =
+                ByteBuffer.wrap(bytes, EventCodec.HEADER_LENGTH, bytes.length - EventCodec.HEADER_LENGTH);
+        assertThat(codec.decodeBody(inLargerArray)).isEqualTo(envelope);
     }
 
     @Test
-    void encodesTheBodyAgainWhenBytesFollowTheEnvelope() {
+    void encodesTheBodyOfAValueWithBytesAfterItsEnvelopeWithoutThem() {
         // given a value with three bytes after the envelope, which decoding ignores
         EventEnvelope envelope = envelope(codec.encodePayload(activity()));
         byte[] exact = codec.encode(envelope);
         byte[] trailing = Arrays.copyOf(exact, exact.length + 3);
         trailing[exact.length] = 7;
-        assertThat(codec.decode(trailing)).isEqualTo(envelope);
 
         // when
-        EventCodec.Decoded decoded = codec.decodeWithBody(trailing);
+        ByteBuffer body = codec.encodeBody(codec.decode(trailing));
 
-        // then the body holds the envelope alone
-        assertThat(decoded.envelope()).isEqualTo(envelope);
-        assertThat(array(decoded.body()))
-                .hasSize(exact.length - EventCodec.HEADER_LENGTH)
-                .isEqualTo(array(codec.encodeBody(envelope)));
-        assertThat(codec.decodeBody(decoded.body())).isEqualTo(envelope);
+        // then the body holds the envelope alone, and a body with bytes after it is refused
+        assertThat(array(body)).isEqualTo(Arrays.copyOfRange(exact, EventCodec.HEADER_LENGTH, exact.length));
         ByteBuffer bodyWithTrailer =
                 ByteBuffer.wrap(Arrays.copyOfRange(trailing, EventCodec.HEADER_LENGTH, trailing.length));
         assertThatThrownBy(() -> codec.decodeBody(bodyWithTrailer))
@@ -145,18 +140,54 @@ class EventCodecTest {
     }
 
     @Test
-    void refusesATruncatedBodyWhenKeepingItAsWell() {
+    void encodesOverLongVarintsOfAValueTheShortWayInItsBody() {
+        // given a value whose aggregate version (0) is written in two bytes, 0x80 0x00, which Avro reads as 0
+        EventEnvelope envelope = envelope(codec.encodePayload(activity()));
+        byte[] canonical = codec.encode(envelope);
+        ByteBuffer body = codec.encodeBody(envelope);
+        int versionAt = EventCodec.HEADER_LENGTH + versionOffset(envelope);
+        assertThat(canonical[versionAt]).isZero();
+        byte[] longer = new byte[canonical.length + 1];
+        System.arraycopy(canonical, 0, longer, 0, versionAt);
+        longer[versionAt] = (byte) 0x80;
+        longer[versionAt + 1] = 0;
+        System.arraycopy(canonical, versionAt + 1, longer, versionAt + 2, canonical.length - versionAt - 1);
+
+        // when
+        EventEnvelope decoded = codec.decode(longer);
+
+        // then it decodes to the same envelope, whose body is the canonical one
+        assertThat(decoded).isEqualTo(envelope);
+        assertThat(codec.encodeBody(decoded)).isEqualTo(body);
+    }
+
+    @Test
+    void refusesATruncatedEnvelopeBody() {
         // given
-        byte[] bytes = codec.encode(envelope(codec.encodePayload(activity())));
-        byte[] truncated = Arrays.copyOf(bytes, bytes.length - 5);
+        ByteBuffer body = codec.encodeBody(envelope(codec.encodePayload(activity())));
+        ByteBuffer truncated = ByteBuffer.wrap(Arrays.copyOf(array(body), body.remaining() - 5));
 
         // then
-        assertThatThrownBy(() -> codec.decodeWithBody(truncated))
+        assertThatThrownBy(() -> codec.decodeBody(truncated))
                 .isInstanceOf(UndecodableRecordException.class)
                 .hasMessageContaining("envelope body cannot be decoded");
-        assertThatThrownBy(() -> codec.decodeWithBody(new byte[] {(byte) 0xC3, 0x01, 1}))
-                .isInstanceOf(UndecodableRecordException.class);
-        assertThatThrownBy(() -> codec.decodeWithBody(null)).isInstanceOf(UndecodableRecordException.class);
+    }
+
+    /** Where the aggregate version starts in an envelope's body: after the strings written before it. */
+    private static int versionOffset(EventEnvelope envelope) {
+        int offset = 0;
+        for (Schema.Field field : KnownSchemas.envelope().getFields()) {
+            if (field.name().equals("aggregateVersion")) {
+                return offset;
+            }
+            String value = String.valueOf(envelope.get(field.pos()));
+            int length = value.getBytes(StandardCharsets.UTF_8).length;
+            if (field.schema().getType() != Schema.Type.STRING || length > 63) {
+                throw new IllegalStateException("the test expects short strings before aggregateVersion");
+            }
+            offset += 1 + length;
+        }
+        throw new IllegalStateException("no aggregateVersion field");
     }
 
     @Test

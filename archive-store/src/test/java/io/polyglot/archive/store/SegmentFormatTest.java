@@ -3,6 +3,7 @@ package io.polyglot.archive.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.polyglot.schemas.KnownSchemas;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
 import io.polyglot.schemas.avro.EventEnvelope;
@@ -56,6 +57,44 @@ class SegmentFormatTest {
         } finally {
             ClassSecurityValidator.setGlobal(before);
         }
+    }
+
+    @Test
+    void writesTheBytesAvrosOwnWriterWritesForTheSameEventsAndHeader() throws Exception {
+        // given: a segment, and the same events appended one by one by Avro's writer, which encodes each itself
+        SegmentKey key = SegmentKey.of("Ticket", 5, 20);
+        List<ArchivedEvent> events = List.of(
+                new ArchivedEvent(20, TestEvents.event("Ticket", "T1", 1)),
+                new ArchivedEvent(21, TestEvents.event("Ticket", "Tür-ß-✓", 2)),
+                new ArchivedEvent(23, TestEvents.event("Ticket", "T1", 3)));
+        ByteArrayOutputStream segment = new ByteArrayOutputStream();
+
+        // when
+        SegmentFormat.write(key, Topics.EVENTS_ALL, events, segment);
+
+        // then
+        ByteArrayOutputStream byAvro = new ByteArrayOutputStream();
+        try (DataFileStream<EventEnvelope> in = new DataFileStream<>(
+                        new ByteArrayInputStream(segment.toByteArray()),
+                        new SpecificDatumReader<>(EventEnvelope.class));
+                DataFileWriter<EventEnvelope> writer =
+                        new DataFileWriter<>(new SpecificDatumWriter<>(EventEnvelope.class))) {
+            // The header's entries in the order the segment writer sets them: a header holds them in that order.
+            writer.setCodec(CodecFactory.nullCodec());
+            for (String name :
+                    List.of(SegmentFormat.SOURCE_TOPIC, SegmentFormat.SOURCE_PARTITION, SegmentFormat.SOURCE_OFFSETS)) {
+                writer.setMeta(name, in.getMeta(name));
+            }
+            in.getMetaKeys().stream()
+                    .filter(name -> name.startsWith(SegmentFormat.PAYLOAD_SCHEMA_PREFIX))
+                    .sorted()
+                    .forEach(name -> writer.setMeta(name, in.getMeta(name)));
+            writer.create(KnownSchemas.envelope(), byAvro, SegmentFormat.syncMarker(key));
+            for (ArchivedEvent event : events) {
+                writer.append(event.envelope());
+            }
+        }
+        assertThat(segment.toByteArray()).isEqualTo(byAvro.toByteArray());
     }
 
     @ParameterizedTest
