@@ -236,7 +236,8 @@ class SegmentBuilderTest {
         Optional<SealedSegment> sealed = Optional.empty();
         SegmentBuilder three = new SegmentBuilder(3, Duration.ofSeconds(5), journalDir);
         for (int n = 0; n < 3; n++) {
-            EventEnvelope event = TestEvents.event("Loan", "L1", n);
+            // the second event's body is larger than the journal's first read buffer
+            EventEnvelope event = TestEvents.event("Loan", n == 1 ? "L".repeat(3_000) : "L1", n);
             events.add(new ArchivedEvent(10 + n, event));
 
             // when

@@ -120,23 +120,35 @@ class EventCodecTest {
     }
 
     @Test
-    void encodesTheBodyOfAValueWithBytesAfterItsEnvelopeWithoutThem() {
-        // given a value with three bytes after the envelope, which decoding ignores
-        EventEnvelope envelope = envelope(codec.encodePayload(activity()));
-        byte[] exact = codec.encode(envelope);
-        byte[] trailing = Arrays.copyOf(exact, exact.length + 3);
-        trailing[exact.length] = 7;
+    void refusesABodyWithBytesAfterTheEnvelope() {
+        // given
+        byte[] body = array(codec.encodeBody(envelope(codec.encodePayload(activity()))));
+        ByteBuffer bodyWithTrailer = ByteBuffer.wrap(Arrays.copyOf(body, body.length + 3));
 
-        // when
-        ByteBuffer body = codec.encodeBody(codec.decode(trailing));
-
-        // then the body holds the envelope alone, and a body with bytes after it is refused
-        assertThat(array(body)).isEqualTo(Arrays.copyOfRange(exact, EventCodec.HEADER_LENGTH, exact.length));
-        ByteBuffer bodyWithTrailer =
-                ByteBuffer.wrap(Arrays.copyOfRange(trailing, EventCodec.HEADER_LENGTH, trailing.length));
+        // then
         assertThatThrownBy(() -> codec.decodeBody(bodyWithTrailer))
                 .isInstanceOf(UndecodableRecordException.class)
                 .hasMessageContaining("bytes follow the envelope body");
+    }
+
+    @Test
+    void encodesAStringOfMalformedUtf8AsTheReplacementItWasReadAs() {
+        // given a value whose aggregate id is the single byte 0xFF, no UTF-8 at all
+        EventEnvelope envelope = envelope(codec.encodePayload(activity()));
+        envelope.setAggregateId("X");
+        byte[] canonical = codec.encode(envelope);
+        int idAt = indexOf(canonical, new byte[] {2, 'X'}, EventCodec.HEADER_LENGTH) + 1;
+        byte[] malformed = canonical.clone();
+        malformed[idAt] = (byte) 0xFF;
+
+        // when
+        EventEnvelope decoded = codec.decode(malformed);
+
+        // then the id reads as U+FFFD, and the body holds that character's three bytes, not the value's one
+        assertThat(decoded.getAggregateId()).isEqualTo("\uFFFD");
+        ByteBuffer body = codec.encodeBody(decoded);
+        assertThat(body.remaining()).isEqualTo(malformed.length - EventCodec.HEADER_LENGTH + 2);
+        assertThat(codec.decodeBody(body)).isEqualTo(decoded);
     }
 
     @Test
@@ -323,6 +335,15 @@ class EventCodecTest {
                 .setCausationId("c-1")
                 .setPayload(payload)
                 .build();
+    }
+
+    private static int indexOf(byte[] bytes, byte[] part, int from) {
+        for (int i = from; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                return i;
+            }
+        }
+        throw new AssertionError("not found");
     }
 
     private static byte[] array(ByteBuffer buffer) {

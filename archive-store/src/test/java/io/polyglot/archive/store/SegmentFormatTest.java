@@ -6,15 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.polyglot.schemas.KnownSchemas;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
+import io.polyglot.schemas.avro.ActivityRecorded;
 import io.polyglot.schemas.avro.EventEnvelope;
 import io.polyglot.testservers.TestEvents;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.stream.Collectors;
 import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileStream;
 import org.apache.avro.file.DataFileWriter;
@@ -61,40 +64,41 @@ class SegmentFormatTest {
 
     @Test
     void writesTheBytesAvrosOwnWriterWritesForTheSameEventsAndHeader() throws Exception {
-        // given: a segment, and the same events appended one by one by Avro's writer, which encodes each itself
+        // given: 2,000 events, enough for several blocks, some with an id of 4,000 characters, some not in ASCII
         SegmentKey key = SegmentKey.of("Ticket", 5, 20);
-        List<ArchivedEvent> events = List.of(
-                new ArchivedEvent(20, TestEvents.event("Ticket", "T1", 1)),
-                new ArchivedEvent(21, TestEvents.event("Ticket", "Tür-ß-✓", 2)),
-                new ArchivedEvent(23, TestEvents.event("Ticket", "T1", 3)));
+        List<ArchivedEvent> events = new ArrayList<>();
+        for (int n = 0; n < 2_000; n++) {
+            String id = n % 500 == 7 ? "T".repeat(4_000) : n % 3 == 0 ? "Tür-ß-✓" : "T" + n;
+            events.add(new ArchivedEvent(20 + 2L * n, TestEvents.event("Ticket", id, n)));
+        }
         ByteArrayOutputStream segment = new ByteArrayOutputStream();
 
         // when
         SegmentFormat.write(key, Topics.EVENTS_ALL, events, segment);
 
-        // then
+        // then: Avro's writer, given the header the format describes and each event to encode, writes the same bytes
+        long payloadFingerprint = KnownSchemas.fingerprint(ActivityRecorded.getClassSchema());
         ByteArrayOutputStream byAvro = new ByteArrayOutputStream();
-        try (DataFileStream<EventEnvelope> in = new DataFileStream<>(
-                        new ByteArrayInputStream(segment.toByteArray()),
-                        new SpecificDatumReader<>(EventEnvelope.class));
-                DataFileWriter<EventEnvelope> writer =
-                        new DataFileWriter<>(new SpecificDatumWriter<>(EventEnvelope.class))) {
-            // The header's entries in the order the segment writer sets them: a header holds them in that order.
+        try (DataFileWriter<EventEnvelope> writer =
+                new DataFileWriter<>(new SpecificDatumWriter<>(EventEnvelope.class))) {
             writer.setCodec(CodecFactory.nullCodec());
-            for (String name :
-                    List.of(SegmentFormat.SOURCE_TOPIC, SegmentFormat.SOURCE_PARTITION, SegmentFormat.SOURCE_OFFSETS)) {
-                writer.setMeta(name, in.getMeta(name));
-            }
-            in.getMetaKeys().stream()
-                    .filter(name -> name.startsWith(SegmentFormat.PAYLOAD_SCHEMA_PREFIX))
-                    .sorted()
-                    .forEach(name -> writer.setMeta(name, in.getMeta(name)));
+            writer.setMeta(SegmentFormat.SOURCE_TOPIC, Topics.EVENTS_ALL);
+            writer.setMeta(SegmentFormat.SOURCE_PARTITION, "5");
+            writer.setMeta(
+                    SegmentFormat.SOURCE_OFFSETS,
+                    events.stream().map(event -> Long.toString(event.offset())).collect(Collectors.joining(",")));
+            writer.setMeta(
+                    SegmentFormat.PAYLOAD_SCHEMA_PREFIX + KnownSchemas.hex(payloadFingerprint),
+                    ActivityRecorded.getClassSchema().toString());
             writer.create(KnownSchemas.envelope(), byAvro, SegmentFormat.syncMarker(key));
             for (ArchivedEvent event : events) {
                 writer.append(event.envelope());
             }
         }
         assertThat(segment.toByteArray()).isEqualTo(byAvro.toByteArray());
+        // one sync marker after the header and one after each block
+        assertThat(occurrences(segment.toByteArray(), SegmentFormat.syncMarker(key)))
+                .isGreaterThan(3);
     }
 
     @ParameterizedTest
@@ -221,6 +225,16 @@ class SegmentFormatTest {
             }
         }
         return out.toByteArray();
+    }
+
+    private static int occurrences(byte[] bytes, byte[] part) {
+        int count = 0;
+        for (int i = 0; i + part.length <= bytes.length; i++) {
+            if (Arrays.equals(bytes, i, i + part.length, part, 0, part.length)) {
+                count++;
+            }
+        }
+        return count;
     }
 
     private static int indexOf(byte[] bytes, byte[] part) {
