@@ -1,7 +1,6 @@
 package io.polyglot.schemas;
 
 import io.polyglot.schemas.avro.EventEnvelope;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,16 +11,13 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.io.BinaryDecoder;
-import org.apache.avro.io.BinaryEncoder;
 import org.apache.avro.io.DecoderFactory;
-import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.BadHeaderException;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
-import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecord;
 
 /**
@@ -52,7 +48,6 @@ public final class EventCodec {
     private final SingleObjectFormat<EventEnvelope> envelopeFormat;
     private final BinaryMessageDecoder<EventEnvelope> envelopeDecoder;
     private final SpecificDatumReader<EventEnvelope> bodyReader;
-    private final SpecificDatumWriter<EventEnvelope> bodyWriter;
     private final Map<Long, BinaryMessageDecoder<SpecificRecord>> payloadDecoders = new ConcurrentHashMap<>();
     private final Map<Class<?>, SingleObjectFormat<SpecificRecord>> payloadFormats = new HashMap<>();
 
@@ -64,7 +59,6 @@ public final class EventCodec {
         this.envelopeDecoder =
                 new BinaryMessageDecoder<>(model, KnownSchemas.envelope(), sameName(KnownSchemas.envelope()));
         this.bodyReader = new SpecificDatumReader<>(KnownSchemas.envelope(), KnownSchemas.envelope(), model);
-        this.bodyWriter = new SpecificDatumWriter<>(KnownSchemas.envelope(), model);
         for (Schema payload : KnownSchemas.payloads()) {
             payloadDecoders.put(KnownSchemas.fingerprint(payload), new BinaryMessageDecoder<>(model, payload));
             payloadFormats.put(model.getClass(payload), SingleObjectFormat.of(model, payload));
@@ -127,17 +121,14 @@ public final class EventCodec {
         });
     }
 
-    /** The envelope's binary encoding in this build's schema, without the single-object header. */
+    /**
+     * The envelope's binary encoding in this build's schema, without the single-object header: the bytes after the
+     * header of {@link #encode}, in a buffer over its array.
+     */
     public ByteBuffer encodeBody(EventEnvelope envelope) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
-        BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(out, null);
-        try {
-            bodyWriter.write(envelope, encoder);
-            encoder.flush();
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot encode into memory", e);
-        }
-        return ByteBuffer.wrap(out.toByteArray());
+        byte[] encoded = envelopeFormat.encode(envelope);
+        return ByteBuffer.wrap(encoded, HEADER_LENGTH, encoded.length - HEADER_LENGTH)
+                .slice();
     }
 
     /**
