@@ -29,8 +29,12 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -49,6 +53,14 @@ import org.slf4j.MDC;
  * transaction. The stored offsets are the truth: on assignment the loop seeks to them, and when a batch is fenced
  * (another instance moved an offset) it seeks to them again. Offsets are also committed to Kafka afterwards, only so
  * that Kafka's own tools show the group's progress.
+ *
+ * <p>A poll is folded into one batch per group of partitions ({@link #APPLY_GROUPS} groups, by partition number), and
+ * the groups' batches are applied side by side, each in its own transaction on a thread of its own, while the loop
+ * polls and folds the next poll: the worker's decoding overlaps PostgreSQL's work, and PostgreSQL writes with as many
+ * connections as there are groups. Two groups never share a partition, so their transactions never share an offset
+ * row or a row of an aggregate, just as two instances owning those partitions would not. The loop takes the outcome of
+ * every batch in the database before it hands over the next poll's, and a poll folded behind a batch that was not
+ * taken is put back and read again. Partition by partition, each batch expects the offset the one before it ends at.
  *
  * <p>When the database is unavailable the loop pauses every partition it owns and keeps polling, so the consumer
  * stays in its group; it retries the waiting batch (and reads the stored offsets of partitions it could not position
@@ -75,6 +87,9 @@ public final class ProjectionWorker implements AutoCloseable {
     private static final Duration CATALOG_RETRY_DELAY = Duration.ofSeconds(1);
     private static final Duration REFUSED_RECORD_RETRY_DELAY = Duration.ofMillis(250);
 
+    /** How many batches of one poll, each of its own partitions, are applied side by side. */
+    static final int APPLY_GROUPS = 2;
+
     private final ProjectionConfig config;
     private final ReadModelStore store;
     private final BatchPause pause;
@@ -86,6 +101,7 @@ public final class ProjectionWorker implements AutoCloseable {
     private final ProjectionMetrics metrics;
     private final Clock clock;
     private final Thread thread;
+    private final ExecutorService applying;
     private final CountDownLatch closing = new CountDownLatch(1);
 
     /** The stored next offset of each owned partition, as this instance last read or wrote it; absent: none stored. */
@@ -116,6 +132,9 @@ public final class ProjectionWorker implements AutoCloseable {
     /** A polled batch the database has not taken yet; the partitions stay paused until it has. */
     private Pending pending;
 
+    /** The batches being applied beside the loop, whose outcomes the loop has not taken yet; empty when none are. */
+    private final List<InFlight> inFlight = new ArrayList<>();
+
     private Duration retryDelay = FIRST_RETRY_DELAY;
 
     /** When the partitions paused because the schemas topic could not be read are resumed; null while none are. */
@@ -138,6 +157,11 @@ public final class ProjectionWorker implements AutoCloseable {
         this.kafkaMetrics = new KafkaClientMetrics(consumer);
         kafkaMetrics.bindTo(registry);
         this.thread = new Thread(this::run, "projection-" + config.consumerGroup());
+        this.applying = Executors.newFixedThreadPool(APPLY_GROUPS, task -> {
+            Thread applier = new Thread(task, "projection-apply-" + config.consumerGroup());
+            applier.setDaemon(true);
+            return applier;
+        });
     }
 
     /** Starts the poll loop on its own thread. */
@@ -210,7 +234,13 @@ public final class ProjectionWorker implements AutoCloseable {
             log.info("Projection started");
             while (closing.getCount() > 0) {
                 resumeAfterCatalogPause();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(config.pollTimeout());
+                // While a batch is being applied, a poll only takes what the consumer holds already: the loop must
+                // not sleep through the batch's outcome.
+                ConsumerRecords<byte[], byte[]> records =
+                        consumer.poll(inFlight.isEmpty() ? config.pollTimeout() : Duration.ZERO);
+                if (!inFlight.isEmpty() && (records.isEmpty() || waiting() || catalogRetryAt != null)) {
+                    finishInFlight();
+                }
                 if (waiting() || catalogRetryAt != null) {
                     rewind(records);
                     if (waiting() && !clock.instant().isBefore(nextAttempt)) {
@@ -231,6 +261,8 @@ public final class ProjectionWorker implements AutoCloseable {
             log.error("Projection stopped", e);
         } finally {
             joined = false;
+            finishInFlightBeforeClosing();
+            applying.shutdown();
             kafkaMetrics.close();
             consumer.close();
             deadLetters.close();
@@ -244,9 +276,13 @@ public final class ProjectionWorker implements AutoCloseable {
      * be read now: that is no reason to call the record poison, so the records are put back and read again shortly.
      */
     private void foldAndSettle(ConsumerRecords<byte[], byte[]> records) {
+        List<Pending> folded;
         try {
-            pending = fold(records);
+            folded = databaseAvailable && refusingEveryRecord == null
+                    ? foldByGroup(records)
+                    : List.of(fold(records, records.partitions()));
         } catch (SchemaCatalogUnavailableException e) {
+            finishInFlight();
             log.warn(
                     "Schemas topic unavailable while a record names an unknown schema; partitions {} paused for {}: {}",
                     numbers(consumer.assignment()),
@@ -256,7 +292,124 @@ public final class ProjectionWorker implements AutoCloseable {
             catalogRetryAt = clock.instant().plus(CATALOG_RETRY_DELAY);
             return;
         }
-        settle();
+        finishInFlight();
+        if (waiting()) {
+            // The batch before this poll was not taken, so this one expects offsets the database does not hold: it is
+            // put back and read again once that batch is settled.
+            rewind(records);
+            if (!clock.instant().isBefore(nextAttempt)) {
+                settle();
+            }
+            return;
+        }
+        if (folded.stream().allMatch(batch -> batch.poison().isEmpty())
+                && databaseAvailable
+                && refusingEveryRecord == null) {
+            folded.forEach(this::applyBeside);
+        } else {
+            // Dead letters go first and a refusal goes record by record: the loop's own path, one batch per poll.
+            pending = folded.size() == 1 ? folded.get(0) : fold(records, records.partitions());
+            settle();
+        }
+    }
+
+    /** The poll's batches, one per group of partitions that has records, in group order. */
+    private List<Pending> foldByGroup(ConsumerRecords<byte[], byte[]> records) {
+        Map<Integer, List<TopicPartition>> groups = new TreeMap<>();
+        for (TopicPartition partition : records.partitions()) {
+            groups.computeIfAbsent(partition.partition() % APPLY_GROUPS, group -> new ArrayList<>())
+                    .add(partition);
+        }
+        List<Pending> batches = new ArrayList<>(groups.size());
+        for (List<TopicPartition> group : groups.values()) {
+            batches.add(fold(records, group));
+        }
+        return batches;
+    }
+
+    /** Hands the batch to an applying thread; the loop takes its outcome in {@link #finishInFlight()}. */
+    private void applyBeside(Pending batch) {
+        ReadModelBatch folded = batch.folded().batch();
+        Map<Integer, Long> nextOffsets = new HashMap<>();
+        folded.advances().forEach(advance -> nextOffsets.put(advance.partition(), advance.next()));
+        inFlight.add(new InFlight(
+                batch,
+                nextOffsets,
+                CompletableFuture.supplyAsync(() -> metrics.timeBatch(() -> store.apply(folded)), applying)));
+    }
+
+    /**
+     * Waits for the batches being applied beside the loop and records each outcome, in group order, as if the loop had
+     * applied them one after the other: a committed batch moves its stored offsets, a fenced one sends its partitions
+     * back to them. The first batch the database did not take becomes the waiting batch, as it would have on the
+     * loop's own thread (an outage pauses the partitions until the next attempt, a refusal of the whole batch goes on
+     * one record at a time); any later one that was not taken either is put back, to be read again.
+     */
+    private void finishInFlight() {
+        if (inFlight.isEmpty()) {
+            return;
+        }
+        List<InFlight> batches = List.copyOf(inFlight);
+        inFlight.clear();
+        RuntimeException unexpected = null;
+        for (InFlight batch : batches) {
+            BatchOutcome outcome;
+            try {
+                outcome = batch.outcome().join();
+            } catch (CompletionException e) {
+                Throwable cause = e.getCause();
+                if (!(cause instanceof ReadModelWriteException || cause instanceof ReadModelUnavailableException)) {
+                    putBack(batch.pending());
+                    if (unexpected == null) {
+                        unexpected = cause instanceof RuntimeException failed ? failed : e;
+                    }
+                } else if (pending != null) {
+                    putBack(batch.pending());
+                } else if (cause instanceof ReadModelWriteException refused) {
+                    pending = batch.pending();
+                    refusedWhole(batch.pending(), refused);
+                } else {
+                    pending = batch.pending();
+                    unavailable((ReadModelUnavailableException) cause);
+                }
+                continue;
+            }
+            databaseAnswered();
+            if (outcome instanceof Fenced fenced) {
+                // Only this batch is dropped: a batch of other partitions may be waiting already.
+                dropFenced(batch.pending(), fenced);
+            } else {
+                completed(batch.pending(), outcome);
+            }
+        }
+        if (unexpected != null) {
+            throw unexpected;
+        }
+    }
+
+    /** Seeks a batch's partitions back to its first records, which were not applied: they are read again. */
+    private void putBack(Pending batch) {
+        Map<TopicPartition, Long> first = new HashMap<>();
+        for (Read read : batch.reads()) {
+            first.merge(
+                    new TopicPartition(read.record().topic(), read.record().partition()),
+                    read.record().offset(),
+                    Math::min);
+        }
+        first.forEach((partition, offset) -> {
+            if (consumer.assignment().contains(partition)) {
+                consumer.seek(partition, offset);
+            }
+        });
+    }
+
+    /** Lets the batch in the database finish before the consumer closes; its outcome only matters to the log now. */
+    private void finishInFlightBeforeClosing() {
+        try {
+            finishInFlight();
+        } catch (RuntimeException | Error e) {
+            log.warn("The batch applied when the projection stopped failed", e);
+        }
     }
 
     private void resumeAfterCatalogPause() {
@@ -294,20 +447,25 @@ public final class ProjectionWorker implements AutoCloseable {
             consumer.resume(consumer.assignment());
             retryDelay = FIRST_RETRY_DELAY;
         } catch (ReadModelUnavailableException | DeadLetterUnavailableException e) {
-            String what = e instanceof DeadLetterUnavailableException ? "Dead-letter topic" : "Read model database";
-            if (databaseAvailable) {
-                log.warn(
-                        "{} unavailable; partitions {} paused until it answers: {}",
-                        what,
-                        numbers(consumer.assignment()),
-                        e.getMessage());
-            } else {
-                log.info("{} still unavailable, next attempt in {}: {}", what, retryDelay, e.getMessage());
-            }
-            databaseAvailable = false;
-            consumer.pause(consumer.assignment());
-            scheduleRetry();
+            unavailable(e);
         }
+    }
+
+    /** Pauses every owned partition until the next attempt, because the database or the dead-letter topic is down. */
+    private void unavailable(RuntimeException e) {
+        String what = e instanceof DeadLetterUnavailableException ? "Dead-letter topic" : "Read model database";
+        if (databaseAvailable) {
+            log.warn(
+                    "{} unavailable; partitions {} paused until it answers: {}",
+                    what,
+                    numbers(consumer.assignment()),
+                    e.getMessage());
+        } else {
+            log.info("{} still unavailable, next attempt in {}: {}", what, retryDelay, e.getMessage());
+        }
+        databaseAvailable = false;
+        consumer.pause(consumer.assignment());
+        scheduleRetry();
     }
 
     private void databaseAnswered() {
@@ -343,15 +501,18 @@ public final class ProjectionWorker implements AutoCloseable {
                 completed(batch, outcome);
                 return true;
             } catch (ReadModelWriteException e) {
-                log.warn(
-                        "Batch of {} records refused by the read model database, SQL state {}; applying them one at a"
-                                + " time",
-                        batch.reads().size(),
-                        e.sqlState());
-                oneAtATime = new OneAtATime(steps(batch));
+                refusedWhole(batch, e);
             }
         }
         return applyOneAtATime(batch);
+    }
+
+    private void refusedWhole(Pending batch, ReadModelWriteException e) {
+        log.warn(
+                "Batch of {} records refused by the read model database, SQL state {}; applying them one at a time",
+                batch.reads().size(),
+                e.sqlState());
+        oneAtATime = new OneAtATime(steps(batch));
     }
 
     /**
@@ -509,7 +670,11 @@ public final class ProjectionWorker implements AutoCloseable {
      */
     private void rewind(ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition partition : records.partitions()) {
-            consumer.seek(partition, records.records(partition).get(0).offset());
+            long first = records.records(partition).get(0).offset();
+            // A batch of the same partition put back just before (see putBack) starts earlier still.
+            if (consumer.position(partition) > first) {
+                consumer.seek(partition, first);
+            }
         }
         consumer.pause(consumer.assignment());
     }
@@ -528,7 +693,7 @@ public final class ProjectionWorker implements AutoCloseable {
         }
     }
 
-    private Pending fold(ConsumerRecords<byte[], byte[]> records) {
+    private Pending fold(ConsumerRecords<byte[], byte[]> records, Collection<TopicPartition> partitions) {
         List<ProjectedEvent> events = new ArrayList<>(records.count());
         List<Read> reads = new ArrayList<>(records.count());
         List<SkipReason> skips = new ArrayList<>();
@@ -536,7 +701,7 @@ public final class ProjectionWorker implements AutoCloseable {
         List<PartitionAdvance> advances = new ArrayList<>();
         Map<TopicPartition, OffsetAndMetadata> kafkaOffsets = new HashMap<>();
         Map<Integer, Long> lastTimestamps = new HashMap<>();
-        for (TopicPartition partition : records.partitions()) {
+        for (TopicPartition partition : partitions) {
             List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(partition);
             for (ConsumerRecord<byte[], byte[]> record : partitionRecords) {
                 ProjectedEvent event = decode(record, skips, poison);
@@ -547,7 +712,7 @@ public final class ProjectionWorker implements AutoCloseable {
             }
             ConsumerRecord<byte[], byte[]> last = partitionRecords.get(partitionRecords.size() - 1);
             long next = last.offset() + 1;
-            Long stored = storedOffsets.get(partition.partition());
+            Long stored = expectedOffset(partition.partition());
             OptionalLong expected = stored == null ? OptionalLong.empty() : OptionalLong.of(stored);
             advances.add(new PartitionAdvance(partition.partition(), expected, next));
             kafkaOffsets.put(partition, new OffsetAndMetadata(next));
@@ -565,6 +730,17 @@ public final class ProjectionWorker implements AutoCloseable {
                             event.aggregateVersion()));
         }
         return new Pending(folded, skips, kafkaOffsets, lastTimestamps, poison, reads);
+    }
+
+    /** Where a batch folded now starts: where the batch being applied ends, or else the stored offset. */
+    private Long expectedOffset(int partition) {
+        for (InFlight batch : inFlight) {
+            Long next = batch.nextOffsets().get(partition);
+            if (next != null) {
+                return next;
+            }
+        }
+        return storedOffsets.get(partition);
     }
 
     private void completed(Pending batch, BatchOutcome outcome) {
@@ -600,6 +776,11 @@ public final class ProjectionWorker implements AutoCloseable {
         pending = null;
         oneAtATime = null;
         refusingEveryRecord = null;
+        dropFenced(batch, fenced);
+    }
+
+    /** Counts and logs the fenced batch, and has its partitions read again from their stored offsets. */
+    private void dropFenced(Pending batch, Fenced fenced) {
         metrics.fenced();
         log.warn(
                 "Batch fenced: the stored offset of partition {} moved since this instance read it, so another"
@@ -675,7 +856,8 @@ public final class ProjectionWorker implements AutoCloseable {
                         partition.partition(), positionsAfterAssignment.getOrDefault(partition.partition(), position));
                 // Offsets between the applied one and the position are records of a batch waiting to be applied, or,
                 // when nothing waits, transaction markers and aborted records that hold nothing to apply.
-                long records = lag.getAsLong() + (waiting() ? Math.max(0, position - applied) : 0);
+                long records =
+                        lag.getAsLong() + (waiting() || !inFlight.isEmpty() ? Math.max(0, position - applied) : 0);
                 metrics.lag(partition.partition(), records);
                 allCaughtUp &= records == 0;
             } else {
@@ -723,6 +905,9 @@ public final class ProjectionWorker implements AutoCloseable {
             List<Poison> poison,
             List<Read> reads) {}
 
+    /** A batch handed to the applying thread, the next offset of each of its partitions, and its outcome to come. */
+    private record InFlight(Pending pending, Map<Integer, Long> nextOffsets, CompletableFuture<BatchOutcome> outcome) {}
+
     /** A polled record and its decoded event, null when it has none to apply. */
     private record Read(ConsumerRecord<byte[], byte[]> record, ProjectedEvent event) {}
 
@@ -768,6 +953,7 @@ public final class ProjectionWorker implements AutoCloseable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            finishInFlight();
             joined = true;
             if (partitions.isEmpty()) {
                 return;
@@ -802,6 +988,8 @@ public final class ProjectionWorker implements AutoCloseable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            // The offsets of the batch in the database decide what the partitions kept are read again from.
+            finishInFlight();
             for (TopicPartition partition : partitions) {
                 storedOffsets.remove(partition.partition());
                 positionsAfterAssignment.remove(partition.partition());

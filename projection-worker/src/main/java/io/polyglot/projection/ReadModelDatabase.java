@@ -7,8 +7,11 @@ import io.polyglot.runtime.DatabaseUrl;
 /** The connection pool to the read model's database. */
 public final class ReadModelDatabase {
 
-    /** The poll loop holds one connection at a time; the second covers a connection being replaced. */
-    private static final int POOL_SIZE = 2;
+    /**
+     * The worker applies up to {@link ProjectionWorker#APPLY_GROUPS} batches at a time, one connection each; one more
+     * covers a connection being replaced.
+     */
+    private static final int POOL_SIZE = ProjectionWorker.APPLY_GROUPS + 1;
 
     /**
      * How long taking a connection may wait: short, because while the database is down the poll loop waits this long

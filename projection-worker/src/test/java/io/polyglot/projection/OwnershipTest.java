@@ -7,13 +7,10 @@ import static org.awaitility.Awaitility.await;
 
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.polyglot.projection.ReadModelStore.Applied;
 import io.polyglot.projection.TestWorkers.Running;
 import io.polyglot.projection.domain.LoanApplicationChange;
-import io.polyglot.projection.domain.ReadModelBatch;
 import io.polyglot.projection.readmodel.PostgresReadModelStore;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -139,21 +136,7 @@ class OwnershipTest extends WorkersOnKafkaAndPostgres {
 
     /** The real store, noting the loan-application changes of every batch it commits. */
     private static ReadModelStore counting(PostgresReadModelStore real, List<LoanApplicationChange> applied) {
-        return new ReadModelStore() {
-            @Override
-            public Map<Integer, Long> storedOffsets(String topic, Collection<Integer> partitions) {
-                return real.storedOffsets(topic, partitions);
-            }
-
-            @Override
-            public BatchOutcome apply(ReadModelBatch batch) {
-                BatchOutcome outcome = real.apply(batch);
-                if (outcome instanceof Applied) {
-                    applied.addAll(batch.loanApplications());
-                }
-                return outcome;
-            }
-        };
+        return new RecordingStore(real, batch -> applied.addAll(batch.loanApplications()));
     }
 
     private static ch.qos.logback.classic.Logger workerLogger() {

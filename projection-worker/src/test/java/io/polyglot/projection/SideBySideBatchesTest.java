@@ -1,0 +1,211 @@
+package io.polyglot.projection;
+
+import static io.polyglot.projection.TestWorkers.PROJECTED_WITHIN;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.polyglot.projection.domain.PartitionAdvance;
+import io.polyglot.projection.domain.ReadModelBatch;
+import io.polyglot.projection.readmodel.PostgresReadModelStore;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The batches of one poll, one per group of partitions, are applied side by side while the loop folds the next poll;
+ * whatever one of them meets, every event is applied once, in order, and the views equal the fold of the log.
+ */
+class SideBySideBatchesTest extends WorkersOnKafkaAndPostgres {
+
+    @Test
+    void batchesOfDisjointPartitionGroupsAreInTheDatabaseAtTheSameTime() throws Exception {
+        // given a log over the three partitions, and a store that notes how many batches it holds at once
+        SyntheticLog eventLog = SyntheticLog.generate(21, 60, 40);
+        eventLog.produceTo(servers.bootstrapServers(), workers.topic());
+        AtomicInteger inside = new AtomicInteger();
+        AtomicInteger mostInside = new AtomicInteger();
+        AtomicInteger overlaps = new AtomicInteger();
+        AtomicInteger seenTogether = new AtomicInteger();
+        List<Set<Integer>> current = new CopyOnWriteArrayList<>();
+        List<PartitionAdvance> committed = new CopyOnWriteArrayList<>();
+
+        // when a worker applies it, each batch staying a moment in the store
+        workers.start(
+                500,
+                Map.of(),
+                pool -> new Recording(new PostgresReadModelStore(pool, workers.group()), committed) {
+                    @Override
+                    public BatchOutcome apply(ReadModelBatch batch) {
+                        Set<Integer> partitions = partitions(batch);
+                        current.add(partitions);
+                        int now = inside.incrementAndGet();
+                        mostInside.accumulateAndGet(now, Math::max);
+                        if (now > 1) {
+                            seenTogether.incrementAndGet();
+                            List<Set<Integer>> held = List.copyOf(current);
+                            int sizes = held.stream().mapToInt(Set::size).sum();
+                            if (union(held).size() != sizes) {
+                                overlaps.incrementAndGet();
+                            }
+                        }
+                        try {
+                            Thread.sleep(20);
+                            return super.apply(batch);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException(e);
+                        } finally {
+                            current.remove(partitions);
+                            inside.decrementAndGet();
+                        }
+                    }
+                },
+                BatchPause.NONE);
+
+        // then two batches were in the store at once, never more, and never two holding the same partition
+        workers.awaitViewsEqualTheFoldOf(eventLog);
+        assertThat(mostInside.get()).isEqualTo(ProjectionWorker.APPLY_GROUPS);
+        assertThat(seenTogether.get()).isPositive();
+        assertThat(overlaps.get()).isZero();
+        // and the committed advances of each partition follow each other from its start to its end
+        assertEveryOffsetAdvancedOnce(eventLog, committed);
+    }
+
+    @Test
+    void aGroupsBatchTheDatabaseDoesNotTakeIsAppliedAgainAndThePollFoldedBehindItIsReadAgain() throws Exception {
+        // given a log, and a store that fails the third batch of partition 1 a moment after it started, while the
+        // batch of the other group beside it commits and the loop folds the next poll
+        // (a stand-in for the database: a real outage would fail both groups' transactions, not one of them)
+        SyntheticLog eventLog = SyntheticLog.generate(22, 60, 40);
+        eventLog.produceTo(servers.bootstrapServers(), workers.topic());
+        List<PartitionAdvance> committed = new CopyOnWriteArrayList<>();
+        AtomicInteger batchesOfPartitionOne = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+
+        // when a worker applies it
+        workers.start(
+                10,
+                Map.of("DATABASE_RETRY_MAX_DELAY", "1s"),
+                pool -> new Recording(new PostgresReadModelStore(pool, workers.group()), committed) {
+                    @Override
+                    public BatchOutcome apply(ReadModelBatch batch) {
+                        if (partitions(batch).contains(1) && batchesOfPartitionOne.incrementAndGet() == 3) {
+                            sleepQuietly(300);
+                            failed.incrementAndGet();
+                            throw new ReadModelUnavailableException(
+                                    "test: the connection of this batch broke", new IllegalStateException());
+                        }
+                        return super.apply(batch);
+                    }
+                },
+                BatchPause.NONE);
+
+        // then the batch failed once, and still every event is applied once, in order
+        workers.awaitViewsEqualTheFoldOf(eventLog);
+        assertThat(failed.get()).isEqualTo(1);
+        await().atMost(PROJECTED_WITHIN).untilAsserted(() -> assertEveryOffsetAdvancedOnce(eventLog, committed));
+    }
+
+    @Test
+    void aGroupsBatchRefusedForItsRowsGoesOnOneRecordAtATimeWhileTheOtherGroupCommits() throws Exception {
+        // given a log, and a store that refuses the second batch of partition 2 as a whole once, as PostgreSQL
+        // refuses a batch for one of its rows (a stand-in: no real row fails once and then passes)
+        SyntheticLog eventLog = SyntheticLog.generate(23, 60, 40);
+        eventLog.produceTo(servers.bootstrapServers(), workers.topic());
+        List<PartitionAdvance> committed = new CopyOnWriteArrayList<>();
+        AtomicInteger batchesOfPartitionTwo = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicInteger singlesAfterTheRefusal = new AtomicInteger();
+
+        // when a worker applies it
+        workers.start(
+                10,
+                Map.of(),
+                pool -> new Recording(new PostgresReadModelStore(pool, workers.group()), committed) {
+                    @Override
+                    public BatchOutcome apply(ReadModelBatch batch) {
+                        long span = span(batch, 2);
+                        if (span > 1 && batchesOfPartitionTwo.incrementAndGet() == 2) {
+                            sleepQuietly(200);
+                            refused.incrementAndGet();
+                            throw new ReadModelWriteException(
+                                    "test: a row of this batch was refused", "23514", new IllegalStateException());
+                        }
+                        if (span == 1 && refused.get() == 1) {
+                            singlesAfterTheRefusal.incrementAndGet();
+                        }
+                        return super.apply(batch);
+                    }
+                },
+                BatchPause.NONE);
+
+        // then every event is applied once, in order, the refused batch's record by record
+        workers.awaitViewsEqualTheFoldOf(eventLog);
+        await().atMost(PROJECTED_WITHIN).untilAsserted(() -> assertEveryOffsetAdvancedOnce(eventLog, committed));
+        assertThat(refused.get()).isEqualTo(1);
+        assertThat(singlesAfterTheRefusal.get()).isPositive();
+    }
+
+    /** Each partition's committed advances chain from its start to its end, with no gap and no overlap. */
+    private void assertEveryOffsetAdvancedOnce(SyntheticLog eventLog, List<PartitionAdvance> committed)
+            throws Exception {
+        Map<Integer, List<PartitionAdvance>> byPartition =
+                new TreeMap<>(committed.stream().collect(Collectors.groupingBy(PartitionAdvance::partition)));
+        long total = 0;
+        for (Map.Entry<Integer, List<PartitionAdvance>> partition : byPartition.entrySet()) {
+            long expected = 0;
+            for (PartitionAdvance advance : partition.getValue()) {
+                assertThat(advance.expected().orElse(0))
+                        .as("partition %d", partition.getKey())
+                        .isEqualTo(expected);
+                expected = advance.next();
+            }
+            total += expected;
+        }
+        assertThat(total).isEqualTo(eventLog.entries().size());
+        assertThat(workers.storedOffsets().values().stream()
+                        .mapToLong(Long::longValue)
+                        .sum())
+                .isEqualTo(eventLog.entries().size());
+    }
+
+    private static Set<Integer> partitions(ReadModelBatch batch) {
+        return batch.advances().stream().map(PartitionAdvance::partition).collect(Collectors.toSet());
+    }
+
+    /** How many offsets the batch advances {@code partition} by; 0 when it holds none of it. */
+    private static long span(ReadModelBatch batch, int partition) {
+        return batch.advances().stream()
+                .filter(advance -> advance.partition() == partition)
+                .mapToLong(advance -> advance.next() - advance.expected().orElse(0))
+                .sum();
+    }
+
+    private static Set<Integer> union(Collection<Set<Integer>> sets) {
+        Set<Integer> all = new TreeSet<>();
+        sets.forEach(all::addAll);
+        return all;
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The real store, noting the offset advances of every batch it commits, in the order it commits them. */
+    private static class Recording extends RecordingStore {
+        Recording(ReadModelStore real, List<PartitionAdvance> committed) {
+            super(real, batch -> committed.addAll(batch.advances()));
+        }
+    }
+}
