@@ -35,6 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -48,11 +49,11 @@ import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /**
- * The poll loop of the projection worker: reads {@code events.all}, folds each poll into one {@link ReadModelBatch}
- * and hands it to the {@link ReadModelStore}, which commits the read-model changes and the next offsets in one
- * transaction. The stored offsets are the truth: on assignment the loop seeks to them, and when a batch is fenced
- * (another instance moved an offset) it seeks to them again. Offsets are also committed to Kafka afterwards, only so
- * that Kafka's own tools show the group's progress.
+ * The poll loop of the projection worker: reads {@code events.all}, folds each poll into one {@link ReadModelBatch} per
+ * group of partitions and hands each to the {@link ReadModelStore}, which commits the read-model changes and the next
+ * offsets of the batch in one transaction. The stored offsets are the truth: on assignment the loop seeks to them, and
+ * when a batch is fenced (another instance moved an offset) it seeks to them again. Offsets are also committed to Kafka
+ * afterwards, only so that Kafka's own tools show the group's progress.
  *
  * <p>A poll is folded into one batch per group of partitions ({@link #APPLY_GROUPS} groups, by partition number), and
  * the groups' batches are applied side by side, each in its own transaction on a thread of its own, while the loop
@@ -157,8 +158,10 @@ public final class ProjectionWorker implements AutoCloseable {
         this.kafkaMetrics = new KafkaClientMetrics(consumer);
         kafkaMetrics.bindTo(registry);
         this.thread = new Thread(this::run, "projection-" + config.consumerGroup());
+        AtomicInteger appliers = new AtomicInteger();
         this.applying = Executors.newFixedThreadPool(APPLY_GROUPS, task -> {
-            Thread applier = new Thread(task, "projection-apply-" + config.consumerGroup());
+            Thread applier =
+                    new Thread(task, "projection-apply-" + config.consumerGroup() + "-" + appliers.incrementAndGet());
             applier.setDaemon(true);
             return applier;
         });
@@ -307,9 +310,16 @@ public final class ProjectionWorker implements AutoCloseable {
                 && refusingEveryRecord == null) {
             folded.forEach(this::applyBeside);
         } else {
-            // Dead letters go first and a refusal goes record by record: the loop's own path, one batch per poll.
-            pending = folded.size() == 1 ? folded.get(0) : fold(records, records.partitions());
-            settle();
+            // Dead letters go first and a refusal goes record by record: the loop's own path, one group after the
+            // other. Once one waits for the database, the groups after it are put back, to be read again.
+            for (Pending batch : folded) {
+                if (waiting()) {
+                    putBack(batch);
+                } else {
+                    pending = batch;
+                    settle();
+                }
+            }
         }
     }
 
@@ -332,10 +342,20 @@ public final class ProjectionWorker implements AutoCloseable {
         ReadModelBatch folded = batch.folded().batch();
         Map<Integer, Long> nextOffsets = new HashMap<>();
         folded.advances().forEach(advance -> nextOffsets.put(advance.partition(), advance.next()));
+        Map<String, String> logContext = MDC.getCopyOfContextMap();
         inFlight.add(new InFlight(
                 batch,
                 nextOffsets,
-                CompletableFuture.supplyAsync(() -> metrics.timeBatch(() -> store.apply(folded)), applying)));
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            MDC.setContextMap(logContext);
+                            try {
+                                return metrics.timeBatch(() -> store.apply(folded));
+                            } finally {
+                                MDC.clear();
+                            }
+                        },
+                        applying)));
     }
 
     /**
@@ -352,6 +372,7 @@ public final class ProjectionWorker implements AutoCloseable {
         List<InFlight> batches = List.copyOf(inFlight);
         inFlight.clear();
         RuntimeException unexpected = null;
+        boolean answered = false;
         for (InFlight batch : batches) {
             BatchOutcome outcome;
             try {
@@ -360,8 +381,11 @@ public final class ProjectionWorker implements AutoCloseable {
                 Throwable cause = e.getCause();
                 if (!(cause instanceof ReadModelWriteException || cause instanceof ReadModelUnavailableException)) {
                     putBack(batch.pending());
+                    RuntimeException failed = cause instanceof RuntimeException runtime ? runtime : e;
                     if (unexpected == null) {
-                        unexpected = cause instanceof RuntimeException failed ? failed : e;
+                        unexpected = failed;
+                    } else {
+                        unexpected.addSuppressed(failed);
                     }
                 } else if (pending != null) {
                     putBack(batch.pending());
@@ -374,13 +398,17 @@ public final class ProjectionWorker implements AutoCloseable {
                 }
                 continue;
             }
-            databaseAnswered();
+            answered = true;
             if (outcome instanceof Fenced fenced) {
                 // Only this batch is dropped: a batch of other partitions may be waiting already.
                 dropFenced(batch.pending(), fenced);
             } else {
                 completed(batch.pending(), outcome);
             }
+        }
+        if (answered && pending == null) {
+            // Not while a batch of another group waits for the database: that one decides.
+            databaseAnswered();
         }
         if (unexpected != null) {
             throw unexpected;
@@ -967,6 +995,7 @@ public final class ProjectionWorker implements AutoCloseable {
             if (!waiting()) {
                 try {
                     Map<Integer, Long> stored = seekToStoredOffsets(partitions);
+                    databaseAnswered();
                     log.info(
                             "Partitions assigned: {}, stored next offsets {}",
                             numbers(partitions),
@@ -1005,6 +1034,10 @@ public final class ProjectionWorker implements AutoCloseable {
                 pending = null;
                 oneAtATime = null;
                 refusingEveryRecord = null;
+                if (!waiting() && catalogRetryAt == null) {
+                    // What the dropped batch waited for paused every partition; the ones kept have nothing to wait for.
+                    consumer.resume(consumer.assignment());
+                }
             }
             Set<Integer> owned = new TreeSet<>(ownedPartitions);
             owned.removeAll(numbers(partitions));

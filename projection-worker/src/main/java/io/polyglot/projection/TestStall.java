@@ -7,10 +7,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Test only, never set in production: with system property {@value #STALL_AT_PROPERTY} set to {@code before-commit}
- * or {@code after-commit}, the worker process parks its poll loop for good when batch number {@value
- * #STALL_AT_BATCH_PROPERTY} (default 1) of this process reaches that point, so that a test can kill it there with
- * SIGKILL. Without the property it is {@link BatchPause#NONE}.
+ * Test only, never set in production: with system property {@value #STALL_AT_PROPERTY} set to {@code before-commit} or
+ * {@code after-commit}, the worker process parks the thread applying batch number {@value #STALL_AT_BATCH_PROPERTY}
+ * (default 1) of this process, counted in the order batches reach that point, for good once it gets there (the poll
+ * loop then waits for that batch), so that a test can kill it there with SIGKILL. Without the property it is {@link
+ * BatchPause#NONE}.
  */
 final class TestStall implements BatchPause {
 
