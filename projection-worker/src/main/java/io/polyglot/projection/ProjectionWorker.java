@@ -984,6 +984,11 @@ public final class ProjectionWorker implements AutoCloseable {
             finishInFlight();
             joined = true;
             if (partitions.isEmpty()) {
+                if (!waiting() && consumer.assignment().isEmpty()) {
+                    // Nothing owned, so nothing waits for the database: an instance without partitions is ready.
+                    databaseAvailable = true;
+                    retryDelay = FIRST_RETRY_DELAY;
+                }
                 return;
             }
             deadLetters.onAssigned();

@@ -8,10 +8,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Test only, never set in production: with system property {@value #STALL_AT_PROPERTY} set to {@code before-commit} or
- * {@code after-commit}, the worker process parks the thread applying batch number {@value #STALL_AT_BATCH_PROPERTY}
- * (default 1) of this process, counted in the order batches reach that point, for good once it gets there (the poll
- * loop then waits for that batch), so that a test can kill it there with SIGKILL. Without the property it is {@link
- * BatchPause#NONE}.
+ * {@code after-commit}, the worker process parks, for good, the thread that brings batch number {@value
+ * #STALL_AT_BATCH_PROPERTY} (default 1) of this process to that point, counted in the order batches reach it (an
+ * applying thread before the commit, the poll loop after it), so that a test can kill it there with SIGKILL. Without
+ * the property it is {@link BatchPause#NONE}.
  */
 final class TestStall implements BatchPause {
 
