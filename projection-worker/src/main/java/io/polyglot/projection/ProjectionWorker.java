@@ -305,6 +305,7 @@ public final class ProjectionWorker implements AutoCloseable {
             }
             return;
         }
+        // Asked again: the batches just finished may have found the database back, or gone.
         if (folded.stream().allMatch(batch -> batch.poison().isEmpty())
                 && databaseAvailable
                 && refusingEveryRecord == null) {

@@ -9,6 +9,7 @@ import java.math.BigDecimal;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -52,18 +53,44 @@ final class ArrayUpsert<T> {
     }
 
     /** Writes the rows with one statement, in the order given; sends nothing when there are none. */
-    void write(DSLContext transaction, List<T> rows) {
+    void write(Connection connection, List<T> rows) throws SQLException {
         if (rows.isEmpty()) {
             return;
         }
-        transaction.connection(connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
-                for (int i = 0; i < columns.size(); i++) {
-                    statement.setArray(i + 1, columns.get(i).array(connection, rows));
-                }
-                statement.executeUpdate();
+        try (PreparedStatement statement = bound(connection, rows)) {
+            statement.executeUpdate();
+        }
+    }
+
+    /**
+     * Writes the rows like {@link #write} and gives back the first column of each row the statement's {@code
+     * RETURNING} clause returns, as {@code type}; the upsert must have been built with such a clause.
+     */
+    <R> List<R> writeReturning(Connection connection, List<T> rows, Class<R> type) throws SQLException {
+        List<R> returned = new ArrayList<>();
+        if (rows.isEmpty()) {
+            return returned;
+        }
+        try (PreparedStatement statement = bound(connection, rows);
+                ResultSet result = statement.executeQuery()) {
+            while (result.next()) {
+                returned.add(result.getObject(1, type));
             }
-        });
+        }
+        return returned;
+    }
+
+    private PreparedStatement bound(Connection connection, List<T> rows) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        try {
+            for (int i = 0; i < columns.size(); i++) {
+                statement.setArray(i + 1, columns.get(i).array(connection, rows));
+            }
+            return statement;
+        } catch (SQLException | RuntimeException e) {
+            statement.close();
+            throw e;
+        }
     }
 
     /** Collects the columns of an upsert in order, then renders it once. */
@@ -90,7 +117,8 @@ final class ArrayUpsert<T> {
         /**
          * Renders the insert with {@code onConflict} appended, with the parameters and settings of {@code sql}.
          *
-         * @param onConflict the conflict clause, given the insert of the unnested arrays
+         * @param onConflict the conflict clause, given the insert of the unnested arrays, and a {@code RETURNING}
+         *     clause where the rows are written with {@link #writeReturning}
          */
         ArrayUpsert<T> build(DSLContext sql, Function<InsertOnDuplicateStep<?>, Query> onConflict) {
             List<Field<?>> fields =

@@ -7,6 +7,7 @@ import static io.polyglot.readmodel.jooq.projection.Tables.PROJECTION_OFFSETS;
 import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.greatest;
+import static org.jooq.impl.DSL.param;
 
 import io.polyglot.projection.BatchPause;
 import io.polyglot.projection.ReadModelStore;
@@ -18,7 +19,8 @@ import io.polyglot.projection.domain.HelpdeskTicketChange;
 import io.polyglot.projection.domain.LoanApplicationChange;
 import io.polyglot.projection.domain.PartitionAdvance;
 import io.polyglot.projection.domain.ReadModelBatch;
-import io.polyglot.readmodel.jooq.projection.tables.records.ProjectionOffsetsRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLTransientConnectionException;
@@ -36,11 +38,12 @@ import java.util.Set;
 import java.util.function.Function;
 import javax.sql.DataSource;
 import org.jooq.Condition;
+import org.jooq.ConnectionProvider;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.InsertOnDuplicateSetMoreStep;
 import org.jooq.InsertOnDuplicateStep;
-import org.jooq.InsertValuesStep4;
+import org.jooq.Query;
 import org.jooq.SQLDialect;
 import org.jooq.Table;
 import org.jooq.exception.DataAccessException;
@@ -49,9 +52,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The read model in PostgreSQL, written with jOOQ. A batch is one transaction: first the conditional offset update of
- * each partition (which fences a stale instance before it touches a row), then one upsert per table, rows in key
- * order, bound as one array per column to a statement rendered once ({@link ArrayUpsert}). Every row remembers the
+ * The read model in PostgreSQL. jOOQ renders every statement of a batch once, when the store is made, and a batch runs
+ * them through JDBC. A batch is one transaction: first the conditional offset update of each partition (which fences a
+ * stale instance before it touches a row), then one upsert per table, rows in key order, bound as one array per column
+ * ({@link ArrayUpsert}). Every row remembers the
  * source partition and offset of the last event folded into it, and an upsert leaves a row alone when it has seen
  * that event already, so replaying an applied batch changes nothing.
  */
@@ -78,6 +82,8 @@ public final class PostgresReadModelStore implements ReadModelStore {
     private final ArrayUpsert<ActivityCountChange> loanActivityCounts;
     private final ArrayUpsert<HelpdeskTicketChange> helpdeskTickets;
     private final RealLogUpserts realLogs;
+    private final String advanceOffset;
+    private final ArrayUpsert<FirstOffset> firstOffsets;
 
     public PostgresReadModelStore(DataSource dataSource, String consumerGroup) {
         this(DSL.using(dataSource, SQLDialect.POSTGRES), consumerGroup, BatchPause.NONE);
@@ -89,7 +95,10 @@ public final class PostgresReadModelStore implements ReadModelStore {
 
     /**
      * A store on {@code sql}, which must speak PostgreSQL: the upserts rely on {@code ON CONFLICT} and {@code
-     * RETURNING}, which jOOQ would emulate for other dialects with statements whose counts mean something else.
+     * RETURNING}, which jOOQ would emulate for other dialects with statements whose counts mean something else. The
+     * store takes the dialect, its render settings (a schema mapping, say) and its connection provider from {@code
+     * sql}; a batch's statements run through JDBC, so its transaction provider, its listeners and its execution
+     * settings (a query timeout, say) do not apply to them.
      *
      * @throws IllegalArgumentException when the dialect is not PostgreSQL's
      */
@@ -105,6 +114,8 @@ public final class PostgresReadModelStore implements ReadModelStore {
         this.loanActivityCounts = loanActivityCountUpsert(sql);
         this.helpdeskTickets = helpdeskTicketUpsert(sql);
         this.realLogs = new RealLogUpserts(sql);
+        this.advanceOffset = advanceOffsetStatement(sql);
+        this.firstOffsets = firstOffsetsInsert(sql);
     }
 
     @Override
@@ -127,17 +138,8 @@ public final class PostgresReadModelStore implements ReadModelStore {
     public BatchOutcome apply(ReadModelBatch batch) {
         for (int attempt = 1; ; attempt++) {
             try {
-                return sql.transactionResult(configuration -> {
-                    DSLContext transaction = DSL.using(configuration);
-                    pause.reached(BatchPause.Point.TRANSACTION_STARTED);
-                    advanceOffsets(transaction, batch);
-                    loanApplications.write(transaction, sorted(batch.loanApplications(), LOAN_APPLICATION_ORDER));
-                    loanActivityCounts.write(transaction, sorted(batch.loanActivityCounts(), ACTIVITY_COUNT_ORDER));
-                    helpdeskTickets.write(transaction, sorted(batch.helpdeskTickets(), HELPDESK_TICKET_ORDER));
-                    realLogs.write(transaction, batch.realLogs());
-                    pause.reached(BatchPause.Point.BEFORE_COMMIT);
-                    return new Applied();
-                });
+                inTransaction(batch);
+                return new Applied();
             } catch (FencedBatch fenced) {
                 return new Fenced(fenced.partition);
             } catch (DataAccessException e) {
@@ -157,49 +159,161 @@ public final class PostgresReadModelStore implements ReadModelStore {
     }
 
     /**
-     * Moves each partition's stored offset, only from the offset the batch started from. Partitions with no stored
-     * offset yet get theirs in one multi-row insert that ignores rows already there; which rows it inserted comes back
-     * through {@code RETURNING}, never from an update count, which drivers may report as unknown.
+     * Applies the batch in one transaction on a connection of the store's provider, through JDBC: every statement's
+     * text is rendered once, so a batch runs no jOOQ code but the connection's acquire and release. A failed statement
+     * comes out as jOOQ's {@link DataAccessException} around the driver's exception, as jOOQ's own execution gave it,
+     * and a connection that cannot be released never hides what the batch came to.
+     *
+     * @throws FencedBatch when a partition's stored offset is not where the batch expects it
      */
-    private void advanceOffsets(DSLContext transaction, ReadModelBatch batch) {
-        List<PartitionAdvance> firsts = new ArrayList<>();
+    private void inTransaction(ReadModelBatch batch) {
+        ConnectionProvider connections = sql.configuration().connectionProvider();
+        Connection connection = connections.acquire();
+        try {
+            transaction(connection, batch);
+        } catch (SQLException e) {
+            DataAccessException failure = new DataAccessException("applying a batch failed: " + e.getMessage(), e);
+            release(connections, connection, failure);
+            throw failure;
+        } catch (RuntimeException | Error e) {
+            release(connections, connection, e);
+            throw e;
+        }
+        release(connections, connection, null);
+    }
+
+    private void transaction(Connection connection, ReadModelBatch batch) throws SQLException {
+        boolean autoCommit = connection.getAutoCommit();
+        connection.setAutoCommit(false);
+        try {
+            pause.reached(BatchPause.Point.TRANSACTION_STARTED);
+            advanceOffsets(connection, batch);
+            loanApplications.write(connection, sorted(batch.loanApplications(), LOAN_APPLICATION_ORDER));
+            loanActivityCounts.write(connection, sorted(batch.loanActivityCounts(), ACTIVITY_COUNT_ORDER));
+            helpdeskTickets.write(connection, sorted(batch.helpdeskTickets(), HELPDESK_TICKET_ORDER));
+            realLogs.write(connection, batch.realLogs());
+            pause.reached(BatchPause.Point.BEFORE_COMMIT);
+            connection.commit();
+        } catch (Throwable failure) {
+            if (rolledBack(connection) && autoCommit) {
+                restoreAutoCommit(connection);
+            }
+            throw failure;
+        }
+        if (autoCommit) {
+            restoreAutoCommit(connection);
+        }
+    }
+
+    /**
+     * Whether the rollback went through. When it did not, auto-commit stays off: turning it back on would commit
+     * whatever the transaction holds.
+     */
+    private static boolean rolledBack(Connection connection) {
+        try {
+            connection.rollback();
+            return true;
+        } catch (SQLException | RuntimeException e) {
+            log.warn("Cannot roll back a failed batch's transaction; its connection keeps auto-commit off", e);
+            return false;
+        }
+    }
+
+    /** Hands the connection back as it came; one that cannot take it back is broken, which its next use finds out. */
+    private static void restoreAutoCommit(Connection connection) {
+        try {
+            connection.setAutoCommit(true);
+        } catch (SQLException e) {
+            log.debug("Cannot restore auto-commit on a connection after a batch", e);
+        }
+    }
+
+    /**
+     * Releases the connection. Its failure is logged, and kept with the batch's own failure where there is one, but
+     * never thrown: the batch's outcome is what counts (after a commit, the batch is applied whatever the pool says).
+     */
+    private static void release(ConnectionProvider connections, Connection connection, Throwable failure) {
+        try {
+            connections.release(connection);
+        } catch (RuntimeException e) {
+            if (failure != null) {
+                failure.addSuppressed(e);
+            }
+            log.warn("Cannot release a connection after a batch", e);
+        }
+    }
+
+    /**
+     * Moves each partition's stored offset, only from the offset the batch started from. Partitions with no stored
+     * offset yet get theirs in one insert that ignores rows already there; which rows it inserted comes back through
+     * {@code RETURNING}, never from an update count, which drivers may report as unknown.
+     */
+    private void advanceOffsets(Connection transaction, ReadModelBatch batch) throws SQLException {
+        List<FirstOffset> firsts = new ArrayList<>();
+        List<PartitionAdvance> moves = new ArrayList<>();
         for (PartitionAdvance advance : batch.advances()) {
             if (advance.expected().isEmpty()) {
-                firsts.add(advance);
-                continue;
+                firsts.add(new FirstOffset(consumerGroup, batch.topic(), advance.partition(), advance.next()));
+            } else {
+                moves.add(advance);
             }
-            int changed = transaction
-                    .update(PROJECTION_OFFSETS)
-                    .set(PROJECTION_OFFSETS.NEXT_OFFSET, advance.next())
-                    .where(PROJECTION_OFFSETS.CONSUMER_GROUP.eq(consumerGroup))
-                    .and(PROJECTION_OFFSETS.TOPIC.eq(batch.topic()))
-                    .and(PROJECTION_OFFSETS.PARTITION.eq(advance.partition()))
-                    .and(PROJECTION_OFFSETS.NEXT_OFFSET.eq(advance.expected().getAsLong()))
-                    .execute();
-            if (changed != 1) {
-                throw new FencedBatch(advance.partition());
+        }
+        if (!moves.isEmpty()) {
+            try (PreparedStatement update = transaction.prepareStatement(advanceOffset)) {
+                for (PartitionAdvance move : moves) {
+                    update.setLong(1, move.next());
+                    update.setString(2, consumerGroup);
+                    update.setString(3, batch.topic());
+                    update.setInt(4, move.partition());
+                    update.setLong(5, move.expected().getAsLong());
+                    if (update.executeUpdate() != 1) {
+                        throw new FencedBatch(move.partition());
+                    }
+                }
             }
         }
         if (firsts.isEmpty()) {
             return;
         }
-        InsertValuesStep4<ProjectionOffsetsRecord, String, String, Integer, Long> insert = transaction.insertInto(
-                PROJECTION_OFFSETS,
-                PROJECTION_OFFSETS.CONSUMER_GROUP,
-                PROJECTION_OFFSETS.TOPIC,
-                PROJECTION_OFFSETS.PARTITION,
-                PROJECTION_OFFSETS.NEXT_OFFSET);
-        for (PartitionAdvance advance : firsts) {
-            insert = insert.values(consumerGroup, batch.topic(), advance.partition(), advance.next());
-        }
-        Set<Integer> inserted = new HashSet<>(insert.onConflictDoNothing()
-                .returningResult(PROJECTION_OFFSETS.PARTITION)
-                .fetch(PROJECTION_OFFSETS.PARTITION));
-        for (PartitionAdvance advance : firsts) {
-            if (!inserted.contains(advance.partition())) {
-                throw new FencedBatch(advance.partition());
+        Set<Integer> inserted = new HashSet<>(firstOffsets.writeReturning(transaction, firsts, Integer.class));
+        for (FirstOffset first : firsts) {
+            if (!inserted.contains(first.partition())) {
+                throw new FencedBatch(first.partition());
             }
         }
+    }
+
+    /**
+     * The conditional move of one partition's offset, its parameters in this order: the next offset, the consumer
+     * group, the topic, the partition, and the offset the batch expects stored.
+     */
+    private static String advanceOffsetStatement(DSLContext sql) {
+        Query update = sql.update(PROJECTION_OFFSETS)
+                .set(PROJECTION_OFFSETS.NEXT_OFFSET, param("next", Long.class))
+                .where(PROJECTION_OFFSETS.CONSUMER_GROUP.eq(param("group", String.class)))
+                .and(PROJECTION_OFFSETS.TOPIC.eq(param("topic", String.class)))
+                .and(PROJECTION_OFFSETS.PARTITION.eq(param("partition", Integer.class)))
+                .and(PROJECTION_OFFSETS.NEXT_OFFSET.eq(param("expected", Long.class)));
+        List<String> order = List.copyOf(sql.extractParams(update).keySet());
+        String rendered = sql.render(update);
+        if (!order.equals(List.of("next", "group", "topic", "partition", "expected"))
+                || rendered.chars().filter(c -> c == '?').count() != order.size()) {
+            throw new IllegalStateException("the offset update does not bind its five parameters in order with these"
+                    + " settings: " + order + " in " + rendered);
+        }
+        return rendered;
+    }
+
+    /** The first stored offset of a partition. */
+    private record FirstOffset(String consumerGroup, String topic, int partition, long next) {}
+
+    private static ArrayUpsert<FirstOffset> firstOffsetsInsert(DSLContext sql) {
+        return ArrayUpsert.<FirstOffset>into(PROJECTION_OFFSETS)
+                .column(PROJECTION_OFFSETS.CONSUMER_GROUP, FirstOffset::consumerGroup)
+                .column(PROJECTION_OFFSETS.TOPIC, FirstOffset::topic)
+                .column(PROJECTION_OFFSETS.PARTITION, FirstOffset::partition)
+                .column(PROJECTION_OFFSETS.NEXT_OFFSET, FirstOffset::next)
+                .build(sql, insert -> insert.onConflictDoNothing().returningResult(PROJECTION_OFFSETS.PARTITION));
     }
 
     private static ArrayUpsert<LoanApplicationChange> loanApplicationUpsert(DSLContext sql) {

@@ -12,7 +12,8 @@ import static org.jooq.impl.DSL.coalesce;
 import static org.jooq.impl.DSL.excluded;
 import static org.jooq.impl.DSL.greatest;
 import static org.jooq.impl.DSL.least;
-import static org.jooq.impl.DSL.unnest;
+import static org.jooq.impl.DSL.select;
+import static org.jooq.impl.DSL.selectDistinct;
 
 import io.polyglot.projection.domain.HelpdeskEventRow;
 import io.polyglot.projection.domain.HelpdeskEventsChange;
@@ -25,10 +26,9 @@ import io.polyglot.projection.domain.LoanWorkItemState;
 import io.polyglot.projection.domain.RealLogChanges;
 import io.polyglot.projection.domain.SourcePosition;
 import io.polyglot.projection.domain.WeatherDayChange;
-import io.polyglot.readmodel.jooq.projection.tables.records.HelpdeskTicketEventRecord;
-import io.polyglot.readmodel.jooq.projection.tables.records.LoanOfferRecord;
-import io.polyglot.readmodel.jooq.projection.tables.records.LoanWorkItemStateRecord;
 import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -37,23 +37,16 @@ import java.util.List;
 import java.util.Map;
 import org.jooq.DSLContext;
 import org.jooq.Field;
-import org.jooq.Table;
-import org.jooq.impl.DSL;
-import org.jooq.impl.SQLDataType;
 
 /**
  * Writes the read models of the real logs inside a batch's transaction. Offers, work items and ticket events depend
  * on what earlier batches stored (the latest created offer, the open START, a ticket's last event): for each of them
- * one statement reads that state for every aggregate of the batch, the domain resolves the batch's changes against
- * it, and one upsert per table writes the result, rows in key order, bound as arrays ({@link ArrayUpsert}). The
- * stored state is read after the batch's conditional offset update, which holds the partition's offset row until the
- * commit, so no other instance can change it in between.
+ * one statement reads that state for every aggregate of the batch ({@link BatchRead}), the domain resolves the batch's
+ * changes against it, and one upsert per table writes the result, rows in key order, bound as arrays ({@link
+ * ArrayUpsert}). The stored state is read after the batch's conditional offset update, which holds the partition's
+ * offset row until the commit, so no other instance can change it in between.
  */
 final class RealLogUpserts {
-
-    private static final String BATCH = "batch";
-    private static final String BATCH_ID_COLUMN = "id";
-    private static final Field<String> BATCH_ID = DSL.field(DSL.name(BATCH, BATCH_ID_COLUMN), String.class);
 
     private final ArrayUpsert<LoanOfferRow> loanOffers;
     private final ArrayUpsert<LoanWorkItemRow> loanWorkItems;
@@ -61,9 +54,36 @@ final class RealLogUpserts {
     private final ArrayUpsert<LoanStageChange> loanStages;
     private final ArrayUpsert<HelpdeskEventRow> helpdeskEvents;
     private final ArrayUpsert<WeatherDayChange> weatherDays;
+    private final BatchRead<LoanOfferRow> latestOffers;
+    private final BatchRead<LoanWorkItemState> workItemStates;
+    private final BatchRead<HelpdeskEventRow> lastTicketEvents;
 
-    /** Renders the upserts once, with the settings of {@code sql}. */
+    /** Renders the reads and upserts once, with the settings of {@code sql}. */
     RealLogUpserts(DSLContext sql) {
+        latestOffers = BatchRead.of(
+                sql,
+                ids -> selectDistinct(LOAN_OFFER.fields())
+                        .on(LOAN_OFFER.APPLICATION_ID)
+                        .from(ids)
+                        .join(LOAN_OFFER)
+                        .on(LOAN_OFFER.APPLICATION_ID.eq(BatchRead.ID_FIELD))
+                        .orderBy(LOAN_OFFER.APPLICATION_ID, LOAN_OFFER.OFFER_NO.desc()),
+                RealLogUpserts::offer);
+        workItemStates = BatchRead.of(
+                sql,
+                ids -> select(LOAN_WORK_ITEM_STATE.fields())
+                        .from(ids)
+                        .join(LOAN_WORK_ITEM_STATE)
+                        .on(LOAN_WORK_ITEM_STATE.APPLICATION_ID.eq(BatchRead.ID_FIELD)),
+                RealLogUpserts::workItemState);
+        lastTicketEvents = BatchRead.of(
+                sql,
+                ids -> select(HELPDESK_TICKET_EVENT.fields())
+                        .from(ids)
+                        .join(HELPDESK_TICKET_EVENT)
+                        .on(HELPDESK_TICKET_EVENT.TICKET_ID.eq(BatchRead.ID_FIELD))
+                        .where(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT.isNull()),
+                RealLogUpserts::ticketEvent);
         loanOffers = loanOfferUpsert(sql);
         loanWorkItems = loanWorkItemUpsert(sql);
         loanWorkItemStates = loanWorkItemStateUpsert(sql);
@@ -72,7 +92,7 @@ final class RealLogUpserts {
         weatherDays = weatherDayUpsert(sql);
     }
 
-    void write(DSLContext transaction, RealLogChanges changes) {
+    void write(Connection transaction, RealLogChanges changes) throws SQLException {
         writeLoanOffers(transaction, changes.loanOffers());
         writeLoanWorkItems(transaction, changes.loanWorkItems());
         loanStages.write(transaction, changes.loanStages());
@@ -80,21 +100,13 @@ final class RealLogUpserts {
         weatherDays.write(transaction, changes.weatherDays());
     }
 
-    private void writeLoanOffers(DSLContext transaction, List<LoanOfferChange> changes) {
+    private void writeLoanOffers(Connection transaction, List<LoanOfferChange> changes) throws SQLException {
         if (changes.isEmpty()) {
             return;
         }
         String[] ids = changes.stream().map(LoanOfferChange::applicationId).toArray(String[]::new);
         Map<String, LoanOfferRow> latest = new HashMap<>();
-        transaction
-                .selectDistinct(LOAN_OFFER.fields())
-                .on(LOAN_OFFER.APPLICATION_ID)
-                .from(batchIds(ids))
-                .join(LOAN_OFFER)
-                .on(LOAN_OFFER.APPLICATION_ID.eq(BATCH_ID))
-                .orderBy(LOAN_OFFER.APPLICATION_ID, LOAN_OFFER.OFFER_NO.desc())
-                .fetchInto(LoanOfferRecord.class)
-                .forEach(row -> latest.put(row.getApplicationId(), offer(row)));
+        latestOffers.read(transaction, ids, offer -> latest.put(offer.applicationId(), offer));
         List<LoanOfferRow> rows = new ArrayList<>();
         for (LoanOfferChange change : changes) {
             rows.addAll(change.resolve(latest.get(change.applicationId())));
@@ -121,17 +133,17 @@ final class RealLogUpserts {
                                 .set(LOAN_OFFER.SOURCE_OFFSET, excluded(LOAN_OFFER.SOURCE_OFFSET)));
     }
 
-    private static LoanOfferRow offer(LoanOfferRecord row) {
+    private static LoanOfferRow offer(BatchRead.Row row) throws SQLException {
         return new LoanOfferRow(
-                row.getApplicationId(),
-                row.getOfferNo(),
-                row.getStatus(),
-                instant(row.getCreatedAt()),
-                instant(row.getDecidedAt()),
-                new SourcePosition(row.getSourcePartition(), row.getSourceOffset()));
+                row.get(LOAN_OFFER.APPLICATION_ID),
+                row.get(LOAN_OFFER.OFFER_NO),
+                row.get(LOAN_OFFER.STATUS),
+                instant(row.get(LOAN_OFFER.CREATED_AT)),
+                instant(row.get(LOAN_OFFER.DECIDED_AT)),
+                new SourcePosition(row.get(LOAN_OFFER.SOURCE_PARTITION), row.get(LOAN_OFFER.SOURCE_OFFSET)));
     }
 
-    private void writeLoanWorkItems(DSLContext transaction, List<LoanWorkItemChange> changes) {
+    private void writeLoanWorkItems(Connection transaction, List<LoanWorkItemChange> changes) throws SQLException {
         if (changes.isEmpty()) {
             return;
         }
@@ -140,13 +152,8 @@ final class RealLogUpserts {
                 .distinct()
                 .toArray(String[]::new);
         Map<List<String>, LoanWorkItemState> stored = new HashMap<>();
-        transaction
-                .select(LOAN_WORK_ITEM_STATE.fields())
-                .from(batchIds(ids))
-                .join(LOAN_WORK_ITEM_STATE)
-                .on(LOAN_WORK_ITEM_STATE.APPLICATION_ID.eq(BATCH_ID))
-                .fetchInto(LOAN_WORK_ITEM_STATE)
-                .forEach(row -> stored.put(List.of(row.getApplicationId(), row.getWorkItem()), workItemState(row)));
+        workItemStates.read(
+                transaction, ids, state -> stored.put(List.of(state.applicationId(), state.workItem()), state));
         List<LoanWorkItemRow> rows = new ArrayList<>();
         List<LoanWorkItemState> states = new ArrayList<>();
         for (LoanWorkItemChange change : changes) {
@@ -161,17 +168,17 @@ final class RealLogUpserts {
         loanWorkItemStates.write(transaction, states);
     }
 
-    private static LoanWorkItemState workItemState(LoanWorkItemStateRecord row) {
-        SourcePosition source = new SourcePosition(row.getSourcePartition(), row.getSourceOffset());
-        SourcePosition openStart = row.getOpenStartOffset() == null
-                ? null
-                : new SourcePosition(row.getSourcePartition(), row.getOpenStartOffset());
+    private static LoanWorkItemState workItemState(BatchRead.Row row) throws SQLException {
+        int partition = row.get(LOAN_WORK_ITEM_STATE.SOURCE_PARTITION);
+        SourcePosition source = new SourcePosition(partition, row.get(LOAN_WORK_ITEM_STATE.SOURCE_OFFSET));
+        Long openStartOffset = row.get(LOAN_WORK_ITEM_STATE.OPEN_START_OFFSET);
+        SourcePosition openStart = openStartOffset == null ? null : new SourcePosition(partition, openStartOffset);
         return new LoanWorkItemState(
-                row.getApplicationId(),
-                row.getWorkItem(),
+                row.get(LOAN_WORK_ITEM_STATE.APPLICATION_ID),
+                row.get(LOAN_WORK_ITEM_STATE.WORK_ITEM),
                 openStart,
-                instant(row.getOpenStartedAt()),
-                instant(row.getLastScheduledAt()),
+                instant(row.get(LOAN_WORK_ITEM_STATE.OPEN_STARTED_AT)),
+                instant(row.get(LOAN_WORK_ITEM_STATE.LAST_SCHEDULED_AT)),
                 source);
     }
 
@@ -243,20 +250,13 @@ final class RealLogUpserts {
                 .build(sql, insert -> insert.onConflictDoNothing());
     }
 
-    private void writeHelpdeskEvents(DSLContext transaction, List<HelpdeskEventsChange> changes) {
+    private void writeHelpdeskEvents(Connection transaction, List<HelpdeskEventsChange> changes) throws SQLException {
         if (changes.isEmpty()) {
             return;
         }
         String[] ids = changes.stream().map(HelpdeskEventsChange::ticketId).toArray(String[]::new);
         Map<String, HelpdeskEventRow> last = new HashMap<>();
-        transaction
-                .select(HELPDESK_TICKET_EVENT.fields())
-                .from(batchIds(ids))
-                .join(HELPDESK_TICKET_EVENT)
-                .on(HELPDESK_TICKET_EVENT.TICKET_ID.eq(BATCH_ID))
-                .where(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT.isNull())
-                .fetchInto(HELPDESK_TICKET_EVENT)
-                .forEach(row -> last.merge(row.getTicketId(), ticketEvent(row), RealLogUpserts::later));
+        lastTicketEvents.read(transaction, ids, event -> last.merge(event.ticketId(), event, RealLogUpserts::later));
         List<HelpdeskEventRow> rows = new ArrayList<>();
         for (HelpdeskEventsChange change : changes) {
             rows.addAll(change.resolve(last.get(change.ticketId())));
@@ -288,12 +288,13 @@ final class RealLogUpserts {
                                 .where(HELPDESK_TICKET_EVENT.NEXT_OCCURRED_AT.isNull()));
     }
 
-    private static HelpdeskEventRow ticketEvent(HelpdeskTicketEventRecord row) {
+    private static HelpdeskEventRow ticketEvent(BatchRead.Row row) throws SQLException {
         return new HelpdeskEventRow(
-                row.getTicketId(),
-                new SourcePosition(row.getSourcePartition(), row.getSourceOffset()),
-                row.getActivity(),
-                instant(row.getOccurredAt()),
+                row.get(HELPDESK_TICKET_EVENT.TICKET_ID),
+                new SourcePosition(
+                        row.get(HELPDESK_TICKET_EVENT.SOURCE_PARTITION), row.get(HELPDESK_TICKET_EVENT.SOURCE_OFFSET)),
+                row.get(HELPDESK_TICKET_EVENT.ACTIVITY),
+                instant(row.get(HELPDESK_TICKET_EVENT.OCCURRED_AT)),
                 null);
     }
 
@@ -331,15 +332,6 @@ final class RealLogUpserts {
                                 .set(WEATHER_DAY.SOURCE_PARTITION, excluded(WEATHER_DAY.SOURCE_PARTITION))
                                 .set(WEATHER_DAY.SOURCE_OFFSET, excluded(WEATHER_DAY.SOURCE_OFFSET))
                                 .where(laterSource(WEATHER_DAY.SOURCE_PARTITION, WEATHER_DAY.SOURCE_OFFSET)));
-    }
-
-    /**
-     * The batch's aggregate ids as a table, from one {@code text[]} bind. Joined to the state table, PostgreSQL looks
-     * each id up by the key; {@code key = any(?)} over the same array made it scan and compare every stored row
-     * with every id of the batch, which took most of a batch's time once the table held a few thousand rows.
-     */
-    private static Table<?> batchIds(String[] ids) {
-        return unnest(DSL.val(ids, SQLDataType.CLOB.array())).as(BATCH, BATCH_ID_COLUMN);
     }
 
     private static Field<BigDecimal> sum(Field<BigDecimal> stored) {

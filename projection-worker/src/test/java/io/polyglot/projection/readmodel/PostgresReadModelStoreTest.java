@@ -8,6 +8,7 @@ import io.polyglot.projection.BatchPause;
 import io.polyglot.projection.ReadModelStore.Applied;
 import io.polyglot.projection.ReadModelStore.BatchOutcome;
 import io.polyglot.projection.ReadModelStore.Fenced;
+import io.polyglot.projection.ReadModelWriteException;
 import io.polyglot.projection.TestDatabase;
 import io.polyglot.projection.TestDatabase.ActivityCountRow;
 import io.polyglot.projection.TestDatabase.HelpdeskTicketRow;
@@ -37,11 +38,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import javax.sql.DataSource;
 import org.jooq.DSLContext;
-import org.jooq.ExecuteContext;
-import org.jooq.ExecuteListener;
 import org.jooq.SQLDialect;
 import org.jooq.impl.DSL;
-import org.jooq.impl.DefaultConfiguration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -250,9 +248,9 @@ class PostgresReadModelStoreTest {
 
     @Test
     void upsertsABatchOfOneRowAndABatchOfThousandsWithTheSameStatement() throws SQLException {
-        // given a store whose connections record the text of every statement they prepare
-        List<String> prepared = new CopyOnWriteArrayList<>();
-        PostgresReadModelStore recorded = new PostgresReadModelStore(recording(database.dataSource(), prepared), group);
+        // given a store whose statements record their text each time they are executed
+        List<String> executed = new CopyOnWriteArrayList<>();
+        PostgresReadModelStore recorded = new PostgresReadModelStore(recording(database.dataSource(), executed), group);
         List<LoanApplicationChange> thousands = IntStream.range(1, 3_001)
                 .mapToObj(i -> loan(String.format("Application_%05d", i), "A_SUBMITTED", 1, 0, i))
                 .toList();
@@ -263,10 +261,10 @@ class PostgresReadModelStoreTest {
                 List.of(loan("Application_00000", "A_SUBMITTED", 1, 0, 0)),
                 List.of(),
                 List.of()));
-        List<String> ofOne = upsertsIntoLoanApplication(prepared);
-        prepared.clear();
+        List<String> ofOne = upsertsIntoLoanApplication(executed);
+        executed.clear();
         recorded.apply(batch(List.of(next(0, 1, 3_001)), thousands, List.of(), List.of()));
-        List<String> ofThousands = upsertsIntoLoanApplication(prepared);
+        List<String> ofThousands = upsertsIntoLoanApplication(executed);
 
         // then each batch sent one upsert into the table, of the same text, and every row is stored
         assertThat(ofOne).hasSize(1);
@@ -276,31 +274,73 @@ class PostgresReadModelStoreTest {
 
     @Test
     void insertsTheFirstOffsetsOfThreePartitionsWithOneStatementAndThreeRowsExist() throws SQLException {
-        // given a store whose statements into the offsets table are counted
-        AtomicInteger offsetInserts = new AtomicInteger();
-        DSLContext counted = DSL.using(new DefaultConfiguration()
-                .set(database.dataSource())
-                .set(SQLDialect.POSTGRES)
-                .set(new ExecuteListener() {
-                    @Override
-                    public void end(ExecuteContext context) {
-                        if (context.sql() != null
-                                && context.sql().startsWith("insert into \"projection\".\"projection_offsets\"")) {
-                            offsetInserts.incrementAndGet();
-                        }
-                    }
-                }));
-        PostgresReadModelStore countedStore = new PostgresReadModelStore(counted, group, BatchPause.NONE);
+        // given a store whose statements record their text each time they are executed
+        List<String> executed = new CopyOnWriteArrayList<>();
+        PostgresReadModelStore countedStore =
+                new PostgresReadModelStore(recording(database.dataSource(), executed), group);
 
         // when a batch starts three partitions that have no stored offset
         BatchOutcome outcome = countedStore.apply(
                 batch(List.of(first(0, 4), first(1, 5), first(2, 6)), List.of(), List.of(), List.of()));
 
-        // then one multi-row insert, ignoring duplicates, stored all three: counted in the table, not by the driver
+        // then one insert, ignoring duplicates, stored all three: counted in the table, not by the driver
         assertThat(outcome).isInstanceOf(Applied.class);
-        assertThat(offsetInserts).hasValue(1);
+        assertThat(executed)
+                .filteredOn(text -> text.startsWith("insert into \"projection\".\"projection_offsets\""))
+                .hasSize(1);
         assertThat(rowsInTheOffsetsTable()).isEqualTo(3);
         assertThat(store.storedOffsets(TOPIC, List.of(0, 1, 2))).isEqualTo(Map.of(0, 4L, 1, 5L, 2, 6L));
+    }
+
+    @Test
+    void handsItsConnectionBackInAutoCommitWithNothingOfAFailedBatchAfterEachOutcome() throws SQLException {
+        try (Connection shared = database.dataSource().getConnection()) {
+            // given a store whose every batch runs on one and the same connection, which closing leaves open, and
+            // partition 1 applied by another instance
+            AtomicInteger handedOut = new AtomicInteger();
+            AtomicInteger handedBack = new AtomicInteger();
+            PostgresReadModelStore onOne = new PostgresReadModelStore(keptOpen(shared, handedOut, handedBack), group);
+            store.apply(batch(List.of(first(1, 5)), List.of(), List.of(), List.of()));
+            List<Boolean> autoCommitAfter = new ArrayList<>();
+
+            // when a batch is applied; a batch moves partition 0 on and is then fenced on the stale partition 1; a
+            // batch is refused for a NUL character in a text; and one more batch comes
+            BatchOutcome applied = onOne.apply(batch(
+                    List.of(first(0, 2)),
+                    List.of(loan("Application_1", "A_SUBMITTED", 2, 0, 1)),
+                    List.of(),
+                    List.of()));
+            autoCommitAfter.add(shared.getAutoCommit());
+            BatchOutcome fenced = onOne.apply(batch(
+                    List.of(next(0, 2, 3), first(1, 5)),
+                    List.of(loan("Application_2", "A_SUBMITTED", 1, 0, 2)),
+                    List.of(),
+                    List.of()));
+            autoCommitAfter.add(shared.getAutoCommit());
+            assertThatThrownBy(() -> onOne.apply(batch(
+                            List.of(next(0, 2, 3)),
+                            List.of(loan("Application_3", "A_\u0000SUBMITTED", 1, 0, 2)),
+                            List.of(),
+                            List.of())))
+                    .isInstanceOf(ReadModelWriteException.class);
+            autoCommitAfter.add(shared.getAutoCommit());
+            BatchOutcome after = onOne.apply(batch(
+                    List.of(next(0, 2, 3)),
+                    List.of(loan("Application_4", "A_SUBMITTED", 1, 0, 2)),
+                    List.of(),
+                    List.of()));
+
+            // then the connection went back after each batch, in auto-commit; nothing of the fenced or the refused
+            // batch stayed (not partition 0's move either), and the last batch applied
+            assertThat(handedOut).hasValue(4);
+            assertThat(handedBack).hasValue(4);
+            assertThat(autoCommitAfter).containsExactly(true, true, true);
+            assertThat(List.of(applied, fenced, after)).containsExactly(new Applied(), new Fenced(1), new Applied());
+            assertThat(database.loanApplications())
+                    .extracting(LoanApplicationRow::applicationId)
+                    .containsExactly("Application_1", "Application_4");
+            assertThat(database.storedOffset(group, TOPIC, 0)).isEqualTo(3);
+        }
     }
 
     @Test
@@ -358,8 +398,8 @@ class PostgresReadModelStoreTest {
                 .toList();
     }
 
-    /** {@code dataSource}, whose connections add the text of each statement they prepare to {@code prepared}. */
-    private static DataSource recording(DataSource dataSource, List<String> prepared) {
+    /** {@code dataSource}, whose statements add their text to {@code executed} each time they are executed. */
+    private static DataSource recording(DataSource dataSource, List<String> executed) {
         ClassLoader loader = PostgresReadModelStoreTest.class.getClassLoader();
         return (DataSource) Proxy.newProxyInstance(loader, new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
             Object result = invoke(method, dataSource, args);
@@ -367,11 +407,42 @@ class PostgresReadModelStoreTest {
                 return result;
             }
             return Proxy.newProxyInstance(loader, new Class<?>[] {Connection.class}, (inner, call, callArgs) -> {
-                if (call.getName().equals("prepareStatement")) {
-                    prepared.add((String) callArgs[0]);
+                Object made = invoke(call, connection, callArgs);
+                if (!call.getName().equals("prepareStatement")) {
+                    return made;
                 }
-                return invoke(call, connection, callArgs);
+                String text = (String) callArgs[0];
+                return Proxy.newProxyInstance(
+                        loader, new Class<?>[] {PreparedStatement.class}, (statement, use, useArgs) -> {
+                            if (use.getName().startsWith("execute")) {
+                                executed.add(text);
+                            }
+                            return invoke(use, made, useArgs);
+                        });
             });
+        });
+    }
+
+    /**
+     * A data source that hands out {@code connection} every time, counting in {@code handedOut}, and whose connections'
+     * {@code close} leaves it open, counting in {@code handedBack}.
+     */
+    private static DataSource keptOpen(Connection connection, AtomicInteger handedOut, AtomicInteger handedBack) {
+        ClassLoader loader = PostgresReadModelStoreTest.class.getClassLoader();
+        Connection unclosable =
+                (Connection) Proxy.newProxyInstance(loader, new Class<?>[] {Connection.class}, (proxy, call, args) -> {
+                    if (call.getName().equals("close")) {
+                        handedBack.incrementAndGet();
+                        return null;
+                    }
+                    return invoke(call, connection, args);
+                });
+        return (DataSource) Proxy.newProxyInstance(loader, new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+            if (method.getName().equals("getConnection")) {
+                handedOut.incrementAndGet();
+                return unclosable;
+            }
+            throw new UnsupportedOperationException(method.getName());
         });
     }
 
