@@ -20,6 +20,7 @@ import org.jooq.Select;
 import org.jooq.Table;
 import org.jooq.impl.DSL;
 import org.jooq.impl.SQLDataType;
+import org.postgresql.PGStatement;
 
 /**
  * A read of what earlier batches stored for the aggregates of a batch, whose SQL text is the same for every batch: the
@@ -83,6 +84,7 @@ final class BatchRead<R> {
     /** Reads the rows stored for {@code ids}, in the order the query gives them, into {@code sink}. */
     void read(Connection connection, String[] ids, Consumer<R> sink) throws SQLException {
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            plannedForTheseIds(statement);
             statement.setArray(1, connection.createArrayOf("text", ids));
             try (ResultSet result = statement.executeQuery()) {
                 Row row = new Row(result, positions);
@@ -90,6 +92,19 @@ final class BatchRead<R> {
                     sink.accept(reader.read(row));
                 }
             }
+        }
+    }
+
+    /**
+     * Has PostgreSQL plan the read for the ids at hand at each execution. PgJDBC otherwise prepares a statement on the
+     * server from its fifth execution, and after a few more PostgreSQL keeps a generic plan, made for the table as it
+     * was then: made while the table held a few rows (a read model filling up, which autovacuum has not analyzed yet),
+     * that plan reads the whole table at every batch however large it grows, until an analysis of the table makes
+     * PostgreSQL plan again. A plan made for the ids can look them up by the key when they are few against the table.
+     */
+    private static void plannedForTheseIds(PreparedStatement statement) throws SQLException {
+        if (statement.isWrapperFor(PGStatement.class)) {
+            statement.unwrap(PGStatement.class).setPrepareThreshold(0);
         }
     }
 

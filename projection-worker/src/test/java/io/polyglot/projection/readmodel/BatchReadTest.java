@@ -8,6 +8,7 @@ import static org.jooq.impl.DSL.select;
 import io.polyglot.projection.TestDatabase;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.OffsetDateTime;
@@ -15,6 +16,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.jooq.DSLContext;
 import org.jooq.Field;
 import org.jooq.Record1;
@@ -164,6 +166,41 @@ class BatchReadTest {
     }
 
     @Test
+    void looksTheIdsUpByTheKeyOnceTheTableHasGrownAfterManyReadsOfItWhileItWasSmall() throws SQLException {
+        BatchRead<String> read =
+                BatchRead.of(sql, BatchReadTest::workItems, row -> row.get(LOAN_WORK_ITEM_STATE.WORK_ITEM));
+        String[] manyIds =
+                IntStream.range(0, 300).mapToObj(i -> "Application_" + i).toArray(String[]::new);
+        try (Connection connection = database.dataSource().getConnection()) {
+            // given a connection that read the states of batches of 300 ids twenty times while the table held two
+            // rows, as a worker does while its read model fills up, and then 20,000 more rows nothing analyzed (an
+            // analysis would make PostgreSQL plan the read again, and the test pass whatever the read does)
+            noAutovacuumOfTheStates();
+            for (int i = 0; i < 20; i++) {
+                read.read(connection, manyIds, item -> {});
+            }
+            try (Connection other = database.dataSource().getConnection();
+                    Statement statement = other.createStatement()) {
+                statement.execute("insert into projection.loan_work_item_state"
+                        + " (application_id, work_item, source_partition, source_offset)"
+                        + " select 'Application_' || i, 'W_Afhandelen leads', 0, i"
+                        + " from generate_series(1000, 20999) as i");
+            }
+            long scansBefore = wholeTableScans(connection);
+
+            // when it reads ten more batches
+            List<String> rows = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                read.read(connection, new String[] {"Application_20999", "Application_1"}, rows::add);
+            }
+
+            // then it found their rows by the key, scanning the table whole not once
+            assertThat(wholeTableScans(connection) - scansBefore).isZero();
+            assertThat(rows).hasSize(20).containsOnly("W_Afhandelen leads", "W_Completeren aanvraag");
+        }
+    }
+
+    @Test
     void refusesAQueryThatBindsAnythingBesidesTheIds() {
         assertThatThrownBy(() -> BatchRead.of(
                         sql,
@@ -217,5 +254,29 @@ class BatchReadTest {
             }
         }
         return rows;
+    }
+
+    /**
+     * How often the states' table was read whole, counting the reads of {@code connection}: its statistics are sent
+     * first, which PostgreSQL otherwise does at most once a second.
+     */
+    private static long wholeTableScans(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute("select pg_stat_force_next_flush()");
+        }
+        try (Connection other = database.dataSource().getConnection();
+                Statement statement = other.createStatement();
+                ResultSet result = statement.executeQuery("select seq_scan from pg_stat_user_tables"
+                        + " where schemaname = 'projection' and relname = 'loan_work_item_state'")) {
+            result.next();
+            return result.getLong(1);
+        }
+    }
+
+    private static void noAutovacuumOfTheStates() throws SQLException {
+        try (Connection connection = database.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.execute("alter table projection.loan_work_item_state set (autovacuum_enabled = off)");
+        }
     }
 }
