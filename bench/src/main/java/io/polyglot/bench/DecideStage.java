@@ -26,13 +26,15 @@ final class DecideStage implements BenchStage {
 
     @Override
     public Map<String, Figure> ours(StageContext context, int round) throws Exception {
-        BatchLoad.Result result = context.batches("decide-r" + round + "-batch", false);
+        BatchLoad.Result result =
+                context.batches("decide-r" + round + "-batch", false).result();
         if (result.counts().decided() == 0) {
             throw new StageFailedException("no batch line was decided: " + result.counts());
         }
         context.settle();
 
-        OpenLoop.Latencies latencies = context.openLoop(RATE, "decide-r" + round + "-single", false);
+        StageContext.Loaded<OpenLoop.Latencies> single = context.openLoop(RATE, "decide-r" + round + "-single", false);
+        OpenLoop.Latencies latencies = single.result();
         context.settle();
 
         Map<String, Figure> figures = new LinkedHashMap<>();
@@ -44,6 +46,7 @@ final class DecideStage implements BenchStage {
         latencies.putInto(figures, "decided answer");
         figures.put("single not decided", new Figure(latencies.late() + latencies.failed(), "requests"));
         figures.put("single rate achieved", new Figure(latencies.achievedRate(), "requests/s"));
+        single.cpu().putInto(figures, "single ", latencies.requests() - latencies.failed());
         return figures;
     }
 

@@ -60,7 +60,9 @@ final class FreshnessStage implements BenchStage {
             probe.awaitAll(MAX_IN_FLIGHT_WAIT);
             probe.latencies();
             long first = sequence.get();
+            CpuUse.Window window = context.cpuWindow();
             OpenLoop.Latencies accepted = loop.run(context.pace().measure(), request);
+            CpuUse cpu = window.end();
             long probes = (sequence.get() - first + PROBE_EVERY - 1) / PROBE_EVERY;
             int missing = probe.awaitAll(MAX_IN_FLIGHT_WAIT);
             Histogram visible = probe.latencies();
@@ -76,6 +78,7 @@ final class FreshnessStage implements BenchStage {
             accepted.putInto(figures, "accept");
             figures.put("failed", new Figure(accepted.failed(), "requests"));
             figures.put("rate achieved", new Figure(accepted.achievedRate(), "requests/s"));
+            cpu.putInto(figures, "", accepted.requests() - accepted.failed());
         }
         context.settle();
         return figures;

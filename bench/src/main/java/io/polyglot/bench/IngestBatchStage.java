@@ -25,7 +25,8 @@ final class IngestBatchStage implements BenchStage {
 
     @Override
     public Map<String, Figure> ours(StageContext context, int round) throws Exception {
-        BatchLoad.Result result = context.batches("ingest-batch-r" + round, true);
+        StageContext.Loaded<BatchLoad.Result> load = context.batches("ingest-batch-r" + round, true);
+        BatchLoad.Result result = load.result();
         // Every line answered pending or decided was acknowledged by Kafka before the answer was sent.
         long acknowledged = result.counts().pending() + result.counts().decided();
         if (acknowledged == 0) {
@@ -39,6 +40,9 @@ final class IngestBatchStage implements BenchStage {
         figures.put("lines answered decided", new Figure(result.counts().decided(), "lines"));
         figures.put("failed lines", new Figure(result.counts().failed(), "lines"));
         figures.put("decider catch-up after load", new Figure(settled, "s"));
+        // The window starts right after the warm-up and ends with the last answer: the pipeline's catch-up of the
+        // warm-up runs in it, that of the measured load after it, so per command it is the steady state's figure.
+        load.cpu().putInto(figures, "", acknowledged);
         return figures;
     }
 

@@ -25,7 +25,8 @@ final class IngestSingleStage implements BenchStage {
 
     @Override
     public Map<String, Figure> ours(StageContext context, int round) throws Exception {
-        OpenLoop.Latencies latencies = context.openLoop(RATE, "ingest-single-r" + round, true);
+        StageContext.Loaded<OpenLoop.Latencies> load = context.openLoop(RATE, "ingest-single-r" + round, true);
+        OpenLoop.Latencies latencies = load.result();
         if (latencies.failed() == latencies.requests()) {
             throw new StageFailedException("no single command was accepted");
         }
@@ -35,6 +36,7 @@ final class IngestSingleStage implements BenchStage {
         latencies.putInto(figures, "accept");
         figures.put("failed", new Figure(latencies.failed(), "requests"));
         figures.put("rate achieved", new Figure(latencies.achievedRate(), "requests/s"));
+        load.cpu().putInto(figures, "", latencies.requests() - latencies.failed());
         return figures;
     }
 

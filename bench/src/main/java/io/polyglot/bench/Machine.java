@@ -15,6 +15,9 @@ import java.util.Optional;
  * @param os the operating system and its version
  */
 record Machine(int cores, long memoryMiB, String jdk, String os) {
+    /** The kernel's clock ticks a second in {@code /proc/stat} and {@code /proc/<pid>/stat} (USER_HZ on Linux). */
+    static final double TICKS_PER_SECOND = 100.0;
+
     static Machine current() {
         String jdk = System.getProperty("java.vendor") + " " + System.getProperty("java.vm.name") + " "
                 + System.getProperty("java.runtime.version");
@@ -34,12 +37,21 @@ record Machine(int cores, long memoryMiB, String jdk, String os) {
      * 1/100 s, the kernel's USER_HZ on Linux); empty when it is gone or not readable.
      */
     static Optional<Double> cpuSeconds(long pid) {
+        return statTicks(pid).map(ticks -> ticks[0] / TICKS_PER_SECOND);
+    }
+
+    /**
+     * {@code {utime + stime, cutime + cstime}} of {@code /proc/<pid>/stat} (fields 14 to 17), in clock ticks: the
+     * process's own CPU time and that of the children it reaped; empty when it is gone or not readable.
+     */
+    static Optional<long[]> statTicks(long pid) {
         try {
             String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
             // The command name (field 2) is in parentheses and may hold spaces: count the fields after its end.
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-            return Optional.of(ticks / 100.0);
+            long own = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            long children = Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+            return Optional.of(new long[] {own, children});
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
@@ -17,9 +18,14 @@ final class RawProducer implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
     private final RecordSample sample;
     private final String topic;
+    private final Supplier<CpuUse.Window> cpuWindows;
     private long next;
 
-    RawProducer(String bootstrap, String topic, RecordSample sample) {
+    /**
+     * @param cpuWindows starts a window over the machine's CPU, so that the measured part of a run reports how busy
+     *     the machine was while the raw side ran
+     */
+    RawProducer(String bootstrap, String topic, RecordSample sample, Supplier<CpuUse.Window> cpuWindows) {
         // The timeouts differ from the defaults so that a broker that stops answering fails the stage in 30 s
         // instead of two minutes; they do not change how fast records go out. linger.ms is the command service's
         // (0), so that the pair compares the same producer settings.
@@ -29,6 +35,7 @@ final class RawProducer implements AutoCloseable {
                 new KafkaProducer<>(KafkaClientConfig.producer(bootstrap, Limits.DEFAULT_COMMAND_MAX_BYTES, settings));
         this.sample = sample;
         this.topic = topic;
+        this.cpuWindows = cpuWindows;
     }
 
     /** Records acknowledged per second, sending as fast as the producer takes them for {@code duration}. */
@@ -68,17 +75,27 @@ final class RawProducer implements AutoCloseable {
         });
     }
 
-    /** Warms up, then puts {@code raw produced} (records/s) and {@code raw record size} into {@code figures}. */
+    /**
+     * Warms up, then puts {@code raw produced} (records/s), how busy the machine was meanwhile ({@code raw produced:
+     * machine busy}) and {@code raw record size} into {@code figures}.
+     */
     void putThroughput(Pace pace, Map<String, Figure> figures) {
         throughput(pace.warmup());
+        CpuUse.Window window = cpuWindows.get();
         figures.put("raw produced", new Figure(throughput(pace.measure()), "records/s"));
+        window.end().putMachineInto(figures, "raw produced: ");
         figures.putIfAbsent("raw record size", recordSize());
     }
 
-    /** Warms up, then puts the send-to-ack latencies at {@code ratePerSecond} and the record size into {@code figures}. */
+    /**
+     * Warms up, then puts the send-to-ack latencies at {@code ratePerSecond}, how busy the machine was meanwhile
+     * ({@code raw send-to-ack: machine busy}) and the record size into {@code figures}.
+     */
     void putLatency(int ratePerSecond, Pace pace, Map<String, Figure> figures) throws InterruptedException {
         latency(ratePerSecond, pace.warmup());
+        CpuUse.Window window = cpuWindows.get();
         latency(ratePerSecond, pace.measure()).putInto(figures, "raw send-to-ack");
+        window.end().putMachineInto(figures, "raw send-to-ack: ");
         figures.putIfAbsent("raw record size", recordSize());
     }
 

@@ -464,12 +464,32 @@ final class StageContext implements AutoCloseable {
                 TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - drainStart));
     }
 
+    /** A measured load's result, and what the machine and the run's processes spent while it ran. */
+    record Loaded<T>(T result, CpuUse cpu) {}
+
+    /**
+     * Starts a window over the machine's cores and the CPU of the stack's processes (each server with its children,
+     * so PostgreSQL's backends count) and of this bench, the load generator.
+     */
+    CpuUse.Window cpuWindow() {
+        Map<String, Long> pids = new LinkedHashMap<>();
+        for (ComponentStatus component : stack.status()) {
+            if (component.pid() != null) {
+                pids.put(component.name(), component.pid());
+            }
+        }
+        pids.put("bench", ProcessHandle.current().pid());
+        return CpuUse.start(pids);
+    }
+
     /** Single commands at {@code ratePerSecond}, open loop: a warm-up, then the measured run. */
-    OpenLoop.Latencies openLoop(int ratePerSecond, String tag, boolean async) throws InterruptedException {
+    Loaded<OpenLoop.Latencies> openLoop(int ratePerSecond, String tag, boolean async) throws InterruptedException {
         CommandLines single = lines(tag);
         OpenLoop loop = new OpenLoop(ratePerSecond, MAX_IN_FLIGHT);
         singles(loop, single, async, pace.warmup());
-        return singles(loop, single, async, pace.measure());
+        CpuUse.Window window = cpuWindow();
+        OpenLoop.Latencies latencies = singles(loop, single, async, pace.measure());
+        return new Loaded<>(latencies, window.end());
     }
 
     private OpenLoop.Latencies singles(OpenLoop loop, CommandLines lines, boolean async, Duration duration)
@@ -478,10 +498,12 @@ final class StageContext implements AutoCloseable {
     }
 
     /** Batches from {@link #BATCH_SENDERS} senders, each with its own cases: a warm-up, then the measured run. */
-    BatchLoad.Result batches(String tag, boolean async) throws InterruptedException {
+    Loaded<BatchLoad.Result> batches(String tag, boolean async) throws InterruptedException {
         BatchLoad load = new BatchLoad(commands, BATCH_SENDERS, pace.batchLines());
         load.run(i -> lines(tag + "-warm-s" + i), async, pace.warmup());
-        return load.run(i -> lines(tag + "-s" + i), async, pace.measure());
+        CpuUse.Window window = cpuWindow();
+        BatchLoad.Result result = load.run(i -> lines(tag + "-s" + i), async, pace.measure());
+        return new Loaded<>(result, window.end());
     }
 
     /** Fresh commands from the log, tagged so that no other source in this run produces the same ids. */
@@ -495,7 +517,7 @@ final class StageContext implements AutoCloseable {
      */
     RawProducer rawProducer(String stageId, int round, String ourTopic) {
         RecordSample sample = samples.computeIfAbsent(ourTopic, topic -> RecordSample.of(bootstrap, topic, SAMPLE));
-        return new RawProducer(bootstrap, rawTopic(stageId, round), sample);
+        return new RawProducer(bootstrap, rawTopic(stageId, round), sample, this::cpuWindow);
     }
 
     /**

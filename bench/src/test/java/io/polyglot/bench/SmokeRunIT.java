@@ -173,6 +173,57 @@ class SmokeRunIT {
     }
 
     @Test
+    void saysWhereTheCpuWentWhileTheLoadsRanWithNothingCountedTwice() {
+        // given
+        JsonNode stages = report.get("stages");
+        int cores = report.get("machine").get("cores").asInt();
+
+        // then: the processes' cores add up to no more than the machine's busy cores, but for the ticks' rounding (one
+        // tick of 10 ms at each end of a 1.5 s window, for each of eight processes); a server counted with the bench
+        // that started it would add its cores twice, the stack's together over a core
+        for (String[] load :
+                new String[][] {{"ingest-single", ""}, {"ingest-batch", ""}, {"freshness", ""}, {"decide", "single "}
+                }) {
+            JsonNode figures = stages.get(load[0]).get("figures");
+            String prefix = load[1];
+            double busy = figures.get(prefix + "machine busy").get("median").asDouble();
+            assertThat(busy).as("%s machine busy", load[0]).isBetween(0.0, 100.0);
+            List<String> processes = new ArrayList<>();
+            double used = 0;
+            for (var names = figures.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (name.startsWith(prefix + "cores used by ")) {
+                    processes.add(name.substring((prefix + "cores used by ").length()));
+                    used += figures.get(name).get("median").asDouble();
+                }
+            }
+            assertThat(processes)
+                    .as("%s processes", load[0])
+                    .contains("kafka", "postgres", "s3", "command-service", "bench");
+            assertThat(used)
+                    .as("%s cores used by all processes", load[0])
+                    .isLessThanOrEqualTo(busy * cores / 100 + 0.25);
+            assertThat(figures.get(prefix + "command-service CPU per command")
+                            .get("median")
+                            .asDouble())
+                    .as("%s command-service CPU per command", load[0])
+                    .isPositive()
+                    .isLessThanOrEqualTo(figures.get(prefix + "machine CPU per command")
+                            .get("median")
+                            .asDouble());
+        }
+        for (String raw : List.of("raw produced: machine busy", "raw send-to-ack: machine busy")) {
+            assertThat(stages.get("decide")
+                            .get("figures")
+                            .get(raw)
+                            .get("median")
+                            .asDouble())
+                    .as(raw)
+                    .isBetween(0.0, 100.0);
+        }
+    }
+
+    @Test
     void writesTheSameRunAsMarkdown() throws IOException {
         // when
         String markdown = Files.readString(out.resolve("report.md"), StandardCharsets.UTF_8);
