@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.polyglot.archive.store.ArchiveStore;
@@ -180,6 +181,45 @@ class ArchiverWorkerTest {
                         .counter()
                         .count())
                 .isEqualTo(200.0);
+    }
+
+    @Test
+    void fetchesEventsThatTrickleInInBulkRatherThanOneFetchAnEvent() throws Exception {
+        // given: a worker that has read the one event there is
+        produce("Loan", "L-trickle", 1);
+        try (ArchiverWorker worker = ArchiverWorker.start(settings, registry, clock);
+                KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(KafkaClientConfig.producer(
+                        kafka.bootstrapServers(), Limits.DEFAULT_COMMAND_MAX_BYTES, Map.of()))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 1);
+            double before = fetches();
+
+            // when: 40 more events, one every 25 ms, each acknowledged before the next is sent
+            for (int n = 1; n <= 40; n++) {
+                EventEnvelope event = TestEvents.event("Loan", "L-trickle", n);
+                ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(
+                        topic, "L-trickle".getBytes(StandardCharsets.UTF_8), TestEvents.encoded(event));
+                record.headers().add(Topics.HEADER_AGGREGATE_TYPE, "Loan".getBytes(StandardCharsets.UTF_8));
+                record.headers().add(Topics.HEADER_EVENT_TYPE, event.getType().getBytes(StandardCharsets.UTF_8));
+                producer.send(record).get();
+                Thread.sleep(25);
+            }
+            await().atMost(Duration.ofSeconds(60)).until(() -> openEvents() == 41);
+
+            // then: a fetch waits for a quarter of a MiB or fetch.max.wait.ms (500 ms), so the second or so of the
+            // trickle takes a few fetches, where answering a fetch with whatever came took about one an event
+            assertThat(fetches() - before).isLessThan(15);
+        }
+    }
+
+    @Test
+    void fetchesAQuarterOfAMibAtLeastUnlessTheOperatorSetsItsOwnMinimum() {
+        // when
+        Map<String, Object> defaults = ArchiverWorker.withBulkFetches(Map.of("max.poll.records", "200"));
+        Map<String, Object> own = ArchiverWorker.withBulkFetches(Map.of("fetch.min.bytes", "1"));
+
+        // then
+        assertThat(defaults).containsOnly(Map.entry("max.poll.records", "200"), Map.entry("fetch.min.bytes", 262_144));
+        assertThat(own).containsOnly(Map.entry("fetch.min.bytes", "1"));
     }
 
     @Test
@@ -1201,6 +1241,13 @@ class ArchiverWorkerTest {
                 .filter(e -> e.getValue().offset() > 0)
                 .collect(Collectors.toMap(
                         e -> e.getKey().partition(), e -> e.getValue().offset()));
+    }
+
+    /** The fetches the worker's consumer of {@code events.all} has sent, from its Kafka client metrics. */
+    private double fetches() {
+        return registry.find("kafka.consumer.fetch.manager.fetch.total").functionCounters().stream()
+                .mapToDouble(FunctionCounter::count)
+                .sum();
     }
 
     private long openEvents() {
