@@ -108,10 +108,7 @@ final class E2eStage implements BenchStage {
         try (Connection db = context.database();
                 PreparedStatement rows = db.prepareStatement("SELECT count(*), coalesce(sum(event_count), 0)"
                         + " FROM projection.loan_application WHERE application_id NOT LIKE '%~%'");
-                PreparedStatement stored = db.prepareStatement("SELECT partition, next_offset"
-                        + " FROM projection.projection_offsets WHERE consumer_group = ? AND topic = ?")) {
-            stored.setString(1, StageContext.PROJECTION_GROUP);
-            stored.setString(2, Topics.EVENTS_ALL);
+                PreparedStatement stored = StageContext.storedProjectionOffsets(db)) {
             while (projected < 0 || archived < 0) {
                 if (System.nanoTime() - start > TIMEOUT.toNanos()) {
                     throw new StageFailedException("the log was not imported, projected and archived within "
@@ -126,12 +123,16 @@ final class E2eStage implements BenchStage {
                     accepted = seconds(start);
                     ends = context.endOffsets(Topics.EVENTS_ALL);
                 }
-                if (accepted >= 0 && projected < 0 && viewsComplete(rows, size) && atEnd(offsets(stored), ends)) {
+                if (accepted >= 0
+                        && projected < 0
+                        && viewsComplete(rows, size)
+                        && StageContext.atEnd(StageContext.offsets(stored), ends)) {
                     projected = seconds(start);
                 }
                 if (accepted >= 0
                         && archived < 0
-                        && atEnd(context.committed(StageContext.ARCHIVER_GROUP, Topics.EVENTS_ALL), ends)) {
+                        && StageContext.atEnd(
+                                context.committed(StageContext.ARCHIVER_GROUP, Topics.EVENTS_ALL), ends)) {
                     archived = seconds(start);
                 }
                 Thread.sleep(LOOK.toMillis());
@@ -162,21 +163,6 @@ final class E2eStage implements BenchStage {
             result.next();
             return result.getLong(1) >= size.cases() && result.getLong(2) >= size.events();
         }
-    }
-
-    private static Map<Integer, Long> offsets(PreparedStatement stored) throws SQLException {
-        Map<Integer, Long> offsets = new LinkedHashMap<>();
-        try (ResultSet result = stored.executeQuery()) {
-            while (result.next()) {
-                offsets.put(result.getInt(1), result.getLong(2));
-            }
-        }
-        return offsets;
-    }
-
-    /** Every partition done up to its end but for a transaction marker, which no consumer stores past. */
-    private static boolean atEnd(Map<Integer, Long> done, Map<Integer, Long> ends) {
-        return ends.entrySet().stream().allMatch(end -> done.getOrDefault(end.getKey(), 0L) >= end.getValue() - 1);
     }
 
     @Override

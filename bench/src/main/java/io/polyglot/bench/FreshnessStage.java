@@ -37,6 +37,7 @@ final class FreshnessStage implements BenchStage {
 
     @Override
     public Map<String, Figure> ours(StageContext context, int round) throws Exception {
+        context.quiet();
         String tag = "freshness-r" + round;
         CommandLines lines = context.lines(tag);
         OpenLoop loop = new OpenLoop(RATE, MAX_IN_FLIGHT);

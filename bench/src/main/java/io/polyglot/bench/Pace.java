@@ -3,14 +3,14 @@ package io.polyglot.bench;
 import java.time.Duration;
 
 /**
- * How long the bench measures: each measurement runs {@code warmup} unrecorded, then {@code measure} recorded; after
- * our side's load the bench waits up to {@code settle} for the decider to catch up, so the next measurement does not
- * share the machine with a backlog.
+ * How long the bench measures: each measurement runs {@code warmup} unrecorded, then {@code measure} recorded; before
+ * it the bench waits up to {@code settle} for the pipeline to drain what the loads before it left, so that it does
+ * not share the machine with a backlog.
  *
  * @param rounds pairs run per stage (A B A B is two)
  * @param warmup load before each measurement that is not recorded
  * @param measure the recorded part of each measurement
- * @param settle longest wait for the decider to drain what the load left
+ * @param settle longest wait for the pipeline to drain what the loads before left (see {@code StageContext.quiet()})
  * @param logEvents events read from the log (whole cases), cycled when a stage needs more
  * @param batchLines lines per batch request; a batch waits for its slowest line, so a short run takes smaller ones
  * @param prefillPerPartition events the worker stages write to each partition of the topic a worker then drains
@@ -25,6 +25,10 @@ import java.time.Duration;
  *     measures services whose code the JIT has not compiled yet (zero: none)
  * @param budgetStops whether the run plans its rounds to fit the budget and stops measuring when it runs out (a full
  *     run), or only reports whether it kept it (a smoke run, which must run every stage: CI checks that it does)
+ * @param drainWorkers whether each measured load and raw side also waits, up to {@code settle}, for the stack's
+ *     archiver and projection worker to store what the loads before it left (a full run); a smoke run's loads last
+ *     seconds and its figures are only good for their shape, so it waits for the decider alone rather than for the
+ *     archiver's idle seal before each
  */
 record Pace(
         int rounds,
@@ -39,7 +43,8 @@ record Pace(
         int memoryLoads,
         Duration budget,
         Duration stackWarmup,
-        boolean budgetStops) {
+        boolean budgetStops,
+        boolean drainWorkers) {
     /** The budget of a full run (issue 6). */
     static final Duration FULL_BUDGET = Duration.ofMinutes(30);
 
@@ -66,6 +71,7 @@ record Pace(
                 3,
                 budget,
                 Duration.ofSeconds(30),
+                true,
                 true);
     }
 
@@ -84,6 +90,7 @@ record Pace(
                 1,
                 SMOKE_BUDGET,
                 Duration.ZERO,
+                false,
                 false);
     }
 }

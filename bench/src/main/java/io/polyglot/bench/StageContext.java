@@ -11,6 +11,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -442,7 +444,7 @@ final class StageContext implements AutoCloseable {
     /**
      * Puts load on the fresh stack for {@link Pace#stackWarmup()} before the first stage, a third each of decided
      * single commands at 1,000/s, single commands answered once in Kafka at 2,000/s and decided batches, then waits
-     * for the decider and the archiver to drain it. A stage run first would otherwise measure the JIT compiling the
+     * for the decider and the workers to drain it. A stage run first would otherwise measure the JIT compiling the
      * services (a whole log took half as long again through a fresh stack as through one that had run the other
      * stages before), and a stage run after the load but before the drain, the archiver's backlog.
      */
@@ -456,12 +458,7 @@ final class StageContext implements AutoCloseable {
         singles(new OpenLoop(2_000, MAX_IN_FLIGHT), lines("stack-warm-up-accepted"), true, third);
         new BatchLoad(commands, BATCH_SENDERS, pace.batchLines())
                 .run(i -> lines("stack-warm-up-batch-s" + i), false, third);
-        long drainStart = System.nanoTime();
-        settle();
-        awaitCommittedToEnd(ARCHIVER_GROUP, Topics.EVENTS_ALL);
-        log.info(
-                "The stack's warm-up load drained in {} s",
-                TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - drainStart));
+        log.info("The stack's warm-up load drained in {} s", Math.round(quiet()));
     }
 
     /** A measured load's result, and what the machine and the run's processes spent while it ran. */
@@ -482,8 +479,9 @@ final class StageContext implements AutoCloseable {
         return CpuUse.start(pids);
     }
 
-    /** Single commands at {@code ratePerSecond}, open loop: a warm-up, then the measured run. */
+    /** Single commands at {@code ratePerSecond}, open loop, once the pipeline is {@link #quiet()}: a warm-up, then the measured run. */
     Loaded<OpenLoop.Latencies> openLoop(int ratePerSecond, String tag, boolean async) throws InterruptedException {
+        quiet();
         CommandLines single = lines(tag);
         OpenLoop loop = new OpenLoop(ratePerSecond, MAX_IN_FLIGHT);
         singles(loop, single, async, pace.warmup());
@@ -497,8 +495,12 @@ final class StageContext implements AutoCloseable {
         return loop.run(duration, due -> commands.send(lines.next(), async));
     }
 
-    /** Batches from {@link #BATCH_SENDERS} senders, each with its own cases: a warm-up, then the measured run. */
+    /**
+     * Batches from {@link #BATCH_SENDERS} senders, each with its own cases, once the pipeline is {@link #quiet()}: a
+     * warm-up, then the measured run.
+     */
     Loaded<BatchLoad.Result> batches(String tag, boolean async) throws InterruptedException {
+        quiet();
         BatchLoad load = new BatchLoad(commands, BATCH_SENDERS, pace.batchLines());
         load.run(i -> lines(tag + "-warm-s" + i), async, pace.warmup());
         CpuUse.Window window = cpuWindow();
@@ -513,9 +515,11 @@ final class StageContext implements AutoCloseable {
 
     /**
      * A producer on the raw topic of {@code stageId}'s round {@code round} that replays the records our side wrote to
-     * {@code ourTopic}; they are read once per run, when first asked for.
+     * {@code ourTopic}; they are read once per run, when first asked for. Returned once the pipeline is
+     * {@link #quiet()}, so the raw side's share of the machine is not our side's catch-up.
      */
-    RawProducer rawProducer(String stageId, int round, String ourTopic) {
+    RawProducer rawProducer(String stageId, int round, String ourTopic) throws InterruptedException {
+        quiet();
         RecordSample sample = samples.computeIfAbsent(ourTopic, topic -> RecordSample.of(bootstrap, topic, SAMPLE));
         return new RawProducer(bootstrap, rawTopic(stageId, round), sample, this::cpuWindow);
     }
@@ -597,7 +601,7 @@ final class StageContext implements AutoCloseable {
         long start = System.nanoTime();
         long deadline = start + pace.settle().toNanos();
         while (System.nanoTime() < deadline) {
-            if (lag(DECIDER_GROUP, Topics.COMMANDS) <= PARTITIONS) {
+            if (drained(lag(DECIDER_GROUP, Topics.COMMANDS), Map.of(), Map.of(), Map.of())) {
                 return (System.nanoTime() - start) / 1e9;
             }
             Thread.sleep(POLL.toMillis());
@@ -606,6 +610,80 @@ final class StageContext implements AutoCloseable {
                 "The decider did not catch up within {}; the next measurement shares the machine with it",
                 pace.settle());
         return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Waits until nothing of an earlier load is left in the pipeline (see {@link #drained}): the decider has consumed
+     * {@code commands} and, in a full run ({@link Pace#drainWorkers()}) and unless a stage stopped them, the stack's
+     * archiver and projection worker have stored {@code events.all} to its end; or {@link Pace#settle()} passed.
+     * Every measured load and every raw side starts with it: one started while the workers still caught up with the
+     * load before would share the cores with them and be charged for their CPU. Returns the seconds waited.
+     */
+    double quiet() throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + pace.settle().toNanos();
+        boolean workers = pace.drainWorkers() && !workersStopped;
+        try (Connection db = workers ? database() : null;
+                PreparedStatement stored = workers ? storedProjectionOffsets(db) : null) {
+            while (System.nanoTime() < deadline) {
+                long deciderLag = lag(DECIDER_GROUP, Topics.COMMANDS);
+                boolean done = workers
+                        ? drained(
+                                deciderLag,
+                                endOffsets(Topics.EVENTS_ALL),
+                                committed(ARCHIVER_GROUP, Topics.EVENTS_ALL),
+                                offsets(stored))
+                        : drained(deciderLag, Map.of(), Map.of(), Map.of());
+                if (done) {
+                    return (System.nanoTime() - start) / 1e9;
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+        } catch (SQLException e) {
+            throw new StageFailedException("could not read the projection worker's offsets", e);
+        }
+        log.warn(
+                "The pipeline did not drain within {}; the next measurement shares the machine with it", pace.settle());
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Whether the pipeline has drained: the decider at most one transaction marker a partition behind on
+     * {@code commands} ({@code deciderLag} is the sum over its partitions), and the archiver's commits and the
+     * projection worker's stored offsets each at {@code ends} of {@code events.all}, partition by partition, but for
+     * a marker. Empty {@code ends} leave the workers out.
+     */
+    static boolean drained(
+            long deciderLag, Map<Integer, Long> ends, Map<Integer, Long> archived, Map<Integer, Long> projected) {
+        return deciderLag <= PARTITIONS && atEnd(archived, ends) && atEnd(projected, ends);
+    }
+
+    /**
+     * The statement that reads where the stack's projection worker stands on {@code events.all}: each partition's
+     * next offset as the worker stored it with its last batch.
+     */
+    static PreparedStatement storedProjectionOffsets(Connection db) throws SQLException {
+        PreparedStatement stored = db.prepareStatement(
+                "SELECT partition, next_offset FROM projection.projection_offsets WHERE consumer_group = ? AND topic = ?");
+        stored.setString(1, PROJECTION_GROUP);
+        stored.setString(2, Topics.EVENTS_ALL);
+        return stored;
+    }
+
+    /** The offsets {@code stored} (see {@link #storedProjectionOffsets}) reads, by partition. */
+    static Map<Integer, Long> offsets(PreparedStatement stored) throws SQLException {
+        Map<Integer, Long> offsets = new LinkedHashMap<>();
+        try (ResultSet result = stored.executeQuery()) {
+            while (result.next()) {
+                offsets.put(result.getInt(1), result.getLong(2));
+            }
+        }
+        return offsets;
+    }
+
+    /** Every partition done up to its end but for a transaction marker, which no consumer stores past. */
+    static boolean atEnd(Map<Integer, Long> done, Map<Integer, Long> ends) {
+        return ends.entrySet().stream().allMatch(end -> done.getOrDefault(end.getKey(), 0L) >= end.getValue() - 1);
     }
 
     /** How many records (and transaction markers) of {@code topic} {@code group} has not committed yet. */
