@@ -6,6 +6,9 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -18,6 +21,7 @@ import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.apache.commons.csv.DuplicateHeaderMode;
 
 /**
  * Streams a CSV event log with a header row: each row is one event, {@link CsvMapping} says which columns are the
@@ -26,6 +30,8 @@ import org.apache.commons.csv.CSVRecord;
  * are interleaved.
  */
 public final class CsvReader implements EventLogReader {
+
+    private static final String NOT_UTF_8 = "the file is not UTF-8: a byte sequence that is no character";
 
     private static final char BYTE_ORDER_MARK = '\uFEFF';
     private static final String NOT_AVAILABLE = "NA";
@@ -46,10 +52,13 @@ public final class CsvReader implements EventLogReader {
                 .builder()
                 .setHeader()
                 .setSkipHeaderRecord(true)
+                .setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW)
                 .get();
         CSVParser parser;
         try {
             parser = format.parse(withoutByteOrderMark(in));
+        } catch (CharacterCodingException e) {
+            throw new MalformedLogException(NOT_UTF_8 + " in the header", 1, -1, e);
         } catch (IllegalArgumentException | UncheckedIOException e) {
             throw new MalformedLogException("unreadable CSV header: " + e.getMessage(), 1, -1, e);
         }
@@ -63,6 +72,14 @@ public final class CsvReader implements EventLogReader {
                 }
                 record = records.next();
             } catch (UncheckedIOException | IllegalStateException e) {
+                if (e.getCause() instanceof CharacterCodingException) {
+                    // The decoder reads ahead of the parser, so the line is where the parser stood, not the byte.
+                    throw new MalformedLogException(
+                            NOT_UTF_8 + " after line " + parser.getCurrentLineNumber(),
+                            parser.getCurrentLineNumber() + 1,
+                            -1,
+                            e);
+                }
                 String reason =
                         e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
                 throw new MalformedLogException(reason, parser.getCurrentLineNumber(), -1, e);
@@ -72,7 +89,12 @@ public final class CsvReader implements EventLogReader {
     }
 
     private static Reader withoutByteOrderMark(InputStream in) throws IOException {
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+        // A byte sequence that is not UTF-8 fails the read instead of becoming U+FFFD in an event.
+        CharsetDecoder utf8 = StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        BufferedReader reader = new BufferedReader(new InputStreamReader(in, utf8), 1 << 16);
         reader.mark(1);
         if (reader.read() != BYTE_ORDER_MARK) {
             reader.reset();

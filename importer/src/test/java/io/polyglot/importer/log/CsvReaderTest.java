@@ -156,6 +156,37 @@ class CsvReaderTest {
     }
 
     @Test
+    void refusesBytesThatAreNotUtf8InsteadOfReadingThemAsReplacementCharacters() {
+        // given a row whose station is the bytes FF FE, after a good row
+        byte[] head = "origin,time_hour\nEWR,2013-01-01T06:00:00Z\n".getBytes(StandardCharsets.UTF_8);
+        byte[] bad = {(byte) 0xFF, (byte) 0xFE};
+        byte[] tail = ",2013-01-01T07:00:00Z\n".getBytes(StandardCharsets.UTF_8);
+        byte[] csv = new byte[head.length + bad.length + tail.length];
+        System.arraycopy(head, 0, csv, 0, head.length);
+        System.arraycopy(bad, 0, csv, head.length, bad.length);
+        System.arraycopy(tail, 0, csv, head.length + bad.length, tail.length);
+        CollectingSink sink = new CollectingSink();
+
+        // when / then
+        assertThatThrownBy(() -> new CsvReader(new ByteArrayInputStream(csv), WEATHER).read(sink))
+                .isInstanceOf(MalformedLogException.class)
+                .hasMessageContaining("not UTF-8");
+        assertThat(sink.events()).noneMatch(event -> event.toString().contains("\uFFFD"));
+    }
+
+    @Test
+    void refusesAHeaderThatNamesAColumnTwice() {
+        // given
+        String csv = "origin,temp,origin,time_hour\nEWR,1,JFK,2013-01-01T06:00:00Z\n";
+
+        // when / then
+        assertThatThrownBy(() -> read(csv, WEATHER))
+                .isInstanceOfSatisfying(
+                        MalformedLogException.class, e -> assertThat(e.line()).isEqualTo(1))
+                .hasMessageContaining("origin");
+    }
+
+    @Test
     void readsTheWeatherReadingsAsThreeStationsInFileOrder() throws Exception {
         // given the weather readings of three airports
         Map<String, Integer> rowsPerStation = new HashMap<>();
