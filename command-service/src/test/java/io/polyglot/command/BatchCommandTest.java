@@ -21,6 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -182,6 +186,96 @@ class BatchCommandTest {
     }
 
     @Test
+    void answersEachOfTwoLinesThatReuseOneIdWithItsOwnDecision() {
+        // given: per pair of lines one id, once the same aggregate with another activity (one partition, decided in
+        // order), once another aggregate (likely another partition, whose decision may come back first)
+        String body = String.join(
+                "\n",
+                activity("reuse-1", "reuse-a", "A_SUBMITTED").toString(),
+                activity("reuse-1", "reuse-a", "A_PARTLYSUBMITTED").toString(),
+                activity("reuse-2", "reuse-b", "A_SUBMITTED").toString(),
+                activity("reuse-2", "reuse-c", "A_SUBMITTED").toString());
+
+        // when
+        HttpResponse<String> response = running.post("/v1/commands:batch", NDJSON, body + "\n");
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(200);
+        List<JsonNode> results = lines(response);
+        assertThat(results.get(0).get("status").asText()).isEqualTo("accepted");
+        assertThat(results.get(1).get("status").asText()).isEqualTo("rejected");
+        assertThat(results.get(1).get("problem").get("type").asText())
+                .isEqualTo("urn:polyglot:problem:command-id-reused");
+        assertOneLineAnsweredWithTheEventOfItsOwnAggregate(
+                results.subList(2, 4), List.of("reuse-b", "reuse-c"), eventsOfCommand("reuse-2"));
+        assertThat(eventsOfCommand("reuse-1"))
+                .singleElement()
+                .satisfies(event -> assertThat(event.getEventId())
+                        .isEqualTo(results.get(0)
+                                .get("events")
+                                .get(0)
+                                .get("eventId")
+                                .asText()));
+    }
+
+    @Test
+    void answersEachOfTwoConcurrentRequestsThatReuseOneIdWithItsOwnDecision() throws Exception {
+        // given: ten pairs of single commands, the two of a pair with one id for two aggregates, sent at once
+        int pairs = 10;
+        ExecutorService senders = Executors.newFixedThreadPool(2 * pairs);
+        try {
+            List<List<CompletableFuture<HttpResponse<String>>>> sent = new ArrayList<>();
+            for (int pair = 0; pair < pairs; pair++) {
+                List<CompletableFuture<HttpResponse<String>>> both = new ArrayList<>();
+                for (String side : List.of("x", "y")) {
+                    String command = recordActivity("twice-" + pair, "twice-" + pair + "-" + side)
+                            .toString();
+                    both.add(CompletableFuture.supplyAsync(() -> running.postJson(command), senders));
+                }
+                sent.add(both);
+            }
+
+            // then: one of each pair accepted with the event of its own aggregate, the other refused
+            for (int pair = 0; pair < pairs; pair++) {
+                List<JsonNode> answers = new ArrayList<>();
+                for (CompletableFuture<HttpResponse<String>> answer : sent.get(pair)) {
+                    HttpResponse<String> response = answer.get(1, TimeUnit.MINUTES);
+                    assertThat(response.statusCode()).as(response.body()).isIn(200, 409);
+                    answers.add(RunningCommandService.json(response));
+                }
+                assertOneLineAnsweredWithTheEventOfItsOwnAggregate(
+                        answers,
+                        List.of("twice-" + pair + "-x", "twice-" + pair + "-y"),
+                        eventsOfCommand("twice-" + pair));
+            }
+        } finally {
+            senders.shutdownNow();
+        }
+    }
+
+    /**
+     * Of two answers to commands of one id for {@code aggregates}, one is accepted with the one event of
+     * {@code events}, which belongs to its aggregate; the other is refused as a reused command id.
+     */
+    private static void assertOneLineAnsweredWithTheEventOfItsOwnAggregate(
+            List<JsonNode> answers, List<String> aggregates, List<EventEnvelope> events) {
+        assertThat(events).hasSize(1);
+        EventEnvelope recorded = events.get(0);
+        int winner = aggregates.indexOf(recorded.getAggregateId());
+        assertThat(winner).as("aggregate of %s", recorded).isNotNegative();
+        JsonNode accepted = answers.get(winner);
+        JsonNode refused = answers.get(1 - winner);
+        assertThat(accepted.get("status").asText()).as("%s", accepted).isEqualTo("accepted");
+        assertThat(accepted.get("events").get(0).get("eventId").asText()).isEqualTo(recorded.getEventId());
+        assertThat(refused.has("events")).as("%s", refused).isFalse();
+        // A batch line carries its problem; a single command's answer is the problem itself.
+        boolean line = refused.has("problem");
+        JsonNode problem = line ? refused.get("problem") : refused;
+        assertThat(refused.get("status").asText()).as("%s", refused).isEqualTo(line ? "rejected" : "409");
+        assertThat(problem.get("type").asText()).isEqualTo("urn:polyglot:problem:command-id-reused");
+    }
+
+    @Test
     void refusesABatchOfTooManyLinesWholeAndProducesNothing() {
         // given
         String body = IntStream.range(0, 601)
@@ -218,6 +312,13 @@ class BatchCommandTest {
     private static int step(EventEnvelope event) {
         ActivityRecorded payload = (ActivityRecorded) EventCodec.standard().decodePayload(event.getPayload());
         return Integer.parseInt(payload.getActivity().substring("step-".length()));
+    }
+
+    /** The events of the command {@code commandId}. */
+    private static List<EventEnvelope> eventsOfCommand(String commandId) {
+        return eventsOfCommands(commandId).stream()
+                .filter(e -> e.getCommandId().equals(commandId))
+                .toList();
     }
 
     /** The events whose command id starts with {@code prefix}, in topic order within each partition. */

@@ -296,10 +296,10 @@ public final class CommandApi implements AutoCloseable {
         Intake.Accepted accepted = (Intake.Accepted) outcome;
         try (MDC.MDCCloseable ignored = MDC.putCloseable("commandId", accepted.id())) {
             Deadline deadline = Deadline.after(clock, settings.requestTimeout());
-            CompletableFuture<CommandDecision> decision = decisions.awaitDecision(accepted.id());
+            CompletableFuture<CommandDecision> decision = decisions.awaitDecision(accepted.id(), accepted.bodyHash());
             Problem failure = await(commands.append(accepted), deadline);
             if (failure != null) {
-                decisions.stopWaiting(accepted.id(), decision);
+                decisions.stopWaiting(accepted.id(), accepted.bodyHash(), decision);
                 metrics.count(accepted.commandType(), CommandMetrics.FAILED);
                 respond(ctx, failure);
                 return;
@@ -496,7 +496,10 @@ public final class CommandApi implements AutoCloseable {
         }
         List<CompletableFuture<CommandDecision>> waits = new ArrayList<>(outcomes.size());
         for (Intake outcome : outcomes) {
-            waits.add(outcome instanceof Intake.Accepted accepted ? decisions.awaitDecision(accepted.id()) : null);
+            waits.add(
+                    outcome instanceof Intake.Accepted accepted
+                            ? decisions.awaitDecision(accepted.id(), accepted.bodyHash())
+                            : null);
         }
         List<CompletableFuture<Void>> acks =
                 OrderedSends.send(commands, outcomes, Deadline.after(clock, settings.requestTimeout()));
@@ -524,12 +527,12 @@ public final class CommandApi implements AutoCloseable {
             if (ack == null) {
                 continue;
             }
-            String commandId = ((Intake.Accepted) outcomes.get(i)).id();
+            Intake.Accepted accepted = (Intake.Accepted) outcomes.get(i);
             if (ack.isDone() && !ack.isCompletedExceptionally()) {
-                decisions.appended(commandId);
+                decisions.appended(accepted.id());
                 appended.add(waits.get(i));
             } else {
-                decisions.stopWaiting(commandId, waits.get(i));
+                decisions.stopWaiting(accepted.id(), accepted.bodyHash(), waits.get(i));
             }
         }
         decisionWithin(

@@ -11,13 +11,16 @@ import java.util.concurrent.CompletableFuture;
 public interface DecisionBoard {
 
     /**
-     * A future that completes with the next decision published for {@code commandId}. Register before appending
-     * the command, so that a fast decision is not missed; {@link #stopWaiting} when giving up.
+     * A future of its own that completes with the next decision published for the command {@code commandId} whose
+     * body hashes to {@code bodyHash}. Two commands that reuse one id with different bodies are told apart by the
+     * hash, so each is answered with its own decision (one of them {@code COMMAND_ID_REUSED}), never with the other's.
+     * Register before appending the command, so that a fast decision is not missed; {@link #stopWaiting} when giving
+     * up.
      */
-    CompletableFuture<CommandDecision> awaitDecision(String commandId);
+    CompletableFuture<CommandDecision> awaitDecision(String commandId, String bodyHash);
 
-    /** Drops a waiter registered by {@link #awaitDecision}. */
-    void stopWaiting(String commandId, CompletableFuture<CommandDecision> waiter);
+    /** Drops a waiter registered by {@link #awaitDecision}, and no other waiter of the same command. */
+    void stopWaiting(String commandId, String bodyHash, CompletableFuture<CommandDecision> waiter);
 
     /** Notes that {@code commandId} is durably appended and not decided yet, for {@link #isPending}. */
     void appended(String commandId);

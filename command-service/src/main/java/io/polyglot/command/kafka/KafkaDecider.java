@@ -10,6 +10,7 @@ import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,7 +66,9 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
 
     private final KafkaStreams streams;
     private final Consumer<byte[], byte[]> decisions;
-    private final Map<String, CompletableFuture<CommandDecision>> waiters = new ConcurrentHashMap<>();
+    /** The requests waiting for a decision, by command id and body hash; each has a future of its own. */
+    private final Map<Waiting, List<CompletableFuture<CommandDecision>>> waiters = new ConcurrentHashMap<>();
+
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final Thread feed;
     private volatile boolean stopping;
@@ -171,11 +174,15 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
             return;
         }
         pending.remove(decision.getCommandId());
-        CompletableFuture<CommandDecision> waiter = waiters.remove(decision.getCommandId());
-        if (waiter != null) {
-            waiter.complete(decision);
+        List<CompletableFuture<CommandDecision>> waiting =
+                waiters.remove(new Waiting(decision.getCommandId(), decision.getBodyHash()));
+        if (waiting != null) {
+            waiting.forEach(waiter -> waiter.complete(decision));
         }
     }
+
+    /** What a request waits for: the decision of the command with this id and this body. */
+    private record Waiting(String commandId, String bodyHash) {}
 
     /**
      * What a failed stream thread leads to. Left to Kafka Streams, any failure shuts the decider down for good (state
@@ -205,13 +212,23 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<CommandDecision> awaitDecision(String commandId) {
-        return waiters.computeIfAbsent(commandId, id -> new CompletableFuture<>());
+    public CompletableFuture<CommandDecision> awaitDecision(String commandId, String bodyHash) {
+        CompletableFuture<CommandDecision> waiter = new CompletableFuture<>();
+        // The lists are changed only inside the map's atomic operations, and a delivered one is out of the map.
+        waiters.compute(new Waiting(commandId, bodyHash), (key, waiting) -> {
+            List<CompletableFuture<CommandDecision>> list = waiting == null ? new ArrayList<>(1) : waiting;
+            list.add(waiter);
+            return list;
+        });
+        return waiter;
     }
 
     @Override
-    public void stopWaiting(String commandId, CompletableFuture<CommandDecision> waiter) {
-        waiters.remove(commandId, waiter);
+    public void stopWaiting(String commandId, String bodyHash, CompletableFuture<CommandDecision> waiter) {
+        waiters.computeIfPresent(new Waiting(commandId, bodyHash), (key, waiting) -> {
+            waiting.remove(waiter);
+            return waiting.isEmpty() ? null : waiting;
+        });
     }
 
     @Override
@@ -301,7 +318,12 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
         if (streams.close(CLOSE_TIMEOUT)) {
             stateDir.ifPresent(DeciderStateDir::markClosedCleanly);
         }
-        waiters.values().forEach(waiter -> waiter.cancel(false));
+        for (Waiting key : waiters.keySet()) {
+            List<CompletableFuture<CommandDecision>> waiting = waiters.remove(key);
+            if (waiting != null) {
+                waiting.forEach(waiter -> waiter.cancel(false));
+            }
+        }
     }
 
     /** The decider's state folder, when the properties name one (Kafka Streams' default otherwise, left alone). */
