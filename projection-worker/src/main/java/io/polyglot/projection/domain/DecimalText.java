@@ -11,9 +11,10 @@ final class DecimalText {
     private DecimalText() {}
 
     /**
-     * Parses the text as a decimal number. Text that is missing, blank, {@code NA} or not a number, or a number
-     * PostgreSQL's {@code numeric} cannot hold (more than 131,072 digits before the point or 16,383 after it), is no
-     * number at all: storing it would fail the whole batch or silently change it.
+     * Parses the text as a decimal number. Text that is missing, blank, {@code NA} or not a number, a number written
+     * with other than ASCII characters (Java's parser reads other scripts' digits, PostgreSQL's does not), or a
+     * number PostgreSQL's {@code numeric} cannot hold (more than 131,072 digits before the point or 16,383 after it),
+     * is no number at all: storing it would fail the whole batch or silently change it.
      *
      * @return the number, or null
      */
@@ -21,9 +22,15 @@ final class DecimalText {
         if (text == null || text.isBlank()) {
             return null;
         }
+        String trimmed = text.trim();
+        for (int i = 0; i < trimmed.length(); i++) {
+            if (trimmed.charAt(i) > 0x7F) {
+                return null;
+            }
+        }
         BigDecimal value;
         try {
-            value = new BigDecimal(text.trim());
+            value = new BigDecimal(trimmed);
         } catch (NumberFormatException e) {
             return null;
         }

@@ -12,8 +12,10 @@ import java.util.TreeMap;
  * Folds the readings of {@value #AGGREGATE_TYPE} aggregates into {@code weather_daily}: per station and local day,
  * the number of readings and the minimum, maximum, mean temperature and total precipitation, units as in the source.
  * The day is the local date the reading's {@code year}, {@code month} and {@code day} attributes name (the business
- * time is in UTC, a different date for the evening hours); a reading without a valid date there is left out. A
- * temperature or precipitation that is missing, {@code NA} or not a number is left out of its aggregates.
+ * time is in UTC, a different date for the evening hours); a reading without a valid date there is left out: each
+ * part must be written in ASCII digits, the year from 1 to 9999 (what a PostgreSQL {@code date} and an ISO 8601 date
+ * both write in four digits), the month and day a real day of it. A temperature or precipitation that is missing,
+ * {@code NA} or not a number is left out of its aggregates.
  */
 public final class WeatherDailyProjection implements Projection<WeatherDayChange> {
 
@@ -25,6 +27,9 @@ public final class WeatherDailyProjection implements Projection<WeatherDayChange
 
     static final String TEMPERATURE = "temp";
     static final String PRECIPITATION = "precip";
+
+    private static final int FIRST_YEAR = 1;
+    private static final int LAST_YEAR = 9_999;
 
     private static final Comparator<Key> KEY_ORDER =
             Comparator.comparing(Key::station).thenComparing(Key::day);
@@ -57,16 +62,45 @@ public final class WeatherDailyProjection implements Projection<WeatherDayChange
                 .toList();
     }
 
-    /** The date the reading's year, month and day attributes name, or null when they name none. */
+    /**
+     * The date the reading's year, month and day attributes name, or null when they name none that the view can hold:
+     * a date PostgreSQL refuses would fail the worker's batch, and a run of them would pause every view.
+     */
     static LocalDate localDate(Map<String, String> attributes) {
-        try {
-            return LocalDate.of(
-                    Integer.parseInt(attributes.getOrDefault("year", "").trim()),
-                    Integer.parseInt(attributes.getOrDefault("month", "").trim()),
-                    Integer.parseInt(attributes.getOrDefault("day", "").trim()));
-        } catch (NumberFormatException | DateTimeException e) {
+        int year = digits(attributes.get("year"));
+        int month = digits(attributes.get("month"));
+        int day = digits(attributes.get("day"));
+        if (year < FIRST_YEAR || year > LAST_YEAR) {
             return null;
         }
+        try {
+            return LocalDate.of(year, month, day);
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The number {@code text} writes in ASCII digits alone (at most nine, blanks around them allowed), or -1: Java's
+     * own parsers also read other scripts' digits and a sign, which no source of these readings writes.
+     */
+    private static int digits(String text) {
+        if (text == null) {
+            return -1;
+        }
+        String trimmed = text.trim();
+        if (trimmed.isEmpty() || trimmed.length() > 9) {
+            return -1;
+        }
+        int value = 0;
+        for (int i = 0; i < trimmed.length(); i++) {
+            char c = trimmed.charAt(i);
+            if (c < '0' || c > '9') {
+                return -1;
+            }
+            value = value * 10 + (c - '0');
+        }
+        return value;
     }
 
     private record Key(String station, LocalDate day) {}

@@ -191,6 +191,27 @@ class RealLogRulesTest {
                         new WeatherDay("EWR", LocalDate.of(2013, 1, 2), 1, null, null, null, null)));
     }
 
+    @Test
+    void aReadingWithoutADateTheViewCanHoldIsLeftOutAndOtherScriptsDigitsAreNoNumber() throws SQLException {
+        // given years PostgreSQL's date refuses or reads otherwise, digits of other scripts, days no month has, and
+        // one reading of a real day whose temperature is written in Arabic-Indic digits
+        for (String year : List.of("0", "-5", "+2013", "99999", "١٢", "2013.0", "")) {
+            reading("JFK", "2013-01-01T06:00:00Z", year, "1", "1", Map.of("temp", "1"));
+        }
+        reading("JFK", "2013-01-01T07:00:00Z", "2013", "2", "30", Map.of("temp", "1"));
+        reading("JFK", "2013-01-01T08:00:00Z", "2013", "0", "1", Map.of("temp", "1"));
+        reading("JFK", "2013-01-01T09:00:00Z", "2013", "١", "1", Map.of("temp", "1"));
+        reading("JFK", "2013-01-01T10:00:00Z", " 2013 ", "1", "1", Map.of("temp", "٣٠", "precip", "0.5"));
+
+        // when: every reading goes through PostgreSQL, which fails the batch on a date it cannot store
+        List<List<WeatherDay>> results = bothWays(views::weatherDaily);
+
+        // then
+        assertThat(results)
+                .containsOnly(List.of(
+                        new WeatherDay("JFK", LocalDate.of(2013, 1, 1), 1, null, null, null, new BigDecimal("0.5"))));
+    }
+
     /** Applies the events one per batch, then, from an empty read model, all in one batch; answers both results. */
     @Test
     void theWorkItemStateIsTheSameWhicheverWayTheEventsAreBatched() throws SQLException {
@@ -265,10 +286,14 @@ class RealLogRulesTest {
     }
 
     private void reading(String station, String at, String localDay, Map<String, String> values) {
+        reading(station, at, "2013", "1", localDay, values);
+    }
+
+    private void reading(String station, String at, String year, String month, String day, Map<String, String> values) {
         Map<String, String> attributes = new HashMap<>(values);
-        attributes.put("year", "2013");
-        attributes.put("month", "1");
-        attributes.put("day", localDay);
+        attributes.put("year", year);
+        attributes.put("month", month);
+        attributes.put("day", day);
         add(RealLogs.WEATHER_STATION, station, "WeatherObserved", null, Instant.parse(at), attributes);
     }
 
