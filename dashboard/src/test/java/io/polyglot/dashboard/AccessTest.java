@@ -145,6 +145,23 @@ class AccessTest {
     }
 
     @Test
+    void theSignInFormAsServedGoesOnToTheOverview() throws Exception {
+        // given the form as the server sends it, before any script fills in a next page from the address
+        String page = dashboard.send(plain("/signin").build()).body();
+        java.util.regex.Matcher next = java.util.regex.Pattern.compile(
+                        "name=\"next\" type=\"hidden\" value=\"([^\"]*)\"")
+                .matcher(page);
+        assertThat(next.find()).as(page).isTrue();
+
+        // when
+        HttpResponse<String> signedIn = dashboard.signIn(TestDashboard.TOKEN, next.group(1));
+
+        // then
+        assertThat(signedIn.statusCode()).isEqualTo(303);
+        assertThat(signedIn.headers().firstValue("Location")).hasValue("/overview");
+    }
+
+    @Test
     void refusesAWrongTokenAtTheSignInPage() throws Exception {
         // when
         HttpResponse<String> response = dashboard.signIn("not-the-token-of-this-stack", "/grid");

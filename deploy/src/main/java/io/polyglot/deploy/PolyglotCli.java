@@ -506,7 +506,8 @@ public final class PolyglotCli implements Runnable {
                     + " into new tables while the old ones keep serving, then swaps them in one transaction at the"
                     + " live worker's offsets. Runs in its own process from the projection worker's jar; progress on"
                     + " stderr. Exits 0 when swapped, 1 when it failed (the live tables stay as they were), 2 on"
-                    + " invalid settings or a stack never started, 3 when refused: another rebuild runs or the log"
+                    + " invalid settings or a stack never started, 3 when refused: a view it does not know, another"
+                    + " rebuild runs or the log"
                     + " no longer starts at offset 0.")
     static final class ProjectionRebuild implements Callable<Integer> {
         /** The rebuild's entry point in the projection worker's jar. */
