@@ -3,13 +3,10 @@ package io.polyglot.importer.log;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +18,6 @@ import java.util.stream.Stream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.apache.commons.csv.DuplicateHeaderMode;
 
 /**
  * Streams a CSV event log with a header row: each row is one event, {@link CsvMapping} says which columns are the
@@ -52,7 +48,6 @@ public final class CsvReader implements EventLogReader {
                 .builder()
                 .setHeader()
                 .setSkipHeaderRecord(true)
-                .setDuplicateHeaderMode(DuplicateHeaderMode.DISALLOW)
                 .get();
         CSVParser parser;
         try {
@@ -73,12 +68,8 @@ public final class CsvReader implements EventLogReader {
                 record = records.next();
             } catch (UncheckedIOException | IllegalStateException e) {
                 if (e.getCause() instanceof CharacterCodingException) {
-                    // The decoder reads ahead of the parser, so the line is where the parser stood, not the byte.
-                    throw new MalformedLogException(
-                            NOT_UTF_8 + " after line " + parser.getCurrentLineNumber(),
-                            parser.getCurrentLineNumber() + 1,
-                            -1,
-                            e);
+                    // The parser has read every line break before the sequence: it is on the line after them.
+                    throw new MalformedLogException(NOT_UTF_8, parser.getCurrentLineNumber() + 1, -1, e);
                 }
                 String reason =
                         e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
@@ -89,12 +80,8 @@ public final class CsvReader implements EventLogReader {
     }
 
     private static Reader withoutByteOrderMark(InputStream in) throws IOException {
-        // A byte sequence that is not UTF-8 fails the read instead of becoming U+FFFD in an event.
-        CharsetDecoder utf8 = StandardCharsets.UTF_8
-                .newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        BufferedReader reader = new BufferedReader(new InputStreamReader(in, utf8), 1 << 16);
+        // A byte sequence that is not UTF-8 fails the read when the parser reaches it, instead of becoming U+FFFD.
+        BufferedReader reader = new BufferedReader(new StrictUtf8Reader(in), 1 << 16);
         reader.mark(1);
         if (reader.read() != BYTE_ORDER_MARK) {
             reader.reset();
@@ -102,8 +89,18 @@ public final class CsvReader implements EventLogReader {
         return reader;
     }
 
-    /** Fails on a mapped column the header lacks; answers the columns that become attributes. */
-    private List<String> checkColumns(List<String> header) {
+    /** Fails on a column the header names twice or a mapped column it lacks; answers the columns that become attributes. */
+    private List<String> checkColumns(List<String> header) throws MalformedLogException {
+        Set<String> seen = new HashSet<>();
+        for (String column : header) {
+            if (!seen.add(column)) {
+                throw new MalformedLogException(
+                        "the header names the column '" + column + "' twice (" + String.join(", ", header) + ")",
+                        1,
+                        -1,
+                        null);
+            }
+        }
         List<String> mapped = Stream.of(
                         mapping.caseColumn(),
                         mapping.activityColumn(),

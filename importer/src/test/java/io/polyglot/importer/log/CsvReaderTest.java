@@ -169,9 +169,30 @@ class CsvReaderTest {
 
         // when / then
         assertThatThrownBy(() -> new CsvReader(new ByteArrayInputStream(csv), WEATHER).read(sink))
-                .isInstanceOf(MalformedLogException.class)
+                .isInstanceOfSatisfying(
+                        MalformedLogException.class, e -> assertThat(e.line()).isEqualTo(3))
                 .hasMessageContaining("not UTF-8");
-        assertThat(sink.events()).noneMatch(event -> event.toString().contains("\uFFFD"));
+        assertThat(sink.events()).hasSize(1);
+    }
+
+    @Test
+    void namesTheLineOfBytesThatAreNotUtf8FarIntoTheFile() {
+        // given 100,000 good rows, two of them with a two-byte character, then the byte FF on line 100,002
+        StringBuilder text = new StringBuilder("origin,time_hour\n");
+        for (int i = 0; i < 100_000; i++) {
+            text.append(i % 50_000 == 7 ? "ZÜR" : "EWR").append(",2013-01-01T06:00:00Z\n");
+        }
+        byte[] good = text.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] csv = new byte[good.length + 1];
+        System.arraycopy(good, 0, csv, 0, good.length);
+        csv[good.length] = (byte) 0xFF;
+        CollectingSink sink = new CollectingSink();
+
+        // when / then: every row before it was read, and the fault is on its own line
+        assertThatThrownBy(() -> new CsvReader(new ByteArrayInputStream(csv), WEATHER).read(sink))
+                .isInstanceOfSatisfying(
+                        MalformedLogException.class, e -> assertThat(e.line()).isEqualTo(100_002));
+        assertThat(sink.events()).hasSize(100_000);
     }
 
     @Test
@@ -183,7 +204,8 @@ class CsvReaderTest {
         assertThatThrownBy(() -> read(csv, WEATHER))
                 .isInstanceOfSatisfying(
                         MalformedLogException.class, e -> assertThat(e.line()).isEqualTo(1))
-                .hasMessageContaining("origin");
+                .hasMessageContaining("the column 'origin' twice")
+                .hasMessageNotContaining("CSVFormat");
     }
 
     @Test

@@ -5,16 +5,22 @@ import java.math.BigDecimal;
 /** Reads a decimal number from an attribute's text, the way every read model stores one: as PostgreSQL numeric. */
 final class DecimalText {
 
-    private static final int NUMERIC_MAX_INTEGER_DIGITS = 131_072;
+    /**
+     * Far below the 131,072 digits PostgreSQL's {@code numeric} holds before the point, so that no sum a view keeps of
+     * such numbers (a day's temperatures, say, added up batch after batch) can overflow it.
+     */
+    private static final int MAX_INTEGER_DIGITS = 1_000;
+
     private static final int NUMERIC_MAX_FRACTION_DIGITS = 16_383;
 
     private DecimalText() {}
 
     /**
      * Parses the text as a decimal number. Text that is missing, blank, {@code NA} or not a number, a number written
-     * with other than ASCII characters (Java's parser reads other scripts' digits, PostgreSQL's does not), or a
-     * number PostgreSQL's {@code numeric} cannot hold (more than 131,072 digits before the point or 16,383 after it),
-     * is no number at all: storing it would fail the whole batch or silently change it.
+     * with other than ASCII characters (Java's parser reads other scripts' digits, PostgreSQL's does not), a number
+     * of more than 1,000 digits before the point (whose sums could outgrow the 131,072 PostgreSQL's {@code numeric}
+     * holds), or one of more than 16,383 digits after it (more than {@code numeric} holds), is no number at all:
+     * storing it would fail the whole batch or silently change it.
      *
      * @return the number, or null
      */
@@ -34,7 +40,7 @@ final class DecimalText {
         } catch (NumberFormatException e) {
             return null;
         }
-        if (value.precision() - value.scale() > NUMERIC_MAX_INTEGER_DIGITS) {
+        if (value.precision() - value.scale() > MAX_INTEGER_DIGITS) {
             return null;
         }
         if (value.scale() < 0) {
