@@ -90,6 +90,7 @@ final class StageContext implements AutoCloseable {
     private final Map<String, ProcessPeak> stoppedPeaks = new LinkedHashMap<>();
     private final List<ProcessPeak> ownPeaks = new ArrayList<>();
     private boolean workersStopped;
+    private double quietSeconds;
 
     /**
      * The context of a run on {@code stack}, whose services were started with {@code servicesOptions}; the report lists
@@ -635,7 +636,7 @@ final class StageContext implements AutoCloseable {
                                 offsets(stored))
                         : drained(deciderLag, Map.of(), Map.of(), Map.of());
                 if (done) {
-                    return (System.nanoTime() - start) / 1e9;
+                    return waited(start);
                 }
                 Thread.sleep(POLL.toMillis());
             }
@@ -644,14 +645,26 @@ final class StageContext implements AutoCloseable {
         }
         log.warn(
                 "The pipeline did not drain within {}; the next measurement shares the machine with it", pace.settle());
-        return (System.nanoTime() - start) / 1e9;
+        return waited(start);
+    }
+
+    private double waited(long start) {
+        double seconds = (System.nanoTime() - start) / 1e9;
+        quietSeconds += seconds;
+        return seconds;
+    }
+
+    /** The seconds {@link #quiet()} has waited in this run so far, for a stage that times its loads as a whole. */
+    double quietSeconds() {
+        return quietSeconds;
     }
 
     /**
-     * Whether the pipeline has drained: the decider at most one transaction marker a partition behind on
-     * {@code commands} ({@code deciderLag} is the sum over its partitions), and the archiver's commits and the
-     * projection worker's stored offsets each at {@code ends} of {@code events.all}, partition by partition, but for
-     * a marker. Empty {@code ends} leave the workers out.
+     * Whether the pipeline has drained: the decider's lag on {@code commands} summed over its partitions at most
+     * one a partition (as {@link #settle()} has always allowed), and the archiver's commits and the projection
+     * worker's stored offsets each at {@code ends} of {@code events.all}, partition by partition, but for a
+     * transaction marker. Empty {@code ends} leave the workers out. A partition whose last transaction was aborted
+     * ends two or more records past what a worker stores, so {@link #quiet()} then waits out the settle and warns.
      */
     static boolean drained(
             long deciderLag, Map<Integer, Long> ends, Map<Integer, Long> archived, Map<Integer, Long> projected) {
