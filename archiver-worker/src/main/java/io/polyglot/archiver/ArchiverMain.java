@@ -9,8 +9,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The archiver-worker process: reads its settings from the environment, starts the worker and its health, metrics
- * and dead-letter endpoint, and on SIGTERM uploads the sealed segments, commits what is stored, then seals and uploads the
+ * The archiver-worker process: reads its settings from the environment, starts the worker and its health, metrics and
+ * dead-letter endpoint, and on SIGTERM uploads the sealed segments, commits what is stored, then seals and uploads the
  * open segments without committing them (the next instance skips them from storage) and closes before exiting.
  */
 public final class ArchiverMain {

@@ -41,8 +41,8 @@ final class ArchiverMetrics {
                 .tag("group", group)
                 .register(registry);
         Gauge.builder("polyglot.archiver.paused.partitions", pausedPartitions, AtomicLong::get)
-                .description(
-                        "Partitions the archiver does not read now: buffer bound reached, chain ends unknown, or diverged")
+                .description("Partitions the archiver does not read now: buffer bound reached, chain ends unknown,"
+                        + " or diverged")
                 .tag("group", group)
                 .register(registry);
     }

@@ -73,8 +73,8 @@ final class ArchiverWorker implements AutoCloseable {
     static final int FETCH_MIN_BYTES = 262_144;
 
     /**
-     * {@code overrides} with {@link #FETCH_MIN_BYTES} where they do not set {@code fetch.min.bytes}. The archiver writes
-     * segments of many events and is on no reader's latency path, so a fetch waits for a quarter of a MiB or for
+     * {@code overrides} with {@link #FETCH_MIN_BYTES} where they do not set {@code fetch.min.bytes}. The archiver
+     * writes segments of many events and is on no reader's latency path, so a fetch waits for a quarter of a MiB or for
      * {@code fetch.max.wait.ms} (500 ms by default) instead of answering with whatever single event came: at a few
      * thousand events a second, the broker and the archiver then handle a fetch every few hundred milliseconds instead
      * of one per event or two.

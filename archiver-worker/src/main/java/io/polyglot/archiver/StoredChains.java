@@ -19,11 +19,12 @@ import org.slf4j.LoggerFactory;
  * tail of another type's chain; the events up to each tail are already archived and must not go into a second
  * segment.
  *
- * <p>The types come from the partition's chain index ({@link SegmentKey#indexPrefix}), which the archiver writes
- * before a chain's first segment, so the cost grows with the types seen in that partition, not with every type in
- * the bucket. The tail comes from the chain's manifest first; only the segments stored after its last part are
- * listed, and the last of them gives the tail. Objects that are not segments are passed over, and the {@code KEY-<uuid>} temporary objects a crashed S3Proxy
- * upload leaves are deleted on the way, as are the chain's multipart uploads older than the abandoned-upload age.
+ * <p>The types come from the partition's chain index ({@link SegmentKey#indexPrefix}), which the archiver writes before
+ * a chain's first segment, so the cost grows with the types seen in that partition, not with every type in the bucket.
+ * The tail comes from the chain's manifest first; only the segments stored after its last part are listed, and the last
+ * of them gives the tail. Objects that are not segments are passed over, and the {@code KEY-<uuid>} temporary objects a
+ * crashed S3Proxy upload leaves are deleted on the way, as are the chain's multipart uploads older than the
+ * abandoned-upload age.
  */
 final class StoredChains {
 

@@ -40,8 +40,8 @@ record BenchReport(
     /**
      * Where a run's time went.
      *
-     * @param startSeconds the stack's start, reading the log, the decider's first answer and the stack's warm-up, before
-     *     the first stage
+     * @param startSeconds the stack's start, reading the log, the decider's first answer and the stack's warm-up,
+     *     before the first stage
      * @param stopSeconds the stack's stop after the last stage
      * @param stages each stage's time, in run order
      */

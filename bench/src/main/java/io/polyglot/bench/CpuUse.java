@@ -151,9 +151,9 @@ record CpuUse(double seconds, double busyShare, double busyCoreSeconds, Map<Stri
     }
 
     /**
-     * The ticks of process {@code pid} and of every live descendant that is not in {@code others} nor under one of them,
-     * each with the children it reaped (which are no longer live, so nothing counts twice); empty when the process is
-     * gone.
+     * The ticks of process {@code pid} and of every live descendant that is not in {@code others} nor under one of
+     * them, each with the children it reaped (which are no longer live, so nothing counts twice); empty when the
+     * process is gone.
      */
     static Optional<Long> treeTicks(long pid, Set<Long> others) {
         Optional<long[]> root = Machine.statTicks(pid);

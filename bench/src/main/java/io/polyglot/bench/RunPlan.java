@@ -52,7 +52,9 @@ final class RunPlan {
         this.costs = costs;
     }
 
-    /** The plan of {@code stages} at {@code pace}: every stage its rounds, cut while the run would exceed the budget. */
+    /**
+     * The plan of {@code stages} at {@code pace}: every stage its rounds, cut while the run would exceed the budget.
+     */
     static RunPlan of(List<BenchStage> stages, Pace pace) {
         Map<String, Cost> costs = new LinkedHashMap<>();
         Map<String, Integer> rounds = new LinkedHashMap<>();

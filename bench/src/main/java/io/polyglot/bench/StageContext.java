@@ -480,7 +480,10 @@ final class StageContext implements AutoCloseable {
         return CpuUse.start(pids);
     }
 
-    /** Single commands at {@code ratePerSecond}, open loop, once the pipeline is {@link #quiet()}: a warm-up, then the measured run. */
+    /**
+     * Single commands at {@code ratePerSecond}, open loop, once the pipeline is {@link #quiet()}: a warm-up, then the
+     * measured run.
+     */
     Loaded<OpenLoop.Latencies> openLoop(int ratePerSecond, String tag, boolean async) throws InterruptedException {
         quiet();
         CommandLines single = lines(tag);
@@ -676,8 +679,9 @@ final class StageContext implements AutoCloseable {
      * next offset as the worker stored it with its last batch.
      */
     static PreparedStatement storedProjectionOffsets(Connection db) throws SQLException {
-        PreparedStatement stored = db.prepareStatement(
-                "SELECT partition, next_offset FROM projection.projection_offsets WHERE consumer_group = ? AND topic = ?");
+        PreparedStatement stored =
+                db.prepareStatement("SELECT partition, next_offset FROM projection.projection_offsets"
+                        + " WHERE consumer_group = ? AND topic = ?");
         stored.setString(1, PROJECTION_GROUP);
         stored.setString(2, Topics.EVENTS_ALL);
         return stored;

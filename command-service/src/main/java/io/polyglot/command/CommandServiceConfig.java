@@ -131,7 +131,8 @@ public record CommandServiceConfig(
     public static final Setting<Duration> COMMAND_ID_RETENTION = Setting.duration(
             "COMMAND_ID_RETENTION",
             "7d",
-            "How long a command id's first decision is kept: a retry within it gets that decision and produces nothing");
+            "How long a command id's first decision is kept: a retry within it gets that decision and"
+                    + " produces nothing");
     public static final Setting<Duration> COMMAND_ID_SWEEP_INTERVAL = Setting.duration(
             "COMMAND_ID_SWEEP_INTERVAL",
             "10m",

@@ -52,10 +52,11 @@ import org.slf4j.LoggerFactory;
  * The fuzz run of the command API: thousands of hostile requests from {@link HostileRequests}, with a fixed seed,
  * against the real service on a real broker, which requires a bearer token. Every request carries the token, so its
  * hostile part reaches the parsers behind the token check, but for a share that probes the check itself (no token, a
- * wrong one, a garbled {@code Authorization}), which must get 401 with a {@code Bearer} challenge. Every answer must be a 4xx problem of a known type (a batch of broken
- * lines: 200 with every line refused), a slow or unfinished body and trickled headers must be cut within their deadline, the service must
- * stay ready between rounds, and nothing may reach {@code commands}, {@code events.all} or
- * {@code commands.decisions}. The seed can be changed with system property {@code polyglot.fuzz.seed}.
+ * wrong one, a garbled {@code Authorization}), which must get 401 with a {@code Bearer} challenge. Every answer must be
+ * a 4xx problem of a known type (a batch of broken lines: 200 with every line refused), a slow or unfinished body and
+ * trickled headers must be cut within their deadline, the service must stay ready between rounds, and nothing may reach
+ * {@code commands}, {@code events.all} or {@code commands.decisions}. The seed can be changed with system property
+ * {@code polyglot.fuzz.seed}.
  */
 class HostileHttpFuzzTest {
 

@@ -93,7 +93,8 @@ class SlowHeadersTest {
         for (Trickle trickle : trickles) {
             Cut cut = trickle.cut().get(HEADER_TIMEOUT.plus(MARGIN).toMillis() * 2, TimeUnit.MILLISECONDS);
             log.info(
-                    "Slow headers ({} connections, below the limit) cut after {} ms, {} bytes sent; a normal request took {} ms",
+                    "Slow headers ({} connections, below the limit) cut after {} ms, {} bytes sent;"
+                            + " a normal request took {} ms",
                     trickles.size(),
                     cut.took().toMillis(),
                     cut.bytesSent(),
@@ -127,7 +128,8 @@ class SlowHeadersTest {
         for (Trickle trickle : trickles) {
             Cut cut = trickle.cut().get(HEADER_TIMEOUT.plus(MARGIN).toMillis() * 2, TimeUnit.MILLISECONDS);
             log.info(
-                    "Slow headers (all {} connections allowed) cut after {} ms; the request behind them served after {} ms",
+                    "Slow headers (all {} connections allowed) cut after {} ms;"
+                            + " the request behind them served after {} ms",
                     trickles.size(),
                     cut.took().toMillis(),
                     normalTook.toMillis());

@@ -237,7 +237,9 @@ public record DashboardConfig(
         }
     }
 
-    /** The stack's token, which the command service, the importer and the workers' admin routes want, when it has one. */
+    /**
+     * The stack's token, which the command service, the importer and the workers' admin routes want, when it has one.
+     */
     public Optional<String> serviceBearer() {
         return serviceToken.isEmpty() ? Optional.empty() : Optional.of(serviceToken);
     }

@@ -16,9 +16,9 @@ import java.util.function.DoubleSupplier;
 import java.util.function.Supplier;
 
 /**
- * Does one {@link Fault} to the running stack and brings it back with {@link PolyglotStack#up()}, as an operator running
- * {@code ./polyglot up} would: {@code up} starts whatever does not run on its kept port and data folder, so it also
- * restarts a process that died of the fault on its own, which the outcome reports as unplanned.
+ * Does one {@link Fault} to the running stack and brings it back with {@link PolyglotStack#up()}, as an operator
+ * running {@code ./polyglot up} would: {@code up} starts whatever does not run on its kept port and data folder, so it
+ * also restarts a process that died of the fault on its own, which the outcome reports as unplanned.
  */
 final class FaultInjector {
 

@@ -7,10 +7,10 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The JVM options the local stack starts its services with, beyond its own: options for every service, then options
- * per service module ({@code command-service}, {@code archiver-worker}, {@code projection-worker}, {@code dashboard}), which come later on
- * the command line and so win where they contradict. A heap limit among them ({@code -Xmx...} or {@code
- * -XX:MaxHeapSize=...}) replaces the stack's default heap instead of following it.
+ * The JVM options the local stack starts its services with, beyond its own: options for every service, then options per
+ * service module ({@code command-service}, {@code archiver-worker}, {@code projection-worker}, {@code dashboard}),
+ * which come later on the command line and so win where they contradict. A heap limit among them ({@code -Xmx...} or
+ * {@code -XX:MaxHeapSize=...}) replaces the stack's default heap instead of following it.
  *
  * <p>{@code ./polyglot up} reads them from {@code POLYGLOT_JAVA_OPTIONS} and {@code POLYGLOT_<MODULE>_JAVA_OPTIONS}
  * (the module upper-cased, {@code -} as {@code _}: {@code POLYGLOT_COMMAND_SERVICE_JAVA_OPTIONS}), split at white

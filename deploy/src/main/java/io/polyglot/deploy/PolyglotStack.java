@@ -35,10 +35,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The whole pipeline on one machine: Kafka, PostgreSQL and S3Proxy on 127.0.0.1, the topics and the archive bucket,
- * and the services (the three of the pipeline and the dashboard) as detached processes, all with their data and logs in one home folder. {@link #up()} starts
- * only what does not run, so it also restarts a process that died; {@link #down(boolean)} stops everything by pid.
- * This is what {@code ./polyglot} drives, and what the end-to-end test drives with a temporary home.
+ * The whole pipeline on one machine: Kafka, PostgreSQL and S3Proxy on 127.0.0.1, the topics and the archive bucket, and
+ * the services (the three of the pipeline and the dashboard) as detached processes, all with their data and logs in one
+ * home folder. {@link #up()} starts only what does not run, so it also restarts a process that died; {@link
+ * #down(boolean)} stops everything by pid. This is what {@code ./polyglot} drives, and what the end-to-end test drives
+ * with a temporary home.
  */
 public final class PolyglotStack {
     /** The bucket of the archive. */

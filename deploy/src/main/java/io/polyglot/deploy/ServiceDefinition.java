@@ -107,8 +107,8 @@ record ServiceDefinition(
     }
 
     /**
-     * The dashboard: it reads the views from PostgreSQL, offsets from Kafka and the archive from S3 itself, and asks the
-     * other processes over HTTP, never through their code.
+     * The dashboard: it reads the views from PostgreSQL, offsets from Kafka and the archive from S3 itself, and asks
+     * the other processes over HTTP, never through their code.
      */
     private static ServiceDefinition dashboard(StackState state, Path home, Path repoRoot) {
         Map<String, String> dashboard = new LinkedHashMap<>();

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The JVM options of the stack's services: a service started with options runs with them, as {@code /proc/<pid>/cmdline}
- * shows. The service's jar is a stand-in ({@link IdleService}) that only waits, so no server is needed to start it.
+ * The JVM options of the stack's services: a service started with options runs with them, as {@code
+ * /proc/<pid>/cmdline} shows. The service's jar is a stand-in ({@link IdleService}) that only waits, so no server is
+ * needed to start it.
  */
 class ServiceJavaOptionsTest {
     private static final String MODULE = "archiver-worker";

@@ -311,10 +311,10 @@ class RealLogsEndToEndTest {
     void loanActivityCountsAddUpToTheLog() throws SQLException {
         await().atMost(SETTLE)
                 .pollInterval(Duration.ofSeconds(1))
-                .untilAsserted(() -> assertThat(
-                                query(
-                                        "SELECT coalesce(sum(events), 0)::bigint, count(DISTINCT activity) FROM loan_activity_counts"))
-                        .containsExactly(BPI_EVENTS, 24L));
+                .untilAsserted(
+                        () -> assertThat(query("SELECT coalesce(sum(events), 0)::bigint, count(DISTINCT activity)"
+                                        + " FROM loan_activity_counts"))
+                                .containsExactly(BPI_EVENTS, 24L));
 
         assertThat(query("SELECT events FROM loan_activity_counts"
                         + " WHERE activity = 'A_SUBMITTED' AND lifecycle = 'COMPLETE'"))

@@ -8,7 +8,9 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Reads durations the way every setting of the project writes them: {@code 250ms}, {@code 5s}, {@code 2m} or ISO-8601. */
+/**
+ * Reads durations the way every setting of the project writes them: {@code 250ms}, {@code 5s}, {@code 2m} or ISO-8601.
+ */
 public final class DurationText implements ITypeConverter<Duration> {
 
     private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h)");

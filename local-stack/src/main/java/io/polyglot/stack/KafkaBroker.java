@@ -128,7 +128,9 @@ public final class KafkaBroker implements AutoCloseable {
         return broker;
     }
 
-    /** The broker already running on {@code dataDir}, if any, e.g. one that an earlier {@code ./polyglot up} started. */
+    /**
+     * The broker already running on {@code dataDir}, if any, e.g. one that an earlier {@code ./polyglot up} started.
+     */
     public static Optional<KafkaBroker> attach(Path dataDir) {
         Path data = dataDir.toAbsolutePath().normalize();
         StoredValues stored = StoredValues.at(data.resolve("kafka-cluster.properties"));

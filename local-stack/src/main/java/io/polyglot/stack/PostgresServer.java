@@ -19,11 +19,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A real PostgreSQL server from the machine's binaries, on 127.0.0.1, with its cluster in a data folder. The first start
- * creates the cluster (password authentication only, generated passwords kept in the data folder), the role and the
- * database {@value #DATABASE}; later starts reuse both. When the JVM runs as root the server runs as the unprivileged
- * {@code postgres} account, since PostgreSQL refuses root. The server is a daemon, not tied to this JVM: it keeps running
- * until {@link #close()} stops it, so {@code ./polyglot up} can return while it serves.
+ * A real PostgreSQL server from the machine's binaries, on 127.0.0.1, with its cluster in a data folder. The first
+ * start creates the cluster (password authentication only, generated passwords kept in the data folder), the role and
+ * the database {@value #DATABASE}; later starts reuse both. When the JVM runs as root the server runs as the
+ * unprivileged {@code postgres} account, since PostgreSQL refuses root. The server is a daemon, not tied to this JVM:
+ * it keeps running until {@link #close()} stops it, so {@code ./polyglot up} can return while it serves.
  */
 public final class PostgresServer implements AutoCloseable {
     /** The role and the database that clients use. */
@@ -128,7 +128,9 @@ public final class PostgresServer implements AutoCloseable {
         return server;
     }
 
-    /** The server already running on {@code dataDir}, if any, e.g. one that an earlier {@code ./polyglot up} started. */
+    /**
+     * The server already running on {@code dataDir}, if any, e.g. one that an earlier {@code ./polyglot up} started.
+     */
     public static Optional<PostgresServer> attach(Path dataDir) {
         Path data = dataDir.toAbsolutePath().normalize();
         Optional<PostgresHome> home = PostgresHome.existing(data);

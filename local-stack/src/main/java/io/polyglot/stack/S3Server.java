@@ -95,7 +95,9 @@ public final class S3Server implements AutoCloseable {
         return server;
     }
 
-    /** The S3Proxy already running on {@code dataDir}, if any, e.g. one that an earlier {@code ./polyglot up} started. */
+    /**
+     * The S3Proxy already running on {@code dataDir}, if any, e.g. one that an earlier {@code ./polyglot up} started.
+     */
     public static Optional<S3Server> attach(Path dataDir) {
         Path data = dataDir.toAbsolutePath().normalize();
         StoredValues stored = StoredValues.at(data.resolve(STATE_FILE));

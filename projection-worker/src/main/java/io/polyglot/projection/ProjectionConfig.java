@@ -71,7 +71,8 @@ public record ProjectionConfig(
     static final Setting<String> PROJECTION_DLQ_TOPIC = Setting.text(
             "PROJECTION_DLQ_TOPIC",
             Topics.EVENTS_DLQ,
-            "Topic that records the projection cannot decode, or PostgreSQL refuses for good, go to, once for its group.");
+            "Topic that records the projection cannot decode, or PostgreSQL refuses for good, go to,"
+                    + " once for its group.");
     static final Setting<Duration> DEAD_LETTER_TIMEOUT = Setting.duration(
             "DEAD_LETTER_TIMEOUT",
             "10s",

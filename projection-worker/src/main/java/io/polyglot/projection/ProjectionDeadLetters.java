@@ -11,8 +11,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The projection's side of dead letters: sends a record it cannot decode, or one PostgreSQL refused alone attempt after
- * attempt, to the dead-letter topic once for its group, and logs it at WARN (never its payload). Once {@link #send} returns the record may be passed over; when it throws,
- * the batch holding it waits and is tried again, so no record is skipped without its dead letter.
+ * attempt, to the dead-letter topic once for its group, and logs it at WARN (never its payload). Once {@link #send}
+ * returns the record may be passed over; when it throws, the batch holding it waits and is tried again, so no record is
+ * skipped without its dead letter.
  */
 final class ProjectionDeadLetters implements AutoCloseable {
 

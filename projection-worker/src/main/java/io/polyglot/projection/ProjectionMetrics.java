@@ -73,9 +73,8 @@ public final class ProjectionMetrics {
                             .register(registry));
         }
         this.batches = Timer.builder("polyglot.projection.batch")
-                .description(
-                        "Time to apply one batch (a poll's records of one group of partitions) to the read model, retries"
-                                + " included")
+                .description("Time to apply one batch (a poll's records of one group of partitions) to the read"
+                        + " model, retries included")
                 .register(registry);
     }
 

@@ -608,7 +608,9 @@ public final class ProjectionWorker implements AutoCloseable {
         return true;
     }
 
-    /** The batch of one step: its event, or none to pass over it, and its partition's advance from the stored offset. */
+    /**
+     * The batch of one step: its event, or none to pass over it, and its partition's advance from the stored offset.
+     */
     private ReadModelBatch single(Step step, boolean withItsEvent) {
         Long stored = storedOffsets.get(step.partition());
         OptionalLong expected = stored == null ? OptionalLong.empty() : OptionalLong.of(stored);
@@ -791,7 +793,9 @@ public final class ProjectionWorker implements AutoCloseable {
         }
     }
 
-    /** Offsets are committed to Kafka only so that its tools show the group's progress; the database holds the truth. */
+    /**
+     * Offsets are committed to Kafka only so that its tools show the group's progress; the database holds the truth.
+     */
     private void commitToKafka(Map<TopicPartition, OffsetAndMetadata> offsets) {
         consumer.commitAsync(offsets, (committed, e) -> {
             if (e != null) {

@@ -195,7 +195,8 @@ class RebuildTest extends WorkersOnKafkaAndPostgres {
     private static boolean privilege(String role, String relation, String privilege) throws Exception {
         String check = "public".equals(role)
                 ? "select coalesce(bool_or(a.privilege_type = upper(?)), false) from pg_class c"
-                        + " cross join lateral aclexplode(c.relacl) a where c.oid = cast(? as regclass) and a.grantee = 0"
+                        + " cross join lateral aclexplode(c.relacl) a"
+                        + " where c.oid = cast(? as regclass) and a.grantee = 0"
                 : "select has_table_privilege(?, ?, ?)";
         try (Connection connection = servers.database().dataSource().getConnection();
                 java.sql.PreparedStatement statement = connection.prepareStatement(check)) {

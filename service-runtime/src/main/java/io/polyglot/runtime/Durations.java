@@ -5,7 +5,10 @@ import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses durations as people write them in settings: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d}, or ISO-8601. */
+/**
+ * Parses durations as people write them in settings: {@code 250ms}, {@code 5s}, {@code 2m}, {@code 1h}, {@code 7d}, or
+ * ISO-8601.
+ */
 public final class Durations {
 
     private static final Pattern SHORT = Pattern.compile("^(\\d+)(ms|s|m|h|d)$");

@@ -30,7 +30,9 @@ public record LateSegmentKey(String typeSegment, int partition, long sourceOffse
         }
     }
 
-    /** The key of the late segment of the event of {@code aggregateType} at {@code sourceOffset} of {@code partition}. */
+    /**
+     * The key of the late segment of the event of {@code aggregateType} at {@code sourceOffset} of {@code partition}.
+     */
     public static LateSegmentKey of(String aggregateType, int partition, long sourceOffset) {
         return new LateSegmentKey(SafeSegment.of(aggregateType), partition, sourceOffset);
     }

@@ -37,14 +37,14 @@ import org.apache.avro.specific.SpecificDatumWriter;
 /**
  * The segment file: an Avro object container file whose records are the event envelopes.
  *
- * <p>Any Avro reader can decode a segment without the pipeline: besides the envelope schema (the file's own), the
- * file metadata carries every payload schema its events use, one entry per schema under
- * {@value #PAYLOAD_SCHEMA_PREFIX} followed by the fingerprint in 16 hex digits (the 8 bytes after the {@code C3 01}
- * marker of each payload): the writer schema of each payload, also when it is a newer version than this build's (from
- * the {@code schemas} catalog), so a segment may hold payloads of several versions of one type. The
- * {@code schema-fingerprint} object metadata names the file's own schema, the envelope's. It also carries where the events came from: {@value #SOURCE_TOPIC},
- * {@value #SOURCE_PARTITION} and {@value #SOURCE_OFFSETS} (the offset of each record, decimal, comma-separated, in
- * record order).
+ * <p>Any Avro reader can decode a segment without the pipeline: besides the envelope schema (the file's own), the file
+ * metadata carries every payload schema its events use, one entry per schema under {@value #PAYLOAD_SCHEMA_PREFIX}
+ * followed by the fingerprint in 16 hex digits (the 8 bytes after the {@code C3 01} marker of each payload): the writer
+ * schema of each payload, also when it is a newer version than this build's (from the {@code schemas} catalog), so a
+ * segment may hold payloads of several versions of one type. The {@code schema-fingerprint} object metadata names the
+ * file's own schema, the envelope's. It also carries where the events came from: {@value #SOURCE_TOPIC}, {@value
+ * #SOURCE_PARTITION} and {@value #SOURCE_OFFSETS} (the offset of each record, decimal, comma-separated, in record
+ * order).
  *
  * <p>The same events always give the same bytes: the sync marker is the first 16 bytes of the SHA-256 of the key,
  * metadata entries are written in a fixed order, and blocks are not compressed (the {@code null} codec), because a

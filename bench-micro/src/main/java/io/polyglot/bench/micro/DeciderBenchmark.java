@@ -53,7 +53,8 @@ public class DeciderBenchmark {
         intake = new CommandIntake(CommandTypes.standard(), codec, Clock.systemUTC(), () -> eventId, 1_048_576);
         json = ("{\"commandId\":\"import-173688-7\",\"aggregateType\":\"LoanApplication\",\"aggregateId\":\"173688\","
                         + "\"type\":\"RecordActivity\",\"payload\":{\"activity\":\"W_Completeren aanvraag\","
-                        + "\"lifecycle\":\"COMPLETE\",\"resource\":\"112\",\"occurredAt\":\"2011-10-01T11:45:13.917+02:00\","
+                        + "\"lifecycle\":\"COMPLETE\",\"resource\":\"112\","
+                        + "\"occurredAt\":\"2011-10-01T11:45:13.917+02:00\","
                         + "\"attributes\":{\"AMOUNT_REQ\":\"20000\",\"REG_DATE\":\"2011-10-01T00:38:44.546+02:00\"}}}")
                 .getBytes(StandardCharsets.UTF_8);
         Intake.Accepted accepted = (Intake.Accepted) intake.read(json);

@@ -13,8 +13,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The workers that own the consumer groups, each asked through its {@link WorkerAdmin} client with the stack's token: {@code GET /admin/dead-letters} for the resolutions, {@code POST
- * /admin/dead-letters/{partition}/{offset}/retry|skip} for a decision.
+ * The workers that own the consumer groups, each asked through its {@link WorkerAdmin} client with the stack's token:
+ * {@code GET /admin/dead-letters} for the resolutions, {@code POST /admin/dead-letters/{partition}/{offset}/retry|skip}
+ * for a decision.
  */
 final class DeadLetterOwners {
 

@@ -33,9 +33,10 @@ class EventsBrowserTest {
     @Test
     void listsOneTicketsEventsInVersionOrderAsManyAsTheProjectionCounted(TestInfo test) throws Exception {
         // given: the first ticket with at least four events
-        String ticket = String.valueOf(stack.query(
-                        "SELECT ticket_id FROM public.helpdesk_tickets WHERE event_count >= 4 ORDER BY ticket_id LIMIT 1")
-                .get(0));
+        String ticket =
+                String.valueOf(stack.query("SELECT ticket_id FROM public.helpdesk_tickets WHERE event_count >= 4"
+                                + " ORDER BY ticket_id LIMIT 1")
+                        .get(0));
         long events = ((Number) stack.query("SELECT event_count FROM public.helpdesk_tickets WHERE ticket_id = '"
                                 + ticket.replace("'", "''") + "'")
                         .get(0))

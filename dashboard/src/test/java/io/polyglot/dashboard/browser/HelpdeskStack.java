@@ -30,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The pipeline, started for the browser tests with the stack's own launchers: Kafka, PostgreSQL and S3Proxy on random
- * loopback ports, the command service, the archiver and the projection worker as processes of their packaged jars, the helpdesk log imported by the importer's jar through the HTTP API, and the dashboard on top, in this JVM.
- * Everything is stopped by its process, the servers by their pids.
+ * loopback ports, the command service, the archiver and the projection worker as processes of their packaged jars, the
+ * helpdesk log imported by the importer's jar through the HTTP API, and the dashboard on top, in this JVM. Everything
+ * is stopped by its process, the servers by their pids.
  */
 final class HelpdeskStack implements AutoCloseable {
 

@@ -51,7 +51,8 @@ class SeedRunTest {
 
     private static String dyingJvm() {
         return "echo 'Exception in thread \"main\" java.lang.OutOfMemoryError: Java heap space' >&2; "
-                + "for i in $(seq 1 30); do printf '\\tat io.polyglot.importer.log.XesReader.read(XesReader.java:%s)\\n'"
+                + "for i in $(seq 1 30); do printf"
+                + " '\\tat io.polyglot.importer.log.XesReader.read(XesReader.java:%s)\\n'"
                 + " $i >&2; done; printf '\\t... 4 more\\n' >&2; exit 1";
     }
 

@@ -89,7 +89,9 @@ public final class CsvReader implements EventLogReader {
         return reader;
     }
 
-    /** Fails on a column the header names twice or a mapped column it lacks; answers the columns that become attributes. */
+    /**
+     * Fails on a column the header names twice or a mapped column it lacks; answers the columns that become attributes.
+     */
     private List<String> checkColumns(List<String> header) throws MalformedLogException {
         Set<String> seen = new HashSet<>();
         for (String column : header) {

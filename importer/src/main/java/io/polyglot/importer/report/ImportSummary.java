@@ -130,7 +130,8 @@ public final class ImportSummary {
         out.append(String.format("accepted  %,d", accepted.get()));
         if (acceptedEarlier.get() > 0) {
             out.append(String.format(
-                    " (%,d of them decided by an earlier request, of an earlier run or an earlier attempt of this one: recorded then, not again now)",
+                    " (%,d of them decided by an earlier request, of an earlier run or an earlier attempt of this"
+                            + " one: recorded then, not again now)",
                     acceptedEarlier.get()));
         }
         out.append(System.lineSeparator());

@@ -29,7 +29,8 @@ class RecordActivityCommandsTest {
         JsonNode json = JSON.readTree(command.json());
         assertThat(json.toString())
                 .isEqualTo("{\"commandId\":\"" + CommandIds.of("LoanApplication", "173688", 1) + "\","
-                        + "\"aggregateType\":\"LoanApplication\",\"aggregateId\":\"173688\",\"type\":\"RecordActivity\","
+                        + "\"aggregateType\":\"LoanApplication\",\"aggregateId\":\"173688\","
+                        + "\"type\":\"RecordActivity\","
                         + "\"payload\":{\"activity\":\"A_SUBMITTED\",\"lifecycle\":\"COMPLETE\",\"resource\":\"112\","
                         + "\"occurredAt\":\"2011-10-01T00:38:44.546+02:00\","
                         + "\"attributes\":{\"AMOUNT_REQ\":\"20000\",\"note\":\"line\\nbreak \\\"quoted\\\"\"}}}");

@@ -22,13 +22,14 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * each (the producer writes with {@code acks=all} and idempotence). A record the {@link DeadLetterLedger} says the
  * group has dead-lettered already is not sent again.
  *
- * <p>A dead letter keeps the source record's key, value and headers as they were, and adds the
- * {@link DeadLetterHeaders}. Its own timestamp is the time it is sent, and the source record's travels in
- * {@link DeadLetterHeaders#SOURCE_TIMESTAMP}: stamped with the source's time, the dead letter of a record appended
- * longer ago than the dead-letter topic's {@code retention.ms} (a consumer that was down for a week, a rebuild, a
- * record stamped in the past by its producer) would be deleted by the broker's next retention check, and read as
- * missing; a topic with {@code message.timestamp.before.max.ms} would refuse it at once. Kafka's failure to take it is a {@link DeadLetterUnavailableException}, never a silent
- * drop: the caller must not move past the source record then. Thread-safe.
+ * <p>A dead letter keeps the source record's key, value and headers as they were, and adds the {@link
+ * DeadLetterHeaders}. Its own timestamp is the time it is sent, and the source record's travels in {@link
+ * DeadLetterHeaders#SOURCE_TIMESTAMP}: stamped with the source's time, the dead letter of a record appended longer ago
+ * than the dead-letter topic's {@code retention.ms} (a consumer that was down for a week, a rebuild, a record stamped
+ * in the past by its producer) would be deleted by the broker's next retention check, and read as missing; a topic with
+ * {@code message.timestamp.before.max.ms} would refuse it at once. Kafka's failure to take it is a {@link
+ * DeadLetterUnavailableException}, never a silent drop: the caller must not move past the source record then.
+ * Thread-safe.
  */
 public final class DeadLetterPublisher implements AutoCloseable {
 
