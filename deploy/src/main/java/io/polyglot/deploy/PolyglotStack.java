@@ -122,8 +122,8 @@ public final class PolyglotStack {
         S3Server s3 = S3Server.attach(s3Dir())
                 .map(running -> reportRunning("S3Proxy", running.endpoint(), running.pid(), running))
                 .orElseGet(() -> started("S3Proxy", S3Server.start(s3Dir(), state.s3Port(), Lifetime.DETACHED)));
-        StackState known =
-                state.withCredentials(postgres.databaseUrl(), postgres.password(), s3.accessKey(), s3.secretKey());
+        StackState known = state.withCredentials(
+                postgres.databaseUrl(), postgres.password(), postgres.ensureReader(), s3.accessKey(), s3.secretKey());
         known.save(home);
 
         ensureTopics(kafka);
@@ -198,6 +198,9 @@ public final class PolyglotStack {
         env.put("PGUSER", PostgresServer.USER);
         env.put("PGPASSWORD", state.postgresPassword());
         env.put("PGDATABASE", PostgresServer.DATABASE);
+        if (state.readerDatabaseUrl() != null) {
+            env.put("READER_DATABASE_URL", state.readerDatabaseUrl());
+        }
         env.put("S3_ENDPOINT", "http://" + HOST + ":" + state.s3Port());
         env.put("S3_BUCKET", BUCKET);
         env.put("S3_REGION", S3Server.REGION);

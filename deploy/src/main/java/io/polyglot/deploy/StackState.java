@@ -3,6 +3,7 @@ package io.polyglot.deploy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.polyglot.stack.FreePorts;
+import io.polyglot.stack.PostgresServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,6 +30,9 @@ import java.util.Optional;
  *
  * <p>{@code dashboardPort} is the dashboard's port; a file written before the stack ran a dashboard has none (0), and
  * the next start picks one and keeps it.
+ *
+ * <p>{@code readerDatabaseUrl} is the read-only login's libpq URI ({@link PostgresServer#ensureReader()}); a file
+ * written before the stack had that login has none, and the next start adds it.
  */
 record StackState(
         int kafkaPort,
@@ -43,7 +47,8 @@ record StackState(
         String s3SecretKey,
         List<Integer> moreCommandPorts,
         String token,
-        int dashboardPort) {
+        int dashboardPort,
+        String readerDatabaseUrl) {
     static final String FILE = "stack.json";
     private static final int TOKEN_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -68,7 +73,8 @@ record StackState(
                 null,
                 List.of(),
                 newToken(),
-                FreePorts.pick());
+                FreePorts.pick(),
+                null);
     }
 
     static Optional<StackState> load(Path home) {
@@ -83,8 +89,27 @@ record StackState(
         }
     }
 
-    StackState withCredentials(String databaseUrl, String postgresPassword, String s3AccessKey, String s3SecretKey) {
-        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, moreCommandPorts, token, dashboardPort);
+    StackState withCredentials(
+            String databaseUrl,
+            String postgresPassword,
+            String readerDatabaseUrl,
+            String s3AccessKey,
+            String s3SecretKey) {
+        return new StackState(
+                kafkaPort,
+                postgresPort,
+                s3Port,
+                commandPort,
+                archiverHealthPort,
+                projectionHealthPort,
+                databaseUrl,
+                postgresPassword,
+                s3AccessKey,
+                s3SecretKey,
+                moreCommandPorts,
+                token,
+                dashboardPort,
+                readerDatabaseUrl);
     }
 
     /** This state with a token: itself when it has one, else with a fresh one. */
@@ -126,7 +151,8 @@ record StackState(
                 s3SecretKey,
                 moreCommandPorts,
                 token,
-                dashboardPort);
+                dashboardPort,
+                readerDatabaseUrl);
     }
 
     private static String newToken() {

@@ -5,10 +5,15 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polyglot.runtime.DatabaseUrl;
 import io.polyglot.stack.ServerStartException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -106,6 +111,7 @@ class PolyglotStackTest {
                         "PGUSER",
                         "PGPASSWORD",
                         "PGDATABASE",
+                        "READER_DATABASE_URL",
                         "S3_ENDPOINT",
                         "S3_BUCKET",
                         "S3_REGION",
@@ -114,6 +120,29 @@ class PolyglotStackTest {
                         "POLYGLOT_TOKEN");
         assertThat(expected.get("KAFKA_BOOTSTRAP_SERVERS")).startsWith("127.0.0.1:");
         assertThat(expected.get("DASHBOARD_URL")).matches("http://127\\.0\\.0\\.1:\\d+");
+    }
+
+    @Test
+    void printsAReadOnlyLoginBesideTheWorkersOwnAsReaderDatabaseUrl() throws Exception {
+        // given
+        Map<String, String> env = stack.env();
+        DatabaseUrl reader = DatabaseUrl.parse(env.get("READER_DATABASE_URL"));
+
+        // when
+        try (Connection connection = DriverManager.getConnection(reader.jdbcUrl(), reader.user(), reader.password());
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT current_user, current_database(),"
+                        + " current_setting('transaction_read_only'), has_schema_privilege('public', 'CREATE')")) {
+            row.next();
+
+            // then: the reader's own login on the stack's database, read-only, with no right to create in public
+            assertThat(row.getString(1)).isEqualTo("polyglot_reader").isNotEqualTo(env.get("PGUSER"));
+            assertThat(row.getString(2)).isEqualTo(env.get("PGDATABASE"));
+            assertThat(row.getString(3)).isEqualTo("on");
+            assertThat(row.getBoolean(4)).isFalse();
+        }
+        assertThat(reader.jdbcUrl())
+                .isEqualTo(DatabaseUrl.parse(env.get("DATABASE_URL")).jdbcUrl());
     }
 
     @Test

@@ -1,6 +1,7 @@
 package io.polyglot.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -348,6 +349,31 @@ class RealLogsEndToEndTest {
         assertThat(viewFingerprints()).isEqualTo(before);
     }
 
+    @Test
+    void theReadOnlyLoginReadsEveryViewAsTheWorkerSeesItAfterTheRebuildAndChangesNothing() throws SQLException {
+        // given: the rebuild during the imports swapped in new tables behind every view
+        assertThat(rebuildDuringImportsExit).isZero();
+        String reader = env.get("READER_DATABASE_URL");
+
+        for (String view : VIEWS) {
+            // when
+            String count = "SELECT count(*) FROM " + view;
+
+            // then
+            assertThat(query(reader, count)).as(view).isEqualTo(query(count)).isNotEqualTo(List.of(0L));
+        }
+        assertThat(catchThrowableOfType(() -> query(reader, "DELETE FROM loan_applications"), SQLException.class)
+                        .getSQLState())
+                .as("SQLSTATE of a delete through the read-only login")
+                .isEqualTo("42501");
+        assertThat(catchThrowableOfType(
+                                () -> query(reader, "SELECT count(*) FROM projection.projection_offsets"),
+                                SQLException.class)
+                        .getSQLState())
+                .as("SQLSTATE of a read of the worker's own tables through the read-only login")
+                .isEqualTo("42501");
+    }
+
     /** Per view, an MD5 over its rows in a fixed order, and its row count. */
     private Map<String, Object> viewFingerprints() throws SQLException {
         Map<String, Object> fingerprints = new LinkedHashMap<>();
@@ -613,7 +639,11 @@ class RealLogsEndToEndTest {
     }
 
     private List<Object> query(String sql) throws SQLException {
-        DatabaseUrl url = DatabaseUrl.parse(env.get("DATABASE_URL"));
+        return query(env.get("DATABASE_URL"), sql);
+    }
+
+    private static List<Object> query(String databaseUrl, String sql) throws SQLException {
+        DatabaseUrl url = DatabaseUrl.parse(databaseUrl);
         try (Connection connection = DriverManager.getConnection(url.jdbcUrl(), url.user(), url.password());
                 Statement statement = connection.createStatement();
                 ResultSet rows = statement.executeQuery(sql)) {

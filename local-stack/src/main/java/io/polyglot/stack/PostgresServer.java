@@ -31,6 +31,12 @@ public final class PostgresServer implements AutoCloseable {
 
     public static final String USER = "polyglot";
 
+    /**
+     * The read-only login that {@link #ensureReader()} keeps: it may read what schema {@code public} holds (the views)
+     * and nothing else, and its sessions are read-only.
+     */
+    public static final String READER = "polyglot_reader";
+
     /** Whether the server flushes to disk. Tests may turn flushing off to run faster; a crash then loses data. */
     public enum Durability {
         FSYNC,
@@ -51,16 +57,24 @@ public final class PostgresServer implements AutoCloseable {
     private final int port;
     private final long pid;
     private final String password;
+    private final StoredValues credentials;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private PostgresServer(
-            PostgresBinaries binaries, ServerAccount account, PostgresHome home, int port, long pid, String password) {
+            PostgresBinaries binaries,
+            ServerAccount account,
+            PostgresHome home,
+            int port,
+            long pid,
+            String password,
+            StoredValues credentials) {
         this.binaries = binaries;
         this.account = account;
         this.home = home;
         this.port = port;
         this.pid = pid;
         this.password = password;
+        this.credentials = credentials;
     }
 
     /**
@@ -116,7 +130,7 @@ public final class PostgresServer implements AutoCloseable {
                 .orElseThrow(() -> new ServerStartException("PostgreSQL started but left no live postmaster.pid in "
                         + home.cluster() + "; see " + home.logFile()))
                 .pid();
-        PostgresServer server = new PostgresServer(binaries, account, home, chosenPort, pid, userPassword);
+        PostgresServer server = new PostgresServer(binaries, account, home, chosenPort, pid, userPassword, credentials);
         try {
             server.ensureRoleAndDatabase(superuserPassword);
         } catch (RuntimeException e) {
@@ -137,8 +151,8 @@ public final class PostgresServer implements AutoCloseable {
         if (home.isEmpty()) {
             return Optional.empty();
         }
-        Optional<String> password =
-                StoredValues.at(data.resolve(CREDENTIALS_FILE)).get("user.password");
+        StoredValues credentials = StoredValues.at(data.resolve(CREDENTIALS_FILE));
+        Optional<String> password = credentials.get("user.password");
         if (password.isEmpty()) {
             return Optional.empty();
         }
@@ -149,12 +163,45 @@ public final class PostgresServer implements AutoCloseable {
                         home.get(),
                         running.port(),
                         running.pid(),
-                        password.get()));
+                        password.get(),
+                        credentials));
     }
 
     /** {@code postgresql://polyglot:PASSWORD@127.0.0.1:PORT/polyglot}, the libpq URI form. */
     public String databaseUrl() {
         return "postgresql://" + USER + ":" + password + "@" + HOST + ":" + port + "/" + DATABASE;
+    }
+
+    /**
+     * Makes sure the read-only login {@value #READER} exists and returns its libpq URI, {@code
+     * postgresql://polyglot_reader:PASSWORD@127.0.0.1:PORT/polyglot}; its password is generated once and kept with the
+     * others. The login may connect to the database and read every table and view of schema {@code public}, those
+     * {@value #USER} creates later included (default privileges), so the views the projection worker creates, and a
+     * rebuild swaps in, are readable without another grant. It has no access to schema {@code projection}, where the
+     * tables behind the views are, and no right to create anything in {@code public}; its sessions start read-only.
+     * Safe to call on every start: each step is done again only where it is missing.
+     */
+    public String ensureReader() {
+        String readerPassword = credentials.getOrCreate("reader.password", () -> StoredValues.randomToken(32));
+        String superuserPassword = credentials
+                .get("superuser.password")
+                .orElseThrow(() -> new ServerStartException("no superuser password is kept beside " + home.cluster()));
+        String exists =
+                sql(superuserPassword, "postgres", "SELECT count(*) FROM pg_roles WHERE rolname = '" + READER + "'");
+        String login = "0".equals(exists) ? "CREATE ROLE " : "ALTER ROLE ";
+        sql(
+                superuserPassword,
+                DATABASE,
+                String.join(
+                        "; ",
+                        login + READER + " LOGIN PASSWORD '" + readerPassword + "'",
+                        "ALTER ROLE " + READER + " SET default_transaction_read_only = on",
+                        "GRANT CONNECT ON DATABASE " + DATABASE + " TO " + READER,
+                        "GRANT USAGE ON SCHEMA public TO " + READER,
+                        "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + READER,
+                        "ALTER DEFAULT PRIVILEGES FOR ROLE " + USER + " IN SCHEMA public GRANT SELECT ON TABLES TO "
+                                + READER));
+        return "postgresql://" + READER + ":" + readerPassword + "@" + HOST + ":" + port + "/" + DATABASE;
     }
 
     /** {@code jdbc:postgresql://127.0.0.1:PORT/polyglot}; pass {@link #user()} and {@link #password()} with it. */
@@ -327,21 +374,27 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Runs one statement as the superuser over the unix socket and returns its unaligned output. */
     private String sql(String superuserPassword, String statement) {
+        return sql(superuserPassword, "postgres", statement);
+    }
+
+    /** Runs {@code statements} as the superuser in {@code database}, in one transaction. */
+    private String sql(String superuserPassword, String database, String statements) {
+        String readerPassword = credentials.get("reader.password").orElse(password);
         return ExternalCommand.run(
                         List.of(
                                 binaries.program("psql").toString(),
                                 "--host=" + home.socketDir(),
                                 "--port=" + port,
                                 "--username=" + SUPERUSER,
-                                "--dbname=postgres",
+                                "--dbname=" + database,
                                 "--no-psqlrc",
                                 "--tuples-only",
                                 "--no-align",
                                 "--set=ON_ERROR_STOP=1",
-                                "--command=" + statement),
+                                "--command=" + statements),
                         Map.of("PGPASSWORD", superuserPassword, "PGCONNECT_TIMEOUT", "10"),
                         SQL_TIMEOUT)
-                .redacting(password, superuserPassword)
+                .redacting(password, superuserPassword, readerPassword)
                 .orThrow("running SQL on PostgreSQL port " + port)
                 .output();
     }

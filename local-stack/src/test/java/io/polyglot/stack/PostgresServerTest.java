@@ -129,4 +129,79 @@ class PostgresServerTest {
                 .hasMessageContaining("already runs")
                 .hasMessageContaining(String.valueOf(server.pid()));
     }
+
+    @Test
+    void givesAReadOnlyLoginThatReadsTheViewsOfPublicCreatedLaterAndNothingElse() throws SQLException {
+        // given: the read-only login, then a table in schema projection and a view over it in public, as the
+        // projection worker creates them
+        URI reader = URI.create(server.ensureReader());
+        try (Connection owner = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+                Statement statement = owner.createStatement()) {
+            statement.execute("CREATE SCHEMA IF NOT EXISTS projection");
+            statement.execute("CREATE TABLE projection.counted (id bigint PRIMARY KEY)");
+            statement.execute("INSERT INTO projection.counted VALUES (1), (2), (3)");
+            statement.execute("CREATE VIEW public.counted AS SELECT id FROM projection.counted");
+        }
+
+        // when
+        try (Connection connection = readerConnection(reader);
+                Statement statement = connection.createStatement()) {
+
+            // then: the view answers, in a read-only session
+            try (ResultSet row = statement.executeQuery(
+                    "SELECT count(*), current_user, current_setting('transaction_read_only') FROM public.counted")) {
+                row.next();
+                assertThat(row.getLong(1)).isEqualTo(3);
+                assertThat(row.getString(2)).isEqualTo(PostgresServer.READER);
+                assertThat(row.getString(3)).isEqualTo("on");
+            }
+            assertThat(refusal(statement, "CREATE TEMPORARY TABLE scratch (id bigint)"))
+                    .isEqualTo("25006");
+
+            // and: the privileges refuse every write, also to a session that asks to write
+            statement.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE");
+            assertThat(refusal(statement, "DELETE FROM public.counted")).isEqualTo("42501");
+            assertThat(refusal(statement, "INSERT INTO public.counted VALUES (4)"))
+                    .isEqualTo("42501");
+            assertThat(refusal(statement, "SELECT count(*) FROM projection.counted"))
+                    .isEqualTo("42501");
+            assertThat(refusal(statement, "CREATE TABLE public.readers_own (id bigint)"))
+                    .isEqualTo("42501");
+        }
+    }
+
+    @Test
+    void keepsTheReadOnlyLoginAndItsPasswordWhenAskedAgain() throws SQLException {
+        // given
+        String first = server.ensureReader();
+
+        // when
+        String second = server.ensureReader();
+
+        // then
+        assertThat(second).isEqualTo(first).startsWith("postgresql://" + PostgresServer.READER + ":");
+        assertThat(URI.create(second).getPort()).isEqualTo(server.port());
+        try (Connection connection = readerConnection(URI.create(second));
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT count(*) FROM pg_roles WHERE rolname = current_user")) {
+            row.next();
+            assertThat(row.getLong(1)).isEqualTo(1);
+        }
+    }
+
+    private static Connection readerConnection(URI url) throws SQLException {
+        String[] login = url.getUserInfo().split(":", 2);
+        return DriverManager.getConnection(
+                "jdbc:postgresql://" + url.getHost() + ":" + url.getPort() + url.getPath(), login[0], login[1]);
+    }
+
+    /** The SQLSTATE of the error that {@code sql} fails with; fails the test when it succeeds. */
+    private static String refusal(Statement statement, String sql) {
+        try {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            return e.getSQLState();
+        }
+        throw new AssertionError("expected the read-only login to be refused: " + sql);
+    }
 }
