@@ -95,21 +95,15 @@ record StackState(
             String readerDatabaseUrl,
             String s3AccessKey,
             String s3SecretKey) {
-        return new StackState(
-                kafkaPort,
-                postgresPort,
-                s3Port,
-                commandPort,
-                archiverHealthPort,
-                projectionHealthPort,
+        return copy(
                 databaseUrl,
                 postgresPassword,
+                readerDatabaseUrl,
                 s3AccessKey,
                 s3SecretKey,
                 moreCommandPorts,
                 token,
-                dashboardPort,
-                readerDatabaseUrl);
+                dashboardPort);
     }
 
     /** This state with a token: itself when it has one, else with a fresh one. */
@@ -117,8 +111,7 @@ record StackState(
         if (token != null && !token.isBlank()) {
             return this;
         }
-        return copy(
-                databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, moreCommandPorts, newToken(), dashboardPort);
+        return copy(moreCommandPorts, newToken(), dashboardPort);
     }
 
     /** This state with a dashboard port: itself when it has one, else with a free one, kept from then on. */
@@ -126,13 +119,19 @@ record StackState(
         if (dashboardPort > 0) {
             return this;
         }
-        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, moreCommandPorts, token, FreePorts.pick());
+        return copy(moreCommandPorts, token, FreePorts.pick());
+    }
+
+    /** The same server ports and credentials with these further command ports, token and dashboard port. */
+    private StackState copy(List<Integer> more, String token, int port) {
+        return copy(databaseUrl, postgresPassword, readerDatabaseUrl, s3AccessKey, s3SecretKey, more, token, port);
     }
 
     /** The same server ports with these credentials, further command ports, token and dashboard port. */
     private StackState copy(
             String databaseUrl,
             String postgresPassword,
+            String readerDatabaseUrl,
             String s3AccessKey,
             String s3SecretKey,
             List<Integer> moreCommandPorts,
@@ -190,7 +189,7 @@ record StackState(
                 more.add(port);
             }
         }
-        return copy(databaseUrl, postgresPassword, s3AccessKey, s3SecretKey, more, token, dashboardPort);
+        return copy(more, token, dashboardPort);
     }
 
     void save(Path home) {
