@@ -128,6 +128,28 @@ class StackStateTest {
     }
 
     @Test
+    void keepsTheReadOnlyLoginThatAStateWrittenBeforeItLacksOnceTheServersGaveIt() throws Exception {
+        // given: a file of a stack that had no read-only login yet
+        Files.writeString(
+                home.resolve(StackState.FILE),
+                "{\"kafkaPort\":1,\"postgresPort\":2,\"s3Port\":3,\"commandPort\":4,\"archiverHealthPort\":5,"
+                        + "\"projectionHealthPort\":6,\"token\":\"t\",\"dashboardPort\":7}");
+        StackState older = StackState.load(home).orElseThrow();
+        String reader = "postgresql://polyglot_reader:r@127.0.0.1:2/polyglot";
+
+        // when
+        older.withCredentials("postgresql://polyglot:p@127.0.0.1:2/polyglot", "p", reader, "a", "s")
+                .withCommandInstances(2)
+                .withToken()
+                .withDashboardPort()
+                .save(home);
+
+        // then
+        assertThat(older.readerDatabaseUrl()).isNull();
+        assertThat(StackState.load(home).orElseThrow().readerDatabaseUrl()).isEqualTo(reader);
+    }
+
+    @Test
     void givesAStateWrittenBeforeTheStackRanADashboardAPortItKeeps() throws Exception {
         // given
         Files.writeString(
