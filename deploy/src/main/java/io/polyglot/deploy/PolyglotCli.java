@@ -39,6 +39,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ./polyglot}: runs the pipeline on this machine. The repository root comes from {@code POLYGLOT_ROOT} (the
  * script sets it), the data folder from {@code POLYGLOT_HOME}, else {@code .polyglot/} in the repository.
+ *
+ * <p>A wrong command line (a missing or unknown command or subcommand, an unknown option, a bad value) prints what is
+ * wrong and the usage of the command it is about to stderr and exits 2; {@code -h} prints the usage to stdout and
+ * exits 0. The command groups ({@code polyglot} itself, {@code archive}, {@code projection}) therefore run nothing
+ * of their own: without a subcommand, picocli reports the missing one like any other wrong command line.
  */
 @Command(
         name = "polyglot",
@@ -56,10 +61,7 @@ import picocli.CommandLine.Spec;
             PolyglotCli.Test.class,
             ChaosCommand.class
         })
-public final class PolyglotCli implements Runnable {
-    @Spec
-    CommandLine.Model.CommandSpec spec;
-
+public final class PolyglotCli {
     private final Path home;
     private final Path repoRoot;
 
@@ -87,6 +89,15 @@ public final class PolyglotCli implements Runnable {
     public static CommandLine commandLine(Path home, Path repoRoot) {
         CommandLine commandLine = new CommandLine(new PolyglotCli(home, repoRoot));
         commandLine.getSubcommands().get("import").setUnmatchedOptionsArePositionalParams(true);
+        // picocli's own handler leaves the usage out when it can suggest a near name; the usage is always printed.
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            CommandLine line = e.getCommandLine();
+            PrintWriter err = line.getErr();
+            err.println(e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            line.usage(err);
+            return line.getCommandSpec().exitCodeOnInvalidInput();
+        });
         commandLine.setExecutionExceptionHandler((e, line, parseResult) -> {
             if (e instanceof ServerStartException || e instanceof UncheckedIOException) {
                 line.getErr().println("polyglot: " + e.getMessage());
@@ -95,11 +106,6 @@ public final class PolyglotCli implements Runnable {
             throw e;
         });
         return commandLine;
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** The repository whose built jars the stack runs. */
@@ -270,7 +276,7 @@ public final class PolyglotCli implements Runnable {
             description = "Checks and reads the archive of the running stack.",
             subcommands = {PolyglotCli.ArchiveList.class, PolyglotCli.ArchiveVerify.class, PolyglotCli.ArchiveCat.class
             })
-    static final class Archive implements Runnable {
+    static final class Archive {
         /** Exit code when the archive was checked and problems were found. */
         static final int PROBLEMS_FOUND = 1;
 
@@ -285,11 +291,6 @@ public final class PolyglotCli implements Runnable {
 
         @ParentCommand
         PolyglotCli cli;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
 
         Map<String, String> env() {
             return cli.stack(out()).env();
@@ -486,17 +487,12 @@ public final class PolyglotCli implements Runnable {
             mixinStandardHelpOptions = true,
             description = "Works on the read models of the running stack.",
             subcommands = {PolyglotCli.ProjectionRebuild.class})
-    static final class Projection implements Runnable {
+    static final class Projection {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @ParentCommand
         PolyglotCli cli;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
     }
 
     @Command(
