@@ -292,8 +292,14 @@ public final class PolyglotCli {
         @ParentCommand
         PolyglotCli cli;
 
-        Map<String, String> env() {
-            return cli.stack(out()).env();
+        /**
+         * The stack's client settings once {@code needed} answer.
+         *
+         * @throws StackNotRunningException when one of them does not
+         * @throws ServerStartException when the stack was never started
+         */
+        Map<String, String> env(PolyglotStack.Server... needed) {
+            return cli.stack(out()).envOfRunning(needed);
         }
 
         /** Where the archive commands print; set once on the whole command line, so the same for each of them. */
@@ -329,7 +335,7 @@ public final class PolyglotCli {
             }
             String prefix =
                     aggregateType == null ? SegmentKey.EVENTS_PREFIX : SegmentKey.EVENTS_PREFIX + aggregateType + "/";
-            try (ArchiveStore store = ArchiveVerification.store(archive.env())) {
+            try (ArchiveStore store = ArchiveVerification.store(archive.env(PolyglotStack.Server.S3))) {
                 PrintWriter out = archive.out();
                 for (String key : store.list(prefix)) {
                     if (SegmentKey.parse(key)
@@ -340,7 +346,7 @@ public final class PolyglotCli {
                 }
                 out.flush();
                 return 0;
-            } catch (ServerStartException | ArchiveStoreException e) {
+            } catch (ServerStartException | StackNotRunningException | ArchiveStoreException e) {
                 err.println("polyglot: archive ls could not run: " + e.getMessage());
                 return Archive.COULD_NOT_RUN;
             }
@@ -365,8 +371,8 @@ public final class PolyglotCli {
             PrintWriter out = archive.out();
             ArchiveVerification.Outcome outcome;
             try {
-                outcome = ArchiveVerification.run(archive.env());
-            } catch (ServerStartException | ArchiveVerification.CannotRunException e) {
+                outcome = ArchiveVerification.run(archive.env(PolyglotStack.Server.S3, PolyglotStack.Server.KAFKA));
+            } catch (ServerStartException | StackNotRunningException | ArchiveVerification.CannotRunException e) {
                 archive.err().println("polyglot: archive verify could not run: " + e.getMessage());
                 return Archive.COULD_NOT_RUN;
             }
@@ -446,8 +452,8 @@ public final class PolyglotCli {
             }
             Map<String, String> env;
             try {
-                env = archive.env();
-            } catch (ServerStartException e) {
+                env = archive.env(PolyglotStack.Server.S3);
+            } catch (ServerStartException | StackNotRunningException e) {
                 err.println("polyglot: archive cat could not run: " + e.getMessage());
                 return Archive.COULD_NOT_RUN;
             }
@@ -501,13 +507,17 @@ public final class PolyglotCli {
             description = "Rebuilds the tables behind the named views (all by default) from the start of events.all"
                     + " into new tables while the old ones keep serving, then swaps them in one transaction at the"
                     + " live worker's offsets. Runs in its own process from the projection worker's jar; progress on"
-                    + " stderr. Exits 0 when swapped, 1 when it failed (the live tables stay as they were), 2 on"
-                    + " invalid settings or a stack never started, 3 when refused: a view it does not know, another"
+                    + " stderr. Exits 0 when swapped, 1 when it failed (the live tables stay as they were), 2 when it"
+                    + " could not run (invalid settings, the stack never started or not running, Kafka or the database"
+                    + " out of reach), 3 when refused: a view it does not know, another"
                     + " rebuild runs or the log"
                     + " no longer starts at offset 0.")
     static final class ProjectionRebuild implements Callable<Integer> {
         /** The rebuild's entry point in the projection worker's jar. */
         static final String MAIN_CLASS = "io.polyglot.projection.rebuild.RebuildMain";
+
+        /** The rebuild's own code for a rebuild that could not start: bad settings, a server out of reach. */
+        static final int COULD_NOT_RUN = 2;
 
         @ParentCommand
         Projection projection;
@@ -521,10 +531,11 @@ public final class PolyglotCli {
             PrintWriter err = projection.spec.commandLine().getErr();
             Map<String, String> env;
             try {
-                env = cli.stack(projection.spec.commandLine().getOut()).env();
-            } catch (ServerStartException e) {
+                env = cli.stack(projection.spec.commandLine().getOut())
+                        .envOfRunning(PolyglotStack.Server.POSTGRES, PolyglotStack.Server.KAFKA);
+            } catch (ServerStartException | StackNotRunningException e) {
                 err.println("polyglot: projection rebuild could not run: " + e.getMessage());
-                return 2;
+                return COULD_NOT_RUN;
             }
             Path jar = cli.builtJar("projection-worker");
             List<String> command = new ArrayList<>(List.of(
