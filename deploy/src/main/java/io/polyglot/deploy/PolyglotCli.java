@@ -62,6 +62,9 @@ import picocli.CommandLine.Spec;
             ChaosCommand.class
         })
 public final class PolyglotCli {
+    /** The CLI's own logging setup: libraries speak at WARN and above only, on stderr. */
+    static final String LOGBACK_CONFIGURATION = "polyglot-cli-logback.xml";
+
     private final Path home;
     private final Path repoRoot;
 
@@ -79,6 +82,10 @@ public final class PolyglotCli {
                 .filter(folder -> !folder.isBlank())
                 .map(Path::of)
                 .orElse(repoRoot.resolve(".polyglot"));
+        // Before the first logger exists: a jar run without the script's -D option would log INFO on stdout.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+        }
         System.exit(commandLine(home, repoRoot).execute(args));
     }
 
@@ -547,8 +554,6 @@ public final class PolyglotCli {
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
             builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", env.get("KAFKA_BOOTSTRAP_SERVERS"));
             builder.environment().put("DATABASE_URL", env.get("DATABASE_URL"));
-            // The rebuild speaks on stderr; its log stays quiet on stdout unless asked for.
-            builder.environment().putIfAbsent("POLYGLOT_LOG_LEVEL", "WARN");
             return builder.start().waitFor();
         }
     }

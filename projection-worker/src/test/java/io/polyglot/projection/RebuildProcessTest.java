@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.InstanceOfAssertFactories;
@@ -25,10 +26,7 @@ class RebuildProcessTest extends WorkersOnKafkaAndPostgres {
     @Test
     void rebuildsANamedViewBesideALiveWorkerAndSaysSoOnStderr() throws Exception {
         // given a live worker that projected a log
-        SyntheticLog eventLog = SyntheticLog.generate(51, 40, 30);
-        eventLog.produceTo(servers.bootstrapServers(), workers.topic());
-        workers.start(50);
-        workers.awaitViewsEqualTheFoldOf(eventLog);
+        SyntheticLog eventLog = projectedByALiveWorker(SyntheticLog.generate(51, 40, 30));
 
         // when
         Path stderr = dataDir.resolve("rebuild-" + workers.group() + ".err");
@@ -57,6 +55,26 @@ class RebuildProcessTest extends WorkersOnKafkaAndPostgres {
     }
 
     @Test
+    void printsItsOwnProgressLinesOnStderrWithNoLibraryInfoLinesAndNothingOnStdout() throws Exception {
+        // given a live worker that projected a small log, and a read model the rebuild migrates again
+        projectedByALiveWorker(SyntheticLog.generate(52, 5, 5));
+        Path stderr = dataDir.resolve("quiet-" + workers.group() + ".err");
+        Path stdout = dataDir.resolve("quiet-" + workers.group() + ".out");
+
+        // when
+        Process rebuild = launch(List.of("loan_applications"), Map.of(), stderr, stdout);
+
+        // then
+        assertThat(rebuild.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        assertThat(rebuild.exitValue()).as(Files.readString(stderr)).isZero();
+        assertThat(Files.readString(stdout)).isEmpty();
+        assertThat(Files.readAllLines(stderr))
+                .contains("rebuild: caught up with the live worker; swapping in one transaction")
+                .noneMatch(line -> line.startsWith("INFO") || line.contains(" INFO "))
+                .noneMatch(line -> line.toLowerCase(Locale.ROOT).contains("flyway"));
+    }
+
+    @Test
     void saysInOneLineThatTheDatabaseCannotBeReachedAndExitsTwo() throws Exception {
         // given a database URL with a port nobody listens on, as of a stack that was stopped
         int port = FreePorts.pick();
@@ -76,6 +94,13 @@ class RebuildProcessTest extends WorkersOnKafkaAndPostgres {
                 .startsWith("rebuild: could not run: the database at 127.0.0.1:" + port + " cannot be reached: ")
                 .doesNotContain("Exception")
                 .doesNotContain("secret");
+    }
+
+    private SyntheticLog projectedByALiveWorker(SyntheticLog eventLog) {
+        eventLog.produceTo(servers.bootstrapServers(), workers.topic());
+        workers.start(50);
+        workers.awaitViewsEqualTheFoldOf(eventLog);
+        return eventLog;
     }
 
     private Process launch(List<String> views, Map<String, String> settings, Path stderr) throws IOException {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * {@code ./polyglot projection rebuild [VIEW...]} runs this in its own process, from the worker's jar: {@code java -cp
  * projection-worker.jar io.polyglot.projection.rebuild.RebuildMain [VIEW...]}, with the worker's settings
  * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code DATABASE_URL}, {@code PROJECTION_TOPIC}, {@code PROJECTION_GROUP}) in the
- * environment. Progress goes to stderr. Exits 0 once the views are swapped, 1 when the rebuild failed (the live tables are
+ * environment. Progress goes to stderr, and so does the log, from {@value #LOGBACK_CONFIGURATION}: the libraries'
+ * lines at WARN and above only. Exits 0 once the views are swapped, 1 when the rebuild failed (the live tables are
  * untouched then), 2 when it could not run (invalid settings, a database it cannot connect to), 3 when it refused to
  * start.
  */
@@ -31,14 +32,19 @@ public final class RebuildMain {
     static final int COULD_NOT_RUN = 2;
     static final int REFUSED = 3;
 
+    /** The rebuild's logging setup, on the class path beside the worker's own {@code logback.xml}. */
+    static final String LOGBACK_CONFIGURATION = "rebuild-logback.xml";
+
     /** The advisory-lock session, the swap's transaction and the copies' writes each hold a connection. */
     public static final int CONNECTIONS = 4;
-
-    private static final Logger log = LoggerFactory.getLogger(RebuildMain.class);
 
     private RebuildMain() {}
 
     public static void main(String[] args) {
+        // Before the first logger exists: the worker's logback.xml would print Flyway's INFO lines on stdout.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+        }
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         System.exit(run(List.of(args)));
@@ -74,6 +80,7 @@ public final class RebuildMain {
 
     /** Runs a rebuild of {@code views} (all when empty) with the settings of the environment; returns the exit code. */
     static int run(List<String> views) {
+        Logger log = LoggerFactory.getLogger(RebuildMain.class);
         ProjectionConfig config;
         try {
             config = ProjectionConfig.fromEnvironment(System.getenv(), log);
