@@ -10,6 +10,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./polyglot bench [--smoke] [STAGE...]}: runs the stages (all by default) on a local stack of its own and
@@ -21,6 +22,9 @@ import picocli.CommandLine.Parameters;
         mixinStandardHelpOptions = true,
         description = "Measures each stage of the pipeline side by side with the raw engine underneath.")
 public final class BenchMain implements Callable<Integer> {
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
 
     @Option(names = "--smoke", description = "measure a few seconds per stage (CI: shapes, not speeds)")
     boolean smoke;
@@ -82,9 +86,8 @@ public final class BenchMain implements Callable<Integer> {
         for (String id : stageIds) {
             var stage = Stages.byId(id);
             if (stage.isEmpty()) {
-                System.err.println("unknown stage '" + id + "'; the stages are "
+                throw wrongCommandLine("unknown stage '" + id + "'; the stages are "
                         + Stages.all().stream().map(BenchStage::id).toList());
-                return 2;
             }
             stages.add(stage.get());
         }
@@ -93,14 +96,12 @@ public final class BenchMain implements Callable<Integer> {
         }
         int pairs = rounds != null ? rounds : smoke ? 1 : 2;
         if (pairs < 1) {
-            System.err.println("--rounds must be at least 1");
-            return 2;
+            throw wrongCommandLine("--rounds must be at least 1");
         }
         Path repoRoot = (root != null ? root : defaultRoot()).toAbsolutePath().normalize();
         Path folder = out != null ? out : repoRoot.resolve("target").resolve("bench");
         if (budgetMinutes != null && (budgetMinutes < 1 || smoke)) {
-            System.err.println("--budget takes a number of minutes of at least 1, and applies to a full run only");
-            return 2;
+            throw wrongCommandLine("--budget takes a number of minutes of at least 1, and applies to a full run only");
         }
         Pace pace = smoke
                 ? Pace.smoke(pairs)
@@ -110,6 +111,11 @@ public final class BenchMain implements Callable<Integer> {
                 .run(stages);
         System.out.print(report.markdown());
         return report.everyStageRan() ? 0 : 1;
+    }
+
+    /** picocli prints the message and the usage on stderr and exits 2, as for an unknown option. */
+    private CommandLine.ParameterException wrongCommandLine(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
     }
 
     private static Path defaultRoot() {

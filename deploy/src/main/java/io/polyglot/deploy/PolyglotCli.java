@@ -39,6 +39,11 @@ import picocli.CommandLine.Spec;
 /**
  * {@code ./polyglot}: runs the pipeline on this machine. The repository root comes from {@code POLYGLOT_ROOT} (the
  * script sets it), the data folder from {@code POLYGLOT_HOME}, else {@code .polyglot/} in the repository.
+ *
+ * <p>A wrong command line (a missing or unknown command or subcommand, an unknown option, a bad value) prints what is
+ * wrong and the usage of the command it is about to stderr and exits 2; {@code -h} prints the usage to stdout and
+ * exits 0. The command groups ({@code polyglot} itself, {@code archive}, {@code projection}) therefore run nothing
+ * of their own: without a subcommand, picocli reports the missing one like any other wrong command line.
  */
 @Command(
         name = "polyglot",
@@ -56,9 +61,9 @@ import picocli.CommandLine.Spec;
             PolyglotCli.Test.class,
             ChaosCommand.class
         })
-public final class PolyglotCli implements Runnable {
-    @Spec
-    CommandLine.Model.CommandSpec spec;
+public final class PolyglotCli {
+    /** The CLI's own logging setup: libraries speak at WARN and above only, on stderr. */
+    static final String LOGBACK_CONFIGURATION = "polyglot-cli-logback.xml";
 
     private final Path home;
     private final Path repoRoot;
@@ -77,6 +82,10 @@ public final class PolyglotCli implements Runnable {
                 .filter(folder -> !folder.isBlank())
                 .map(Path::of)
                 .orElse(repoRoot.resolve(".polyglot"));
+        // Before the first logger exists: a jar run without the script's -D option would log INFO on stdout.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+        }
         System.exit(commandLine(home, repoRoot).execute(args));
     }
 
@@ -87,6 +96,15 @@ public final class PolyglotCli implements Runnable {
     public static CommandLine commandLine(Path home, Path repoRoot) {
         CommandLine commandLine = new CommandLine(new PolyglotCli(home, repoRoot));
         commandLine.getSubcommands().get("import").setUnmatchedOptionsArePositionalParams(true);
+        // picocli's own handler leaves the usage out when it can suggest a near name; the usage is always printed.
+        commandLine.setParameterExceptionHandler((e, args) -> {
+            CommandLine line = e.getCommandLine();
+            PrintWriter err = line.getErr();
+            err.println(e.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            line.usage(err);
+            return line.getCommandSpec().exitCodeOnInvalidInput();
+        });
         commandLine.setExecutionExceptionHandler((e, line, parseResult) -> {
             if (e instanceof ServerStartException || e instanceof UncheckedIOException) {
                 line.getErr().println("polyglot: " + e.getMessage());
@@ -95,11 +113,6 @@ public final class PolyglotCli implements Runnable {
             throw e;
         });
         return commandLine;
-    }
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /** The repository whose built jars the stack runs. */
@@ -270,7 +283,7 @@ public final class PolyglotCli implements Runnable {
             description = "Checks and reads the archive of the running stack.",
             subcommands = {PolyglotCli.ArchiveList.class, PolyglotCli.ArchiveVerify.class, PolyglotCli.ArchiveCat.class
             })
-    static final class Archive implements Runnable {
+    static final class Archive {
         /** Exit code when the archive was checked and problems were found. */
         static final int PROBLEMS_FOUND = 1;
 
@@ -286,13 +299,14 @@ public final class PolyglotCli implements Runnable {
         @ParentCommand
         PolyglotCli cli;
 
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
-
-        Map<String, String> env() {
-            return cli.stack(out()).env();
+        /**
+         * The stack's client settings once {@code needed} answer.
+         *
+         * @throws StackNotRunningException when one of them does not
+         * @throws ServerStartException when the stack was never started
+         */
+        Map<String, String> env(PolyglotStack.Server... needed) {
+            return cli.stack(out()).envOfRunning(needed);
         }
 
         /** Where the archive commands print; set once on the whole command line, so the same for each of them. */
@@ -328,7 +342,7 @@ public final class PolyglotCli implements Runnable {
             }
             String prefix =
                     aggregateType == null ? SegmentKey.EVENTS_PREFIX : SegmentKey.EVENTS_PREFIX + aggregateType + "/";
-            try (ArchiveStore store = ArchiveVerification.store(archive.env())) {
+            try (ArchiveStore store = ArchiveVerification.store(archive.env(PolyglotStack.Server.S3))) {
                 PrintWriter out = archive.out();
                 for (String key : store.list(prefix)) {
                     if (SegmentKey.parse(key)
@@ -339,7 +353,7 @@ public final class PolyglotCli implements Runnable {
                 }
                 out.flush();
                 return 0;
-            } catch (ServerStartException | ArchiveStoreException e) {
+            } catch (ServerStartException | StackNotRunningException | ArchiveStoreException e) {
                 err.println("polyglot: archive ls could not run: " + e.getMessage());
                 return Archive.COULD_NOT_RUN;
             }
@@ -364,8 +378,8 @@ public final class PolyglotCli implements Runnable {
             PrintWriter out = archive.out();
             ArchiveVerification.Outcome outcome;
             try {
-                outcome = ArchiveVerification.run(archive.env());
-            } catch (ServerStartException | ArchiveVerification.CannotRunException e) {
+                outcome = ArchiveVerification.run(archive.env(PolyglotStack.Server.S3, PolyglotStack.Server.KAFKA));
+            } catch (ServerStartException | StackNotRunningException | ArchiveVerification.CannotRunException e) {
                 archive.err().println("polyglot: archive verify could not run: " + e.getMessage());
                 return Archive.COULD_NOT_RUN;
             }
@@ -445,8 +459,8 @@ public final class PolyglotCli implements Runnable {
             }
             Map<String, String> env;
             try {
-                env = archive.env();
-            } catch (ServerStartException e) {
+                env = archive.env(PolyglotStack.Server.S3);
+            } catch (ServerStartException | StackNotRunningException e) {
                 err.println("polyglot: archive cat could not run: " + e.getMessage());
                 return Archive.COULD_NOT_RUN;
             }
@@ -486,17 +500,12 @@ public final class PolyglotCli implements Runnable {
             mixinStandardHelpOptions = true,
             description = "Works on the read models of the running stack.",
             subcommands = {PolyglotCli.ProjectionRebuild.class})
-    static final class Projection implements Runnable {
+    static final class Projection {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
         @ParentCommand
         PolyglotCli cli;
-
-        @Override
-        public void run() {
-            spec.commandLine().usage(spec.commandLine().getOut());
-        }
     }
 
     @Command(
@@ -505,13 +514,17 @@ public final class PolyglotCli implements Runnable {
             description = "Rebuilds the tables behind the named views (all by default) from the start of events.all"
                     + " into new tables while the old ones keep serving, then swaps them in one transaction at the"
                     + " live worker's offsets. Runs in its own process from the projection worker's jar; progress on"
-                    + " stderr. Exits 0 when swapped, 1 when it failed (the live tables stay as they were), 2 on"
-                    + " invalid settings or a stack never started, 3 when refused: a view it does not know, another"
+                    + " stderr. Exits 0 when swapped, 1 when it failed (the live tables stay as they were), 2 when it"
+                    + " could not run (invalid settings, the stack never started or not running, Kafka or the database"
+                    + " out of reach), 3 when refused: a view it does not know, another"
                     + " rebuild runs or the log"
                     + " no longer starts at offset 0.")
     static final class ProjectionRebuild implements Callable<Integer> {
         /** The rebuild's entry point in the projection worker's jar. */
         static final String MAIN_CLASS = "io.polyglot.projection.rebuild.RebuildMain";
+
+        /** The rebuild's own code for a rebuild that could not start: bad settings, a server out of reach. */
+        static final int COULD_NOT_RUN = 2;
 
         @ParentCommand
         Projection projection;
@@ -525,10 +538,11 @@ public final class PolyglotCli implements Runnable {
             PrintWriter err = projection.spec.commandLine().getErr();
             Map<String, String> env;
             try {
-                env = cli.stack(projection.spec.commandLine().getOut()).env();
-            } catch (ServerStartException e) {
+                env = cli.stack(projection.spec.commandLine().getOut())
+                        .envOfRunning(PolyglotStack.Server.POSTGRES, PolyglotStack.Server.KAFKA);
+            } catch (ServerStartException | StackNotRunningException e) {
                 err.println("polyglot: projection rebuild could not run: " + e.getMessage());
-                return 2;
+                return COULD_NOT_RUN;
             }
             Path jar = cli.builtJar("projection-worker");
             List<String> command = new ArrayList<>(List.of(
@@ -540,8 +554,6 @@ public final class PolyglotCli implements Runnable {
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
             builder.environment().put("KAFKA_BOOTSTRAP_SERVERS", env.get("KAFKA_BOOTSTRAP_SERVERS"));
             builder.environment().put("DATABASE_URL", env.get("DATABASE_URL"));
-            // The rebuild speaks on stderr; its log stays quiet on stdout unless asked for.
-            builder.environment().putIfAbsent("POLYGLOT_LOG_LEVEL", "WARN");
             return builder.start().waitFor();
         }
     }

@@ -42,6 +42,27 @@ import org.slf4j.LoggerFactory;
  * with a temporary home.
  */
 public final class PolyglotStack {
+    /** The servers of the stack, which the CLI's commands reach directly. */
+    public enum Server {
+        KAFKA("Kafka"),
+        POSTGRES("PostgreSQL"),
+        S3("S3Proxy");
+
+        private final String label;
+
+        Server(String label) {
+            this.label = label;
+        }
+
+        int port(StackState state) {
+            return switch (this) {
+                case KAFKA -> state.kafkaPort();
+                case POSTGRES -> state.postgresPort();
+                case S3 -> state.s3Port();
+            };
+        }
+    }
+
     /** The bucket of the archive. */
     public static final String BUCKET = "polyglot-archive";
 
@@ -175,12 +196,39 @@ public final class PolyglotStack {
         return components;
     }
 
+    /**
+     * {@link #env()} once every server in {@code needed} answers on its port, for the commands that use the servers
+     * themselves: without the check, a stopped stack shows as a client library's error about a refused connection.
+     *
+     * @throws StackNotRunningException naming the first server of {@code needed} that does not answer
+     * @throws ServerStartException when the stack was never started
+     */
+    public Map<String, String> envOfRunning(Server... needed) {
+        StackState state = started();
+        for (Server server : needed) {
+            int port = server.port(state);
+            if (!answers(port)) {
+                throw new StackNotRunningException("the stack in " + home + " is not running: " + server.label + " at "
+                        + HOST + ":" + port + " cannot be reached; start it with ./polyglot up");
+            }
+        }
+        return env(state);
+    }
+
     /** What a client needs to reach the stack, in a stable order. */
     public Map<String, String> env() {
-        StackState state = StackState.load(home)
+        return env(started());
+    }
+
+    /** The state of a stack whose servers started once, so that their credentials are known. */
+    private StackState started() {
+        return StackState.load(home)
                 .filter(known -> known.databaseUrl() != null)
                 .orElseThrow(() -> new ServerStartException(
                         "the stack in " + home + " was never started; run" + " ./polyglot up first"));
+    }
+
+    private static Map<String, String> env(StackState state) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("COMMAND_URL", "http://" + HOST + ":" + state.commandPort());
         env.put(

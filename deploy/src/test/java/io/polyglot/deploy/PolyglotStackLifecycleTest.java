@@ -62,8 +62,8 @@ class PolyglotStackLifecycleTest {
         assertThat(run.out()).isEmpty();
         assertThat(run.err())
                 .contains("archive verify could not run")
-                .contains("the archive bucket polyglot-archive at http://127.0.0.1:")
-                .contains("does not answer");
+                .contains("is not running: S3Proxy at 127.0.0.1:")
+                .contains("start it with ./polyglot up");
     }
 
     private static ComponentStatus component(List<ComponentStatus> status, String name) {

@@ -46,6 +46,20 @@ public record DatabaseUrl(String jdbcUrl, String user, String password) {
         return new DatabaseUrl("jdbc:postgresql://" + uri.getHost() + port + path + query, user, password);
     }
 
+    /** Where the URL points, {@code host:port} as written (hosts, for a URL that names several), for messages. */
+    public String server() {
+        int start = jdbcUrl.indexOf("//");
+        if (start < 0) {
+            return jdbcUrl;
+        }
+        String rest = jdbcUrl.substring(start + 2);
+        int end = 0;
+        while (end < rest.length() && rest.charAt(end) != '/' && rest.charAt(end) != '?') {
+            end++;
+        }
+        return rest.substring(0, end);
+    }
+
     private static String decode(String text) {
         return URLDecoder.decode(text, StandardCharsets.UTF_8);
     }

@@ -22,4 +22,17 @@ class DatabaseUrlTest {
         assertThatThrownBy(() -> DatabaseUrl.parse("mysql://x@h/db")).isInstanceOf(InvalidSettingException.class);
         assertThatThrownBy(() -> DatabaseUrl.parse("postgresql:///db")).isInstanceOf(InvalidSettingException.class);
     }
+
+    @Test
+    void namesTheServerItPointsAtWithoutDatabaseQueryOrCredentials() {
+        // given
+        DatabaseUrl one = DatabaseUrl.parse("postgresql://polyglot:secret@127.0.0.1:54321/polyglot?sslmode=disable");
+        DatabaseUrl several = DatabaseUrl.parse("jdbc:postgresql://db1:5432,db2:5433/polyglot");
+        DatabaseUrl local = DatabaseUrl.parse("jdbc:postgresql:polyglot");
+
+        // then
+        assertThat(one.server()).isEqualTo("127.0.0.1:54321");
+        assertThat(several.server()).isEqualTo("db1:5432,db2:5433");
+        assertThat(local.server()).isEqualTo("jdbc:postgresql:polyglot");
+    }
 }

@@ -6,9 +6,11 @@ import io.polyglot.projection.ReadModelDatabase;
 import io.polyglot.projection.readmodel.PostgresDeadLetterResolutions;
 import io.polyglot.projection.readmodel.PostgresReadModelRebuild;
 import io.polyglot.readmodel.ReadModelMigrations;
+import io.polyglot.runtime.DatabaseUrl;
 import io.polyglot.runtime.InvalidSettingException;
 import io.polyglot.runtime.deadletter.DeadLetterReader;
 import java.io.PrintStream;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
 import javax.sql.DataSource;
@@ -19,23 +21,30 @@ import org.slf4j.LoggerFactory;
  * {@code ./polyglot projection rebuild [VIEW...]} runs this in its own process, from the worker's jar: {@code java -cp
  * projection-worker.jar io.polyglot.projection.rebuild.RebuildMain [VIEW...]}, with the worker's settings
  * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code DATABASE_URL}, {@code PROJECTION_TOPIC}, {@code PROJECTION_GROUP}) in the
- * environment. Progress goes to stderr. Exits 0 once the views are swapped, 1 when the rebuild failed (the live
- * tables are untouched then), 2 on invalid settings, 3 when it refused to start.
+ * environment. Progress goes to stderr, and so does the log, from {@value #LOGBACK_CONFIGURATION}: the libraries'
+ * lines at WARN and above only. Exits 0 once the views are swapped, 1 when the rebuild failed (the live tables are
+ * untouched then), 2 when it could not run (invalid settings, a database it cannot connect to), 3 when it refused to
+ * start.
  */
 public final class RebuildMain {
 
     static final int FAILED = 1;
-    static final int INVALID_SETTINGS = 2;
+    static final int COULD_NOT_RUN = 2;
     static final int REFUSED = 3;
+
+    /** The rebuild's logging setup, on the class path beside the worker's own {@code logback.xml}. */
+    static final String LOGBACK_CONFIGURATION = "rebuild-logback.xml";
 
     /** The advisory-lock session, the swap's transaction and the copies' writes each hold a connection. */
     public static final int CONNECTIONS = 4;
 
-    private static final Logger log = LoggerFactory.getLogger(RebuildMain.class);
-
     private RebuildMain() {}
 
     public static void main(String[] args) {
+        // Before the first logger exists: the worker's logback.xml would print Flyway's INFO lines on stdout.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", LOGBACK_CONFIGURATION);
+        }
         System.setProperty("org.jooq.no-logo", "true");
         System.setProperty("org.jooq.no-tips", "true");
         System.exit(run(List.of(args)));
@@ -71,14 +80,23 @@ public final class RebuildMain {
 
     /** Runs a rebuild of {@code views} (all when empty) with the settings of the environment; returns the exit code. */
     static int run(List<String> views) {
+        Logger log = LoggerFactory.getLogger(RebuildMain.class);
         ProjectionConfig config;
         try {
             config = ProjectionConfig.fromEnvironment(System.getenv(), log);
         } catch (InvalidSettingException e) {
             System.err.println("rebuild: not started: " + e.getMessage());
-            return INVALID_SETTINGS;
+            return COULD_NOT_RUN;
         }
-        try (HikariDataSource database = ReadModelDatabase.pool(config.database(), CONNECTIONS)) {
+        HikariDataSource pool;
+        try {
+            pool = ReadModelDatabase.pool(config.database(), CONNECTIONS);
+        } catch (RuntimeException e) {
+            // Hikari opens the first connection in the constructor; its failure is a setting or a server, no bug.
+            System.err.println("rebuild: could not run: " + noConnection(config.database(), e));
+            return COULD_NOT_RUN;
+        }
+        try (HikariDataSource database = pool) {
             ReadModelMigrations.migrate(database);
             of(config, database, System.err, Clock.systemUTC()).run(views);
             return 0;
@@ -90,5 +108,20 @@ public final class RebuildMain {
             System.err.println("rebuild: failed, the live tables are as they were: " + e);
             return FAILED;
         }
+    }
+
+    /** Why the database at {@code url} gave no connection, in one line: the driver's reason, without its trace. */
+    static String noConnection(DatabaseUrl url, RuntimeException failure) {
+        Throwable cause = failure;
+        while (cause != null && !(cause instanceof SQLException)) {
+            cause = cause.getCause();
+        }
+        if (!(cause instanceof SQLException sql)) {
+            return "no connection to the database at " + url.server() + ": " + failure.getMessage();
+        }
+        // SQLSTATE class 08 is a connection exception: nothing answered, or the connection broke while opening.
+        boolean unreachable = sql.getSQLState() != null && sql.getSQLState().startsWith("08");
+        return "the database at " + url.server() + (unreachable ? " cannot be reached: " : " refused the connection: ")
+                + sql.getMessage();
     }
 }
