@@ -35,7 +35,12 @@ class StoppedStackCommandsTest {
             String commandLine, String command, String server) {
         // given
         StackState stopped = StackState.withFreePorts()
-                .withCredentials("postgresql://polyglot:secret@127.0.0.1:1/polyglot", "secret", "access", "secret");
+                .withCredentials(
+                        "postgresql://polyglot:secret@127.0.0.1:1/polyglot",
+                        "secret",
+                        "postgresql://polyglot_reader:secret@127.0.0.1:1/polyglot",
+                        "access",
+                        "secret");
         stopped.save(home);
         int port = server.equals("PostgreSQL") ? stopped.postgresPort() : stopped.s3Port();
 
