@@ -1,0 +1,53 @@
+package io.polyglot.command.decider;
+
+import io.polyglot.command.avro.CommandRecord;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumWriter;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.EncoderFactory;
+
+/**
+ * Commands as the versions before the canonical body hash put them on {@code commands}: in the first released
+ * version of {@code CommandRecord}, whose only hash is that of the JSON as sent, in its {@code bodyHash}.
+ */
+public final class FirstReleasedCommands {
+
+    /** The first released version of {@code CommandRecord}, as the class path keeps it for the decider. */
+    public static final Schema SCHEMA = DeciderRecords.released(
+                    CommandRecord.getClassSchema().getFullName())
+            .get(0);
+
+    private FirstReleasedCommands() {}
+
+    /**
+     * {@code command} in single-object encoding with the first released schema; its {@code bodyHashAsSent}, which
+     * that version did not have, is left behind.
+     */
+    public static byte[] encode(CommandRecord command) {
+        GenericRecord old = new GenericData.Record(SCHEMA);
+        for (Schema.Field field : SCHEMA.getFields()) {
+            old.put(field.name(), command.get(field.name()));
+        }
+        long fingerprint = SchemaNormalization.parsingFingerprint64(SCHEMA);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(0xC3);
+        bytes.write(0x01);
+        for (int i = 0; i < Long.BYTES; i++) {
+            bytes.write((int) (fingerprint >>> (8 * i)));
+        }
+        try {
+            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
+            new GenericDatumWriter<GenericRecord>(SCHEMA).write(old, encoder);
+            encoder.flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+}
