@@ -24,15 +24,16 @@ import java.util.Map;
  *   <li>the members of every object are in the order of their names' Unicode code points, at every depth;
  *   <li>a member whose value is {@code null} is left out where the intake read it as absent (an optional field);
  *   <li>a number is written as the parser read it: {@code -0} as {@code 0}; the intake reads only whole numbers
- *       of up to 19 digits and refuses every other way of writing one (a fraction, an exponent, leading zeros), so
- *       no two forms of one value reach the hash;
+ *       that fit a long and refuses every other way of writing one (a fraction, an exponent, leading zeros), so no
+ *       two forms of one value reach the hash;
  *   <li>a business time is written in UTC ({@link Instant#toString()}) where the intake read it as an instant.
  * </ul>
  *
  * <p>Everything else stays as it was parsed: texts are compared character for character after JSON's escapes are
  * decoded, so an empty text, another Unicode normalization, another case or a member sent empty instead of left out
  * still makes another body. The readers of {@link JsonFields} note what they read as absent or in a normal form, as
- * they read it; a field no reader notes is never changed, so a form can only tell more bodies apart, never fewer.
+ * they read it; a field no reader notes is hashed as parsed, so a missing note can only make a retry count as another
+ * body, never another body count as a retry.
  */
 final class CanonicalForm {
 

@@ -1,16 +1,13 @@
 package io.polyglot.command.decider;
 
 import io.polyglot.command.avro.CommandRecord;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
 import org.apache.avro.generic.GenericData;
-import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.avro.io.BinaryEncoder;
-import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.message.BinaryMessageEncoder;
 
 /**
  * Commands as the versions before the canonical body hash put them on {@code commands}: in the first released
@@ -34,20 +31,13 @@ public final class FirstReleasedCommands {
         for (Schema.Field field : SCHEMA.getFields()) {
             old.put(field.name(), command.get(field.name()));
         }
-        long fingerprint = SchemaNormalization.parsingFingerprint64(SCHEMA);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        bytes.write(0xC3);
-        bytes.write(0x01);
-        for (int i = 0; i < Long.BYTES; i++) {
-            bytes.write((int) (fingerprint >>> (8 * i)));
-        }
         try {
-            BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(bytes, null);
-            new GenericDatumWriter<GenericRecord>(SCHEMA).write(old, encoder);
-            encoder.flush();
+            ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), SCHEMA).encode(old);
+            byte[] bytes = new byte[encoded.remaining()];
+            encoded.get(bytes);
+            return bytes;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
     }
 }
