@@ -208,7 +208,14 @@ class DeciderGuaranteesTest {
 
     private static Intake.Accepted command(String aggregateId) {
         return new Intake.Accepted(
-                "placement-" + aggregateId, "RecordActivity", "Ticket", aggregateId, Optional.empty(), "0", List.of());
+                "placement-" + aggregateId,
+                "RecordActivity",
+                "Ticket",
+                aggregateId,
+                Optional.empty(),
+                "0",
+                "0",
+                List.of());
     }
 
     private static HttpRequest postJson(String body) {

@@ -4,8 +4,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.io.BinaryEncoder;
@@ -22,8 +26,9 @@ import org.apache.avro.specific.SpecificRecord;
  * {@code toByteBuffer()}, without building a message encoder's buffers per record.
  *
  * <p>Each thread keeps its own datum writer and reader, output buffer, encoder and decoder, so the HTTP threads and
- * the stream threads encode at once without sharing any of them. Only this build's schema of the type is read: a
- * value written with another schema is refused, as the generated {@code fromByteBuffer()} refuses it without a
+ * the stream threads encode at once without sharing any of them. This build's schema of the type is read, and the
+ * earlier versions of it that a format is given, resolved to this build's (a field added since takes its default);
+ * a value written with any other schema is refused, as the generated {@code fromByteBuffer()} refuses it without a
  * schema store.
  *
  * <p>Instances are thread-safe.
@@ -43,12 +48,14 @@ public final class SingleObjectFormat<T extends SpecificRecord> {
 
     private final Schema schema;
     private final byte[] header;
+    private final Map<Long, Schema> earlier;
     private final ThreadLocal<Coders<T>> coders;
 
-    private SingleObjectFormat(SpecificData model, Schema schema) {
+    private SingleObjectFormat(SpecificData model, Schema schema, Map<Long, Schema> earlier) {
         this.schema = schema;
         this.header = header(schema);
-        this.coders = ThreadLocal.withInitial(() -> new Coders<>(model, schema));
+        this.earlier = earlier;
+        this.coders = ThreadLocal.withInitial(() -> new Coders<>(model, schema, earlier));
     }
 
     /**
@@ -56,8 +63,32 @@ public final class SingleObjectFormat<T extends SpecificRecord> {
      * own ({@code SpecificData.getForClass}) gives the bytes of its {@code toByteBuffer()}.
      */
     public static <T extends SpecificRecord> SingleObjectFormat<T> of(SpecificData model, Schema schema) {
+        return of(model, schema, List.of());
+    }
+
+    /**
+     * The format of {@code schema} that also reads values written with {@code earlier} versions of the same record,
+     * resolved to {@code schema}; it writes {@code schema} only.
+     *
+     * @throws IllegalArgumentException when an earlier version names another record or cannot be read as
+     *     {@code schema} (a field added since without a default, a type changed)
+     */
+    public static <T extends SpecificRecord> SingleObjectFormat<T> of(
+            SpecificData model, Schema schema, List<Schema> earlier) {
         AvroLimits.install();
-        return new SingleObjectFormat<>(model, schema);
+        Map<Long, Schema> byFingerprint = new HashMap<>();
+        for (Schema version : earlier) {
+            SchemaCompatibility.SchemaPairCompatibility reads =
+                    SchemaCompatibility.checkReaderWriterCompatibility(schema, version);
+            if (!version.getFullName().equals(schema.getFullName())
+                    || reads.getType() != SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+                throw new IllegalArgumentException("a value written with this version of " + version.getFullName()
+                        + " cannot be read as " + schema.getFullName() + ": " + reads.getDescription());
+            }
+            byFingerprint.put(SchemaNormalization.parsingFingerprint64(version), version);
+        }
+        byFingerprint.remove(SchemaNormalization.parsingFingerprint64(schema));
+        return new SingleObjectFormat<>(model, schema, Map.copyOf(byFingerprint));
     }
 
     /** The schema this format writes and reads. */
@@ -103,15 +134,19 @@ public final class SingleObjectFormat<T extends SpecificRecord> {
                     "not Avro single-object encoding: expected marker C3 01 and an 8-byte fingerprint, got "
                             + bytes.length + " bytes");
         }
-        if (!Arrays.equals(bytes, 2, EventCodec.HEADER_LENGTH, header, 2, EventCodec.HEADER_LENGTH)) {
-            throw new UndecodableRecordException("the fingerprint is not that of " + schema.getFullName());
-        }
         Coders<T> own = coders.get();
+        SpecificDatumReader<T> reader = own.reader;
+        if (!Arrays.equals(bytes, 2, EventCodec.HEADER_LENGTH, header, 2, EventCodec.HEADER_LENGTH)) {
+            reader = earlier.isEmpty() ? null : own.earlierReaders.get(EventCodec.fingerprintOf(bytes));
+            if (reader == null) {
+                throw new UndecodableRecordException("the fingerprint is not that of " + schema.getFullName());
+            }
+        }
         try {
             own.decoder = DecoderFactory.get()
                     .binaryDecoder(
                             bytes, EventCodec.HEADER_LENGTH, bytes.length - EventCodec.HEADER_LENGTH, own.decoder);
-            return own.reader.read(null, own.decoder);
+            return reader.read(null, own.decoder);
         } catch (IOException
                 | AvroRuntimeException
                 | IndexOutOfBoundsException
@@ -136,13 +171,16 @@ public final class SingleObjectFormat<T extends SpecificRecord> {
     private static final class Coders<T> {
         private final SpecificDatumWriter<T> writer;
         private final SpecificDatumReader<T> reader;
+        private final Map<Long, SpecificDatumReader<T>> earlierReaders = new HashMap<>();
         private Output output;
         private BinaryEncoder encoder;
         private BinaryDecoder decoder;
 
-        Coders(SpecificData model, Schema schema) {
+        Coders(SpecificData model, Schema schema, Map<Long, Schema> earlier) {
             this.writer = new SpecificDatumWriter<>(schema, model);
             this.reader = new SpecificDatumReader<>(schema, schema, model);
+            earlier.forEach((fingerprint, version) ->
+                    earlierReaders.put(fingerprint, new SpecificDatumReader<>(version, schema, model)));
             renew();
         }
 

@@ -65,6 +65,7 @@ public class DeciderBenchmark {
                 .setCommandType("RecordActivity")
                 .setExpectedVersion(null)
                 .setBodyHash(accepted.bodyHash())
+                .setBodyHashAsSent(accepted.bodyHashAsSent())
                 .setEvents(List.of(ByteBuffer.wrap(codec.encode(Events.envelope(codec, "173688", 7)))))
                 .build();
         decision = CommandDecision.newBuilder()

@@ -16,6 +16,10 @@ import java.util.Objects;
  * key ({@code aggregateType/aggregateId}), in UTF-8. Neither part can hold a line feed: the hash is hexadecimal and
  * names refuse control characters.
  *
+ * <p>A claim holds the body hash its command came with: the canonical hash, or, for a command decided before the
+ * canonical form, the hash of its JSON as sent. A command is the claimed one when either of its hashes is the
+ * claim's, so a retry sent after the upgrade of a command decided before it is still a retry.
+ *
  * @param aggregateKey the first aggregate's key, as {@link DeciderTopology#headKey}
  * @param bodyHash the hash of the first command's body
  */
@@ -44,9 +48,13 @@ public record CommandIdClaim(String aggregateKey, String bodyHash) {
                 decision.getBodyHash());
     }
 
-    /** Whether {@code command} is the command this id was claimed by: the same aggregate and the same body. */
+    /**
+     * Whether {@code command} is the command this id was claimed by: the same aggregate and the same body, by its
+     * canonical hash or by the hash of its JSON as sent.
+     */
     public boolean isFor(CommandRecord command) {
-        return equals(of(command));
+        return aggregateKey.equals(DeciderTopology.headKey(command.getAggregateType(), command.getAggregateId()))
+                && (bodyHash.equals(command.getBodyHash()) || bodyHash.equals(command.getBodyHashAsSent()));
     }
 
     /** The record value on {@code commands.ids}. */

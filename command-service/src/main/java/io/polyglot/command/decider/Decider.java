@@ -24,7 +24,7 @@ import java.util.Optional;
  * heart of the decider, without Kafka, so that every outcome is tested without a broker.
  *
  * <p>In order: a command id decided before in this aggregate's partition answers with that first decision when the
- * aggregate and the body are the same, and with {@code COMMAND_ID_REUSED} when either differs; a command id claimed
+ * aggregate and the body are the same (by either of the command's body hashes, see {@link CommandIdClaim}), and with {@code COMMAND_ID_REUSED} when either differs; a command id claimed
  * in another partition (see {@link CommandIdClaim}) is {@code COMMAND_ID_REUSED} unless the claim is this very command;
  * then the expected version is checked ({@code 0} means the aggregate must not exist, {@code n} that its version is
  * {@code n}); then the aggregate type's rules, event by event. An accepted command's events get versions following the
@@ -126,8 +126,12 @@ public final class Decider {
     private static Judgement again(CommandRecord command, CommandDecision earlier, Instant decidedAt) {
         CommandIdClaim first = CommandIdClaim.of(earlier);
         if (first.isFor(command)) {
-            return Judgement.repeated(
-                    CommandDecision.newBuilder(earlier).setReplayed(true).build());
+            // The retry's own hash, not the first command's: the request waits for the decision of the body it sent,
+            // and a retry written differently, or sent after an upgrade, has another hash than the first command.
+            return Judgement.repeated(CommandDecision.newBuilder(earlier)
+                    .setBodyHash(command.getBodyHash())
+                    .setReplayed(true)
+                    .build());
         }
         return reused(command, first.aggregateKey(), decidedAt);
     }

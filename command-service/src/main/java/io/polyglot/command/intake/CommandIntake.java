@@ -212,7 +212,8 @@ public final class CommandIntake {
                 correlationId.orElse(commandId.get()),
                 causationId.orElse(commandId.get()),
                 expectedVersion,
-                BodyHash.of(JSON, node));
+                BodyHash.canonical(JSON, node, fields.canonicalForm()),
+                BodyHash.asSent(JSON, node));
         return envelopes(command, countedAs, drafts);
     }
 
@@ -249,6 +250,7 @@ public final class CommandIntake {
                 command.aggregateId(),
                 command.expectedVersion(),
                 command.bodyHash(),
+                command.bodyHashAsSent(),
                 events);
     }
 
@@ -341,5 +343,6 @@ public final class CommandIntake {
             String correlationId,
             String causationId,
             Optional<Long> expectedVersion,
-            String bodyHash) {}
+            String bodyHash,
+            String bodyHashAsSent) {}
 }

@@ -14,6 +14,8 @@ public interface DecisionBoard {
      * A future of its own that completes with the next decision published for the command {@code commandId} whose
      * body hashes to {@code bodyHash}. Two commands that reuse one id with different bodies are told apart by the
      * hash, so each is answered with its own decision (one of them {@code COMMAND_ID_REUSED}), never with the other's.
+     * The decider gives a replayed decision the hash of the retry it answers, so a retry whose canonical hash is not
+     * the first command's (one sent after the upgrade of a command decided before it) is answered too.
      * Register before appending the command, so that a fast decision is not missed; {@link #stopWaiting} when giving
      * up.
      */

@@ -17,7 +17,11 @@ public sealed interface Intake {
      * A valid command and the envelopes of the events it records, in order, still to be decided.
      *
      * @param expectedVersion the version the client expects the aggregate at; empty when any will do
-     * @param bodyHash SHA-256 (lower-case hex) of the command's JSON, which tells a retry from a reused command id
+     * @param bodyHash SHA-256 (lower-case hex) of the command's JSON in canonical form ({@code CanonicalForm}), which
+     *     tells a retry from a reused command id
+     * @param bodyHashAsSent SHA-256 (lower-case hex) of the command's JSON written compactly with its keys in the
+     *     order they were sent: the body hash of the versions before the canonical form, by which the decider knows a
+     *     retry of a command one of them decided
      */
     record Accepted(
             String id,
@@ -26,6 +30,7 @@ public sealed interface Intake {
             String aggregateId,
             Optional<Long> expectedVersion,
             String bodyHash,
+            String bodyHashAsSent,
             List<EventEnvelope> events)
             implements Intake {
 

@@ -3,6 +3,7 @@ package io.polyglot.command.intake;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.Optional;
@@ -13,6 +14,9 @@ import java.util.Set;
  *
  * <p>Readers return {@link Optional#empty()} both for an absent optional field and for a wrong one; the wrong one
  * has left a problem behind, and a caller builds nothing while {@link #hasProblems()} is true.
+ *
+ * <p>Readers also note, for the command's {@link CanonicalForm}, an optional field sent as {@code null}, which they
+ * read as absent; a command type notes a time it reads as an instant with {@link #readAsInstant}.
  */
 public final class JsonFields {
 
@@ -21,20 +25,32 @@ public final class JsonFields {
     private final ObjectNode node;
     private final JsonPointer at;
     private final FieldProblems problems;
+    private final CanonicalForm canonical;
 
-    private JsonFields(ObjectNode node, JsonPointer at, FieldProblems problems) {
+    private JsonFields(ObjectNode node, JsonPointer at, FieldProblems problems, CanonicalForm canonical) {
         this.node = node;
         this.at = at;
         this.problems = problems;
+        this.canonical = canonical;
     }
 
     /** The fields of {@code node}, or empty (with a problem recorded at {@code at}) when it is not an object. */
     public static Optional<JsonFields> of(JsonNode node, JsonPointer at, FieldProblems problems) {
+        return of(node, at, problems, new CanonicalForm());
+    }
+
+    private static Optional<JsonFields> of(
+            JsonNode node, JsonPointer at, FieldProblems problems, CanonicalForm canonical) {
         if (node instanceof ObjectNode object) {
-            return Optional.of(new JsonFields(object, at, problems));
+            return Optional.of(new JsonFields(object, at, problems, canonical));
         }
         problems.add(at, "must be a JSON object");
         return Optional.empty();
+    }
+
+    /** What the readers of this object, and of the objects read from it, noted for the canonical form. */
+    CanonicalForm canonicalForm() {
+        return canonical;
     }
 
     /** Records a problem for every field whose name is not in {@code known}. */
@@ -63,12 +79,12 @@ public final class JsonFields {
 
     /** A string field that may be absent or {@code null}. */
     public Optional<String> optionalText(String name) {
-        return absentOrNull(name) ? Optional.empty() : text(name);
+        return readAsAbsent(name) ? Optional.empty() : text(name);
     }
 
     /** A whole number field at least {@code min} that may be absent or {@code null}. */
     public Optional<Long> optionalWholeNumber(String name, long min) {
-        if (absentOrNull(name)) {
+        if (readAsAbsent(name)) {
             return Optional.empty();
         }
         JsonNode value = node.get(name);
@@ -89,12 +105,21 @@ public final class JsonFields {
             problems.add(pointer(name), "is required");
             return Optional.empty();
         }
-        return of(node.get(name), pointer(name), problems);
+        return of(node.get(name), pointer(name), problems, canonical);
     }
 
     /** An object field that may be absent or {@code null}. */
     public Optional<JsonFields> optionalObject(String name) {
-        return absentOrNull(name) ? Optional.empty() : of(node.get(name), pointer(name), problems);
+        return readAsAbsent(name) ? Optional.empty() : of(node.get(name), pointer(name), problems, canonical);
+    }
+
+    /**
+     * Notes that the field {@code name}, read as text, is the business time {@code instant}: the canonical form holds
+     * it in UTC, so the same instant sent with another offset or another number of fraction digits is the same
+     * command.
+     */
+    public void readAsInstant(String name, Instant instant) {
+        canonical.readAsInstant(node, name, instant);
     }
 
     /**
@@ -131,6 +156,15 @@ public final class JsonFields {
 
     private boolean absentOrNull(String name) {
         JsonNode value = node.get(name);
+        return value == null || value.isNull();
+    }
+
+    /** Whether the optional field {@code name} is absent; one sent as {@code null} is, and the note says so. */
+    private boolean readAsAbsent(String name) {
+        JsonNode value = node.get(name);
+        if (value != null && value.isNull()) {
+            canonical.readAsAbsent(node, name);
+        }
         return value == null || value.isNull();
     }
 

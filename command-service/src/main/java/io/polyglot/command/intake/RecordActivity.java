@@ -39,6 +39,7 @@ public final class RecordActivity implements CommandType {
         Optional<String> lifecycle = payload.optionalText("lifecycle");
         Optional<String> resource = payload.optionalText("resource");
         Optional<Instant> occurredAt = payload.requiredText("occurredAt").flatMap(text -> instant(payload, text));
+        occurredAt.ifPresent(instant -> payload.readAsInstant("occurredAt", instant));
         Map<String, String> attributes = payload.optionalObject("attributes")
                 .map(JsonFields::stringMembers)
                 .orElse(Map.of());

@@ -72,6 +72,7 @@ public final class KafkaCommandLog implements CommandLog {
                 .setCommandType(command.commandType())
                 .setExpectedVersion(command.expectedVersion().orElse(null))
                 .setBodyHash(command.bodyHash())
+                .setBodyHashAsSent(command.bodyHashAsSent())
                 .setEvents(events)
                 .build();
         return new ProducerRecord<>(

@@ -48,6 +48,35 @@ class CommandIdClaimTest {
     }
 
     @Test
+    void isForACommandWhoseHashAsSentIsTheClaimsHashOfABodyDecidedBeforeTheCanonicalForm() {
+        // given: a claim written before the canonical form, holding the hash of the JSON as sent
+        CommandRecord command = loan("c1", "case-1", "A_SUBMITTED");
+        CommandIdClaim claim = new CommandIdClaim("LoanApplication/case-1", command.getBodyHashAsSent());
+        CommandRecord otherBody = CommandRecord.newBuilder(command)
+                .setBodyHashAsSent("another-hash-as-sent")
+                .build();
+        CommandRecord otherAggregate =
+                CommandRecord.newBuilder(command).setAggregateId("case-2").build();
+
+        // then
+        assertThat(claim.isFor(command)).isTrue();
+        assertThat(claim.isFor(otherBody)).isFalse();
+        assertThat(claim.isFor(otherAggregate)).isFalse();
+    }
+
+    @Test
+    void isForNoCommandWithoutAHashAsSentMerelyBecauseBothAreMissing() {
+        // given: a command written before the canonical form has no hash as sent
+        CommandRecord command = CommandRecord.newBuilder(loan("c1", "case-1", "A_SUBMITTED"))
+                .setBodyHashAsSent(null)
+                .build();
+        CommandIdClaim claim = new CommandIdClaim("LoanApplication/case-1", "another-hash");
+
+        // then
+        assertThat(claim.isFor(command)).isFalse();
+    }
+
+    @Test
     void refusesAValueThatIsNotAClaim() {
         // given
         byte[] value = "no separator here".getBytes(StandardCharsets.UTF_8);

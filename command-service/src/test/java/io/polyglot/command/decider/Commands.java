@@ -33,6 +33,8 @@ final class Commands {
                 .setCommandType("RecordActivity")
                 .setExpectedVersion(expectedVersion)
                 .setBodyHash("hash-of-" + commandId + "-" + String.join(",", activities) + "-" + expectedVersion)
+                .setBodyHashAsSent(
+                        "sent-hash-of-" + commandId + "-" + String.join(",", activities) + "-" + expectedVersion)
                 .setEvents(events)
                 .build();
     }

@@ -24,11 +24,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaCompatibility;
+import org.apache.avro.SchemaCompatibility.SchemaCompatibilityType;
+import org.apache.avro.SchemaNormalization;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class DeciderRecordsTest {
 
@@ -59,6 +64,61 @@ class DeciderRecordsTest {
         // then
         assertThat(bytes).isEqualTo(generated);
         assertThat(read.apply(bytes)).isEqualTo(record);
+    }
+
+    @Test
+    void readsACommandWrittenWithTheFirstReleasedVersionWithoutAHashAsSent() {
+        // given
+        CommandRecord command = Commands.command("c-1", "LoanApplication", "case-1", 3L, "A_SUBMITTED");
+        byte[] written = FirstReleasedCommands.encode(command);
+
+        // when
+        CommandRecord read = DeciderRecords.command(written);
+
+        // then
+        assertThat(read)
+                .isEqualTo(CommandRecord.newBuilder(command)
+                        .setBodyHashAsSent(null)
+                        .build());
+        assertThat(command.getBodyHashAsSent()).isNotNull();
+    }
+
+    @Test
+    void keepsTheSchemaOfTheCommandsWrittenBeforeTheHashAsSentAsTheFirstReleasedVersion() {
+        // given: the fingerprint that commands written before bodyHashAsSent carry, read from that build's class
+        long before = 0xbaaeb660bc23acbeL;
+
+        // when
+        long first = SchemaNormalization.parsingFingerprint64(FirstReleasedCommands.SCHEMA);
+
+        // then
+        assertThat(Long.toHexString(first)).isEqualTo(Long.toHexString(before));
+    }
+
+    @ParameterizedTest
+    @ValueSource(classes = {CommandRecord.class, CommandDecision.class, AggregateHead.class})
+    void recordsEachRecordOfThisBuildAsReleasedAndReadsEveryReleasedVersionOfIt(Class<?> type) throws Exception {
+        // given
+        Schema current = (Schema) type.getMethod("getClassSchema").invoke(null);
+
+        // when
+        List<Schema> released = DeciderRecords.released(current.getFullName());
+
+        // then
+        assertThat(released)
+                .as("released versions of %s", current.getFullName())
+                .isNotEmpty();
+        assertThat(SchemaNormalization.parsingFingerprint64(released.get(released.size() - 1)))
+                .as("this build's %s is the last released version; copy it in as the next number", type)
+                .isEqualTo(SchemaNormalization.parsingFingerprint64(current));
+        for (Schema version : released) {
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(current, version)
+                            .getType())
+                    .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+            assertThat(SchemaCompatibility.checkReaderWriterCompatibility(version, current)
+                            .getType())
+                    .isEqualTo(SchemaCompatibilityType.COMPATIBLE);
+        }
     }
 
     @Test

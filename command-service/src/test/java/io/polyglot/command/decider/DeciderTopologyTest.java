@@ -219,6 +219,48 @@ class DeciderTopologyTest {
     }
 
     @Test
+    void answersARetryOfACommandDecidedBeforeTheCanonicalHashWithItsFirstDecisionAndOwnHash() {
+        // given
+        CommandRecord first = loan("c1", "case-1", "A_SUBMITTED");
+        CommandDecision decided = decideAsBeforeTheCanonicalHash(first, "hash-as-sent");
+
+        // when: the same command retried through this version, with its canonical hash and the hash as sent
+        send(CommandRecord.newBuilder(first)
+                .setBodyHash("canonical-hash")
+                .setBodyHashAsSent("hash-as-sent")
+                .build());
+
+        // then
+        assertThat(decided.getOutcome()).isEqualTo(Outcome.ACCEPTED);
+        assertThat(decided.getBodyHash()).isEqualTo("hash-as-sent");
+        assertThat(nextDecision())
+                .isEqualTo(CommandDecision.newBuilder(replayOf(decided))
+                        .setBodyHash("canonical-hash")
+                        .build());
+        assertThat(events.isEmpty()).isTrue();
+        assertThat(head("LoanApplication", "case-1").getVersion()).isEqualTo(1L);
+    }
+
+    @Test
+    void refusesACommandIdReusedAfterTheUpgradeWhenNeitherHashIsTheFirstCommands() {
+        // given
+        CommandRecord first = loan("c1", "case-1", "A_SUBMITTED");
+        decideAsBeforeTheCanonicalHash(first, "hash-as-sent");
+
+        // when
+        send(CommandRecord.newBuilder(first)
+                .setBodyHash("canonical-hash")
+                .setBodyHashAsSent("another-hash-as-sent")
+                .build());
+
+        // then
+        CommandDecision reused = nextDecision();
+        assertThat(reused.getOutcome()).isEqualTo(Outcome.COMMAND_ID_REUSED);
+        assertThat(reused.getBodyHash()).isEqualTo("canonical-hash");
+        assertThat(events.isEmpty()).isTrue();
+    }
+
+    @Test
     void decidesACommandIdAnewOnceItsRetentionHasPassed() {
         // given
         send(command("c1", "Ticket", "t-1", null, "opened"));
@@ -378,6 +420,19 @@ class DeciderTopologyTest {
         assertThat(claims.isEmpty()).isTrue();
         send(command("c1", "Ticket", "t-1", null, "opened"));
         assertThat(nextDecision().getOutcome()).isEqualTo(Outcome.COMMAND_ID_REUSED);
+    }
+
+    /**
+     * Decides {@code command} as the versions before the canonical hash appended it: in the first released schema,
+     * with {@code hashAsSent} as its only hash; its events are read.
+     */
+    private CommandDecision decideAsBeforeTheCanonicalHash(CommandRecord command, String hashAsSent) {
+        CommandRecord asBefore =
+                CommandRecord.newBuilder(command).setBodyHash(hashAsSent).build();
+        commands.pipeInput(command.getAggregateId(), FirstReleasedCommands.encode(asBefore));
+        CommandDecision decided = nextDecision();
+        events.readValuesToList();
+        return decided;
     }
 
     private void claimElsewhere(String commandId, String aggregateKey, String bodyHash) {

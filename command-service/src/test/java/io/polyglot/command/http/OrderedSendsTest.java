@@ -129,7 +129,14 @@ class OrderedSendsTest {
 
     private static Intake.Accepted line(String commandId, String aggregateId) {
         return new Intake.Accepted(
-                commandId, "RecordActivity", "Case", aggregateId, Optional.empty(), "hash-" + commandId, List.of());
+                commandId,
+                "RecordActivity",
+                "Case",
+                aggregateId,
+                Optional.empty(),
+                "hash-" + commandId,
+                "sent-hash-" + commandId,
+                List.of());
     }
 
     private static Throwable causeOf(CompletableFuture<Void> ack) {

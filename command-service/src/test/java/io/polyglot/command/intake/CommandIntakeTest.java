@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -426,8 +427,11 @@ class CommandIntakeTest {
     }
 
     @Test
-    void hashesAKnownBodyToTheSha256OfItsCompactJson() {
-        // given: the compact form of this body, hashed by sha256sum, is the hash stored decisions keep
+    void hashesAKnownBodyToTheSha256OfItsCanonicalFormAndOfItsCompactJsonAsSent() {
+        // given: both forms of this body, hashed by sha256sum; the canonical one is
+        // {"aggregateId":"case-ü-1","aggregateType":"LoanApplication","commandId":"c-hash-1","expectedVersion":3,
+        // "payload":{"activity":"A_SUBMITTED","attributes":{"AMOUNT_REQ":"20000"},"lifecycle":"COMPLETE",
+        // "occurredAt":"2011-09-30T22:38:44.546Z"},"type":"RecordActivity"}
         String body = """
                 {
                   "commandId": "c-hash-1",
@@ -451,8 +455,10 @@ class CommandIntakeTest {
         assertThat(read)
                 .isInstanceOfSatisfying(
                         Intake.Accepted.class,
-                        accepted -> assertThat(accepted.bodyHash())
-                                .isEqualTo("5fe23d48794a9d3e200c628c036bd48c8c7dbbf39e6c111f68a9d21dcaaa0b8c"));
+                        accepted -> assertThat(List.of(accepted.bodyHash(), accepted.bodyHashAsSent()))
+                                .containsExactly(
+                                        "4c7579ab33f9d7b11d0323d919aea421110f45dd8b59bdb8ba000c75afa701e2",
+                                        "5fe23d48794a9d3e200c628c036bd48c8c7dbbf39e6c111f68a9d21dcaaa0b8c"));
     }
 
     @Test
