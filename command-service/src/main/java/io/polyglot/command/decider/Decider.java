@@ -24,11 +24,12 @@ import java.util.Optional;
  * heart of the decider, without Kafka, so that every outcome is tested without a broker.
  *
  * <p>In order: a command id decided before in this aggregate's partition answers with that first decision when the
- * aggregate and the body are the same (by either of the command's body hashes, see {@link CommandIdClaim}), and with {@code COMMAND_ID_REUSED} when either differs; a command id claimed
- * in another partition (see {@link CommandIdClaim}) is {@code COMMAND_ID_REUSED} unless the claim is this very command;
- * then the expected version is checked ({@code 0} means the aggregate must not exist, {@code n} that its version is
- * {@code n}); then the aggregate type's rules, event by event. An accepted command's events get versions following the
- * head's, without gaps, and the decision time as {@code recordedAt}.
+ * aggregate and the body are the same (by either of the command's body hashes, see {@link CommandIdClaim}), and with
+ * {@code COMMAND_ID_REUSED} when either differs; a command id claimed in another partition (see {@link CommandIdClaim})
+ * is {@code COMMAND_ID_REUSED} unless the claim is this very command; then the expected version is checked ({@code 0}
+ * means the aggregate must not exist, {@code n} that its version is {@code n}); then the aggregate type's rules, event
+ * by event. An accepted command's events get versions following the head's, without gaps, and the decision time as
+ * {@code recordedAt}.
  */
 public final class Decider {
 

@@ -27,8 +27,8 @@ class CanonicalFormTest {
 
         // then
         assertThat(canonical)
-                .isEqualTo(
-                        "{\"a\":[{\"c\":2,\"d\":1}],\"b\":{\"a\":\"4\",\"z\":\"1\",\"\uE000\":\"3\",\"\uD834\uDD1E\":\"2\"}}");
+                .isEqualTo("{\"a\":[{\"c\":2,\"d\":1}],"
+                        + "\"b\":{\"a\":\"4\",\"z\":\"1\",\"\uE000\":\"3\",\"\uD834\uDD1E\":\"2\"}}");
     }
 
     @Test
