@@ -108,6 +108,31 @@ class DecidedCommandTest {
     }
 
     @Test
+    void answersARetryOfARefusedCommandWithItsFirstRefusalMarkedReplayedAlsoOnceTheAggregateMoved() {
+        // given: a command refused for a stale version, then the aggregate moves on to version 1
+        String stale = loan("refused-retry-2", "case-refused-retry", "A_PARTLYSUBMITTED", 1L);
+        HttpResponse<String> first = running.postJson(stale);
+        running.postJson(loan("refused-retry-1", "case-refused-retry", "A_SUBMITTED", 0L));
+        long before = running.committedCount(Topics.EVENTS_ALL);
+
+        // when: the refused command is sent again, alone and as a line of a batch
+        HttpResponse<String> again = running.postJson(stale);
+        HttpResponse<String> line = running.post("/v1/commands:batch", "application/x-ndjson", stale);
+
+        // then: the first refusal, its current version of then included, marked as replayed
+        assertThat(first.statusCode()).isEqualTo(409);
+        assertThat(json(first).has("replayed")).isFalse();
+        assertThat(json(first).get("currentVersion").asLong()).isZero();
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(json(again)).isEqualTo(((ObjectNode) json(first)).put("replayed", true));
+        JsonNode answered = json(line.body().strip());
+        assertThat(answered.get("status").asText()).isEqualTo("rejected");
+        assertThat(answered.get("replayed").asBoolean()).isTrue();
+        assertThat(answered.get("problem")).isEqualTo(json(again));
+        assertThat(running.committedCount(Topics.EVENTS_ALL)).isEqualTo(before);
+    }
+
+    @Test
     void refusesACommandIdReusedForAnotherBody() {
         // given
         running.postJson(loan("reused-1", "case-reused", "A_SUBMITTED", null));

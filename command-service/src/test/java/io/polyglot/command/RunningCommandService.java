@@ -130,8 +130,13 @@ final class RunningCommandService implements AutoCloseable {
     }
 
     static JsonNode json(HttpResponse<String> response) {
+        return json(response.body());
+    }
+
+    /** One JSON document, such as a line of a batch's answer. */
+    static JsonNode json(String document) {
         try {
-            return JSON.readTree(response.body());
+            return JSON.readTree(document);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -33,7 +33,7 @@ public final class PostgresServer implements AutoCloseable {
 
     /**
      * The read-only login that {@link #ensureReader()} keeps: it may read what schema {@code public} holds (the views)
-     * and nothing else, and its sessions are read-only.
+     * and nothing else, and its sessions start read-only.
      */
     public static final String READER = "polyglot_reader";
 
@@ -178,7 +178,8 @@ public final class PostgresServer implements AutoCloseable {
      * others. The login may connect to the database and read every table and view of schema {@code public}, those
      * {@value #USER} creates later included (default privileges), so the views the projection worker creates, and a
      * rebuild swaps in, are readable without another grant. It has no access to schema {@code projection}, where the
-     * tables behind the views are, and no right to create anything in {@code public}; its sessions start read-only.
+     * tables behind the views are, no right to create anything, temporary tables included; its sessions start
+     * read-only.
      * Safe to call on every start: each step is done again only where it is missing.
      */
     public String ensureReader() {
@@ -197,6 +198,8 @@ public final class PostgresServer implements AutoCloseable {
                         login + READER + " LOGIN PASSWORD '" + readerPassword + "'",
                         "ALTER ROLE " + READER + " SET default_transaction_read_only = on",
                         "GRANT CONNECT ON DATABASE " + DATABASE + " TO " + READER,
+                        // No temporary tables either: PUBLIC holds TEMPORARY by default; the owner keeps it as owner.
+                        "REVOKE TEMPORARY ON DATABASE " + DATABASE + " FROM PUBLIC",
                         "GRANT USAGE ON SCHEMA public TO " + READER,
                         "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + READER,
                         "ALTER DEFAULT PRIVILEGES FOR ROLE " + USER + " IN SCHEMA public GRANT SELECT ON TABLES TO "

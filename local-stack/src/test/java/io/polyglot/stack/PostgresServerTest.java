@@ -165,6 +165,8 @@ class PostgresServerTest {
                     .isEqualTo("42501");
             assertThat(refusal(statement, "SELECT count(*) FROM projection.counted"))
                     .isEqualTo("42501");
+            assertThat(refusal(statement, "CREATE TEMPORARY TABLE scratch (id bigint)"))
+                    .isEqualTo("42501");
             assertThat(refusal(statement, "CREATE TABLE public.readers_own (id bigint)"))
                     .isEqualTo("42501");
         }

@@ -569,6 +569,9 @@ public final class CommandApi implements AutoCloseable {
         if (problem.isPresent()) {
             metrics.count(accepted.commandType(), CommandMetrics.REJECTED);
             result.put("status", "rejected").put("commandId", accepted.id());
+            if (decision.getReplayed()) {
+                result.put("replayed", true);
+            }
             result.set("problem", ProblemJson.node(json, problem.get()));
             return result;
         }

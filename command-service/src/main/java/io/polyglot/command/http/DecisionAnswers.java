@@ -17,24 +17,31 @@ final class DecisionAnswers {
 
     private DecisionAnswers() {}
 
-    /** The problem of a refused decision; empty for an accepted one. */
+    /**
+     * The problem of a refused decision; empty for an accepted one. A refusal replayed for a retry says so with {@code
+     * "replayed": true}, as an accepted answer does: its figures (a version conflict's {@code currentVersion}) are
+     * those of the first decision, not of the aggregate now.
+     */
     static Optional<Problem> problemOf(CommandDecision decision) {
-        String detail = decision.getDetail() == null ? "the command was refused" : decision.getDetail();
-        Map<String, Object> members = new LinkedHashMap<>();
-        members.put("commandId", decision.getCommandId());
         if (decision.getOutcome() == Outcome.ACCEPTED) {
             return Optional.empty();
         }
+        String detail = decision.getDetail() == null ? "the command was refused" : decision.getDetail();
+        Map<String, Object> members = new LinkedHashMap<>();
+        members.put("commandId", decision.getCommandId());
+        ProblemType type = ProblemType.COMMAND_ID_REUSED;
         if (decision.getOutcome() == Outcome.VERSION_CONFLICT) {
+            type = ProblemType.VERSION_CONFLICT;
             members.put("expectedVersion", decision.getExpectedVersion());
             members.put("currentVersion", decision.getCurrentVersion());
-            return Optional.of(Problem.withMembers(ProblemType.VERSION_CONFLICT, detail, members));
-        }
-        if (decision.getOutcome() == Outcome.RULE_VIOLATED) {
+        } else if (decision.getOutcome() == Outcome.RULE_VIOLATED) {
+            type = ProblemType.RULE_VIOLATED;
             members.put("rule", decision.getRule());
-            return Optional.of(Problem.withMembers(ProblemType.RULE_VIOLATED, detail, members));
         }
-        return Optional.of(Problem.withMembers(ProblemType.COMMAND_ID_REUSED, detail, members));
+        if (decision.getReplayed()) {
+            members.put("replayed", true);
+        }
+        return Optional.of(Problem.withMembers(type, detail, members));
     }
 
     /** {@code {"commandId", "status": "accepted", "events": [{"eventId", "aggregateVersion"}]}}. */

@@ -22,6 +22,8 @@ final class ProblemJson {
         problem.members().forEach((name, value) -> {
             if (value instanceof Number number) {
                 node.put(name, number.longValue());
+            } else if (value instanceof Boolean flag) {
+                node.put(name, flag);
             } else {
                 node.put(name, String.valueOf(value));
             }
