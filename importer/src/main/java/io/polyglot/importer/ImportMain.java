@@ -58,7 +58,8 @@ import picocli.CommandLine.Spec;
             "1:some events were rejected or not decided (see the summary)",
             "2:bad usage",
             "3:the command service was unreachable, stayed unavailable or refused the requests",
-            "4:the log file is malformed; the events before the fault were sent",
+            "4:the log file is malformed, or its gzip is truncated or corrupt; the events read before the fault were"
+                    + " sent",
             "5:the importer failed unexpectedly (a bug; the stack trace is on stderr)"
         })
 public final class ImportMain implements Callable<Integer> {
