@@ -414,7 +414,10 @@ class ImportMainTest {
                 .contains("the command service at http://127.0.0.1:" + port
                         + " could not take the commands after 3 attempts")
                 .contains("connection refused");
-        assertThat(run.out()).contains("sent      0");
+        assertThat(run.out())
+                .contains("sent      4 commands")
+                .contains("accepted  0")
+                .contains("not answered 4 (sent, but no final answer came");
     }
 
     @Test
