@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Bad commands over HTTP: each gets its problem, and nothing reaches the topic. */
 class RefusedCommandTest {
@@ -121,15 +122,20 @@ class RefusedCommandTest {
         assertThat(running.committedCount(Topics.EVENTS_ALL)).isEqualTo(before);
     }
 
-    @Test
-    void saysWhyAnExpectedVersionIsRefused() {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"-1", "9223372036854775808", "99999999999999999999", "1e30"})
+    void saysAnExpectedVersionOutsideItsRangeIsOutOfRangeAndNamesTheRange(String version) {
+        // given: the number written as the client wrote it, not as a Java number would print it
+        String body = with(c -> c.put("expectedVersion", "#")).replace("\"#\"", version);
+
         // when
-        HttpResponse<String> response = running.postJson(with(c -> c.put("expectedVersion", -1)));
+        HttpResponse<String> response = running.postJson(body);
 
         // then
+        assertProblem(response, 400, "invalid-command");
         JsonNode error = json(response).get("errors").get(0);
         assertThat(error.get("pointer").asText()).isEqualTo("/expectedVersion");
-        assertThat(error.get("message").asText()).isEqualTo("must be at least 0");
+        assertThat(error.get("message").asText()).isEqualTo("is out of range: must be from 0 to 9223372036854775807");
     }
 
     @Test

@@ -18,7 +18,10 @@ public final class ExitStatus {
     /** The command service was unreachable or stayed unavailable through every retry, or refused the requests. */
     public static final int COMMAND_SERVICE_FAILED = 3;
 
-    /** The log file breaks its format; the events before the fault were sent. */
+    /**
+     * The log file breaks its format, or a gzipped log is truncated or corrupt; the events read before the fault were
+     * sent.
+     */
     public static final int MALFORMED_LOG = 4;
 
     /** The importer itself failed unexpectedly: a bug, reported with its stack trace. */

@@ -58,7 +58,8 @@ import picocli.CommandLine.Spec;
             "1:some events were rejected or not decided (see the summary)",
             "2:bad usage",
             "3:the command service was unreachable, stayed unavailable or refused the requests",
-            "4:the log file is malformed; the events before the fault were sent",
+            "4:the log file is malformed, or its gzip is truncated or corrupt; the events read before the fault were"
+                    + " sent",
             "5:the importer failed unexpectedly (a bug; the stack trace is on stderr)"
         })
 public final class ImportMain implements Callable<Integer> {
@@ -153,10 +154,22 @@ public final class ImportMain implements Callable<Integer> {
     @Option(
             names = "--retries",
             paramLabel = "N",
-            defaultValue = "5",
-            description = "Resends of a request after a transient fault or of commands still pending (default"
-                    + " ${DEFAULT-VALUE}).")
-    private int retries;
+            description = "Most resends of a request after a transient fault or of commands still pending (default:"
+                    + " as many as --retry-for allows).")
+    private Integer retries;
+
+    // A restarted command service refuses connections until its decider runs again (15 to 19 s to its first decided
+    // command on the 2-core build machine), then may leave commands pending while it catches up; the default rides
+    // that out several times over (the README has the measurements).
+    @Option(
+            names = "--retry-for",
+            paramLabel = "DURATION",
+            defaultValue = "2m",
+            converter = DurationText.class,
+            description = "How long after its first attempt a request is still resent after connection failures,"
+                    + " 429/502/503/504 answers or pending commands (default ${DEFAULT-VALUE}); a request the command"
+                    + " service refuses otherwise is never resent.")
+    private Duration retryFor;
 
     @Option(
             names = "--retry-backoff",
@@ -364,12 +377,16 @@ public final class ImportMain implements Callable<Integer> {
     }
 
     private RetryPolicy retryPolicy() {
-        if (retries < 0) {
+        if (retries != null && retries < 0) {
             throw usage("--retries must not be negative, not " + retries);
         }
+        if (retryFor.isNegative()) {
+            throw usage("--retry-for must not be negative, not " + retryFor);
+        }
+        int attempts = retries == null || retries == Integer.MAX_VALUE ? Integer.MAX_VALUE : retries + 1;
         Duration maxBackoff = Duration.ofSeconds(10);
         return new RetryPolicy(
-                retries + 1, retryBackoff, retryBackoff.compareTo(maxBackoff) > 0 ? retryBackoff : maxBackoff);
+                attempts, retryBackoff, retryBackoff.compareTo(maxBackoff) > 0 ? retryBackoff : maxBackoff, retryFor);
     }
 
     private URI commandUrl() {

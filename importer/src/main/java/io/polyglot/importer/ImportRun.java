@@ -3,6 +3,7 @@ package io.polyglot.importer;
 import io.polyglot.importer.command.Batch;
 import io.polyglot.importer.command.Batcher;
 import io.polyglot.importer.command.RecordActivityCommands;
+import io.polyglot.importer.delivery.BatchAnswer;
 import io.polyglot.importer.delivery.BatchSender;
 import io.polyglot.importer.delivery.CommandServiceException;
 import io.polyglot.importer.delivery.SendWindow;
@@ -79,7 +80,7 @@ public final class ImportRun {
         Thread onTermination = new Thread(() -> report(started), "import-terminated");
         Runtime.getRuntime().addShutdownHook(onTermination);
         Outcome outcome;
-        try (SendWindow window = new SendWindow(job.inFlight(), sender, summary::answered)) {
+        try (SendWindow window = new SendWindow(job.inFlight(), this::send, summary::answered)) {
             outcome = readAndSend(window);
         } finally {
             forget(onTermination);
@@ -158,6 +159,12 @@ public final class ImportRun {
         String caseId = lastRead.caseId() == null ? "a trace without case id" : "case '" + lastRead.caseId() + "'";
         return String.format("the %,d events read before it, up to ", summary.readCount()) + caseId + " event "
                 + lastRead.position() + ", went to the command service (see the summary)";
+    }
+
+    /** Sends one batch from a sender thread, counting its commands as sent as its first request leaves. */
+    private BatchAnswer send(Batch batch) throws CommandServiceException, InterruptedException {
+        summary.sent(batch.size());
+        return sender.send(batch);
     }
 
     private void accept(LogEntry entry, Batcher batcher, SendWindow window) {

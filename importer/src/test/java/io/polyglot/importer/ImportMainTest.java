@@ -290,7 +290,10 @@ class ImportMainTest {
                     .containsExactly(503, 200);
             assertThat(service.requests().get(0).lines())
                     .isEqualTo(service.requests().get(1).lines());
-            assertThat(run.err()).contains("status 503").contains("attempt 2 of 6");
+            assertThat(run.err())
+                    .contains("status 503")
+                    .contains("(attempt 2, ")
+                    .contains("resent for up to 120.0 s");
             assertThat(run.out()).contains("accepted  4");
         }
     }
@@ -335,7 +338,7 @@ class ImportMainTest {
                     .containsExactly(
                             CommandIds.of("LoanApplication", "case-2", 1),
                             CommandIds.of("LoanApplication", "case-3", 2));
-            assertThat(run.err()).contains("2 of 9 commands pending").contains("attempt 2 of 6");
+            assertThat(run.err()).contains("2 of 9 commands pending").contains("(attempt 2, ");
             assertThat(run.out())
                     .contains("sent      9")
                     .contains("accepted  9")
@@ -414,7 +417,10 @@ class ImportMainTest {
                 .contains("the command service at http://127.0.0.1:" + port
                         + " could not take the commands after 3 attempts")
                 .contains("connection refused");
-        assertThat(run.out()).contains("sent      0");
+        assertThat(run.out())
+                .contains("sent      4 commands")
+                .contains("accepted  0")
+                .contains("not answered 4 (sent, but no final answer came");
     }
 
     @Test

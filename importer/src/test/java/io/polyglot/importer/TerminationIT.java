@@ -65,6 +65,10 @@ class TerminationIT {
                     .isEqualTo(last.path("sent").asLong());
             assertThat(count(summary, "accepted"))
                     .isEqualTo(last.path("accepted").asLong());
+            // the held batch was sent and never answered
+            assertThat(count(summary, "not answered"))
+                    .isPositive()
+                    .isEqualTo(count(summary, "sent") - count(summary, "accepted"));
         }
     }
 

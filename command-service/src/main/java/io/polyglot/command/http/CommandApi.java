@@ -285,7 +285,7 @@ public final class CommandApi implements AutoCloseable {
     }
 
     private void command(Context ctx) throws IOException {
-        requireMediaType(ctx, JSON);
+        RequestBodies.requireMediaType(ctx.contentType(), JSON);
         byte[] body = bodies.read(ctx.req(), settings.requestMaxBytes());
         Intake outcome = intake.read(body);
         if (outcome instanceof Intake.Rejected rejected) {
@@ -477,7 +477,7 @@ public final class CommandApi implements AutoCloseable {
     }
 
     private void batch(Context ctx) throws IOException {
-        requireMediaType(ctx, NDJSON);
+        RequestBodies.requireMediaType(ctx.contentType(), NDJSON);
         byte[] body = bodies.read(ctx.req(), settings.batchMaxBytes());
         int lineCount = BatchLines.count(body);
         if (lineCount > settings.batchMaxLines()) {
@@ -628,13 +628,6 @@ public final class CommandApi implements AutoCloseable {
         ctx.status(isReady ? 200 : 503)
                 .contentType(JSON)
                 .result(isReady ? "{\"status\":\"ready\"}" : "{\"status\":\"not ready\"}");
-    }
-
-    private void requireMediaType(Context ctx, String expected) {
-        String actual = RequestBodies.mediaType(ctx.contentType()).orElse(null);
-        if (!expected.equals(actual)) {
-            throw new UnsupportedMediaType(expected, actual);
-        }
     }
 
     private void respond(Context ctx, Problem problem) {

@@ -7,6 +7,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeoutException;
@@ -25,6 +27,9 @@ import org.eclipse.jetty.server.Request;
 final class RequestBodies {
 
     private static final int CHUNK_BYTES = 8_192;
+
+    /** The one charset the command routes read, as a {@code charset} parameter spells it. */
+    static final String UTF_8 = "utf-8";
 
     /**
      * How long a body read after its deadline may still wait for bytes: long enough for a body already sent to
@@ -144,6 +149,77 @@ final class RequestBodies {
     private Instant headersArrived(Request jetty) {
         long stamp = jetty == null ? 0 : jetty.getTimeStamp();
         return stamp > 0 ? Instant.ofEpochMilli(stamp) : clock.instant();
+    }
+
+    /**
+     * Refuses a {@code Content-Type} that is not {@code expected} or that declares a charset other than UTF-8.
+     *
+     * @throws UnsupportedMediaType naming what was declared and what the route takes
+     */
+    static void requireMediaType(String contentType, String expected) {
+        String actual = mediaType(contentType).orElse(null);
+        if (!expected.equals(actual)) {
+            throw UnsupportedMediaType.ofType(expected, actual);
+        }
+        // JSON and NDJSON are UTF-8 (RFC 8259): a body in another charset would be read as other text than the
+        // client meant, or refused as malformed, which would send the client looking for the fault in its JSON.
+        for (String charset : charsets(contentType)) {
+            if (!charset.equalsIgnoreCase(UTF_8)) {
+                throw UnsupportedMediaType.ofCharset(expected, charset);
+            }
+        }
+    }
+
+    /**
+     * The values of every {@code charset} parameter of a {@code Content-Type} value, in order and unquoted; none when
+     * it declares none. A parameter value may be a quoted string (RFC 9110, 5.6.6), which may hold {@code ;}.
+     */
+    static List<String> charsets(String contentType) {
+        List<String> charsets = new ArrayList<>();
+        int at = contentType == null ? -1 : contentType.indexOf(';');
+        while (at >= 0) {
+            int equals = contentType.indexOf('=', at + 1);
+            int next = contentType.indexOf(';', at + 1);
+            if (equals < 0 || (next >= 0 && next < equals)) {
+                at = next;
+                continue;
+            }
+            String name = contentType.substring(at + 1, equals).trim();
+            StringBuilder value = new StringBuilder();
+            at = parameterValue(contentType, equals + 1, value);
+            if (name.equalsIgnoreCase("charset")) {
+                charsets.add(value.toString());
+            }
+        }
+        return charsets;
+    }
+
+    /**
+     * Reads the parameter value that starts at {@code from} into {@code value}, unquoting a quoted string; the index of
+     * the {@code ;} that ends it, or -1 at the end of the header.
+     */
+    private static int parameterValue(String contentType, int from, StringBuilder value) {
+        int at = from;
+        while (at < contentType.length() && contentType.charAt(at) == ' ') {
+            at++;
+        }
+        if (at < contentType.length() && contentType.charAt(at) == '"') {
+            for (at++; at < contentType.length() && contentType.charAt(at) != '"'; at++) {
+                if (contentType.charAt(at) == '\\' && at + 1 < contentType.length()) {
+                    at++;
+                }
+                value.append(contentType.charAt(at));
+            }
+            return contentType.indexOf(';', at);
+        }
+        int end = contentType.indexOf(';', at);
+        value.append(contentType, at, end < 0 ? contentType.length() : end);
+        int trailing = value.length();
+        while (trailing > 0 && Character.isWhitespace(value.charAt(trailing - 1))) {
+            trailing--;
+        }
+        value.setLength(trailing);
+        return end;
     }
 
     /** The media type of a {@code Content-Type} value, lower case and without parameters. */

@@ -3,6 +3,7 @@ package io.polyglot.command.intake;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.Map;
@@ -21,6 +22,8 @@ import java.util.Set;
 public final class JsonFields {
 
     private static final String UNSTORABLE = "must be valid Unicode text without NUL characters";
+
+    private static final BigDecimal LARGEST = BigDecimal.valueOf(Long.MAX_VALUE);
 
     private final ObjectNode node;
     private final JsonPointer at;
@@ -82,21 +85,42 @@ public final class JsonFields {
         return readAsAbsent(name) ? Optional.empty() : text(name);
     }
 
-    /** A whole number field at least {@code min} that may be absent or {@code null}. */
+    /**
+     * A whole number field from {@code min} to {@link Long#MAX_VALUE} that may be absent or {@code null}. A number
+     * outside that range is refused as out of range, naming the range, however it is written (more digits than a long
+     * holds, an exponent, a minus sign); one within it must be written as a whole number, without a point or exponent.
+     */
     public Optional<Long> optionalWholeNumber(String name, long min) {
         if (readAsAbsent(name)) {
             return Optional.empty();
         }
         JsonNode value = node.get(name);
-        if (!value.isIntegralNumber() || !value.canConvertToLong()) {
+        if (!value.isNumber()) {
             problems.add(pointer(name), "must be a whole number");
             return Optional.empty();
         }
-        if (value.longValue() < min) {
-            problems.add(pointer(name), "must be at least " + min);
+        if (!within(value, min)) {
+            problems.add(pointer(name), "is out of range: must be from " + min + " to " + Long.MAX_VALUE);
+            return Optional.empty();
+        }
+        if (!value.isIntegralNumber()) {
+            problems.add(pointer(name), "must be a whole number, written without a decimal point or an exponent");
             return Optional.empty();
         }
         return Optional.of(value.longValue());
+    }
+
+    /** Whether a number lies from {@code min} to {@link Long#MAX_VALUE}, compared exactly whatever its JSON form. */
+    private static boolean within(JsonNode number, long min) {
+        if (number.isIntegralNumber() && number.canConvertToLong()) {
+            return number.longValue() >= min;
+        }
+        // A double beyond its own range (1e400) is parsed as infinite, which BigDecimal cannot hold.
+        if ((number.isDouble() || number.isFloat()) && !Double.isFinite(number.doubleValue())) {
+            return false;
+        }
+        BigDecimal exact = number.decimalValue();
+        return exact.compareTo(BigDecimal.valueOf(min)) >= 0 && exact.compareTo(LARGEST) <= 0;
     }
 
     /** An object field that must be present. */

@@ -404,7 +404,8 @@ class CommandIntakeTest {
         // then
         assertThat(problemOf(outcome).type()).isEqualTo(ProblemType.INVALID_COMMAND);
         assertThat(problemOf(outcome).errors())
-                .containsExactly(new FieldError("/expectedVersion", "must be at least 0"));
+                .containsExactly(
+                        new FieldError("/expectedVersion", "is out of range: must be from 0 to 9223372036854775807"));
     }
 
     @Test

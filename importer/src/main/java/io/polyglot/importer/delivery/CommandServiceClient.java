@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -104,6 +105,7 @@ public final class CommandServiceClient {
     public BatchAnswer send(Batch batch) throws CommandServiceException, InterruptedException {
         LineResult[] results = new LineResult[batch.size()];
         List<Integer> outstanding = IntStream.range(0, batch.size()).boxed().toList();
+        long firstAttempt = System.nanoTime();
         for (int attempt = 1; ; attempt++) {
             Attempt outcome = attempt(batch, outstanding);
             if (outcome.results() != null) {
@@ -118,21 +120,34 @@ public final class CommandServiceClient {
                     .count();
             long unavailable = outstanding.size() - pending;
             String fault = outcome.results() == null ? outcome.fault() : whyAgain(unavailable, pending, batch.size());
-            if (!retry.mayRetryAfter(attempt)) {
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - firstAttempt);
+            Duration wait = retry.backoffAfter(attempt, outcome.retryAfter());
+            if (!retry.mayRetryAfter(attempt, elapsed, wait)) {
+                String tried = attempt + " attempts in " + seconds(elapsed);
                 if (outcome.results() != null && unavailable == 0) {
-                    notices.accept(pending + " of " + batch.size() + " commands still not decided after " + attempt
-                            + " attempts; they are in Kafka and counted as not decided");
+                    notices.accept(pending + " of " + batch.size() + " commands still not decided after " + tried
+                            + "; they are in Kafka and counted as not decided");
                     return new BatchAnswer(batch, Arrays.asList(results), attempt);
                 }
-                String message = "the command service at " + baseUrl + " could not take the commands after " + attempt
-                        + " attempts; the last one failed with " + fault;
+                String message = "the command service at " + baseUrl + " could not take the commands after " + tried
+                        + " (--retry-for " + seconds(retry.retryFor()) + "); the last one failed with " + fault;
                 throw CommandServiceException.unreachable(message, outcome.cause());
             }
-            Duration wait = retry.backoffAfter(attempt, outcome.retryAfter());
             notices.accept(fault + "; sending " + outstanding.size() + " commands again in " + wait.toMillis()
-                    + " ms (attempt " + (attempt + 1) + " of " + retry.maxAttempts() + ")");
+                    + " ms (attempt " + (attempt + 1) + of(retry.maxAttempts()) + ", " + seconds(elapsed)
+                    + " after the first; resent for up to " + seconds(retry.retryFor()) + ")");
             Thread.sleep(wait.toMillis());
         }
+    }
+
+    /** {@code " of N"} when the attempts are counted, else nothing: {@code --retry-for} alone bounds them. */
+    private static String of(int maxAttempts) {
+        return maxAttempts == Integer.MAX_VALUE ? "" : " of " + maxAttempts;
+    }
+
+    /** A duration in seconds with one decimal, e.g. {@code 12.3 s}. */
+    private static String seconds(Duration duration) {
+        return String.format(Locale.ROOT, "%.1f s", duration.toMillis() / 1000.0);
     }
 
     /** Why lines of an answered request go again, e.g. {@code 3 of 1000 commands pending}. */

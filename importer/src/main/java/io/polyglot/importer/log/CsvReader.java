@@ -55,6 +55,8 @@ public final class CsvReader implements EventLogReader {
         } catch (CharacterCodingException e) {
             throw new MalformedLogException(NOT_UTF_8 + " in the header", 1, -1, e);
         } catch (IllegalArgumentException | UncheckedIOException e) {
+            // A damaged gzip file under the CSV text is no fault of the CSV, though the parser hands it on as one.
+            CorruptGzipException.throwIfBehind(e);
             throw new MalformedLogException("unreadable CSV header: " + e.getMessage(), 1, -1, e);
         }
         List<String> attributeColumns = checkColumns(parser.getHeaderNames());
@@ -67,6 +69,7 @@ public final class CsvReader implements EventLogReader {
                 }
                 record = records.next();
             } catch (UncheckedIOException | IllegalStateException e) {
+                CorruptGzipException.throwIfBehind(e);
                 if (e.getCause() instanceof CharacterCodingException) {
                     // The parser has read every line break before the sequence: it is on the line after them.
                     throw new MalformedLogException(NOT_UTF_8, parser.getCurrentLineNumber() + 1, -1, e);

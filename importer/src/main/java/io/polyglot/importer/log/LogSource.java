@@ -1,6 +1,7 @@
 package io.polyglot.importer.log;
 
 import java.io.BufferedInputStream;
+import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
 
 /**
  * An event log file opened for streaming: decompressed on the fly when its name ends in {@code .gz}, and counting the
@@ -27,8 +29,16 @@ public final class LogSource implements AutoCloseable {
         InputStream counted = new CountingStream(Files.newInputStream(file), bytesRead);
         InputStream buffered = new BufferedInputStream(counted, BUFFER_BYTES);
         boolean gzipped = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
-        this.stream =
-                gzipped ? new BufferedInputStream(new GZIPInputStream(buffered, BUFFER_BYTES), BUFFER_BYTES) : buffered;
+        this.stream = gzipped ? new BufferedInputStream(new GzipFaults(gunzip(buffered)), BUFFER_BYTES) : buffered;
+    }
+
+    /** The decompressing stream; reading the gzip header can already find the file cut short or not gzip at all. */
+    private static InputStream gunzip(InputStream compressed) throws IOException {
+        try {
+            return new GZIPInputStream(compressed, BUFFER_BYTES);
+        } catch (EOFException | ZipException e) {
+            throw CorruptGzipException.of(e);
+        }
     }
 
     /** Opens the file; the caller closes the source. */
@@ -54,6 +64,45 @@ public final class LogSource implements AutoCloseable {
     @Override
     public void close() throws IOException {
         stream.close();
+    }
+
+    /**
+     * Tells a truncated or damaged gzip file by its name: {@link GZIPInputStream} reports the first as a bare
+     * {@link EOFException} and the second as a {@link ZipException}, which the parsers above would pass on as a fault
+     * of the XES or CSV document at the place they had reached.
+     */
+    private static final class GzipFaults extends FilterInputStream {
+
+        GzipFaults(InputStream gzip) {
+            super(gzip);
+        }
+
+        /**
+         * Never claims bytes are ready: a {@link BufferedInputStream} above reads on within one call while they are,
+         * and a fault in that second read would discard what the first one gave, the last events before a break.
+         */
+        @Override
+        public int available() {
+            return 0;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (EOFException | ZipException e) {
+                throw CorruptGzipException.of(e);
+            }
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return super.read(buffer, offset, length);
+            } catch (EOFException | ZipException e) {
+                throw CorruptGzipException.of(e);
+            }
+        }
     }
 
     /** Counts what passes through, for progress. */

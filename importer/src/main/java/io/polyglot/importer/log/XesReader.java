@@ -68,8 +68,19 @@ public final class XesReader implements EventLogReader {
         try {
             readLog(xml, sink);
         } catch (XMLStreamException e) {
-            throw in.exceeded() ? tooLong(e.getLocation()) : malformed(e);
+            throw fault(e);
         }
+    }
+
+    /**
+     * Why the StAX reader stopped, as the exception to throw: a value past the bound or a fault of the document; a
+     * damaged gzip file under the document, which reaches the reader as a fault of its stream, is thrown as itself.
+     */
+    private MalformedLogException fault(XMLStreamException e) throws CorruptGzipException {
+        // The JDK's StAX reader keeps the stream's fault as its nested exception, not as its cause.
+        CorruptGzipException.throwIfBehind(e.getNestedException());
+        CorruptGzipException.throwIfBehind(e);
+        return in.exceeded() ? tooLong(e.getLocation()) : malformed(e);
     }
 
     private MalformedLogException tooLong(Location location) {
@@ -78,7 +89,7 @@ public final class XesReader implements EventLogReader {
                 location);
     }
 
-    private XMLStreamReader open() throws MalformedLogException {
+    private XMLStreamReader open() throws MalformedLogException, CorruptGzipException {
         XMLInputFactory factory = XMLInputFactory.newFactory();
         // An event log never needs a DTD; refusing them keeps external entities out.
         factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
@@ -86,7 +97,7 @@ public final class XesReader implements EventLogReader {
         try {
             return factory.createXMLStreamReader(in);
         } catch (XMLStreamException e) {
-            throw in.exceeded() ? tooLong(e.getLocation()) : malformed(e);
+            throw fault(e);
         }
     }
 

@@ -16,12 +16,14 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The tally of one import: events read, sent, accepted, rejected and not decided, with rejections counted per problem
- * type and a few examples of each and of the undecided. Updated by one thread; the counters may be read from any
- * thread (for progress).
+ * The tally of one import: events read, commands sent, and what became of them: accepted, rejected, not decided or
+ * not answered, with rejections counted per problem type and a few examples of each and of the undecided. Answers are
+ * counted by one thread, commands sent by the threads that send them; the counters may be read from any thread (for
+ * progress).
  *
  * <p>Not decided is a category of its own because such a command is neither: it is durably in Kafka and the decider
- * will decide it, but the import did not learn how.
+ * will decide it, but the import did not learn how. Not answered is what was sent without a final answer: its request
+ * failed for good, or the import stopped while it was in flight.
  */
 public final class ImportSummary {
 
@@ -51,10 +53,14 @@ public final class ImportSummary {
         }
     }
 
+    /** Counts {@code commands} commands as sent: their request is leaving for the command service. */
+    public void sent(int commands) {
+        sent.addAndGet(commands);
+    }
+
     /** Counts the final answers of one batch. */
     public void answered(BatchAnswer answer) {
         for (LineResult result : answer.results()) {
-            sent.incrementAndGet();
             CaseEvent event = result.command().event();
             if (result.accepted()) {
                 accepted.incrementAndGet();
@@ -83,9 +89,17 @@ public final class ImportSummary {
         return read.get();
     }
 
-    /** Events sent and answered by the command service. */
+    /** Commands sent to the command service, answered or not. */
     public long sentCount() {
         return sent.get();
+    }
+
+    /**
+     * Commands sent that have no final answer: their request failed for good (the command service unreachable or
+     * unavailable through every retry, or refusing the request as a whole), or it was still in flight.
+     */
+    public long notAnsweredCount() {
+        return sent.get() - accepted.get() - rejectedByService.get() - undecided.get();
     }
 
     /** Events the command service accepted. */
@@ -126,7 +140,7 @@ public final class ImportSummary {
         out.append(String.format("read      %,d events in %,d cases%n", read.get(), cases.size()));
         long rate = elapsed.toMillis() > 0 ? sent.get() * 1000 / elapsed.toMillis() : 0;
         out.append(String.format(
-                "sent      %,d in %s (%,d events/s)%n", sent.get(), Progress.formatDuration(elapsed), rate));
+                "sent      %,d commands in %s (%,d commands/s)%n", sent.get(), Progress.formatDuration(elapsed), rate));
         out.append(String.format("accepted  %,d", accepted.get()));
         if (acceptedEarlier.get() > 0) {
             out.append(String.format(
@@ -148,6 +162,14 @@ public final class ImportSummary {
         out.append(System.lineSeparator());
         undecidedExamples.forEach(
                 example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
+        long notAnswered = notAnsweredCount();
+        out.append(String.format("not answered %,d", notAnswered));
+        out.append(
+                notAnswered == 0
+                        ? ""
+                        : " (sent, but no final answer came: the request failed or the import stopped first; an"
+                                + " import of the same log sends the same command ids)");
+        out.append(System.lineSeparator());
         return out.toString();
     }
 

@@ -30,7 +30,8 @@ import org.junit.jupiter.api.Test;
 class CommandServiceClientTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final RetryPolicy QUICK_RETRIES = new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50));
+    private static final RetryPolicy QUICK_RETRIES =
+            new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMinutes(1));
 
     private final List<String> notices = new ArrayList<>();
 

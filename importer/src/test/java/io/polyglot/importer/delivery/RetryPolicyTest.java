@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 class RetryPolicyTest {
 
-    private final RetryPolicy policy = new RetryPolicy(6, Duration.ofMillis(500), Duration.ofSeconds(3));
+    private final RetryPolicy policy =
+            new RetryPolicy(6, Duration.ofMillis(500), Duration.ofSeconds(3), Duration.ofMinutes(10));
 
     @Test
     void doublesTheBackoffUpToItsCap() {
@@ -28,7 +29,22 @@ class RetryPolicyTest {
 
     @Test
     void allowsAsManyAttemptsAsConfigured() {
-        assertThat(policy.mayRetryAfter(5)).isTrue();
-        assertThat(policy.mayRetryAfter(6)).isFalse();
+        assertThat(policy.mayRetryAfter(5, Duration.ofSeconds(10), Duration.ofSeconds(3)))
+                .isTrue();
+        assertThat(policy.mayRetryAfter(6, Duration.ofSeconds(10), Duration.ofSeconds(3)))
+                .isFalse();
+    }
+
+    @Test
+    void resendsOnlyWhileTheNextAttemptStartsWithinRetryFor() {
+        // given as many attempts as wanted, for 30 s
+        RetryPolicy forHalfAMinute = new RetryPolicy(
+                Integer.MAX_VALUE, Duration.ofMillis(500), Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+        // when / then: a wait that ends at 30 s is taken, one that ends later is not
+        assertThat(forHalfAMinute.mayRetryAfter(100, Duration.ofSeconds(20), Duration.ofSeconds(10)))
+                .isTrue();
+        assertThat(forHalfAMinute.mayRetryAfter(100, Duration.ofMillis(20_001), Duration.ofSeconds(10)))
+                .isFalse();
     }
 }

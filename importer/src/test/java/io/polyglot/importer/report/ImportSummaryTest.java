@@ -38,6 +38,7 @@ class ImportSummaryTest {
         }
 
         // when
+        summary.sent(results.size());
         summary.answered(new BatchAnswer(
                 new Batch(results.stream().map(LineResult::command).toList()), results, 1));
         String text = summary.render(Duration.ofSeconds(3));
@@ -68,6 +69,7 @@ class ImportSummaryTest {
         List<LineResult> results = List.of(LineResult.accepted(decided), LineResult.pending(undecided));
 
         // when
+        summary.sent(2);
         summary.answered(new BatchAnswer(new Batch(List.of(decided, undecided)), results, 4));
         String text = summary.render(Duration.ofSeconds(1));
 
@@ -79,7 +81,38 @@ class ImportSummaryTest {
         assertThat(text)
                 .contains("rejected  0")
                 .contains("not decided 1 (in Kafka")
+                .contains("not answered 0")
                 .contains("e.g. line 8, case 'c1' event 2: command c12, still pending after 4 attempts")
                 .doesNotContain("case 'c1' event 1");
+    }
+
+    @Test
+    void countsCommandsSentWithoutAFinalAnswerAsSentAndNotAnswered() {
+        // given two batches of 3 sent, the first answered (accepted, rejected, pending), the second never
+        ImportSummary summary = new ImportSummary();
+        List<PendingCommand> first = List.of(command("c1", 1, 1), command("c2", 1, 2), command("c3", 1, 3));
+        List<PendingCommand> second = List.of(command("c4", 1, 4), command("c5", 1, 5), command("c6", 1, 6));
+        first.forEach(command -> summary.read(command.event()));
+        second.forEach(command -> summary.read(command.event()));
+        List<LineResult> results = List.of(
+                LineResult.accepted(first.get(0)),
+                LineResult.rejected(first.get(1), new Problem("invalid-command", "/payload bad")),
+                LineResult.pending(first.get(2)));
+
+        // when
+        summary.sent(first.size());
+        summary.sent(second.size());
+        summary.answered(new BatchAnswer(new Batch(first), results, 6));
+        String text = summary.render(Duration.ofSeconds(2));
+
+        // then
+        assertThat(summary.sentCount()).isEqualTo(6);
+        assertThat(summary.notAnsweredCount()).isEqualTo(3);
+        assertThat(text)
+                .contains("sent      6 commands in 2.0s (3 commands/s)")
+                .contains("accepted  1")
+                .contains("rejected  1 (0 locally, 1 by the command service)")
+                .contains("not decided 1 (in Kafka")
+                .contains("not answered 3 (sent, but no final answer came");
     }
 }

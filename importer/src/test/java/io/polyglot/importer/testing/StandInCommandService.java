@@ -57,9 +57,9 @@ public final class StandInCommandService implements AutoCloseable {
     private final AtomicInteger mostInFlight = new AtomicInteger();
     private final List<String> overlappingCases = new CopyOnWriteArrayList<>();
 
-    private StandInCommandService(Responder responder) throws IOException {
+    private StandInCommandService(int port, Responder responder) throws IOException {
         this.responder = responder;
-        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        this.server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext("/", this::handle);
         server.setExecutor(threads);
         server.start();
@@ -67,7 +67,12 @@ public final class StandInCommandService implements AutoCloseable {
 
     /** Starts a stand-in that answers with {@code responder}. */
     public static StandInCommandService start(Responder responder) throws IOException {
-        return new StandInCommandService(responder);
+        return new StandInCommandService(0, responder);
+    }
+
+    /** Starts a stand-in on {@code port} of the loopback address, as a command service coming back after a restart. */
+    public static StandInCommandService start(int port, Responder responder) throws IOException {
+        return new StandInCommandService(port, responder);
     }
 
     /** The base URL, e.g. {@code http://127.0.0.1:41234}. */

@@ -1,0 +1,184 @@
+package io.polyglot.importer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.polyglot.importer.testing.Cli;
+import io.polyglot.importer.testing.Cli.Run;
+import io.polyglot.importer.testing.StandInCommandService;
+import io.polyglot.importer.testing.StandInCommandService.Responder;
+import io.polyglot.importer.testing.XesLogs;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A gzipped log cut short or damaged, through the command line to {@link StandInCommandService} (a real HTTP server on
+ * loopback standing in for the command service, so the test sees exactly which commands arrived): the importer names
+ * the compression fault and the file, sends every event before the break, and exits as for a log it cannot read.
+ */
+class DamagedGzipLogTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void reportsAnXesGzipCutShortAsTruncatedAfterSendingEveryEventBeforeTheBreak() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given 5 cases of 4 events, of which the file holds the first 3 cases whole and then breaks off
+            String xes = XesLogs.of(5, 4);
+            int afterThirdCase = nthEnd(xes, "</trace>\n", 3);
+            Path log = dir.resolve("loans.xes.gz");
+            Files.write(log, gzipBrokenAfter(xes, afterThirdCase, Break.CUT_SHORT));
+
+            // when
+            Run run = importXes(service, log);
+
+            // then
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.MALFORMED_LOG);
+            assertThat(run.err())
+                    .contains("cannot read " + log + ": the gzip file is truncated")
+                    .contains("the 12 events read before it, up to case 'case-3' event 4, went to the command service")
+                    .doesNotContain("malformed")
+                    .doesNotContain("\tat ");
+            assertThat(ImportMainTest.idsPerCase(service.answeredLines()))
+                    .containsOnlyKeys("case-1", "case-2", "case-3")
+                    .allSatisfy((caseId, ids) -> assertThat(ids)
+                            .containsExactlyElementsOf(ImportMainTest.expectedIds("LoanApplication", caseId, 4)));
+        }
+    }
+
+    @Test
+    void reportsADamagedXesGzipAsCorruptAfterSendingEveryEventItReadBeforeTheDamage() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given 1,000 cases of 4 events, whose compressed bytes after the first 800 cases are no deflate block
+            String xes = XesLogs.of(1_000, 4);
+            Path log = dir.resolve("loans.xes.gz");
+            Files.write(log, gzipBrokenAfter(xes, nthEnd(xes, "</trace>\n", 800), Break.DAMAGED));
+
+            // when
+            Run run = importXes(service, log);
+
+            // then: what the decompressor gave in its last call before the damage is lost with it (see the README),
+            // so fewer than 800 cases are read, and every event read is sent, each case from its first event on
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.MALFORMED_LOG);
+            assertThat(run.err())
+                    .contains("cannot read " + log + ": the gzip file is corrupt: invalid block type")
+                    .doesNotContain("malformed");
+            Matcher read =
+                    Pattern.compile("the ([\\d,]+) events read before it").matcher(run.err());
+            assertThat(read.find()).as(run.err()).isTrue();
+            int eventsRead = Integer.parseInt(read.group(1).replace(",", ""));
+            assertThat(eventsRead).isBetween(1, 3_200);
+            assertThat(service.answeredLines()).hasSize(eventsRead);
+            ImportMainTest.idsPerCase(service.answeredLines())
+                    .forEach((caseId, ids) -> assertThat(ids)
+                            .containsExactlyElementsOf(
+                                    ImportMainTest.expectedIds("LoanApplication", caseId, ids.size())));
+        }
+    }
+
+    @Test
+    void reportsACsvGzipCutShortAsTruncatedAfterSendingEveryRowBeforeTheBreak() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given 10 rows, of which the file holds the first 6 whole and then breaks off
+            StringBuilder csv = new StringBuilder("case,activity,time\n");
+            for (int row = 1; row <= 10; row++) {
+                csv.append("c-")
+                        .append(row)
+                        .append(",Observed,2013-01-01T0")
+                        .append(row % 10)
+                        .append(":00:00Z\n");
+            }
+            int afterSixthRow = nthEnd(csv.toString(), "\n", 7);
+            Path log = dir.resolve("weather.csv.gz");
+            Files.write(log, gzipBrokenAfter(csv.toString(), afterSixthRow, Break.CUT_SHORT));
+
+            // when
+            Run run = Cli.run(
+                    Map.of(),
+                    "--type",
+                    "WeatherStation",
+                    "--case-column",
+                    "case",
+                    "--activity-column",
+                    "activity",
+                    "--time-column",
+                    "time",
+                    "--url",
+                    service.url().toString(),
+                    "--progress",
+                    "off",
+                    log.toString());
+
+            // then
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.MALFORMED_LOG);
+            assertThat(run.err())
+                    .contains("cannot read " + log + ": the gzip file is truncated")
+                    .contains("the 6 events read before it, up to case 'c-6' event 1")
+                    .doesNotContain("malformed");
+            assertThat(service.answeredLines())
+                    .extracting(line -> line.path("aggregateId").asText())
+                    .containsExactly("c-1", "c-2", "c-3", "c-4", "c-5", "c-6");
+        }
+    }
+
+    private static Run importXes(StandInCommandService service, Path log) {
+        return Cli.run(
+                Map.of(),
+                "--type",
+                "LoanApplication",
+                "--url",
+                service.url().toString(),
+                "--progress",
+                "off",
+                log.toString());
+    }
+
+    /** How the compressed bytes after the break point go wrong. */
+    private enum Break {
+        /** The file ends there, as a copy that did not finish. */
+        CUT_SHORT,
+        /** The file goes on with bytes that are no deflate block. */
+        DAMAGED
+    }
+
+    /**
+     * {@code text} gzipped so that its first {@code whole} characters decompress in full and the file breaks right
+     * after them: the compressor is flushed there, which ends a deflate block on a byte boundary.
+     */
+    private static byte[] gzipBrokenAfter(String text, int whole, Break how) throws IOException {
+        ByteArrayOutputStream file = new ByteArrayOutputStream();
+        int flushedAt;
+        try (GZIPOutputStream gzip = new GZIPOutputStream(file, true)) {
+            gzip.write(text.substring(0, whole).getBytes(StandardCharsets.UTF_8));
+            gzip.flush();
+            flushedAt = file.size();
+            gzip.write(text.substring(whole).getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] bytes = file.toByteArray();
+        if (how == Break.CUT_SHORT) {
+            return Arrays.copyOf(bytes, flushedAt);
+        }
+        // 0xff opens a final block of type 3, which deflate does not have.
+        Arrays.fill(bytes, flushedAt, bytes.length, (byte) 0xff);
+        return bytes;
+    }
+
+    /** The index just after the {@code n}th occurrence of {@code marker} in {@code text}. */
+    private static int nthEnd(String text, String marker, int n) {
+        int at = -1;
+        for (int i = 0; i < n; i++) {
+            at = text.indexOf(marker, at + 1);
+        }
+        return at + marker.length();
+    }
+}
