@@ -139,6 +139,9 @@ final class ImportClient {
                         "2",
                         "--retries",
                         "100000",
+                        // Resent until answered: every outage of the run is shorter than an hour.
+                        "--retry-for",
+                        "1h",
                         "--retry-backoff",
                         "200ms",
                         "--timeout",

@@ -1,6 +1,7 @@
 package io.polyglot.deploy;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.Collections;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -25,7 +26,8 @@ public record ProjectionProgress(long lag, Map<Integer, Partition> partitions) {
     private static final Pattern PARTITION_LABEL = Pattern.compile("(?:^|,)partition=\"(\\d+)\"");
 
     public ProjectionProgress {
-        partitions = Map.copyOf(partitions);
+        // In partition order, which status --json keeps.
+        partitions = Collections.unmodifiableMap(new TreeMap<>(partitions));
     }
 
     /**

@@ -2,6 +2,7 @@ package io.polyglot.deploy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,21 @@ class ProjectionProgressTest {
                 .isEqualTo(Map.of(
                         0, new ProjectionProgress.Partition(12, 4.25), 1, new ProjectionProgress.Partition(0, null)));
         assertThat(progress.summary()).isEqualTo("lag 12, last event 4.3 s ago");
+    }
+
+    @Test
+    void listsThePartitionsInTheirOrderWhateverOrderTheyCameIn() {
+        // given
+        Map<Integer, ProjectionProgress.Partition> partitions = new LinkedHashMap<>();
+        for (int number : new int[] {2, 3, 11, 4, 5, 0, 1, 10}) {
+            partitions.put(number, new ProjectionProgress.Partition(number, null));
+        }
+
+        // when
+        ProjectionProgress progress = new ProjectionProgress(46, partitions);
+
+        // then
+        assertThat(progress.partitions().keySet()).containsExactly(0, 1, 2, 3, 4, 5, 10, 11);
     }
 
     @Test

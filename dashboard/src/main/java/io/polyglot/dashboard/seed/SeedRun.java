@@ -40,7 +40,7 @@ final class SeedRun {
             1, "some events were rejected or not decided (see the summary)",
             2, "bad usage (see the messages)",
             3, "the command service was unreachable, stayed unavailable or refused the requests",
-            4, "the log is malformed or too large to read (see the messages)",
+            4, "the log is malformed, too large to read, or its gzip file truncated or corrupt (see the messages)",
             5, "the importer failed (see the messages)",
             143, "the importer was stopped (SIGTERM)");
     // A JVM stack trace's frames ("\tat ...", "... 3 more"): the messages keep the lines that say what went wrong.
