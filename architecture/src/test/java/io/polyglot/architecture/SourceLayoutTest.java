@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The layout rule the formatter cannot keep: no line of Java source, comments and string literals included, is longer
- * than {@value #MAX_WIDTH} characters. Spotless wraps code at that width but leaves Javadoc and strings as written.
+ * than {@value #MAX_WIDTH} characters; Spotless wraps code at that width but leaves Javadoc and strings as written. The
+ * prose of the Markdown docs keeps the same width.
  */
 class SourceLayoutTest {
 
@@ -53,7 +54,46 @@ class SourceLayoutTest {
                 .isEmpty();
     }
 
+    @Test
+    void noLineOfProseInTheDocsIsWiderThanTheFormattersWidth() throws IOException {
+        // given: tables, code blocks and images keep their lines as they are
+        List<Path> docs = sources(".md");
+
+        // when
+        List<String> wide = new ArrayList<>();
+        for (Path doc : docs) {
+            List<String> lines = Files.readAllLines(doc, StandardCharsets.UTF_8);
+            boolean code = false;
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
+                String text = line.strip();
+                if (text.startsWith("```")) {
+                    code = !code;
+                    continue;
+                }
+                boolean prose = !code && !text.startsWith("|") && !text.startsWith("![");
+                int width = line.codePointCount(0, line.length());
+                if (prose && width > MAX_WIDTH) {
+                    wide.add(ROOT.relativize(doc) + ":" + (i + 1) + " is " + width + " characters wide");
+                }
+            }
+        }
+
+        // then
+        assertThat(docs)
+                .as("the docs are read")
+                .anyMatch(path -> path.equals(ROOT.resolve("README.md")))
+                .anyMatch(path -> path.endsWith("docs/benchmarks.md"));
+        assertThat(wide).as("wrap the paragraph at %d characters", MAX_WIDTH).isEmpty();
+    }
+
     private static List<Path> javaSources() throws IOException {
+        return sources(".java").stream()
+                .filter(path -> ROOT.relativize(path).toString().contains("/src/"))
+                .toList();
+    }
+
+    private static List<Path> sources(String suffix) throws IOException {
         List<Path> sources = new ArrayList<>();
         Files.walkFileTree(ROOT, new SimpleFileVisitor<>() {
             @Override
@@ -63,8 +103,7 @@ class SourceLayoutTest {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                if (file.toString().endsWith(".java")
-                        && ROOT.relativize(file).toString().contains("/src/")) {
+                if (file.toString().endsWith(suffix)) {
                     sources.add(file);
                 }
                 return FileVisitResult.CONTINUE;
