@@ -390,21 +390,34 @@ public final class CommandApi implements AutoCloseable {
             pending(ctx, commandId);
         } else if (!isForwarded(ctx) && askOthers(ctx)) {
             return;
+        } else if (!decisions.everyPartitionAssigned()) {
+            respond(ctx, kafkaUnavailable("a partition of commands is moving between instances; retry"));
         } else {
             respond(ctx, Problem.of(ProblemType.NOT_FOUND, "no command " + commandId + " is known (or it expired)"));
         }
     }
 
-    /** Asks every other instance for this read; relays the first answer that is not 404. */
+    /**
+     * Asks every other instance for this read and relays the first answer that knows the command (decided or
+     * pending). When none knows it but one could not tell (it did not answer, or answered 5xx while its stores
+     * moved in a rebalance), the read answers 503 with {@code Retry-After}: a 404 would tell the client that a
+     * command that may well be decided is unknown.
+     */
     private boolean askOthers(Context ctx) {
+        boolean unsure = false;
         for (URI instance : decisions.otherInstances()) {
             Optional<HttpResponse<byte[]>> answer = ask(instance, ctx);
-            if (answer.isPresent() && answer.get().statusCode() != 404) {
+            if (answer.isEmpty() || answer.get().statusCode() >= 500) {
+                unsure = true;
+            } else if (answer.get().statusCode() != 404) {
                 relay(ctx, answer.get());
                 return true;
             }
         }
-        return false;
+        if (unsure) {
+            respond(ctx, kafkaUnavailable("an instance that may decide the command could not answer; retry"));
+        }
+        return unsure;
     }
 
     private Optional<HttpResponse<byte[]>> ask(URI instance, Context ctx) {

@@ -27,7 +27,10 @@ public interface DecisionBoard {
     /** Notes that {@code commandId} is durably appended and not decided yet, for {@link #isPending}. */
     void appended(String commandId);
 
-    /** The kept first decision of {@code commandId}, empty when unknown or expired. */
+    /**
+     * The kept first decision of {@code commandId} in the partitions this instance decides now; empty when unknown,
+     * expired, or kept by a partition another instance decides.
+     */
     Optional<CommandDecision> decided(String commandId);
 
     /** Whether {@code commandId} was appended through this instance and is not decided yet. */
@@ -44,4 +47,10 @@ public interface DecisionBoard {
 
     /** The base URIs of every other instance of the service, for reads that cannot tell the owner from the key. */
     List<URI> otherInstances();
+
+    /**
+     * Whether every partition of {@code commands} is given to some instance now. While one is not (a rebalance moves
+     * it between instances), no instance reads its decisions, so a command that none finds may still be kept there.
+     */
+    boolean everyPartitionAssigned();
 }

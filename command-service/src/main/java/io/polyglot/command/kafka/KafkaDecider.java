@@ -11,6 +11,7 @@ import io.polyglot.schemas.UndecodableRecordException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,7 +40,6 @@ import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThr
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
-import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The feed reads every partition of {@code commands.decisions} with {@code read_committed} from where the topic
  * ended at start-up, so it sees exactly the decisions the decider committed after this instance could have sent a
- * command. Stored decisions and aggregate heads are read from the decider's local stores (interactive queries). When
+ * command. Stored decisions and aggregate heads are read from the decider's local stores (interactive queries), only
+ * from the partitions whose tasks are active on this instance; a store that cannot be read for a moment (a
+ * rebalance) is a {@link KafkaUnavailableException}, which the API answers 503 with {@code Retry-After}. When
  * several instances run, each advertises its HTTP address as {@code application.server}; {@link #ownerOf} names the
  * instance that owns an aggregate's partition, found from the streams metadata with the same murmur2 of the UTF-8
  * key that placed its commands.
@@ -75,6 +77,8 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
 
     private final Optional<HostInfo> self;
     private final Optional<DeciderStateDir> stateDir;
+    /** How many partitions {@code commands} has, read once at start-up, before the feed's thread owns its consumer. */
+    private volatile int commandPartitions;
 
     private KafkaDecider(
             KafkaStreams streams,
@@ -122,6 +126,7 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
         List<TopicPartition> partitions = decisions.partitionsFor(Topics.COMMANDS_DECISIONS, timeout).stream()
                 .map(info -> new TopicPartition(info.topic(), info.partition()))
                 .toList();
+        commandPartitions = decisions.partitionsFor(Topics.COMMANDS, timeout).size();
         decisions.assign(partitions);
         decisions.seekToEnd(partitions);
         // Resolving the positions now, before any command is sent, is what makes later decisions visible.
@@ -236,10 +241,22 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
         pending.add(commandId);
     }
 
+    /**
+     * The decision kept for {@code commandId} by a partition this instance decides now; empty when none of them
+     * keeps one, because another instance decides the command's aggregate or the id is unknown.
+     *
+     * @throws KafkaUnavailableException when one of those partitions cannot be read for a moment (a rebalance)
+     */
     @Override
     public Optional<CommandDecision> decided(String commandId) {
-        return Optional.ofNullable(store(DeciderTopology.DECISIONS_STORE).get(commandId))
-                .map(DeciderRecords::decision);
+        // A command id does not say which aggregate it was for, so every partition decided here is looked in.
+        for (int partition : readablePartitions()) {
+            byte[] decision = get(DeciderTopology.DECISIONS_STORE, partition, commandId);
+            if (decision != null) {
+                return Optional.of(DeciderRecords.decision(decision));
+            }
+        }
+        return Optional.empty();
     }
 
     @Override
@@ -247,16 +264,25 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
         return pending.contains(commandId);
     }
 
+    /**
+     * The head of an aggregate whose partition this instance decides, read from that partition's store alone.
+     *
+     * @throws KafkaUnavailableException when that partition cannot be read for a moment (a rebalance)
+     */
     @Override
     public Optional<AggregateHead> head(String aggregateType, String aggregateId) {
         KeyQueryMetadata owner = owner(aggregateId);
-        StoreQueryParameters<ReadOnlyKeyValueStore<String, byte[]>> query = StoreQueryParameters.fromNameAndType(
-                DeciderTopology.HEADS_STORE, QueryableStoreTypes.<String, byte[]>keyValueStore());
-        if (owner != KeyQueryMetadata.NOT_AVAILABLE) {
-            query = query.withPartition(owner.partition());
+        // Without metadata (never set, or being rebuilt) only the partitions decided here can be looked in.
+        List<Integer> partitions =
+                owner == KeyQueryMetadata.NOT_AVAILABLE ? activePartitions() : List.of(owner.partition());
+        String key = DeciderTopology.headKey(aggregateType, aggregateId);
+        for (int partition : partitions) {
+            byte[] head = get(DeciderTopology.HEADS_STORE, partition, key);
+            if (head != null) {
+                return Optional.of(DeciderRecords.head(head));
+            }
         }
-        return Optional.ofNullable(store(query).get(DeciderTopology.headKey(aggregateType, aggregateId)))
-                .map(DeciderRecords::head);
+        return Optional.empty();
     }
 
     @Override
@@ -272,12 +298,26 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
 
     @Override
     public List<URI> otherInstances() {
-        return streams.metadataForAllStreamsClients().stream()
+        return allMetadata().stream()
                 .map(StreamsMetadata::hostInfo)
                 .filter(host -> self.isPresent() && !host.equals(self.get()) && host.port() > 0)
                 .distinct()
                 .map(KafkaDecider::uri)
                 .toList();
+    }
+
+    @Override
+    public boolean everyPartitionAssigned() {
+        if (self.isEmpty()) {
+            // Without an advertised address the metadata names no instance; this one is taken to be alone.
+            return true;
+        }
+        long assigned = allMetadata().stream()
+                .flatMap(instance -> instance.topicPartitions().stream())
+                .filter(partition -> partition.topic().equals(Topics.COMMANDS))
+                .distinct()
+                .count();
+        return assigned >= commandPartitions;
     }
 
     private KeyQueryMetadata owner(String aggregateId) {
@@ -290,16 +330,82 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
         return URI.create("http://" + host.host() + ":" + host.port());
     }
 
-    private ReadOnlyKeyValueStore<String, byte[]> store(String name) {
-        return store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.keyValueStore()));
+    /**
+     * The partitions of {@code commands} whose tasks are active on this instance now. Only those stores are read:
+     * a standby or warm-up copy (an instance that joined next to one holding the state keeps only warm-up copies
+     * until a probing rebalance hands it tasks) may be behind, and an instance without an active task has no store
+     * to read at all, which Kafka Streams reports as a store that "may have migrated to another instance".
+     */
+    private List<Integer> activePartitions() {
+        KafkaStreams.State state = streams.state();
+        if (state != KafkaStreams.State.RUNNING && state != KafkaStreams.State.REBALANCING) {
+            throw new KafkaUnavailableException("the decider is " + state + "; its state is not queryable", null);
+        }
+        try {
+            return streams.metadataForLocalThreads().stream()
+                    .flatMap(thread -> thread.activeTasks().stream())
+                    .flatMap(task -> task.topicPartitions().stream())
+                    .filter(partition -> partition.topic().equals(Topics.COMMANDS))
+                    .map(TopicPartition::partition)
+                    .sorted()
+                    .toList();
+        } catch (IllegalStateException e) {
+            throw new KafkaUnavailableException("the decider stopped while its state was looked up", e);
+        }
     }
 
-    private ReadOnlyKeyValueStore<String, byte[]> store(
-            StoreQueryParameters<ReadOnlyKeyValueStore<String, byte[]>> query) {
+    /**
+     * The partitions decided here whose stores can be read now. The group may already have given this instance a
+     * partition whose task is not active yet (it restores, or its thread is between rebalance steps); the instance
+     * then cannot say that it keeps no decision for a command, and neither can the one that gave that partition up.
+     *
+     * @throws KafkaUnavailableException when a partition given to this instance is not active on it yet
+     */
+    private List<Integer> readablePartitions() {
+        List<Integer> active = activePartitions();
+        if (self.isPresent()) {
+            List<Integer> missing = allMetadata().stream()
+                    .filter(instance -> instance.hostInfo().equals(self.get()))
+                    .flatMap(instance -> instance.topicPartitions().stream())
+                    .filter(partition -> partition.topic().equals(Topics.COMMANDS))
+                    .map(TopicPartition::partition)
+                    .filter(partition -> !active.contains(partition))
+                    .sorted()
+                    .toList();
+            if (!missing.isEmpty()) {
+                throw new KafkaUnavailableException(
+                        "partitions " + missing + " of " + Topics.COMMANDS + " are given to this instance and not"
+                                + " active on it yet",
+                        null);
+            }
+        }
+        return active;
+    }
+
+    private Collection<StreamsMetadata> allMetadata() {
         try {
-            return streams.store(query);
+            return streams.metadataForAllStreamsClients();
+        } catch (IllegalStateException e) {
+            throw new KafkaUnavailableException("the decider is not running; its metadata is unknown", e);
+        }
+    }
+
+    /**
+     * The value of {@code key} in one partition's active store. Kafka Streams checks the store only when it is read,
+     * not when {@link KafkaStreams#store} hands it out, so the read itself is what may find it migrated, closed or
+     * its thread rebalancing.
+     */
+    private byte[] get(String storeName, int partition, String key) {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(
+                                    storeName, QueryableStoreTypes.<String, byte[]>keyValueStore())
+                            .withPartition(partition))
+                    .get(key);
         } catch (InvalidStateStoreException e) {
-            throw new KafkaUnavailableException("the decider's state is not queryable right now: " + e.getMessage(), e);
+            throw new KafkaUnavailableException(
+                    "the decider's state is not queryable right now (store=" + storeName + ", partition=" + partition
+                            + "): " + e.getMessage(),
+                    e);
         }
     }
 
