@@ -37,6 +37,14 @@ public final class PostgresServer implements AutoCloseable {
      */
     public static final String READER = "polyglot_reader";
 
+    /** Sessions the read-only login may hold at once, so that readers never take every connection from the worker. */
+    public static final int READER_CONNECTIONS = 20;
+
+    /**
+     * How long a session of the read-only login may sit in an open transaction, holding locks a rebuild's swap needs.
+     */
+    public static final String READER_IDLE_IN_TRANSACTION = "1min";
+
     /** Whether the server flushes to disk. Tests may turn flushing off to run faster; a crash then loses data. */
     public enum Durability {
         FSYNC,
@@ -178,8 +186,11 @@ public final class PostgresServer implements AutoCloseable {
      * others. The login may connect to the database and read every table and view of schema {@code public}, those
      * {@value #USER} creates later included (default privileges), so the views the projection worker creates, and a
      * rebuild swaps in, are readable without another grant. It has no access to schema {@code projection}, where the
-     * tables behind the views are, no right to create anything, temporary tables included; its sessions start
-     * read-only.
+     * tables behind the views are, no right to create anything (temporary tables and large objects included) and none
+     * to take advisory locks, which the worker's migrations and the rebuild use; at most {@value #READER_CONNECTIONS}
+     * sessions at once, each ended after {@value #READER_IDLE_IN_TRANSACTION} idle in a transaction. Its sessions start
+     * read-only. PostgreSQL lets any role change its own password and session defaults: each call sets them again and
+     * removes the large objects the login owns.
      * Safe to call on every start: each step is done again only where it is missing.
      */
     public String ensureReader() {
@@ -195,15 +206,33 @@ public final class PostgresServer implements AutoCloseable {
                 DATABASE,
                 String.join(
                         "; ",
-                        login + READER + " LOGIN PASSWORD '" + readerPassword + "'",
+                        login + READER + " LOGIN CONNECTION LIMIT " + READER_CONNECTIONS + " PASSWORD '"
+                                + readerPassword + "'",
+                        // A role may give itself session defaults and a password: each start takes back what it gave.
+                        "ALTER ROLE " + READER + " RESET ALL",
                         "ALTER ROLE " + READER + " SET default_transaction_read_only = on",
+                        "ALTER ROLE " + READER + " SET idle_in_transaction_session_timeout = '"
+                                + READER_IDLE_IN_TRANSACTION + "'",
                         "GRANT CONNECT ON DATABASE " + DATABASE + " TO " + READER,
                         // No temporary tables either: PUBLIC holds TEMPORARY by default; the owner keeps it as owner.
                         "REVOKE TEMPORARY ON DATABASE " + DATABASE + " FROM PUBLIC",
                         "GRANT USAGE ON SCHEMA public TO " + READER,
                         "GRANT SELECT ON ALL TABLES IN SCHEMA public TO " + READER,
                         "ALTER DEFAULT PRIVILEGES FOR ROLE " + USER + " IN SCHEMA public GRANT SELECT ON TABLES TO "
-                                + READER));
+                                + READER,
+                        // Large objects outlive a session and any role may create them, read-only or not; advisory
+                        // locks are how the worker's migrations and the rebuild keep each other out, so only the
+                        // worker's login may take them.
+                        "DO $$ DECLARE f regprocedure; BEGIN"
+                                + " FOR f IN SELECT oid::regprocedure FROM pg_proc"
+                                + " WHERE proname IN ('lo_creat', 'lo_create', 'lo_from_bytea', 'lo_import') LOOP"
+                                + " EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f); END LOOP;"
+                                + " FOR f IN SELECT oid::regprocedure FROM pg_proc WHERE proname LIKE 'pg\\_%advisory%'"
+                                + " LOOP EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);"
+                                + " EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO " + USER + "', f); END LOOP;"
+                                + " END $$",
+                        "SELECT count(lo_unlink(oid)) FROM pg_largeobject_metadata WHERE lomowner = '" + READER
+                                + "'::regrole"));
         return "postgresql://" + READER + ":" + readerPassword + "@" + HOST + ":" + port + "/" + DATABASE;
     }
 

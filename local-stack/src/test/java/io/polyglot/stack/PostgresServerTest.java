@@ -191,6 +191,71 @@ class PostgresServerTest {
         }
     }
 
+    @Test
+    void refusesTheReadOnlyLoginLargeObjectsAndTheAdvisoryLocksTheWorkersLoginTakes() throws SQLException {
+        // given
+        URI reader = URI.create(server.ensureReader());
+
+        // when
+        try (Connection connection = readerConnection(reader);
+                Statement statement = connection.createStatement()) {
+            statement.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE");
+
+            // then
+            assertThat(refusal(statement, "SELECT lo_create(0)")).isEqualTo("42501");
+            assertThat(refusal(statement, "SELECT lo_from_bytea(0, 'x'::bytea)"))
+                    .isEqualTo("42501");
+            assertThat(refusal(statement, "SELECT pg_advisory_lock(8101813523344813940)"))
+                    .isEqualTo("42501");
+            assertThat(refusal(statement, "SELECT pg_try_advisory_xact_lock(1, 2)"))
+                    .isEqualTo("42501");
+            try (ResultSet row =
+                    statement.executeQuery("SELECT rolconnlimit FROM pg_roles WHERE rolname = current_user")) {
+                row.next();
+                assertThat(row.getInt(1)).isEqualTo(PostgresServer.READER_CONNECTIONS);
+            }
+        }
+        try (Connection owner = DriverManager.getConnection(server.jdbcUrl(), server.user(), server.password());
+                Statement statement = owner.createStatement();
+                ResultSet row = statement.executeQuery(
+                        "SELECT pg_try_advisory_lock(8101813523344813940), pg_advisory_unlock(8101813523344813940)")) {
+            row.next();
+            assertThat(row.getBoolean(1))
+                    .as("the worker's login takes the lock")
+                    .isTrue();
+            assertThat(row.getBoolean(2)).isTrue();
+        }
+    }
+
+    @Test
+    void takesBackThePasswordAndTheSessionDefaultsTheReadOnlyLoginGaveItselfOnItsNextStart() throws SQLException {
+        // given: the login turned its sessions writable, with a timeout of its own, and changed its password
+        URI reader = URI.create(server.ensureReader());
+        try (Connection connection = readerConnection(reader);
+                Statement statement = connection.createStatement()) {
+            statement.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE");
+            statement.execute("ALTER ROLE " + PostgresServer.READER + " SET default_transaction_read_only = off");
+            statement.execute("ALTER ROLE " + PostgresServer.READER + " SET statement_timeout = '1ms'");
+            statement.execute("ALTER ROLE " + PostgresServer.READER + " PASSWORD 'changed'");
+        }
+
+        // when
+        URI again = URI.create(server.ensureReader());
+
+        // then
+        assertThat(again).isEqualTo(reader);
+        try (Connection connection = readerConnection(again);
+                Statement statement = connection.createStatement();
+                ResultSet row = statement.executeQuery("SELECT current_setting('default_transaction_read_only'),"
+                        + " current_setting('statement_timeout'),"
+                        + " current_setting('idle_in_transaction_session_timeout')")) {
+            row.next();
+            assertThat(row.getString(1)).isEqualTo("on");
+            assertThat(row.getString(2)).isEqualTo("0");
+            assertThat(row.getString(3)).isEqualTo(PostgresServer.READER_IDLE_IN_TRANSACTION);
+        }
+    }
+
     private static Connection readerConnection(URI url) throws SQLException {
         String[] login = url.getUserInfo().split(":", 2);
         return DriverManager.getConnection(
