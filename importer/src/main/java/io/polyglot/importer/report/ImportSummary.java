@@ -99,7 +99,9 @@ public final class ImportSummary {
      * unavailable through every retry, or refusing the request as a whole), or it was still in flight.
      */
     public long notAnsweredCount() {
-        return sent.get() - accepted.get() - rejectedByService.get() - undecided.get();
+        // The answers first: a command is counted as sent before its answer, so the sends read after them hold it.
+        long answered = accepted.get() + rejectedByService.get() + undecided.get();
+        return sent.get() - answered;
     }
 
     /** Events the command service accepted. */
@@ -136,12 +138,19 @@ public final class ImportSummary {
 
     /** The summary people read at the end of an import. */
     public String render(Duration elapsed) {
+        // One reading of the counters for every line, so that they add up while requests still come and go: the
+        // answers first, then the sends, which count every answered command already.
+        long acceptedNow = accepted.get();
+        long rejectedByServiceNow = rejectedByService.get();
+        long undecidedNow = undecided.get();
+        long rejectedLocallyNow = rejectedLocally.get();
+        long sentNow = sent.get();
         StringBuilder out = new StringBuilder();
         out.append(String.format("read      %,d events in %,d cases%n", read.get(), cases.size()));
-        long rate = elapsed.toMillis() > 0 ? sent.get() * 1000 / elapsed.toMillis() : 0;
+        long rate = elapsed.toMillis() > 0 ? sentNow * 1000 / elapsed.toMillis() : 0;
         out.append(String.format(
-                "sent      %,d commands in %s (%,d commands/s)%n", sent.get(), Progress.formatDuration(elapsed), rate));
-        out.append(String.format("accepted  %,d", accepted.get()));
+                "sent      %,d commands in %s (%,d commands/s)%n", sentNow, Progress.formatDuration(elapsed), rate));
+        out.append(String.format("accepted  %,d", acceptedNow));
         if (acceptedEarlier.get() > 0) {
             out.append(String.format(
                     " (%,d of them decided by an earlier request, of an earlier run or an earlier attempt of this"
@@ -151,18 +160,18 @@ public final class ImportSummary {
         out.append(System.lineSeparator());
         out.append(String.format(
                 "rejected  %,d (%,d locally, %,d by the command service)%n",
-                rejectedCount(), rejectedLocally.get(), rejectedByService.get()));
+                rejectedLocallyNow + rejectedByServiceNow, rejectedLocallyNow, rejectedByServiceNow));
         problems.forEach((type, tally) -> {
             out.append(String.format("  %-24s %,d%n", type, tally.count));
             tally.examples.forEach(
                     example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
         });
-        out.append(String.format("not decided %,d", undecided.get()));
-        out.append(undecided.get() == 0 ? "" : " (in Kafka, decision unknown; GET /v1/commands/{commandId} tells it)");
+        out.append(String.format("not decided %,d", undecidedNow));
+        out.append(undecidedNow == 0 ? "" : " (in Kafka, decision unknown; GET /v1/commands/{commandId} tells it)");
         out.append(System.lineSeparator());
         undecidedExamples.forEach(
                 example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
-        long notAnswered = notAnsweredCount();
+        long notAnswered = sentNow - acceptedNow - rejectedByServiceNow - undecidedNow;
         out.append(String.format("not answered %,d", notAnswered));
         out.append(
                 notAnswered == 0

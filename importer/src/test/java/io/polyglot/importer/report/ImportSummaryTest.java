@@ -13,6 +13,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class ImportSummaryTest {
@@ -20,6 +26,53 @@ class ImportSummaryTest {
     private static PendingCommand command(String caseId, int position, long line) {
         CaseEvent event = new CaseEvent(caseId, position, "a", null, null, "2020-01-01T00:00:00Z", Map.of(), line);
         return new PendingCommand(event, caseId + position, new byte[0]);
+    }
+
+    @Test
+    void rendersCountsThatAddUpWhileCommandsAreStillSentAndAnswered() throws Exception {
+        // given: two senders that count a command as sent, then as accepted, as fast as they can
+        ImportSummary summary = new ImportSummary();
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService senders = Executors.newFixedThreadPool(2);
+        for (int sender = 0; sender < 2; sender++) {
+            int number = sender;
+            senders.submit(() -> {
+                for (long i = 0; !stop.get(); i++) {
+                    PendingCommand command = command("s" + number + "-" + i, 1, i);
+                    summary.sent(1);
+                    summary.answered(
+                            new BatchAnswer(new Batch(List.of(command)), List.of(LineResult.accepted(command)), 1));
+                }
+            });
+        }
+
+        // when: the summary is rendered meanwhile, again and again
+        List<String> unbalanced = new ArrayList<>();
+        try {
+            for (int render = 0; render < 2_000; render++) {
+                String text = summary.render(Duration.ofSeconds(1));
+                long sent = count(text, "sent");
+                long accounted = count(text, "accepted") + count(text, "not answered");
+                if (sent != accounted || summary.notAnsweredCount() < 0) {
+                    unbalanced.add(text);
+                }
+            }
+        } finally {
+            stop.set(true);
+            senders.shutdown();
+            assertThat(senders.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+
+        // then
+        assertThat(summary.sentCount()).isPositive();
+        assertThat(unbalanced).isEmpty();
+    }
+
+    /** The number that follows {@code label} at the start of a line of a rendered summary. */
+    private static long count(String text, String label) {
+        Matcher line = Pattern.compile("(?m)^" + label + " +([0-9,]+)").matcher(text);
+        assertThat(line.find()).as(label).isTrue();
+        return Long.parseLong(line.group(1).replace(",", ""));
     }
 
     @Test
