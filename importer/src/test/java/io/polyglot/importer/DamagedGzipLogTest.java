@@ -87,6 +87,32 @@ class DamagedGzipLogTest {
     }
 
     @Test
+    void reportsAnXesGzipWhoseChecksumDoesNotMatchAsCorruptAfterSendingEveryEvent() throws Exception {
+        try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
+            // given 3 cases of 4 events, whole, in a file whose CRC-32 in the gzip trailer is off by one
+            ByteArrayOutputStream file = new ByteArrayOutputStream();
+            try (GZIPOutputStream gzip = new GZIPOutputStream(file)) {
+                gzip.write(XesLogs.of(3, 4).getBytes(StandardCharsets.UTF_8));
+            }
+            byte[] bytes = file.toByteArray();
+            bytes[bytes.length - 8]++;
+            Path log = dir.resolve("loans.xes.gz");
+            Files.write(log, bytes);
+
+            // when
+            Run run = importXes(service, log);
+
+            // then
+            assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.MALFORMED_LOG);
+            assertThat(run.err())
+                    .contains("cannot read " + log + ": the gzip file is corrupt: Corrupt GZIP trailer")
+                    .contains("the 12 events read before it")
+                    .doesNotContain("\tat ");
+            assertThat(service.answeredLines()).hasSize(12);
+        }
+    }
+
+    @Test
     void reportsACsvGzipCutShortAsTruncatedAfterSendingEveryRowBeforeTheBreak() throws Exception {
         try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
             // given 10 rows, of which the file holds the first 6 whole and then breaks off

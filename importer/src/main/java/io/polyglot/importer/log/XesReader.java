@@ -2,6 +2,7 @@ package io.polyglot.importer.log;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -70,6 +71,9 @@ public final class XesReader implements EventLogReader {
         } catch (XMLStreamException e) {
             throw fault(e);
         }
+        // The parser stops at </log>; reading on to the end lets a gzip stream check its trailer (CRC-32 and length)
+        // and report damage that the document itself did not show.
+        in.transferTo(OutputStream.nullOutputStream());
     }
 
     /**
