@@ -736,6 +736,10 @@ final class HostileRequests {
                 "%%%",
                 "application/octet-stream"));
         types.add(batch ? "application/json" : "application/x-ndjson");
+        // The route's own media type under a value it cannot read, or a charset in a notation it does not decode.
+        String own = batch ? "application/x-ndjson" : "application/json";
+        types.add(own + "; charset=\"utf-8\"latin1");
+        types.add(own + "; charset*=utf-8''x");
         Map<String, String> headers = new LinkedHashMap<>();
         String type = random.nextInt(10) == 0 ? null : pick(types);
         if (type != null) {

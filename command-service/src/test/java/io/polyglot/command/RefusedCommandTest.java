@@ -138,6 +138,59 @@ class RefusedCommandTest {
         assertThat(error.get("message").asText()).isEqualTo("is out of range: must be from 0 to 9223372036854775807");
     }
 
+    static Stream<Arguments> versionSpellings() {
+        String range = "is out of range: must be from 0 to 9223372036854775807";
+        String written = "must be written as an integer, without a decimal point or an exponent";
+        return Stream.of(
+                Arguments.of("9223372036854775806.5", "must be an integer"),
+                Arguments.of("5.5", "must be an integer"),
+                Arguments.of("9223372036854775807.0", written),
+                Arguments.of("9.2e18", written),
+                Arguments.of("5e0", written),
+                Arguments.of("9223372036854775808.0", range),
+                Arguments.of("1e19", range),
+                Arguments.of("1e308", range));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("versionSpellings")
+    void saysWhatIsWrongWithTheExpectedVersionAsWrittenAndProducesNothing(String version, String message) {
+        // given: the number written as the client wrote it, not as a Java number would print it
+        long before = running.committedCount(Topics.COMMANDS);
+        String body = with(c -> c.put("expectedVersion", "#")).replace("\"#\"", version);
+
+        // when
+        HttpResponse<String> response = running.postJson(body);
+
+        // then
+        assertProblem(response, 400, "invalid-command");
+        assertThat(json(response).get("errors")).singleElement().satisfies(error -> {
+            assertThat(error.get("pointer").asText()).isEqualTo("/expectedVersion");
+            assertThat(error.get("message").asText()).isEqualTo(message);
+        });
+        assertThat(running.committedCount(Topics.COMMANDS)).isEqualTo(before);
+    }
+
+    @ParameterizedTest(name = "{0} digits")
+    @ValueSource(strings = {"400", "400.5"})
+    void saysAVersionOfHundredsOfDigitsIsLongerThanTheReaderTakesAndProducesNothing(String length) {
+        // given
+        long before = running.committedCount(Topics.COMMANDS);
+        String digits = "9".repeat(400) + (length.endsWith(".5") ? ".5" : "");
+        String body = with(c -> c.put("expectedVersion", "#")).replace("\"#\"", digits);
+
+        // when
+        HttpResponse<String> response = running.postJson(body);
+
+        // then
+        assertProblem(response, 400, "malformed-json");
+        assertThat(json(response).get("detail").asText())
+                .startsWith("the body goes beyond what the service reads as JSON: Number value length (")
+                .contains("exceeds the maximum allowed (64")
+                .endsWith(" at /expectedVersion");
+        assertThat(running.committedCount(Topics.COMMANDS)).isEqualTo(before);
+    }
+
     @Test
     void refusesADeclaredOversizedBodyBeforeReadingAByteOfIt() throws IOException {
         // given: a client that announces a large body and then waits for "100 Continue" before sending any of it

@@ -219,6 +219,10 @@ public final class CommandApi implements AutoCloseable {
             ctx.header("Connection", "close");
             respond(ctx, Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, e.getMessage()));
         });
+        app.exception(ContentTypeRepeated.class, (e, ctx) -> {
+            ctx.header("Connection", "close");
+            respond(ctx, Problem.of(ProblemType.BAD_REQUEST, e.getMessage()));
+        });
         app.exception(KafkaUnavailableException.class, (e, ctx) -> {
             log.debug("Kafka unavailable (method={}, path={})", ctx.method(), ctx.path(), e);
             respond(ctx, kafkaUnavailable(e.getMessage()));
@@ -285,7 +289,7 @@ public final class CommandApi implements AutoCloseable {
     }
 
     private void command(Context ctx) throws IOException {
-        RequestBodies.requireMediaType(ctx.contentType(), JSON);
+        RequestBodies.requireMediaType(ctx.req(), JSON);
         byte[] body = bodies.read(ctx.req(), settings.requestMaxBytes());
         Intake outcome = intake.read(body);
         if (outcome instanceof Intake.Rejected rejected) {
@@ -490,7 +494,7 @@ public final class CommandApi implements AutoCloseable {
     }
 
     private void batch(Context ctx) throws IOException {
-        RequestBodies.requireMediaType(ctx.contentType(), NDJSON);
+        RequestBodies.requireMediaType(ctx.req(), NDJSON);
         byte[] body = bodies.read(ctx.req(), settings.batchMaxBytes());
         int lineCount = BatchLines.count(body);
         if (lineCount > settings.batchMaxLines()) {

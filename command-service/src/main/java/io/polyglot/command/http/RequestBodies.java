@@ -7,10 +7,8 @@ import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.http.BadMessageException;
 import org.eclipse.jetty.io.EndPoint;
@@ -30,6 +28,9 @@ final class RequestBodies {
 
     /** The one charset the command routes read, as a {@code charset} parameter spells it. */
     static final String UTF_8 = "utf-8";
+
+    private static final String CONTENT_TYPE = "Content-Type";
+    private static final String CHARSET = "charset";
 
     /**
      * How long a body read after its deadline may still wait for bytes: long enough for a body already sent to
@@ -152,85 +153,61 @@ final class RequestBodies {
     }
 
     /**
-     * Refuses a {@code Content-Type} that is not {@code expected} or that declares a charset other than UTF-8.
+     * Refuses a request whose {@code Content-Type} is not one value of the media type {@code expected} in UTF-8.
      *
-     * @throws UnsupportedMediaType naming what was declared and what the route takes
+     * <p>Two or more {@code Content-Type} field lines are {@code 400 bad-request} ({@link ContentTypeRepeated}): HTTP
+     * defines the field as one value, not a list (RFC 9110, 5.3 and 8.3), so such a request is malformed whatever the
+     * values say, and reading only the first would take a body its sender may have labelled otherwise.
+     *
+     * <p>Everything else about the one value is {@code 415 unsupported-media-type} ({@link UnsupportedMediaType}):
+     * another media type, a {@code charset} other than UTF-8, a {@code charset} in the extended notation of RFC 8187
+     * ({@code charset*=utf-8''x}, which the service does not read), and a value it cannot read at all because it
+     * breaks the grammar of {@link ContentType}. The last is 415 and not 400 because RFC 9110 (15.5.16) gives 415 for
+     * content whose format the server cannot accept as the {@code Content-Type} indicates it, and a value that cannot
+     * be read indicates no format the route takes; the client's remedy is the same for all of them, to declare the
+     * route's media type, and one problem type for every fault of the value keeps clients simple.
+     *
+     * @throws ContentTypeRepeated when the request has more than one {@code Content-Type}
+     * @throws UnsupportedMediaType naming what was declared, what is wrong with it and what the route takes
      */
-    static void requireMediaType(String contentType, String expected) {
-        String actual = mediaType(contentType).orElse(null);
-        if (!expected.equals(actual)) {
-            throw UnsupportedMediaType.ofType(expected, actual);
+    static void requireMediaType(HttpServletRequest request, String expected) {
+        List<String> declared = Collections.list(request.getHeaders(CONTENT_TYPE));
+        if (declared.size() > 1) {
+            throw new ContentTypeRepeated(declared);
+        }
+        if (declared.isEmpty() || declared.get(0).isBlank()) {
+            throw UnsupportedMediaType.ofType(expected, null);
+        }
+        ContentType contentType;
+        try {
+            contentType = ContentType.parse(declared.get(0));
+        } catch (ContentType.Unreadable e) {
+            throw UnsupportedMediaType.unreadable(expected, declared.get(0), e.getMessage());
+        }
+        requireMediaType(contentType, expected);
+    }
+
+    /**
+     * Refuses a {@code Content-Type} that is not {@code expected}, declares a charset other than UTF-8 or declares
+     * one in a notation the service does not read.
+     */
+    static void requireMediaType(ContentType contentType, String expected) {
+        if (!expected.equals(contentType.mediaType())) {
+            throw UnsupportedMediaType.ofType(expected, contentType.mediaType());
+        }
+        for (ContentType.Parameter parameter : contentType.parameters()) {
+            // charset*, charset*0, charset*0*: RFC 2231 and 8187 spell a charset parameter so, percent-encoded
+            // after a charset of its own; a service that does not decode them must not take the body as UTF-8.
+            if (parameter.name().startsWith(CHARSET + "*")) {
+                throw UnsupportedMediaType.extendedCharset(expected, parameter.name());
+            }
         }
         // JSON and NDJSON are UTF-8 (RFC 8259): a body in another charset would be read as other text than the
         // client meant, or refused as malformed, which would send the client looking for the fault in its JSON.
-        for (String charset : charsets(contentType)) {
+        for (String charset : contentType.values(CHARSET)) {
             if (!charset.equalsIgnoreCase(UTF_8)) {
                 throw UnsupportedMediaType.ofCharset(expected, charset);
             }
         }
-    }
-
-    /**
-     * The values of every {@code charset} parameter of a {@code Content-Type} value, in order and unquoted; none when
-     * it declares none. A parameter value may be a quoted string (RFC 9110, 5.6.6), which may hold {@code ;}.
-     */
-    static List<String> charsets(String contentType) {
-        List<String> charsets = new ArrayList<>();
-        int at = contentType == null ? -1 : contentType.indexOf(';');
-        while (at >= 0) {
-            int equals = contentType.indexOf('=', at + 1);
-            int next = contentType.indexOf(';', at + 1);
-            if (equals < 0 || (next >= 0 && next < equals)) {
-                at = next;
-                continue;
-            }
-            String name = contentType.substring(at + 1, equals).trim();
-            StringBuilder value = new StringBuilder();
-            at = parameterValue(contentType, equals + 1, value);
-            if (name.equalsIgnoreCase("charset")) {
-                charsets.add(value.toString());
-            }
-        }
-        return charsets;
-    }
-
-    /**
-     * Reads the parameter value that starts at {@code from} into {@code value}, unquoting a quoted string; the index of
-     * the {@code ;} that ends it, or -1 at the end of the header.
-     */
-    private static int parameterValue(String contentType, int from, StringBuilder value) {
-        int at = from;
-        while (at < contentType.length() && contentType.charAt(at) == ' ') {
-            at++;
-        }
-        if (at < contentType.length() && contentType.charAt(at) == '"') {
-            for (at++; at < contentType.length() && contentType.charAt(at) != '"'; at++) {
-                if (contentType.charAt(at) == '\\' && at + 1 < contentType.length()) {
-                    at++;
-                }
-                value.append(contentType.charAt(at));
-            }
-            return contentType.indexOf(';', at);
-        }
-        int end = contentType.indexOf(';', at);
-        value.append(contentType, at, end < 0 ? contentType.length() : end);
-        int trailing = value.length();
-        while (trailing > 0 && Character.isWhitespace(value.charAt(trailing - 1))) {
-            trailing--;
-        }
-        value.setLength(trailing);
-        return end;
-    }
-
-    /** The media type of a {@code Content-Type} value, lower case and without parameters. */
-    static Optional<String> mediaType(String contentType) {
-        if (contentType == null) {
-            return Optional.empty();
-        }
-        int semicolon = contentType.indexOf(';');
-        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
-                .trim()
-                .toLowerCase(Locale.ROOT);
-        return type.isEmpty() ? Optional.empty() : Optional.of(type);
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -72,6 +73,8 @@ public final class CommandIntake {
                     .build())
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // Exact numbers, so that a field judges the value written: as a double, 9223372036854775806.5 is 2^63.
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .build();
 
     private static final ThreadLocal<Utf8Check> UTF8_CHECKS = ThreadLocal.withInitial(Utf8Check::new);
@@ -98,8 +101,13 @@ public final class CommandIntake {
             return malformed(notUtf8.get());
         }
         JsonNode node;
-        try {
-            node = JSON.readTree(json);
+        try (JsonParser parser = new ExactNumbers(JSON.createParser(json))) {
+            try {
+                node = JSON.readTree(parser);
+            } catch (StreamConstraintsException e) {
+                String at = parser.getParsingContext().pathAsPointer().toString();
+                return beyondLimits(e.getOriginalMessage() + (at.isEmpty() ? "" : " at " + at) + where(e));
+            }
         } catch (JsonProcessingException e) {
             return malformed(e.getOriginalMessage() + where(e));
         } catch (IOException e) {
@@ -301,6 +309,19 @@ public final class CommandIntake {
                 ? ""
                 : " (line " + e.getLocation().getLineNr() + ", column "
                         + e.getLocation().getColumnNr() + ")";
+    }
+
+    /**
+     * A body of valid JSON that goes past a bound of the reader (nesting, a number's length or exponent): refused as
+     * {@code malformed-json} like JSON that is not valid, since the client must change the body's JSON, but saying
+     * which bound and where.
+     */
+    private static Intake beyondLimits(String reason) {
+        return new Intake.Rejected(
+                Optional.empty(),
+                UNKNOWN_TYPE,
+                Problem.of(
+                        ProblemType.MALFORMED_JSON, "the body goes beyond what the service reads as JSON: " + reason));
     }
 
     private static Intake malformed(String reason) {

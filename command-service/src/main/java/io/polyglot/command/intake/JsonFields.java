@@ -25,6 +25,11 @@ public final class JsonFields {
 
     private static final BigDecimal LARGEST = BigDecimal.valueOf(Long.MAX_VALUE);
 
+    private static final String NOT_AN_INTEGER = "must be an integer";
+
+    private static final String WRITTEN_AS_INTEGER =
+            "must be written as an integer, without a decimal point or an exponent";
+
     private final ObjectNode node;
     private final JsonPointer at;
     private final FieldProblems problems;
@@ -86,9 +91,13 @@ public final class JsonFields {
     }
 
     /**
-     * A whole number field from {@code min} to {@link Long#MAX_VALUE} that may be absent or {@code null}. A number
-     * outside that range is refused as out of range, naming the range, however it is written (more digits than a long
-     * holds, an exponent, a minus sign); one within it must be written as a whole number, without a point or exponent.
+     * An integer field from {@code min} to {@link Long#MAX_VALUE} that may be absent or {@code null}, judged on the
+     * exact value written (the intake reads a number with a point or an exponent as a {@link BigDecimal}, never as a
+     * double, which would round {@code 9223372036854775806.5} up to 2^63). A number outside that range is refused as
+     * out of range, naming the range, however it is written (more digits than a long holds, an exponent, a minus sign,
+     * a fraction); one within it that is not an integer ({@code 5.5}) must be an integer; an integer within it written
+     * with a point or an exponent ({@code 5.0}, {@code 5e0}) is refused too, saying so: the field takes one spelling
+     * of each value, so that no two spellings of one command reach its {@link CanonicalForm}.
      */
     public Optional<Long> optionalWholeNumber(String name, long min) {
         if (readAsAbsent(name)) {
@@ -96,7 +105,7 @@ public final class JsonFields {
         }
         JsonNode value = node.get(name);
         if (!value.isNumber()) {
-            problems.add(pointer(name), "must be a whole number");
+            problems.add(pointer(name), NOT_AN_INTEGER);
             return Optional.empty();
         }
         if (!within(value, min)) {
@@ -104,7 +113,7 @@ public final class JsonFields {
             return Optional.empty();
         }
         if (!value.isIntegralNumber()) {
-            problems.add(pointer(name), "must be a whole number, written without a decimal point or an exponent");
+            problems.add(pointer(name), integral(value) ? WRITTEN_AS_INTEGER : NOT_AN_INTEGER);
             return Optional.empty();
         }
         return Optional.of(value.longValue());
@@ -115,12 +124,24 @@ public final class JsonFields {
         if (number.isIntegralNumber() && number.canConvertToLong()) {
             return number.longValue() >= min;
         }
-        // A double beyond its own range (1e400) is parsed as infinite, which BigDecimal cannot hold.
+        // A double cannot be compared exactly; the intake never makes one, but a tree built elsewhere may hold one,
+        // and one beyond its own range (1e400) is infinite, which BigDecimal cannot hold.
         if ((number.isDouble() || number.isFloat()) && !Double.isFinite(number.doubleValue())) {
             return false;
         }
         BigDecimal exact = number.decimalValue();
         return exact.compareTo(BigDecimal.valueOf(min)) >= 0 && exact.compareTo(LARGEST) <= 0;
+    }
+
+    /**
+     * Whether a number known to lie within a long's range has no fraction. Only then is its trailing-zero count bounded
+     * by its digits, so stripping them is cheap; a number beyond the range may carry an exponent of a billion.
+     */
+    private static boolean integral(JsonNode number) {
+        BigDecimal exact = number.decimalValue();
+        return exact.signum() == 0
+                || exact.scale() <= 0
+                || exact.stripTrailingZeros().scale() <= 0;
     }
 
     /** An object field that must be present. */
