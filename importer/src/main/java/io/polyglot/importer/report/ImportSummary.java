@@ -99,9 +99,7 @@ public final class ImportSummary {
      * unavailable through every retry, or refusing the request as a whole), or it was still in flight.
      */
     public long notAnsweredCount() {
-        // The answers first: a command is counted as sent before its answer, so the sends read after them hold it.
-        long answered = accepted.get() + rejectedByService.get() + undecided.get();
-        return sent.get() - answered;
+        return answers().notAnswered();
     }
 
     /** Events the command service accepted. */
@@ -138,19 +136,15 @@ public final class ImportSummary {
 
     /** The summary people read at the end of an import. */
     public String render(Duration elapsed) {
-        // One reading of the counters for every line, so that they add up while requests still come and go: the
-        // answers first, then the sends, which count every answered command already.
-        long acceptedNow = accepted.get();
-        long rejectedByServiceNow = rejectedByService.get();
-        long undecidedNow = undecided.get();
+        // One reading of the counters for every line, so that they add up while requests still come and go.
+        Answers now = answers();
         long rejectedLocallyNow = rejectedLocally.get();
-        long sentNow = sent.get();
         StringBuilder out = new StringBuilder();
         out.append(String.format("read      %,d events in %,d cases%n", read.get(), cases.size()));
-        long rate = elapsed.toMillis() > 0 ? sentNow * 1000 / elapsed.toMillis() : 0;
+        long rate = elapsed.toMillis() > 0 ? now.sent() * 1000 / elapsed.toMillis() : 0;
         out.append(String.format(
-                "sent      %,d commands in %s (%,d commands/s)%n", sentNow, Progress.formatDuration(elapsed), rate));
-        out.append(String.format("accepted  %,d", acceptedNow));
+                "sent      %,d commands in %s (%,d commands/s)%n", now.sent(), Progress.formatDuration(elapsed), rate));
+        out.append(String.format("accepted  %,d", now.accepted()));
         if (acceptedEarlier.get() > 0) {
             out.append(String.format(
                     " (%,d of them decided by an earlier request, of an earlier run or an earlier attempt of this"
@@ -160,26 +154,37 @@ public final class ImportSummary {
         out.append(System.lineSeparator());
         out.append(String.format(
                 "rejected  %,d (%,d locally, %,d by the command service)%n",
-                rejectedLocallyNow + rejectedByServiceNow, rejectedLocallyNow, rejectedByServiceNow));
+                rejectedLocallyNow + now.rejectedByService(), rejectedLocallyNow, now.rejectedByService()));
         problems.forEach((type, tally) -> {
             out.append(String.format("  %-24s %,d%n", type, tally.count));
             tally.examples.forEach(
                     example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
         });
-        out.append(String.format("not decided %,d", undecidedNow));
-        out.append(undecidedNow == 0 ? "" : " (in Kafka, decision unknown; GET /v1/commands/{commandId} tells it)");
+        out.append(String.format("not decided %,d", now.undecided()));
+        out.append(now.undecided() == 0 ? "" : " (in Kafka, decision unknown; GET /v1/commands/{commandId} tells it)");
         out.append(System.lineSeparator());
         undecidedExamples.forEach(
                 example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
-        long notAnswered = sentNow - acceptedNow - rejectedByServiceNow - undecidedNow;
-        out.append(String.format("not answered %,d", notAnswered));
+        out.append(String.format("not answered %,d", now.notAnswered()));
         out.append(
-                notAnswered == 0
+                now.notAnswered() == 0
                         ? ""
                         : " (sent, but no final answer came: the request failed or the import stopped first; an"
                                 + " import of the same log sends the same command ids)");
         out.append(System.lineSeparator());
         return out.toString();
+    }
+
+    /**
+     * One reading of the counters of the commands sent and their final answers. The answers are read first: a command
+     * is counted as sent before its answer, so the sends read after them hold every command answered and the count
+     * of those not answered is never negative.
+     */
+    private Answers answers() {
+        long acceptedNow = accepted.get();
+        long rejectedByServiceNow = rejectedByService.get();
+        long undecidedNow = undecided.get();
+        return new Answers(sent.get(), acceptedNow, rejectedByServiceNow, undecidedNow);
     }
 
     private void tally(String problemType, String example) {
@@ -195,6 +200,15 @@ public final class ImportSummary {
         return caseId == null
                 ? at + ", event " + position + " of a trace without case id"
                 : at + ", case '" + caseId + "' event " + position;
+    }
+
+    /** The commands sent and what became of them, as read at one moment. */
+    private record Answers(long sent, long accepted, long rejectedByService, long undecided) {
+
+        /** Sent, with no final answer: neither accepted, rejected by the command service nor left pending. */
+        long notAnswered() {
+            return sent - accepted - rejectedByService - undecided;
+        }
     }
 
     private static final class Tally {
