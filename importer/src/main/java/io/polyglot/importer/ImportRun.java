@@ -17,13 +17,7 @@ import io.polyglot.importer.log.LogSource;
 import io.polyglot.importer.log.MalformedLogException;
 import io.polyglot.importer.log.XesReader;
 import io.polyglot.importer.report.ImportSummary;
-import io.polyglot.importer.report.Progress;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One import from start to end: reads the log, turns each usable event into a command, sends the commands in batches
@@ -34,12 +28,8 @@ public final class ImportRun {
     private final ImportJob job;
     private final LogSource source;
     private final BatchSender sender;
-    private final Progress progress;
-    private final PrintStream out;
-    private final PrintStream err;
-    private final Clock clock;
     private final ImportSummary summary;
-    private final AtomicBoolean reported = new AtomicBoolean();
+    private final FinalReport report;
     private final RecordActivityCommands commands;
     private LogEntry lastRead;
 
@@ -47,71 +37,27 @@ public final class ImportRun {
      * @param job what to import
      * @param source the opened log file; the caller closes it
      * @param sender what sends each batch
-     * @param progress where progress goes; started and closed here
-     * @param summary the tally, also read by {@code progress}
-     * @param out where the summary goes
-     * @param err where errors go
-     * @param clock the clock the run is timed with
+     * @param summary the tally, also read by the progress
+     * @param report what writes the progress's last line and the summary, at the end of the run or on a SIGTERM
      */
-    public ImportRun(
-            ImportJob job,
-            LogSource source,
-            BatchSender sender,
-            Progress progress,
-            ImportSummary summary,
-            PrintStream out,
-            PrintStream err,
-            Clock clock) {
+    public ImportRun(ImportJob job, LogSource source, BatchSender sender, ImportSummary summary, FinalReport report) {
         this.job = job;
         this.source = source;
         this.sender = sender;
-        this.progress = progress;
         this.summary = summary;
-        this.out = out;
-        this.err = err;
-        this.clock = clock;
+        this.report = report;
         this.commands = new RecordActivityCommands(job.aggregateType());
     }
 
-    /** Runs the import and answers its {@link ExitStatus}. */
+    /** Runs the import, writes its report and answers its {@link ExitStatus}. */
     public int run() {
-        Instant started = clock.instant();
-        progress.start();
-        Thread onTermination = new Thread(() -> report(started), "import-terminated");
-        Runtime.getRuntime().addShutdownHook(onTermination);
+        report.runStarts();
         Outcome outcome;
         try (SendWindow window = new SendWindow(job.inFlight(), this::send, summary::answered)) {
             outcome = readAndSend(window);
-        } finally {
-            forget(onTermination);
         }
-        report(started);
-        if (outcome.failure() != null) {
-            err.println("import: " + outcome.failure());
-            err.flush();
-        }
+        report.write(outcome.failure());
         return outcome.status();
-    }
-
-    /**
-     * The last progress line and the summary, once: at the end of the run, or from the shutdown hook when the process
-     * is terminated (SIGTERM) before it, so what they count is what was sent until then, not the last tick's counts.
-     */
-    private void report(Instant started) {
-        if (!reported.compareAndSet(false, true)) {
-            return;
-        }
-        progress.close();
-        out.print(summary.render(Duration.between(started, clock.instant())));
-        out.flush();
-    }
-
-    private static void forget(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down already, and the hook reports.
-        }
     }
 
     private Outcome readAndSend(SendWindow window) {

@@ -7,19 +7,20 @@ import io.polyglot.importer.log.CaseEvent;
 import io.polyglot.importer.log.LogEntry;
 import io.polyglot.importer.log.UnusableEvent;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The tally of one import: events read, commands sent, and what became of them: accepted, rejected, not decided or
  * not answered, with rejections counted per problem type and a few examples of each and of the undecided. Answers are
- * counted by one thread, commands sent by the threads that send them; the counters may be read from any thread (for
- * progress).
+ * counted by one thread, commands sent by the threads that send them; everything may be read from any thread: the
+ * counters by the progress, the whole summary by the shutdown hook that writes it while the import still goes on.
  *
  * <p>Not decided is a category of its own because such a command is neither: it is durably in Kafka and the decider
  * will decide it, but the import did not learn how. Not answered is what was sent without a final answer: its request
@@ -36,9 +37,9 @@ public final class ImportSummary {
     private final AtomicLong rejectedLocally = new AtomicLong();
     private final AtomicLong rejectedByService = new AtomicLong();
     private final AtomicLong undecided = new AtomicLong();
-    private final List<String> undecidedExamples = new ArrayList<>();
-    private final Set<String> cases = new HashSet<>();
-    private final Map<String, Tally> problems = new TreeMap<>();
+    private final List<String> undecidedExamples = new CopyOnWriteArrayList<>();
+    private final Set<String> cases = ConcurrentHashMap.newKeySet();
+    private final Map<String, Tally> problems = new ConcurrentSkipListMap<>();
 
     /** Counts an event read from the log; an unusable one is also counted as rejected locally. */
     public void read(LogEntry entry) {
@@ -125,7 +126,7 @@ public final class ImportSummary {
     /** Rejections per problem type. */
     public Map<String, Long> rejectionsByProblem() {
         Map<String, Long> counts = new TreeMap<>();
-        problems.forEach((type, tally) -> counts.put(type, tally.count));
+        problems.forEach((type, tally) -> counts.put(type, tally.count.get()));
         return counts;
     }
 
@@ -156,7 +157,7 @@ public final class ImportSummary {
                 "rejected  %,d (%,d locally, %,d by the command service)%n",
                 rejectedLocallyNow + now.rejectedByService(), rejectedLocallyNow, now.rejectedByService()));
         problems.forEach((type, tally) -> {
-            out.append(String.format("  %-24s %,d%n", type, tally.count));
+            out.append(String.format("  %-24s %,d%n", type, tally.count.get()));
             tally.examples.forEach(
                     example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
         });
@@ -189,7 +190,7 @@ public final class ImportSummary {
 
     private void tally(String problemType, String example) {
         Tally tally = problems.computeIfAbsent(problemType, type -> new Tally());
-        tally.count++;
+        tally.count.incrementAndGet();
         if (tally.examples.size() < EXAMPLES_PER_PROBLEM) {
             tally.examples.add(example);
         }
@@ -212,7 +213,7 @@ public final class ImportSummary {
     }
 
     private static final class Tally {
-        private long count;
-        private final List<String> examples = new ArrayList<>();
+        private final AtomicLong count = new AtomicLong();
+        private final List<String> examples = new CopyOnWriteArrayList<>();
     }
 }
