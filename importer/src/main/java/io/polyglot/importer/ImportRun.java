@@ -8,6 +8,7 @@ import io.polyglot.importer.delivery.BatchSender;
 import io.polyglot.importer.delivery.CommandServiceException;
 import io.polyglot.importer.delivery.SendWindow;
 import io.polyglot.importer.log.CaseEvent;
+import io.polyglot.importer.log.CorruptGzipException;
 import io.polyglot.importer.log.CsvReader;
 import io.polyglot.importer.log.EventLogReader;
 import io.polyglot.importer.log.InvalidMappingException;
@@ -66,30 +67,54 @@ public final class ImportRun {
             try {
                 reader().read(entry -> accept(entry, batcher, window));
             } catch (MalformedLogException e) {
+                String malformed = "malformed " + job.format() + " in " + job.file() + " at " + e.describe();
+                Outcome outcome = unlessDamaged(
+                        new Outcome(ExitStatus.MALFORMED_LOG, malformed + "; " + readUntilThen()),
+                        "malformed " + job.format() + " at " + e.describe());
                 sendRest(batcher, window);
-                return new Outcome(
-                        ExitStatus.MALFORMED_LOG,
-                        "malformed " + job.format() + " in " + job.file() + " at " + e.describe() + "; "
-                                + readUntilThen());
+                return outcome;
             } catch (IOException e) {
                 sendRest(batcher, window);
-                return new Outcome(
-                        ExitStatus.MALFORMED_LOG,
-                        "cannot read " + job.file() + ": " + e.getMessage() + "; " + readUntilThen());
+                return cannotRead(e.getMessage());
             } catch (OutOfMemoryError e) {
                 // What ran out was the value being read, which is garbage now, so the events before it still go out.
+                Outcome outcome =
+                        unlessDamaged(new Outcome(ExitStatus.FAILED, outOfMemory()), "a value too large to hold");
                 sendRest(batcher, window);
-                return new Outcome(ExitStatus.FAILED, outOfMemory());
+                return outcome;
             }
             sendRest(batcher, window);
             int status =
                     summary.rejectedCount() == 0 && summary.undecidedCount() == 0 ? ExitStatus.OK : ExitStatus.REJECTED;
             return new Outcome(status, null);
         } catch (InvalidMappingException e) {
-            return new Outcome(ExitStatus.USAGE, e.getMessage());
+            return unlessDamaged(new Outcome(ExitStatus.USAGE, e.getMessage()), e.getMessage());
         } catch (DeliveryStopped e) {
             return new Outcome(ExitStatus.COMMAND_SERVICE_FAILED, stopAfterFailure(window, e));
         }
+    }
+
+    /**
+     * {@code fault}, the reader's, unless the log is a gzip file whose compressed data is damaged, which is then the
+     * fault: damaged data mostly decompresses to other text instead of failing, so the reader meets the damage as
+     * malformed XES or CSV, or as a CSV header without a column it needs, and only reading the file to its end tells.
+     *
+     * @param howItShowed what the reader made of the damage, for the message
+     */
+    private Outcome unlessDamaged(Outcome fault, String howItShowed) {
+        try {
+            source.readToEnd();
+        } catch (CorruptGzipException damage) {
+            return cannotRead(damage.getMessage() + " (the damaged data read as " + howItShowed + ")");
+        } catch (IOException e) {
+            // The rest of the file cannot be read either; what the reader met is the fault to report.
+            return fault;
+        }
+        return fault;
+    }
+
+    private Outcome cannotRead(String why) {
+        return new Outcome(ExitStatus.MALFORMED_LOG, "cannot read " + job.file() + ": " + why + "; " + readUntilThen());
     }
 
     private String outOfMemory() {
