@@ -26,7 +26,6 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,8 +62,6 @@ import picocli.CommandLine.Spec;
             "5:the importer failed unexpectedly (a bug; the stack trace is on stderr)"
         })
 public final class ImportMain implements Callable<Integer> {
-
-    private static final Logger log = LoggerFactory.getLogger(ImportMain.class);
 
     static final String DEFAULT_URL = "http://127.0.0.1:8080";
 
@@ -211,15 +208,18 @@ public final class ImportMain implements Callable<Integer> {
     private Path file;
 
     private final Map<String, String> env;
-    private final PrintStream out;
     private final PrintStream err;
     private final Clock clock;
+    private final ImportSummary summary;
+    private final FinalReport report;
 
-    private ImportMain(Map<String, String> env, PrintStream out, PrintStream err, Clock clock) {
+    private ImportMain(
+            Map<String, String> env, PrintStream err, Clock clock, ImportSummary summary, FinalReport report) {
         this.env = env;
-        this.out = out;
         this.err = err;
         this.clock = clock;
+        this.summary = summary;
+        this.report = report;
     }
 
     /** Runs the importer as a process. */
@@ -231,7 +231,20 @@ public final class ImportMain implements Callable<Integer> {
      * Runs the importer with the given arguments and environment and answers its exit status (see {@link ExitStatus}).
      */
     public static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err) {
-        CommandLine command = new CommandLine(new ImportMain(env, out, err, Clock.systemUTC()));
+        // First of all, so that a SIGTERM from now on ends with the summary: reading the options and opening the log
+        // and the HTTP client can take seconds on a loaded machine. Nothing before it may load the logging library.
+        Clock clock = Clock.systemUTC();
+        ImportSummary summary = new ImportSummary();
+        FinalReport report = FinalReport.install(summary, out, err, clock);
+        try {
+            return execute(args, new ImportMain(env, err, clock, summary, report), out, err);
+        } finally {
+            report.close();
+        }
+    }
+
+    private static int execute(String[] args, ImportMain main, PrintStream out, PrintStream err) {
+        CommandLine command = new CommandLine(main);
         command.setOut(new PrintWriter(out, true));
         command.setErr(new PrintWriter(err, true));
         command.setParameterExceptionHandler((e, arguments) -> {
@@ -240,7 +253,7 @@ public final class ImportMain implements Callable<Integer> {
             return ExitStatus.USAGE;
         });
         command.setExecutionExceptionHandler((e, line, parsed) -> {
-            log.error("The import failed unexpectedly", e);
+            LoggerFactory.getLogger(ImportMain.class).error("The import failed unexpectedly", e);
             err.println("import: failed unexpectedly: " + e);
             return ExitStatus.FAILED;
         });
@@ -265,7 +278,6 @@ public final class ImportMain implements Callable<Integer> {
         RetryPolicy retry = retryPolicy();
         LogSource source = open();
         try (source) {
-            ImportSummary summary = new ImportSummary();
             Progress shown = new Progress(
                     progressMode(),
                     err,
@@ -279,7 +291,8 @@ public final class ImportMain implements Callable<Integer> {
                     new CommandServiceClient(baseUrl, token, retry, CONNECT_TIMEOUT, requestTimeout, shown::note);
             err.println("import: " + file + " (" + logFormat.name().toLowerCase(Locale.ROOT) + ") as " + aggregateType
                     + " to " + baseUrl);
-            return new ImportRun(job, source, client::send, shown, summary, out, err, clock).run();
+            report.showing(shown);
+            return new ImportRun(job, source, client::send, summary, report).run();
         } catch (IOException e) {
             err.println("import: closing " + file + " failed: " + e.getMessage());
             return ExitStatus.MALFORMED_LOG;

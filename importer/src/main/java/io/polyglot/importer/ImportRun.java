@@ -8,6 +8,7 @@ import io.polyglot.importer.delivery.BatchSender;
 import io.polyglot.importer.delivery.CommandServiceException;
 import io.polyglot.importer.delivery.SendWindow;
 import io.polyglot.importer.log.CaseEvent;
+import io.polyglot.importer.log.CorruptGzipException;
 import io.polyglot.importer.log.CsvReader;
 import io.polyglot.importer.log.EventLogReader;
 import io.polyglot.importer.log.InvalidMappingException;
@@ -17,13 +18,7 @@ import io.polyglot.importer.log.LogSource;
 import io.polyglot.importer.log.MalformedLogException;
 import io.polyglot.importer.log.XesReader;
 import io.polyglot.importer.report.ImportSummary;
-import io.polyglot.importer.report.Progress;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One import from start to end: reads the log, turns each usable event into a command, sends the commands in batches
@@ -34,12 +29,8 @@ public final class ImportRun {
     private final ImportJob job;
     private final LogSource source;
     private final BatchSender sender;
-    private final Progress progress;
-    private final PrintStream out;
-    private final PrintStream err;
-    private final Clock clock;
     private final ImportSummary summary;
-    private final AtomicBoolean reported = new AtomicBoolean();
+    private final FinalReport report;
     private final RecordActivityCommands commands;
     private LogEntry lastRead;
 
@@ -47,71 +38,27 @@ public final class ImportRun {
      * @param job what to import
      * @param source the opened log file; the caller closes it
      * @param sender what sends each batch
-     * @param progress where progress goes; started and closed here
-     * @param summary the tally, also read by {@code progress}
-     * @param out where the summary goes
-     * @param err where errors go
-     * @param clock the clock the run is timed with
+     * @param summary the tally, also read by the progress
+     * @param report what writes the progress's last line and the summary, at the end of the run or on a SIGTERM
      */
-    public ImportRun(
-            ImportJob job,
-            LogSource source,
-            BatchSender sender,
-            Progress progress,
-            ImportSummary summary,
-            PrintStream out,
-            PrintStream err,
-            Clock clock) {
+    public ImportRun(ImportJob job, LogSource source, BatchSender sender, ImportSummary summary, FinalReport report) {
         this.job = job;
         this.source = source;
         this.sender = sender;
-        this.progress = progress;
         this.summary = summary;
-        this.out = out;
-        this.err = err;
-        this.clock = clock;
+        this.report = report;
         this.commands = new RecordActivityCommands(job.aggregateType());
     }
 
-    /** Runs the import and answers its {@link ExitStatus}. */
+    /** Runs the import, writes its report and answers its {@link ExitStatus}. */
     public int run() {
-        Instant started = clock.instant();
-        progress.start();
-        Thread onTermination = new Thread(() -> report(started), "import-terminated");
-        Runtime.getRuntime().addShutdownHook(onTermination);
+        report.runStarts();
         Outcome outcome;
         try (SendWindow window = new SendWindow(job.inFlight(), this::send, summary::answered)) {
             outcome = readAndSend(window);
-        } finally {
-            forget(onTermination);
         }
-        report(started);
-        if (outcome.failure() != null) {
-            err.println("import: " + outcome.failure());
-            err.flush();
-        }
+        report.write(outcome.failure());
         return outcome.status();
-    }
-
-    /**
-     * The last progress line and the summary, once: at the end of the run, or from the shutdown hook when the process
-     * is terminated (SIGTERM) before it, so what they count is what was sent until then, not the last tick's counts.
-     */
-    private void report(Instant started) {
-        if (!reported.compareAndSet(false, true)) {
-            return;
-        }
-        progress.close();
-        out.print(summary.render(Duration.between(started, clock.instant())));
-        out.flush();
-    }
-
-    private static void forget(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down already, and the hook reports.
-        }
     }
 
     private Outcome readAndSend(SendWindow window) {
@@ -120,30 +67,54 @@ public final class ImportRun {
             try {
                 reader().read(entry -> accept(entry, batcher, window));
             } catch (MalformedLogException e) {
+                String malformed = "malformed " + job.format() + " in " + job.file() + " at " + e.describe();
+                Outcome outcome = unlessDamaged(
+                        new Outcome(ExitStatus.MALFORMED_LOG, malformed + "; " + readUntilThen()),
+                        "malformed " + job.format() + " at " + e.describe());
                 sendRest(batcher, window);
-                return new Outcome(
-                        ExitStatus.MALFORMED_LOG,
-                        "malformed " + job.format() + " in " + job.file() + " at " + e.describe() + "; "
-                                + readUntilThen());
+                return outcome;
             } catch (IOException e) {
                 sendRest(batcher, window);
-                return new Outcome(
-                        ExitStatus.MALFORMED_LOG,
-                        "cannot read " + job.file() + ": " + e.getMessage() + "; " + readUntilThen());
+                return cannotRead(e.getMessage());
             } catch (OutOfMemoryError e) {
                 // What ran out was the value being read, which is garbage now, so the events before it still go out.
+                Outcome outcome =
+                        unlessDamaged(new Outcome(ExitStatus.FAILED, outOfMemory()), "a value too large to hold");
                 sendRest(batcher, window);
-                return new Outcome(ExitStatus.FAILED, outOfMemory());
+                return outcome;
             }
             sendRest(batcher, window);
             int status =
                     summary.rejectedCount() == 0 && summary.undecidedCount() == 0 ? ExitStatus.OK : ExitStatus.REJECTED;
             return new Outcome(status, null);
         } catch (InvalidMappingException e) {
-            return new Outcome(ExitStatus.USAGE, e.getMessage());
+            return unlessDamaged(new Outcome(ExitStatus.USAGE, e.getMessage()), e.getMessage());
         } catch (DeliveryStopped e) {
             return new Outcome(ExitStatus.COMMAND_SERVICE_FAILED, stopAfterFailure(window, e));
         }
+    }
+
+    /**
+     * {@code fault}, the reader's, unless the log is a gzip file whose compressed data is damaged, which is then the
+     * fault: damaged data mostly decompresses to other text instead of failing, so the reader meets the damage as
+     * malformed XES or CSV, or as a CSV header without a column it needs, and only reading the file to its end tells.
+     *
+     * @param howItShowed what the reader made of the damage, for the message
+     */
+    private Outcome unlessDamaged(Outcome fault, String howItShowed) {
+        try {
+            source.readToEnd();
+        } catch (CorruptGzipException damage) {
+            return cannotRead(damage.getMessage() + " (the damaged data read as " + howItShowed + ")");
+        } catch (IOException e) {
+            // The rest of the file cannot be read either; what the reader met is the fault to report.
+            return fault;
+        }
+        return fault;
+    }
+
+    private Outcome cannotRead(String why) {
+        return new Outcome(ExitStatus.MALFORMED_LOG, "cannot read " + job.file() + ": " + why + "; " + readUntilThen());
     }
 
     private String outOfMemory() {

@@ -9,6 +9,7 @@ import io.polyglot.importer.testing.Datasets;
 import io.polyglot.importer.testing.StandInCommandService;
 import io.polyglot.importer.testing.StandInCommandService.Responder;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -59,21 +60,14 @@ class ImportRealLogsTest {
     void sendsTheWeatherReadingsAsThreeStationsInFileOrder() throws Exception {
         try (StandInCommandService service = StandInCommandService.start(Responder.acceptAll())) {
             // when
-            Run run = Cli.run(
-                    Map.of(),
-                    "--type",
-                    "WeatherStation",
+            List<String> args = new ArrayList<>(Datasets.weatherOptions());
+            args.addAll(List.of(
                     "--url",
                     service.url().toString(),
-                    "--case-column",
-                    "origin",
-                    "--time-column",
-                    "time_hour",
-                    "--activity",
-                    "WeatherObserved",
                     "--progress",
                     "off",
-                    Datasets.weather().toString());
+                    Datasets.weather().toString()));
+            Run run = Cli.run(Map.of(), args.toArray(String[]::new));
 
             // then
             assertThat(run.exitStatus()).as(run.err()).isEqualTo(ExitStatus.OK);

@@ -5,6 +5,7 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -23,12 +24,13 @@ public final class LogSource implements AutoCloseable {
     private final long totalBytes;
     private final AtomicLong bytesRead = new AtomicLong();
     private final InputStream stream;
+    private final boolean gzipped;
 
     private LogSource(Path file) throws IOException {
         this.totalBytes = Files.size(file);
         InputStream counted = new CountingStream(Files.newInputStream(file), bytesRead);
         InputStream buffered = new BufferedInputStream(counted, BUFFER_BYTES);
-        boolean gzipped = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
+        this.gzipped = file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".gz");
         this.stream = gzipped ? new BufferedInputStream(new GzipFaults(gunzip(buffered)), BUFFER_BYTES) : buffered;
     }
 
@@ -49,6 +51,20 @@ public final class LogSource implements AutoCloseable {
     /** The log's content, decompressed. */
     public InputStream stream() {
         return stream;
+    }
+
+    /**
+     * Reads what is left of a gzipped log to its end, for a reader that stopped at a fault of the XES or CSV: damaged
+     * compressed data mostly decompresses to other text instead of failing, so the damage shows as a fault of the
+     * document, and only the rest of the data, the CRC-32 and the length in the gzip trailer tell that the file is at
+     * fault. Does nothing for a log that is not gzipped.
+     *
+     * @throws CorruptGzipException when the gzip file is truncated or corrupt
+     */
+    public void readToEnd() throws IOException {
+        if (gzipped) {
+            stream.transferTo(OutputStream.nullOutputStream());
+        }
     }
 
     /** The file's size on disk. */

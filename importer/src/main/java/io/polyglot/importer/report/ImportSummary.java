@@ -7,19 +7,20 @@ import io.polyglot.importer.log.CaseEvent;
 import io.polyglot.importer.log.LogEntry;
 import io.polyglot.importer.log.UnusableEvent;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The tally of one import: events read, commands sent, and what became of them: accepted, rejected, not decided or
  * not answered, with rejections counted per problem type and a few examples of each and of the undecided. Answers are
- * counted by one thread, commands sent by the threads that send them; the counters may be read from any thread (for
- * progress).
+ * counted by one thread, commands sent by the threads that send them; everything may be read from any thread: the
+ * counters by the progress, the whole summary by the shutdown hook that writes it while the import still goes on.
  *
  * <p>Not decided is a category of its own because such a command is neither: it is durably in Kafka and the decider
  * will decide it, but the import did not learn how. Not answered is what was sent without a final answer: its request
@@ -36,9 +37,9 @@ public final class ImportSummary {
     private final AtomicLong rejectedLocally = new AtomicLong();
     private final AtomicLong rejectedByService = new AtomicLong();
     private final AtomicLong undecided = new AtomicLong();
-    private final List<String> undecidedExamples = new ArrayList<>();
-    private final Set<String> cases = new HashSet<>();
-    private final Map<String, Tally> problems = new TreeMap<>();
+    private final List<String> undecidedExamples = new CopyOnWriteArrayList<>();
+    private final Set<String> cases = ConcurrentHashMap.newKeySet();
+    private final Map<String, Tally> problems = new ConcurrentSkipListMap<>();
 
     /** Counts an event read from the log; an unusable one is also counted as rejected locally. */
     public void read(LogEntry entry) {
@@ -99,9 +100,7 @@ public final class ImportSummary {
      * unavailable through every retry, or refusing the request as a whole), or it was still in flight.
      */
     public long notAnsweredCount() {
-        // The answers first: a command is counted as sent before its answer, so the sends read after them hold it.
-        long answered = accepted.get() + rejectedByService.get() + undecided.get();
-        return sent.get() - answered;
+        return answers().notAnswered();
     }
 
     /** Events the command service accepted. */
@@ -127,7 +126,7 @@ public final class ImportSummary {
     /** Rejections per problem type. */
     public Map<String, Long> rejectionsByProblem() {
         Map<String, Long> counts = new TreeMap<>();
-        problems.forEach((type, tally) -> counts.put(type, tally.count));
+        problems.forEach((type, tally) -> counts.put(type, tally.count.get()));
         return counts;
     }
 
@@ -138,19 +137,15 @@ public final class ImportSummary {
 
     /** The summary people read at the end of an import. */
     public String render(Duration elapsed) {
-        // One reading of the counters for every line, so that they add up while requests still come and go: the
-        // answers first, then the sends, which count every answered command already.
-        long acceptedNow = accepted.get();
-        long rejectedByServiceNow = rejectedByService.get();
-        long undecidedNow = undecided.get();
+        // One reading of the counters for every line, so that they add up while requests still come and go.
+        Answers now = answers();
         long rejectedLocallyNow = rejectedLocally.get();
-        long sentNow = sent.get();
         StringBuilder out = new StringBuilder();
         out.append(String.format("read      %,d events in %,d cases%n", read.get(), cases.size()));
-        long rate = elapsed.toMillis() > 0 ? sentNow * 1000 / elapsed.toMillis() : 0;
+        long rate = elapsed.toMillis() > 0 ? now.sent() * 1000 / elapsed.toMillis() : 0;
         out.append(String.format(
-                "sent      %,d commands in %s (%,d commands/s)%n", sentNow, Progress.formatDuration(elapsed), rate));
-        out.append(String.format("accepted  %,d", acceptedNow));
+                "sent      %,d commands in %s (%,d commands/s)%n", now.sent(), Progress.formatDuration(elapsed), rate));
+        out.append(String.format("accepted  %,d", now.accepted()));
         if (acceptedEarlier.get() > 0) {
             out.append(String.format(
                     " (%,d of them decided by an earlier request, of an earlier run or an earlier attempt of this"
@@ -160,21 +155,20 @@ public final class ImportSummary {
         out.append(System.lineSeparator());
         out.append(String.format(
                 "rejected  %,d (%,d locally, %,d by the command service)%n",
-                rejectedLocallyNow + rejectedByServiceNow, rejectedLocallyNow, rejectedByServiceNow));
+                rejectedLocallyNow + now.rejectedByService(), rejectedLocallyNow, now.rejectedByService()));
         problems.forEach((type, tally) -> {
-            out.append(String.format("  %-24s %,d%n", type, tally.count));
+            out.append(String.format("  %-24s %,d%n", type, tally.count.get()));
             tally.examples.forEach(
                     example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
         });
-        out.append(String.format("not decided %,d", undecidedNow));
-        out.append(undecidedNow == 0 ? "" : " (in Kafka, decision unknown; GET /v1/commands/{commandId} tells it)");
+        out.append(String.format("not decided %,d", now.undecided()));
+        out.append(now.undecided() == 0 ? "" : " (in Kafka, decision unknown; GET /v1/commands/{commandId} tells it)");
         out.append(System.lineSeparator());
         undecidedExamples.forEach(
                 example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
-        long notAnswered = sentNow - acceptedNow - rejectedByServiceNow - undecidedNow;
-        out.append(String.format("not answered %,d", notAnswered));
+        out.append(String.format("not answered %,d", now.notAnswered()));
         out.append(
-                notAnswered == 0
+                now.notAnswered() == 0
                         ? ""
                         : " (sent, but no final answer came: the request failed or the import stopped first; an"
                                 + " import of the same log sends the same command ids)");
@@ -182,9 +176,21 @@ public final class ImportSummary {
         return out.toString();
     }
 
+    /**
+     * One reading of the counters of the commands sent and their final answers. The answers are read first: a command
+     * is counted as sent before its answer, so the sends read after them hold every command answered and the count
+     * of those not answered is never negative.
+     */
+    private Answers answers() {
+        long acceptedNow = accepted.get();
+        long rejectedByServiceNow = rejectedByService.get();
+        long undecidedNow = undecided.get();
+        return new Answers(sent.get(), acceptedNow, rejectedByServiceNow, undecidedNow);
+    }
+
     private void tally(String problemType, String example) {
         Tally tally = problems.computeIfAbsent(problemType, type -> new Tally());
-        tally.count++;
+        tally.count.incrementAndGet();
         if (tally.examples.size() < EXAMPLES_PER_PROBLEM) {
             tally.examples.add(example);
         }
@@ -197,8 +203,17 @@ public final class ImportSummary {
                 : at + ", case '" + caseId + "' event " + position;
     }
 
+    /** The commands sent and what became of them, as read at one moment. */
+    private record Answers(long sent, long accepted, long rejectedByService, long undecided) {
+
+        /** Sent, with no final answer: neither accepted, rejected by the command service nor left pending. */
+        long notAnswered() {
+            return sent - accepted - rejectedByService - undecided;
+        }
+    }
+
     private static final class Tally {
-        private long count;
-        private final List<String> examples = new ArrayList<>();
+        private final AtomicLong count = new AtomicLong();
+        private final List<String> examples = new CopyOnWriteArrayList<>();
     }
 }

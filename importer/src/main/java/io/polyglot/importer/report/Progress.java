@@ -65,6 +65,7 @@ public final class Progress implements AutoCloseable {
     private Instant started;
     private ScheduledExecutorService ticker;
     private boolean barShown;
+    private boolean closed;
 
     /** Progress that knows only the events sent: a JSON line then counts nothing as read, accepted or rejected. */
     public Progress(
@@ -105,10 +106,10 @@ public final class Progress implements AutoCloseable {
         this.started = clock.instant();
     }
 
-    /** Starts showing progress in the background. */
-    public void start() {
+    /** Starts showing progress in the background; once closed, it shows nothing more. */
+    public synchronized void start() {
         started = clock.instant();
-        if (mode == Mode.OFF) {
+        if (mode == Mode.OFF || closed) {
             return;
         }
         Duration interval = switch (mode) {
@@ -132,9 +133,16 @@ public final class Progress implements AutoCloseable {
         err.flush();
     }
 
-    /** Stops and, on a terminal, leaves the final bar on its line. */
+    /**
+     * Stops and writes the last line: on a terminal the final bar, left on its line, in {@link Mode#JSON} the last
+     * object. Only the first call writes.
+     */
     @Override
     public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (ticker != null) {
             ticker.shutdownNow();
         }
@@ -202,6 +210,10 @@ public final class Progress implements AutoCloseable {
     }
 
     private synchronized void tick() {
+        // A tick that was waiting while the progress closed would come after the last line.
+        if (closed) {
+            return;
+        }
         if (mode == Mode.JSON) {
             err.println(renderJson(clock.instant()));
             err.flush();

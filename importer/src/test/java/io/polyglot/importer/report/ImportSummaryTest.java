@@ -15,8 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -66,6 +68,42 @@ class ImportSummaryTest {
         // then
         assertThat(summary.sentCount()).isPositive();
         assertThat(unbalanced).isEmpty();
+    }
+
+    @Test
+    void rendersWhileTheImportStillCountsRejectionsOfNewProblemTypes() throws Exception {
+        // given: imports that go on counting events rejected for problems not seen before, as one does while the
+        // shutdown hook of a SIGTERM renders its summary; each import counts 200 of them, then the next one starts
+        AtomicReference<ImportSummary> current = new AtomicReference<>(new ImportSummary());
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService reader = Executors.newSingleThreadExecutor();
+        Future<?> reading = reader.submit(() -> {
+            for (int i = 0; !stop.get(); i++) {
+                if (i % 200 == 0) {
+                    current.set(new ImportSummary());
+                }
+                current.get().read(new UnusableEvent("c" + i, 1, "problem-" + i, "the event is unusable", i));
+            }
+        });
+
+        // when: the summary of the import going on is rendered meanwhile, again and again
+        List<RuntimeException> failures = new ArrayList<>();
+        try {
+            for (int render = 0; render < 300; render++) {
+                try {
+                    current.get().render(Duration.ofSeconds(1));
+                } catch (RuntimeException e) {
+                    failures.add(e);
+                }
+            }
+        } finally {
+            stop.set(true);
+            reader.shutdown();
+        }
+
+        // then
+        reading.get();
+        assertThat(failures).isEmpty();
     }
 
     /** The number that follows {@code label} at the start of a line of a rendered summary. */

@@ -132,6 +132,23 @@ class ProgressTest {
     }
 
     @Test
+    void writesItsLastLineOnceAndNothingAfterIt() {
+        // given progress closed at the end of a run
+        Progress progress = progress(Progress.Mode.JSON, 100, Duration.ofSeconds(5));
+        progress.start();
+        progress.close();
+
+        // when: closed again, as the shutdown hook of a SIGTERM does, and started again
+        progress.close();
+        progress.start();
+
+        // then: one last line, and no tick after it (a tick comes every second in JSON mode)
+        await().during(Duration.ofMillis(1_500))
+                .atMost(Duration.ofSeconds(5))
+                .until(() -> err.toString(StandardCharsets.UTF_8).lines().count() == 1);
+    }
+
+    @Test
     void formatsDurationsInSecondsOrMinutes() {
         assertThat(Progress.formatDuration(Duration.ofMillis(12_345))).isEqualTo("12.3s");
         assertThat(Progress.formatDuration(Duration.ofSeconds(65))).isEqualTo("1m05s");

@@ -2,6 +2,7 @@ package io.polyglot.importer.testing;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 /** The real event logs in {@code shared/datasets} beside the repository, which tests read and never copy. */
 public final class Datasets {
@@ -21,6 +22,19 @@ public final class Datasets {
     /** The weather readings. */
     public static Path weather() {
         return existing("weather/weather.csv.gz");
+    }
+
+    /** The options that map the weather readings' columns: each station a case, each row one observation. */
+    public static List<String> weatherOptions() {
+        return List.of(
+                "--type",
+                "WeatherStation",
+                "--case-column",
+                "origin",
+                "--time-column",
+                "time_hour",
+                "--activity",
+                "WeatherObserved");
     }
 
     private static Path existing(String relative) {
