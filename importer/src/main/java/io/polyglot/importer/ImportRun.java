@@ -62,6 +62,16 @@ public final class ImportRun {
     }
 
     private Outcome readAndSend(SendWindow window) {
+        try {
+            source.checkWhole();
+        } catch (CorruptGzipException e) {
+            return new Outcome(
+                    ExitStatus.MALFORMED_LOG,
+                    "cannot read " + job.file() + ": " + e.getMessage()
+                            + "; nothing was sent (a gzipped log is checked whole before its first event is sent)");
+        } catch (IOException e) {
+            return cannotRead(e.getMessage());
+        }
         Batcher batcher = new Batcher(job.batchSize(), job.batchBytes());
         try {
             try {

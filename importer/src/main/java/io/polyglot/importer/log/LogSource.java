@@ -21,12 +21,14 @@ public final class LogSource implements AutoCloseable {
 
     private static final int BUFFER_BYTES = 1 << 16;
 
+    private final Path file;
     private final long totalBytes;
     private final AtomicLong bytesRead = new AtomicLong();
     private final InputStream stream;
     private final boolean gzipped;
 
     private LogSource(Path file) throws IOException {
+        this.file = file;
         this.totalBytes = Files.size(file);
         InputStream counted = new CountingStream(Files.newInputStream(file), bytesRead);
         InputStream buffered = new BufferedInputStream(counted, BUFFER_BYTES);
@@ -51,6 +53,25 @@ public final class LogSource implements AutoCloseable {
     /** The log's content, decompressed. */
     public InputStream stream() {
         return stream;
+    }
+
+    /**
+     * Reads a gzipped log once to its end, apart from the stream the events are read from, before any of it is used:
+     * its compressed data, the CRC-32 and the length in its trailer. Damage inside the compressed data mostly
+     * decompresses to other text, which would be read as events with other values and sent for good before the trailer
+     * told; checked whole first, a damaged log sends nothing. It costs one more decompression (about a quarter of a
+     * second for the 3.3 MB of the BPI 2012 log). Does nothing for a log that is not gzipped.
+     *
+     * @throws CorruptGzipException when the gzip file is truncated or corrupt
+     */
+    public void checkWhole() throws IOException {
+        if (!gzipped) {
+            return;
+        }
+        try (InputStream whole =
+                new GzipFaults(gunzip(new BufferedInputStream(Files.newInputStream(file), BUFFER_BYTES)))) {
+            whole.transferTo(OutputStream.nullOutputStream());
+        }
     }
 
     /**
