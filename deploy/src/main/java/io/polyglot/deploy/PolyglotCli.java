@@ -516,9 +516,9 @@ public final class PolyglotCli {
                     + " live worker's offsets. Runs in its own process from the projection worker's jar; progress on"
                     + " stderr. Exits 0 when swapped, 1 when it failed (the live tables stay as they were), 2 when it"
                     + " could not run (invalid settings, the stack never started or not running, Kafka or the database"
-                    + " out of reach), 3 when refused: a view it does not know, another"
-                    + " rebuild runs or the log"
-                    + " no longer starts at offset 0.")
+                    + " out of reach), 3 when refused: a view it does not know, another rebuild runs or the log no"
+                    + " longer starts at offset 0, 4 when it gave up because readers held the views for longer than"
+                    + " REBUILD_SWAP_MAX_WAIT (the old views serve on).")
     static final class ProjectionRebuild implements Callable<Integer> {
         /** The rebuild's entry point in the projection worker's jar. */
         static final String MAIN_CLASS = "io.polyglot.projection.rebuild.RebuildMain";

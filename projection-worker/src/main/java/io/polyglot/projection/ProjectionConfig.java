@@ -29,6 +29,8 @@ import org.slf4j.Logger;
  * @param poisonAttempts how many times a record PostgreSQL refuses is applied alone before it is a dead letter
  * @param poisonStreak how many dead letters in a row, with no record applied between them, before a further refusal
  *     is taken for the database's fault and waited out instead
+ * @param swapLockTimeout how long each try of a rebuild's swap waits for the views and tables it replaces
+ * @param swapMaxWait how long a rebuild's swap keeps trying while readers hold those views, before the rebuild fails
  */
 public record ProjectionConfig(
         String bootstrapServers,
@@ -44,7 +46,9 @@ public record ProjectionConfig(
         Duration deadLetterTimeout,
         Map<String, Object> producerOverrides,
         int poisonAttempts,
-        int poisonStreak) {
+        int poisonStreak,
+        Duration swapLockTimeout,
+        Duration swapMaxWait) {
 
     static final Setting<String> KAFKA_BOOTSTRAP_SERVERS =
             Setting.text("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:9092", "Kafka brokers to read events from.");
@@ -92,6 +96,17 @@ public record ProjectionConfig(
             "Dead letters of refused records in a row, none applied between, after which the worker pauses as for an"
                     + " outage instead of sending more: the database, not the records, is then at fault.");
 
+    static final Setting<Duration> REBUILD_SWAP_LOCK_TIMEOUT = Setting.duration(
+            "REBUILD_SWAP_LOCK_TIMEOUT",
+            "2s",
+            "How long each try of a rebuild's swap waits for the views it replaces; queries of those views queue"
+                    + " behind it meanwhile, so this is the longest a try holds them up.");
+    static final Setting<Duration> REBUILD_SWAP_MAX_WAIT = Setting.duration(
+            "REBUILD_SWAP_MAX_WAIT",
+            "5m",
+            "How long a rebuild's swap keeps trying while readers hold the views; then the rebuild fails, the old"
+                    + " views serving on.");
+
     /** Every setting the worker reads. */
     public static final List<Setting<?>> SETTINGS = List.of(
             KAFKA_BOOTSTRAP_SERVERS,
@@ -105,7 +120,9 @@ public record ProjectionConfig(
             PROJECTION_DLQ_TOPIC,
             DEAD_LETTER_TIMEOUT,
             PROJECTION_POISON_ATTEMPTS,
-            PROJECTION_POISON_STREAK);
+            PROJECTION_POISON_STREAK,
+            REBUILD_SWAP_LOCK_TIMEOUT,
+            REBUILD_SWAP_MAX_WAIT);
 
     /** Poll records in bigger batches than Kafka's default, so each transaction carries more events. */
     static final int DEFAULT_MAX_POLL_RECORDS = 5_000;
@@ -139,6 +156,8 @@ public record ProjectionConfig(
                 settings.get(DEAD_LETTER_TIMEOUT),
                 settings.kafkaPassThrough("KAFKA_PRODUCER_"),
                 settings.get(PROJECTION_POISON_ATTEMPTS),
-                settings.get(PROJECTION_POISON_STREAK));
+                settings.get(PROJECTION_POISON_STREAK),
+                settings.get(REBUILD_SWAP_LOCK_TIMEOUT),
+                settings.get(REBUILD_SWAP_MAX_WAIT));
     }
 }

@@ -90,7 +90,7 @@ public final class ProjectionMain {
     static RebuildAdmin rebuildAdmin(ProjectionConfig config, DataSource database) {
         return new RebuildAdmin(
                 new AdminTask("rebuild", Clock.systemUTC()),
-                new PostgresReadModelRebuild(database, config.consumerGroup()).views(),
+                new PostgresReadModelRebuild(database, config.consumerGroup(), config.swapLockTimeout()).views(),
                 views -> {
                     HikariDataSource pool = ReadModelDatabase.pool(config.database(), RebuildMain.CONNECTIONS);
                     return new RebuildAdmin.Prepared(RebuildMain.of(config, pool, System.err, Clock.systemUTC()), pool);

@@ -987,8 +987,8 @@ public final class ProjectionWorker implements AutoCloseable {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
             finishInFlight();
-            joined = true;
             if (partitions.isEmpty()) {
+                joined = true;
                 if (!waiting() && consumer.assignment().isEmpty()) {
                     // Nothing owned, so nothing waits for the database: an instance without partitions is ready.
                     databaseAvailable = true;
@@ -996,8 +996,11 @@ public final class ProjectionWorker implements AutoCloseable {
                 }
                 return;
             }
-            deadLetters.onAssigned();
+            // Tracked before readiness: reloading the dead letters reads Kafka and takes a while, and a worker that
+            // answers ready with no lag reported would show no progress at all in ./polyglot status.
             partitions.forEach(partition -> metrics.track(partition.partition()));
+            joined = true;
+            deadLetters.onAssigned();
             Set<Integer> owned = new TreeSet<>(ownedPartitions);
             owned.addAll(numbers(partitions));
             ownedPartitions = Set.copyOf(owned);

@@ -113,6 +113,45 @@ class ProjectionMainTest {
     }
 
     @Test
+    void reportsTheLagOfEveryPartitionAsSoonAsItAnswersReadyAfterARestart() throws Exception {
+        // given a worker of its own group and topic (empty: the read model the other tests check stays as theirs)
+        // that joined, reported its lag and was stopped
+        int healthPort = FreePorts.pick();
+        String group = "restarted";
+        String topic = "restarted-events";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
+        }
+        Map<String, String> settings = Map.of(
+                "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                "DATABASE_URL", database.databaseUrl(),
+                "HEALTH_PORT", Integer.toString(healthPort),
+                "PROJECTION_GROUP", group,
+                "PROJECTION_TOPIC", topic);
+        worker = launch(settings, dataDir.resolve("before-restart.log"));
+        String lastPartition =
+                "polyglot_consumer_lag{group=\"" + group + "\",partition=\"5\",service=\"projection-worker\"} 0.0";
+        await().atMost(Duration.ofSeconds(60))
+                .until(() -> status(healthPort, "/health/ready") == 200
+                        && body(healthPort, "/metrics").contains(lastPartition));
+        worker.destroy();
+        assertThat(worker.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        // when it starts again, with nothing new to apply
+        worker = launch(settings, dataDir.resolve("after-restart.log"));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> status(healthPort, "/health/ready") == 200);
+
+        // then the first page of metrics once ready, which ./polyglot status reads, has the lag of every partition
+        List<String> lags = body(healthPort, "/metrics")
+                .lines()
+                .filter(line -> line.startsWith("polyglot_consumer_lag{group=\"" + group + "\""))
+                .toList();
+        assertThat(lags).hasSize(6).allSatisfy(line -> assertThat(line).endsWith(" 0.0"));
+    }
+
+    @Test
     void refusesToStartWithAnInvalidSettingAndNamesIt() throws Exception {
         // given
         Path output = dataDir.resolve("invalid.log");

@@ -7,10 +7,15 @@ import io.polyglot.stack.FreePorts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.Test;
@@ -75,6 +80,52 @@ class RebuildProcessTest extends WorkersOnKafkaAndPostgres {
     }
 
     @Test
+    void givesUpWithExitStatusFourWhenASessionWithoutATimeoutHoldsAViewLongerThanTheSwapMayWait() throws Exception {
+        // given a live worker that projected a log, and a session of the worker's own login that turned its statement
+        // timeout off and runs a long query of a view
+        projectedByALiveWorker(SyntheticLog.generate(53, 20, 10));
+        try (Connection session = servers.database().dataSource().getConnection();
+                Statement longQuery = session.createStatement()) {
+            longQuery.execute("set statement_timeout = 0");
+            int pid = pidOf(longQuery);
+            CompletableFuture<Void> running = CompletableFuture.runAsync(() -> {
+                try {
+                    longQuery.execute("select count(*), pg_sleep(600) from helpdesk_tickets");
+                } catch (SQLException e) {
+                    // Cancelled at the end of the test.
+                }
+            });
+            Path stderr = dataDir.resolve("gave-up-" + workers.group() + ".err");
+
+            // when
+            Process rebuild = launch(
+                    List.of("helpdesk_tickets"),
+                    Map.of("REBUILD_SWAP_LOCK_TIMEOUT", "300ms", "REBUILD_SWAP_MAX_WAIT", "3s"),
+                    stderr);
+
+            // then it names the session and when its query started, and exits 4 with the old view in place
+            boolean exited = rebuild.waitFor(3, TimeUnit.MINUTES);
+            if (!exited) {
+                rebuild.destroyForcibly();
+            }
+            longQuery.cancel();
+            running.get(1, TimeUnit.MINUTES);
+            assertThat(exited).isTrue();
+            assertThat(rebuild.exitValue()).as(Files.readString(stderr)).isEqualTo(4);
+            assertThat(Files.readString(stderr))
+                    .containsPattern("rebuild: swap try 1 waited 300 ms for the views it replaces, held by pid " + pid
+                            + " \\(polyglot, active since 20\\d\\d-")
+                    .contains("rebuild: gave up: the swap could not lock the views it replaces")
+                    .contains("the old views serve on as they were and the rebuilt copies were dropped");
+            try (Statement statement = session.createStatement();
+                    ResultSet rows = statement.executeQuery("select count(*) from helpdesk_tickets")) {
+                rows.next();
+                assertThat(rows.getLong(1)).isPositive();
+            }
+        }
+    }
+
+    @Test
     void saysInOneLineThatTheDatabaseCannotBeReachedAndExitsTwo() throws Exception {
         // given a database URL with a port nobody listens on, as of a stack that was stopped
         int port = FreePorts.pick();
@@ -94,6 +145,13 @@ class RebuildProcessTest extends WorkersOnKafkaAndPostgres {
                 .startsWith("rebuild: could not run: the database at 127.0.0.1:" + port + " cannot be reached: ")
                 .doesNotContain("Exception")
                 .doesNotContain("secret");
+    }
+
+    private static int pidOf(Statement session) throws SQLException {
+        try (ResultSet result = session.executeQuery("select pg_backend_pid()")) {
+            result.next();
+            return result.getInt(1);
+        }
     }
 
     private SyntheticLog projectedByALiveWorker(SyntheticLog eventLog) {

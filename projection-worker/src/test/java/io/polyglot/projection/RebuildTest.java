@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -127,7 +128,8 @@ class RebuildTest extends WorkersOnKafkaAndPostgres {
     @Test
     void refusesASecondRebuildWhileOneRuns() {
         // given a rebuild that holds the rebuild lock
-        try (PostgresReadModelRebuild running = new PostgresReadModelRebuild(pool, workers.group())) {
+        try (PostgresReadModelRebuild running =
+                new PostgresReadModelRebuild(pool, workers.group(), Duration.ofSeconds(2))) {
             assertThat(running.tryLock()).isTrue();
 
             // when / then
@@ -167,7 +169,8 @@ class RebuildTest extends WorkersOnKafkaAndPostgres {
                 workers.topic(),
                 workers.group(),
                 Map.of(),
-                new PostgresReadModelRebuild(pool, workers.group()),
+                new PostgresReadModelRebuild(pool, workers.group(), Duration.ofSeconds(2)),
+                Duration.ofMinutes(1),
                 LeftOutRecords.NONE,
                 new PrintStream(progress, true, StandardCharsets.UTF_8),
                 Clock.systemUTC());

@@ -14,6 +14,8 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -37,7 +39,10 @@ import org.jooq.impl.DSL;
  * jOOQ's render mapping sending schema {@value #LIVE} to {@value #COPIES}, so every upsert, those of views added later
  * too, writes the copies and never a live table. The swap locks {@code projection_offsets} in {@code EXCLUSIVE} mode:
  * every worker transaction starts by moving an offset, so none can write a row until the swap commits, and readers of
- * the views are not blocked until the tables are dropped. Swapped tables and recreated views keep the privileges
+ * the views are not blocked until the swap locks the views and tables it replaces. That lock waits at most the lock
+ * timeout: queries of a view queue behind a swap that waits for it, so a long reader would otherwise hold every other
+ * reader up; past the timeout the swap rolls back with {@link ReadModelRebuild.SwapBlocked}, naming the sessions that
+ * hold the lock. Swapped tables and recreated views keep the privileges
  * granted on them (to roles or to PUBLIC) and views their comments; column-level privileges and a view owner other
  * than the rebuilding role are not carried over. The bookkeeping tables (offsets, dead-letter decisions) are never
  * copied or swapped.
@@ -53,14 +58,26 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
     private static final String OFFSETS_TABLE = PROJECTION_OFFSETS.getName();
     private static final String RESOLUTIONS_TABLE = DEAD_LETTER_RESOLUTION.getName();
 
+    /** SQLSTATE {@code lock_not_available}: a lock was not granted within {@code lock_timeout}. */
+    private static final String LOCK_NOT_AVAILABLE = "55P03";
+
     private final DataSource dataSource;
     private final String consumerGroup;
+    private final Duration lockTimeout;
     private final DSLContext live;
     private Connection lockHolder;
 
-    public PostgresReadModelRebuild(DataSource dataSource, String consumerGroup) {
+    /**
+     * @param lockTimeout how long a swap waits for the views and tables it replaces before it rolls back, at least a
+     *     millisecond
+     */
+    public PostgresReadModelRebuild(DataSource dataSource, String consumerGroup, Duration lockTimeout) {
+        if (lockTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("the lock timeout must be at least 1 ms, not " + lockTimeout);
+        }
         this.dataSource = dataSource;
         this.consumerGroup = consumerGroup;
+        this.lockTimeout = lockTimeout;
         this.live = DSL.using(dataSource, SQLDialect.POSTGRES);
     }
 
@@ -134,6 +151,25 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
             Optional<DeadLetterSource> retried) {
         List<String> tables = tablesBehind(views);
         Swapped[] swapped = new Swapped[1];
+        List<String> replaced = new ArrayList<>();
+        try {
+            swapInOneTransaction(topic, tables, catchUpTo, retried, swapped, replaced);
+        } catch (ReadModelUnavailableException e) {
+            if (e.getCause() instanceof SQLException sql && LOCK_NOT_AVAILABLE.equals(sql.getSQLState())) {
+                throw new SwapBlocked(lockTimeout, lockHolders(replaced));
+            }
+            throw e;
+        }
+        return swapped[0];
+    }
+
+    private void swapInOneTransaction(
+            String topic,
+            List<String> tables,
+            Consumer<Map<Integer, Long>> catchUpTo,
+            Optional<DeadLetterSource> retried,
+            Swapped[] swapped,
+            List<String> replaced) {
         inTransaction(connection -> {
             execute(connection, "lock table " + LIVE + "." + OFFSETS_TABLE + " in exclusive mode");
             if (retried.isPresent()) {
@@ -146,6 +182,9 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
                 differing.put(table, rowsDiffering(connection, table));
             }
             List<DependentView> dependents = dependentViews(connection, tables);
+            dependents.forEach(view -> replaced.add(view.qualifiedName()));
+            tables.forEach(table -> replaced.add(quoted(LIVE) + "." + quoted(table)));
+            lockForTheSwap(connection, replaced);
             for (DependentView view : dependents) {
                 execute(connection, "drop view if exists " + view.qualifiedName() + " cascade");
             }
@@ -168,7 +207,54 @@ public final class PostgresReadModelRebuild implements ReadModelRebuild {
                     differing,
                     dependents.stream().map(DependentView::qualifiedName).toList());
         });
-        return swapped[0];
+    }
+
+    @Override
+    public void dropCopies() {
+        inTransaction(connection -> execute(connection, "drop schema if exists " + COPIES + " cascade"));
+    }
+
+    /**
+     * Locks the views, then the tables, the swap replaces, in the order a query of a view locks them (so a reader
+     * arriving meanwhile cannot deadlock with the swap), waiting for each at most the lock timeout, which stays in
+     * force for the rest of the transaction.
+     */
+    private void lockForTheSwap(Connection connection, List<String> relations) throws SQLException {
+        execute(connection, "set local lock_timeout = " + lockTimeout.toMillis());
+        execute(connection, "lock table " + String.join(", ", relations) + " in access exclusive mode");
+    }
+
+    /**
+     * The other sessions holding a lock on any of {@code relations} (quoted, qualified names), by pid: those a swap
+     * waited for. Their start times and states come from {@code pg_stat_activity}, which shows them for sessions of
+     * other logins only to a login with {@code pg_read_all_stats}.
+     */
+    private List<LockHolder> lockHolders(List<String> relations) {
+        String sql = "select l.pid, a.usename, a.state, case when a.state like 'idle%' then a.xact_start"
+                + " else a.query_start end from (select distinct pid from pg_locks where locktype = 'relation'"
+                + " and granted and pid <> pg_backend_pid()"
+                + " and database = (select oid from pg_database where datname = current_database())"
+                + " and relation in (select cast(r.relation as regclass)"
+                + " from unnest(cast(? as text[])) as r(relation))) l"
+                + " left join pg_stat_activity a on a.pid = l.pid order by l.pid";
+        List<LockHolder> holders = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setArray(1, connection.createArrayOf("text", relations.toArray()));
+            try (ResultSet result = statement.executeQuery()) {
+                while (result.next()) {
+                    Timestamp since = result.getTimestamp(4);
+                    holders.add(new LockHolder(
+                            result.getInt(1),
+                            String.valueOf(result.getString(2)),
+                            Optional.ofNullable(result.getString(3)),
+                            Optional.ofNullable(since).map(Timestamp::toInstant)));
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable("reading who holds the views", e);
+        }
+        return holders;
     }
 
     @Override

@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -32,7 +33,10 @@ import org.apache.kafka.common.TopicPartition;
  * partition from offset 0 with its own consumer (assigned, no group, nothing committed), folds the events with the
  * worker's own {@link BatchFolder} into copies of the tables, never past the live worker's stored offsets, and finally
  * swaps the copies in, in one transaction that holds the live offsets still and first catches the copies up to
- * exactly them. Progress goes to {@code progress}, a line at most every few seconds.
+ * exactly them. A swap that finds the views held by readers for longer than its lock timeout rolls back and tries
+ * again, after a pause that doubles up to {@value #LONGEST_SWAP_PAUSE_SECONDS} s, until {@code swapMaxWait} has passed
+ * since the first try; then the rebuild drops its copies and gives up, the old views serving on. Progress goes to
+ * {@code progress}, a line at most every few seconds, and one per try the swap gave up.
  */
 public final class ProjectionRebuild {
 
@@ -43,12 +47,15 @@ public final class ProjectionRebuild {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(500);
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(2);
     private static final String REBUILD_GROUP_SUFFIX = "-rebuild";
+    private static final Duration FIRST_SWAP_PAUSE = Duration.ofMillis(500);
+    static final long LONGEST_SWAP_PAUSE_SECONDS = 5;
 
     private final String bootstrapServers;
     private final String topic;
     private final String consumerGroup;
     private final Map<String, Object> consumerOverrides;
     private final ReadModelRebuild database;
+    private final Duration swapMaxWait;
     private final PrintStream progress;
     private final Clock clock;
     private final RecordDecoder decoder;
@@ -68,6 +75,7 @@ public final class ProjectionRebuild {
      * A rebuild that leaves out what {@code leftOut} names: the group's dead letters nobody retried.
      *
      * @param database the read model's side of the rebuild; closed when a run ends
+     * @param swapMaxWait how long the swap keeps trying while readers hold the views, from its first try
      */
     public ProjectionRebuild(
             String bootstrapServers,
@@ -75,6 +83,7 @@ public final class ProjectionRebuild {
             String consumerGroup,
             Map<String, Object> consumerOverrides,
             ReadModelRebuild database,
+            Duration swapMaxWait,
             LeftOutRecords leftOut,
             PrintStream progress,
             Clock clock) {
@@ -84,6 +93,7 @@ public final class ProjectionRebuild {
         this.consumerGroup = consumerGroup;
         this.consumerOverrides = Map.copyOf(consumerOverrides);
         this.database = database;
+        this.swapMaxWait = swapMaxWait;
         this.progress = progress;
         this.clock = clock;
         this.decoder = RecordDecoder.withSchemasTopic(bootstrapServers, consumerOverrides, clock);
@@ -93,6 +103,7 @@ public final class ProjectionRebuild {
      * Rebuilds the tables behind {@code views}, all registered views when empty.
      *
      * @throws RebuildRefusedException when a view is unknown, another rebuild runs or the log was truncated
+     * @throws SwapGaveUpException when readers held the views for longer than the swap may wait
      */
     public ReadModelRebuild.Swapped run(List<String> views) {
         return run(views, Optional.empty());
@@ -104,6 +115,7 @@ public final class ProjectionRebuild {
      *
      * @throws RebuildRefusedException when a view is unknown, another rebuild runs or the log was truncated
      * @throws ReadModelRebuild.AlreadyDecided when that dead letter was retried or skipped already
+     * @throws SwapGaveUpException when readers held the views for longer than the swap may wait
      */
     public ReadModelRebuild.Swapped run(List<String> views, Optional<DeadLetterSource> retried) {
         List<String> chosen = views.isEmpty() ? database.views() : List.copyOf(views);
@@ -139,14 +151,14 @@ public final class ProjectionRebuild {
             }
             phase = "swapping";
             say("caught up with the live worker; swapping in one transaction");
-            ReadModelRebuild.Swapped swapped = database.swap(
+            ReadModelRebuild.Swapped swapped = swapOnceReadersLetGo(() -> database.swap(
                     topic,
                     chosen,
                     locked -> {
                         leaving = leftOutNow(retried);
                         catchUp(consumer, copies, targets(partitions, locked));
                     },
-                    retried);
+                    retried));
             say("swapped in " + String.join(", ", swapped.tables()) + " at offsets " + new TreeMap<>(swapped.offsets())
                     + "; rows that differ from the live tables: " + swapped.rowsDiffering() + "; views recreated: "
                     + String.join(", ", swapped.viewsRecreated()) + "; dead letters left out: " + recordsLeftOut);
@@ -154,6 +166,55 @@ public final class ProjectionRebuild {
             return swapped;
         } finally {
             database.close();
+        }
+    }
+
+    /**
+     * Tries the swap until it is not blocked by readers of the views, pausing between tries so that the queries queued
+     * behind a try run; each try may block those queries for its lock timeout at most.
+     */
+    private ReadModelRebuild.Swapped swapOnceReadersLetGo(Supplier<ReadModelRebuild.Swapped> swap) {
+        Instant giveUpAt = clock.instant().plus(swapMaxWait);
+        Duration pause = FIRST_SWAP_PAUSE;
+        for (int tries = 1; ; tries++) {
+            try {
+                return swap.get();
+            } catch (ReadModelRebuild.SwapBlocked blocked) {
+                Instant now = clock.instant();
+                String holders = ReadModelRebuild.LockHolder.describe(blocked.holders());
+                if (!now.isBefore(giveUpAt)) {
+                    database.dropCopies();
+                    phase = "gave up";
+                    throw new SwapGaveUpException(
+                            "the swap could not lock the views it replaces in " + tries + " tries over "
+                                    + Duration.between(giveUpAt.minus(swapMaxWait), now)
+                                            .toSeconds() + " s (at most "
+                                    + swapMaxWait.toSeconds() + " s): " + holders + "; the old views serve on as they"
+                                    + " were and the rebuilt copies were dropped; rebuild again once those queries"
+                                    + " end, or end them with pg_cancel_backend(pid)",
+                            blocked);
+                }
+                Duration wait =
+                        pause.compareTo(Duration.between(now, giveUpAt)) < 0 ? pause : Duration.between(now, giveUpAt);
+                phase = "waiting for readers";
+                say("swap try " + tries + " waited " + blocked.lockTimeout().toMillis() + " ms for the views it"
+                        + " replaces, " + holders + "; rolled back, trying again in " + wait.toMillis()
+                        + " ms (giving up at " + giveUpAt + ")");
+                pauseFor(wait);
+                pause = pause.multipliedBy(2).compareTo(Duration.ofSeconds(LONGEST_SWAP_PAUSE_SECONDS)) < 0
+                        ? pause.multipliedBy(2)
+                        : Duration.ofSeconds(LONGEST_SWAP_PAUSE_SECONDS);
+                phase = "swapping";
+            }
+        }
+    }
+
+    private static void pauseFor(Duration wait) {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("the rebuild was interrupted while its swap waited for readers", e);
         }
     }
 
@@ -251,7 +312,8 @@ public final class ProjectionRebuild {
 
     /**
      * How far the run is, readable from any thread: {@code phase} ({@code starting}, {@code copying}, {@code
-     * swapping}, {@code swapped}), {@code offsetsRead} of {@code offsetsTotal} (the live worker's offsets the copies
+     * swapping}, {@code waiting for readers} between tries of a swap that readers held up, {@code swapped}, {@code
+     * gave up}), {@code offsetsRead} of {@code offsetsTotal} (the live worker's offsets the copies
      * catch up to), {@code eventsApplied} to the copies and {@code deadLettersLeftOut}.
      */
     public Map<String, Object> progress() {

@@ -20,17 +20,19 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code ./polyglot projection rebuild [VIEW...]} runs this in its own process, from the worker's jar: {@code java -cp
  * projection-worker.jar io.polyglot.projection.rebuild.RebuildMain [VIEW...]}, with the worker's settings
- * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code DATABASE_URL}, {@code PROJECTION_TOPIC}, {@code PROJECTION_GROUP}) in the
- * environment. Progress goes to stderr, and so does the log, from {@value #LOGBACK_CONFIGURATION}: the libraries'
- * lines at WARN and above only. Exits 0 once the views are swapped, 1 when the rebuild failed (the live tables are
- * untouched then), 2 when it could not run (invalid settings, a database it cannot connect to), 3 when it refused to
- * start.
+ * ({@code KAFKA_BOOTSTRAP_SERVERS}, {@code DATABASE_URL}, {@code PROJECTION_TOPIC}, {@code PROJECTION_GROUP},
+ * {@code REBUILD_SWAP_LOCK_TIMEOUT}, {@code REBUILD_SWAP_MAX_WAIT}) in the environment. Progress goes to stderr, and
+ * so does the log, from {@value #LOGBACK_CONFIGURATION}: the libraries' lines at WARN and above only. Exits 0 once
+ * the views are swapped, 1 when the rebuild failed (the live tables are untouched then), 2 when it could not run
+ * (invalid settings, a database it cannot connect to), 3 when it refused to start, 4 when readers held the views for
+ * longer than the swap may wait (the old views serve on; try again later).
  */
 public final class RebuildMain {
 
     static final int FAILED = 1;
     static final int COULD_NOT_RUN = 2;
     static final int REFUSED = 3;
+    static final int SWAP_GAVE_UP = 4;
 
     /** The rebuild's logging setup, on the class path beside the worker's own {@code logback.xml}. */
     static final String LOGBACK_CONFIGURATION = "rebuild-logback.xml";
@@ -68,7 +70,8 @@ public final class RebuildMain {
                 config.topic(),
                 config.consumerGroup(),
                 config.consumerOverrides(),
-                new PostgresReadModelRebuild(database, config.consumerGroup()),
+                new PostgresReadModelRebuild(database, config.consumerGroup(), config.swapLockTimeout()),
+                config.swapMaxWait(),
                 new UnretriedDeadLetters(
                         deadLetters,
                         config.consumerGroup(),
@@ -103,6 +106,9 @@ public final class RebuildMain {
         } catch (RebuildRefusedException e) {
             System.err.println("rebuild: refused: " + e.getMessage());
             return REFUSED;
+        } catch (SwapGaveUpException e) {
+            System.err.println("rebuild: gave up: " + e.getMessage());
+            return SWAP_GAVE_UP;
         } catch (RuntimeException e) {
             log.error("Rebuild failed", e);
             System.err.println("rebuild: failed, the live tables are as they were: " + e);
