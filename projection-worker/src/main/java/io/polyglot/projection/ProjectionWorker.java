@@ -42,6 +42,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -85,6 +86,7 @@ public final class ProjectionWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ProjectionWorker.class);
     private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(250);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration LOG_END_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration CATALOG_RETRY_DELAY = Duration.ofSeconds(1);
     private static final Duration REFUSED_RECORD_RETRY_DELAY = Duration.ofMillis(250);
 
@@ -876,6 +878,28 @@ public final class ProjectionWorker implements AutoCloseable {
     }
 
     /**
+     * Reports the lag of partitions just positioned at their stored offsets: the log end (the last stable offset, as
+     * the worker reads committed records only) minus the position, and answers them by partition. A log end that
+     * cannot be read leaves the lag to the first fetch.
+     */
+    private Map<Integer, Long> reportLagFromTheLogEnd(Collection<TopicPartition> partitions) {
+        Map<TopicPartition, Long> ends;
+        try {
+            ends = consumer.endOffsets(partitions, LOG_END_TIMEOUT);
+        } catch (KafkaException e) {
+            log.warn("The log end of partitions {} cannot be read yet: {}", numbers(partitions), e.toString());
+            return Map.of();
+        }
+        Map<Integer, Long> lags = new TreeMap<>();
+        ends.forEach((partition, end) -> {
+            long lag = Math.max(0, end - consumer.position(partition));
+            metrics.lag(partition.partition(), lag);
+            lags.put(partition.partition(), lag);
+        });
+        return lags;
+    }
+
+    /**
      * Reports, per owned partition, the records not yet applied (the log end minus the next offset to apply, so a
      * batch waiting for the database still counts) and whether the worker has caught up.
      */
@@ -996,23 +1020,26 @@ public final class ProjectionWorker implements AutoCloseable {
                 }
                 return;
             }
-            // Tracked before readiness: reloading the dead letters reads Kafka and takes a while, and a worker that
-            // answers ready with no lag reported would show no progress at all in ./polyglot status.
-            partitions.forEach(partition -> metrics.track(partition.partition()));
-            joined = true;
             deadLetters.onAssigned();
             Set<Integer> owned = new TreeSet<>(ownedPartitions);
             owned.addAll(numbers(partitions));
             ownedPartitions = Set.copyOf(owned);
             caughtUp = false;
+            // The partitions' lags are reported before the worker answers ready, and from where it stands: a worker
+            // that answered ready with no lag, or with a lag of 0 it had not measured, would tell ./polyglot status
+            // nothing, or something false, until its first fetch.
+            partitions.forEach(partition -> metrics.track(partition.partition()));
             if (!waiting()) {
                 try {
                     Map<Integer, Long> stored = seekToStoredOffsets(partitions);
+                    Map<Integer, Long> lags = reportLagFromTheLogEnd(partitions);
+                    joined = true;
                     databaseAnswered();
                     log.info(
-                            "Partitions assigned: {}, stored next offsets {}",
+                            "Partitions assigned: {}, stored next offsets {}, records to apply {}",
                             numbers(partitions),
-                            new TreeMap<>(stored));
+                            new TreeMap<>(stored),
+                            lags);
                     return;
                 } catch (ReadModelUnavailableException e) {
                     log.warn(
@@ -1023,6 +1050,7 @@ public final class ProjectionWorker implements AutoCloseable {
                     nextAttempt = clock.instant().plus(retryDelay);
                 }
             }
+            joined = true;
             unpositioned.addAll(partitions);
             consumer.pause(consumer.assignment());
             log.info("Partitions assigned: {}, paused until their stored offsets can be read", numbers(partitions));

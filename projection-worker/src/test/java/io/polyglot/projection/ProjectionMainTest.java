@@ -22,6 +22,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -149,6 +153,43 @@ class ProjectionMainTest {
                 .filter(line -> line.startsWith("polyglot_consumer_lag{group=\"" + group + "\""))
                 .toList();
         assertThat(lags).hasSize(6).allSatisfy(line -> assertThat(line).endsWith(" 0.0"));
+    }
+
+    @Test
+    void knowsTheRecordsItHasToApplyBeforeItAnswersReady() throws Exception {
+        // given a topic of its own with 7 records in partition 2 that no worker of the group has applied
+        int healthPort = FreePorts.pick();
+        String topic = "backlog-events";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1))).all().get();
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()),
+                new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < 7; i++) {
+                producer.send(new ProducerRecord<>(topic, 2, null, new byte[] {(byte) i}))
+                        .get();
+            }
+        }
+
+        // when it starts
+        Path output = dataDir.resolve("backlog.log");
+        worker = launch(
+                Map.of(
+                        "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                        "DATABASE_URL", database.databaseUrl(),
+                        "HEALTH_PORT", Integer.toString(healthPort),
+                        "PROJECTION_GROUP", "backlog",
+                        "PROJECTION_TOPIC", topic),
+                output);
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> status(healthPort, "/health/ready") == 200);
+
+        // then it measured them from the log end when it was given its partitions, before it answered ready, where
+        // its lag was 0 until its first fetch
+        assertThat(Files.readString(output)).contains("records to apply {0=0, 1=0, 2=7, 3=0, 4=0, 5=0}");
     }
 
     @Test
