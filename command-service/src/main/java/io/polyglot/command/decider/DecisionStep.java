@@ -156,11 +156,17 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
                             headers),
                     DeciderTopology.EVENTS_SINK);
         }
+        // The decision names the command record it answers: a request waits for the decision of its own record,
+        // and two records of one command (a retry sent while the first was undecided) are decided apart.
+        RecordHeaders answered = new RecordHeaders();
+        context.recordMetadata()
+                .ifPresent(source -> DecisionHeaders.write(answered, source.partition(), source.offset()));
         context.forward(
                 new Record<>(
                         decision.getAggregateId(),
                         decisionBytes,
-                        decision.getDecidedAt().toEpochMilli()),
+                        decision.getDecidedAt().toEpochMilli(),
+                        answered),
                 DeciderTopology.DECISIONS_SINK);
     }
 

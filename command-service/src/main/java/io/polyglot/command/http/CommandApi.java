@@ -12,7 +12,9 @@ import io.polyglot.command.avro.AggregateHead;
 import io.polyglot.command.avro.CommandDecision;
 import io.polyglot.command.intake.CommandIntake;
 import io.polyglot.command.intake.CommandLog;
+import io.polyglot.command.intake.CommandPosition;
 import io.polyglot.command.intake.DecisionBoard;
+import io.polyglot.command.intake.DecisionWaiter;
 import io.polyglot.command.intake.EventRefusedException;
 import io.polyglot.command.intake.Intake;
 import io.polyglot.command.intake.Problem;
@@ -300,25 +302,32 @@ public final class CommandApi implements AutoCloseable {
         Intake.Accepted accepted = (Intake.Accepted) outcome;
         try (MDC.MDCCloseable ignored = MDC.putCloseable("commandId", accepted.id())) {
             Deadline deadline = Deadline.after(clock, settings.requestTimeout());
-            CompletableFuture<CommandDecision> decision = decisions.awaitDecision(accepted.id(), accepted.bodyHash());
-            Problem failure = await(commands.append(accepted), deadline);
+            DecisionWaiter waiter = decisions.awaitDecision(accepted.id(), accepted.bodyHash());
+            CompletableFuture<CommandPosition> ack = commands.append(accepted);
+            Problem failure = await(ack, deadline);
             if (failure != null) {
-                decisions.stopWaiting(accepted.id(), accepted.bodyHash(), decision);
+                decisions.stopWaiting(waiter);
                 metrics.count(accepted.commandType(), CommandMetrics.FAILED);
                 respond(ctx, failure);
                 return;
             }
-            decisions.appended(accepted.id());
+            decisions.appended(waiter, ack.getNow(null));
             if (respondAsync(ctx)) {
+                decisions.stopWaiting(waiter);
                 answerDecision(ctx, accepted, null);
                 return;
             }
             // The decision is awaited without holding a request thread: at 1,000 commands/s, each waiting a
             // commit interval or more, blocked threads were most of the pool and later requests queued for one.
-            ctx.future(() -> decision.copy()
+            ctx.future(() -> waiter.decision()
+                    .copy()
                     .completeOnTimeout(null, settings.decisionWait().toNanos(), TimeUnit.NANOSECONDS)
                     .handle((decided, error) -> {
-                        answerDecision(ctx, accepted, error == null ? decided : null);
+                        CommandDecision own = error == null ? decided : null;
+                        if (own == null) {
+                            decisions.stopWaiting(waiter);
+                        }
+                        answerDecision(ctx, accepted, own);
                         return null;
                     }));
         }
@@ -511,17 +520,17 @@ public final class CommandApi implements AutoCloseable {
         for (BatchLines.Line line : lines) {
             outcomes.add(intake.read(line.bytes()));
         }
-        List<CompletableFuture<CommandDecision>> waits = new ArrayList<>(outcomes.size());
+        List<DecisionWaiter> waits = new ArrayList<>(outcomes.size());
         for (Intake outcome : outcomes) {
             waits.add(
                     outcome instanceof Intake.Accepted accepted
                             ? decisions.awaitDecision(accepted.id(), accepted.bodyHash())
                             : null);
         }
-        List<CompletableFuture<Void>> acks =
+        List<CompletableFuture<CommandPosition>> acks =
                 OrderedSends.send(commands, outcomes, Deadline.after(clock, settings.requestTimeout()));
         // With respond-async the batch answers once Kafka has every line: a line not decided by then is pending.
-        awaitDecisions(outcomes, acks, waits, respondAsync(ctx) ? Duration.ZERO : settings.decisionWait());
+        awaitDecisions(acks, waits, respondAsync(ctx) ? Duration.ZERO : settings.decisionWait());
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         for (int i = 0; i < lines.size(); i++) {
@@ -534,32 +543,35 @@ public final class CommandApi implements AutoCloseable {
 
     /** Waits, all together and at most {@code DECISION_WAIT}, for the decisions of the lines Kafka took. */
     private void awaitDecisions(
-            List<Intake> outcomes,
-            List<CompletableFuture<Void>> acks,
-            List<CompletableFuture<CommandDecision>> waits,
-            Duration wait) {
-        List<CompletableFuture<CommandDecision>> appended = new ArrayList<>();
-        for (int i = 0; i < outcomes.size(); i++) {
-            CompletableFuture<Void> ack = acks.get(i);
+            List<CompletableFuture<CommandPosition>> acks, List<DecisionWaiter> waits, Duration wait) {
+        List<DecisionWaiter> appended = new ArrayList<>();
+        for (int i = 0; i < acks.size(); i++) {
+            CompletableFuture<CommandPosition> ack = acks.get(i);
             if (ack == null) {
                 continue;
             }
-            Intake.Accepted accepted = (Intake.Accepted) outcomes.get(i);
             if (ack.isDone() && !ack.isCompletedExceptionally()) {
-                decisions.appended(accepted.id());
+                decisions.appended(waits.get(i), ack.getNow(null));
                 appended.add(waits.get(i));
             } else {
-                decisions.stopWaiting(accepted.id(), accepted.bodyHash(), waits.get(i));
+                decisions.stopWaiting(waits.get(i));
             }
         }
         decisionWithin(
-                CompletableFuture.allOf(appended.toArray(CompletableFuture<?>[]::new))
+                CompletableFuture.allOf(
+                                appended.stream().map(DecisionWaiter::decision).toArray(CompletableFuture<?>[]::new))
                         .thenApply(done -> (CommandDecision) null),
                 wait);
+        for (DecisionWaiter waiter : appended) {
+            if (!waiter.decision().isDone()) {
+                // Answered pending: nobody reads its decision any more.
+                decisions.stopWaiting(waiter);
+            }
+        }
     }
 
     private ObjectNode lineResult(
-            int number, Intake outcome, CompletableFuture<Void> ack, CompletableFuture<CommandDecision> wait) {
+            int number, Intake outcome, CompletableFuture<CommandPosition> ack, DecisionWaiter waiter) {
         ObjectNode result = json.createObjectNode();
         result.put("line", number);
         if (outcome instanceof Intake.Rejected rejected) {
@@ -577,6 +589,7 @@ public final class CommandApi implements AutoCloseable {
             result.set("problem", ProblemJson.node(json, failure));
             return result;
         }
+        CompletableFuture<CommandDecision> wait = waiter.decision();
         CommandDecision decision = wait.isDone() && !wait.isCompletedExceptionally() ? wait.getNow(null) : null;
         if (decision == null) {
             metrics.count(accepted.commandType(), CommandMetrics.PENDING);

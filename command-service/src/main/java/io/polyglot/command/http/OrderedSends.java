@@ -1,6 +1,7 @@
 package io.polyglot.command.http;
 
 import io.polyglot.command.intake.CommandLog;
+import io.polyglot.command.intake.CommandPosition;
 import io.polyglot.command.intake.Intake;
 import io.polyglot.runtime.KafkaUnavailableException;
 import java.util.ArrayList;
@@ -36,7 +37,7 @@ final class OrderedSends {
     /** Per line, the index of the next line of the same aggregate, or -1. */
     private final int[] next;
 
-    private final List<CompletableFuture<Void>> acks;
+    private final List<CompletableFuture<CommandPosition>> acks;
     private final BlockingQueue<Step> ready = new LinkedBlockingQueue<>();
     private int unsettled;
     private boolean stopped;
@@ -55,16 +56,16 @@ final class OrderedSends {
 
     /**
      * Sends every accepted line and waits, at most until the deadline, for the acknowledgements. The result has one
-     * element per line: null for a refused line, else a future that is complete once Kafka stored the line or failed
-     * with {@link KafkaUnavailableException} when it was not sent. A future still incomplete when this returns was
-     * not acknowledged in time. Once a send fails at once (Kafka unreachable) or the deadline passes, no further line
-     * is sent.
+     * element per line: null for a refused line, else a future that completes with where Kafka stored the line, or
+     * fails with {@link KafkaUnavailableException} when it was not sent. A future still incomplete when this returns
+     * was not acknowledged in time. Once a send fails at once (Kafka unreachable) or the deadline passes, no further
+     * line is sent.
      */
-    static List<CompletableFuture<Void>> send(CommandLog log, List<Intake> outcomes, Deadline deadline) {
+    static List<CompletableFuture<CommandPosition>> send(CommandLog log, List<Intake> outcomes, Deadline deadline) {
         return new OrderedSends(log, outcomes, deadline).run();
     }
 
-    private List<CompletableFuture<Void>> run() {
+    private List<CompletableFuture<CommandPosition>> run() {
         Map<String, Integer> lastOfAggregate = new HashMap<>();
         for (int i = 0; i < outcomes.size(); i++) {
             if (outcomes.get(i) instanceof Intake.Accepted accepted) {
@@ -88,7 +89,7 @@ final class OrderedSends {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        List<CompletableFuture<Void>> sent = new ArrayList<>();
+        List<CompletableFuture<CommandPosition>> sent = new ArrayList<>();
         for (int i = 0; i < outcomes.size(); i++) {
             if (outcomes.get(i) instanceof Intake.Accepted && acks.get(i) == null) {
                 acks.set(i, notSent("not sent: Kafka did not acknowledge the earlier lines in time"));
@@ -113,7 +114,7 @@ final class OrderedSends {
             forward(line, true);
             return;
         }
-        CompletableFuture<Void> ack = log.append((Intake.Accepted) outcomes.get(line));
+        CompletableFuture<CommandPosition> ack = log.append((Intake.Accepted) outcomes.get(line));
         acks.set(line, ack);
         if (ack.isCompletedExceptionally()) {
             stopped = true;
@@ -129,7 +130,7 @@ final class OrderedSends {
         }
     }
 
-    private void awaitAll(List<CompletableFuture<Void>> sent) {
+    private void awaitAll(List<CompletableFuture<CommandPosition>> sent) {
         try {
             CompletableFuture.allOf(sent.toArray(CompletableFuture<?>[]::new))
                     .get(deadline.remaining().toNanos(), TimeUnit.NANOSECONDS);
@@ -140,7 +141,7 @@ final class OrderedSends {
         }
     }
 
-    private static CompletableFuture<Void> notSent(String detail) {
+    private static CompletableFuture<CommandPosition> notSent(String detail) {
         return CompletableFuture.failedFuture(new KafkaUnavailableException(detail, null));
     }
 }

@@ -5,27 +5,31 @@ import io.polyglot.command.avro.CommandDecision;
 import java.net.URI;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 
 /** Where the HTTP layer learns what the decider made of commands, and reads the head of an aggregate. */
 public interface DecisionBoard {
 
     /**
-     * A future of its own that completes with the next decision published for the command {@code commandId} whose
-     * body hashes to {@code bodyHash}. Two commands that reuse one id with different bodies are told apart by the
-     * hash, so each is answered with its own decision (one of them {@code COMMAND_ID_REUSED}), never with the other's.
-     * The decider gives a replayed decision the hash of the retry it answers, so a retry whose canonical hash is not
-     * the first command's (one sent after the upgrade of a command decided before it) is answered too.
+     * A waiter of its own for the decision of the command {@code commandId} whose body hashes to {@code bodyHash}.
+     * Two commands that reuse one id with different bodies are told apart by the hash, so each is answered with its
+     * own decision (one of them {@code COMMAND_ID_REUSED}), never with the other's. The decider gives a replayed
+     * decision the hash of the retry it answers, so a retry whose canonical hash is not the first command's (one sent
+     * after the upgrade of a command decided before it) is answered too. Two records of the same command (a retry
+     * sent while the first is undecided) are told apart by where they are stored: once {@link #appended} gives the
+     * waiter its record's position, it completes with the decision of that record alone (see {@link DecisionWaiter}).
      * Register before appending the command, so that a fast decision is not missed; {@link #stopWaiting} when giving
      * up.
      */
-    CompletableFuture<CommandDecision> awaitDecision(String commandId, String bodyHash);
+    DecisionWaiter awaitDecision(String commandId, String bodyHash);
 
     /** Drops a waiter registered by {@link #awaitDecision}, and no other waiter of the same command. */
-    void stopWaiting(String commandId, String bodyHash, CompletableFuture<CommandDecision> waiter);
+    void stopWaiting(DecisionWaiter waiter);
 
-    /** Notes that {@code commandId} is durably appended and not decided yet, for {@link #isPending}. */
-    void appended(String commandId);
+    /**
+     * Notes that the waiter's command is durably appended at {@code position} and not decided yet, for
+     * {@link #isPending}, and gives the waiter its record's position.
+     */
+    void appended(DecisionWaiter waiter, CommandPosition position);
 
     /**
      * The kept first decision of {@code commandId} in the partitions this instance decides now; empty when unknown,

@@ -3,6 +3,7 @@ package io.polyglot.command.kafka;
 import io.polyglot.command.avro.CommandRecord;
 import io.polyglot.command.decider.DeciderRecords;
 import io.polyglot.command.intake.CommandLog;
+import io.polyglot.command.intake.CommandPosition;
 import io.polyglot.command.intake.EventRefusedException;
 import io.polyglot.command.intake.Intake;
 import io.polyglot.runtime.KafkaUnavailableException;
@@ -43,12 +44,12 @@ public final class KafkaCommandLog implements CommandLog {
     }
 
     @Override
-    public CompletableFuture<Void> append(Intake.Accepted command) {
-        CompletableFuture<Void> ack = new CompletableFuture<>();
+    public CompletableFuture<CommandPosition> append(Intake.Accepted command) {
+        CompletableFuture<CommandPosition> ack = new CompletableFuture<>();
         try {
             producer.send(record(command), (metadata, error) -> {
                 if (error == null) {
-                    ack.complete(null);
+                    ack.complete(new CommandPosition(metadata.partition(), metadata.offset()));
                 } else {
                     ack.completeExceptionally(classify(error));
                 }

@@ -4,7 +4,10 @@ import io.polyglot.command.avro.AggregateHead;
 import io.polyglot.command.avro.CommandDecision;
 import io.polyglot.command.decider.DeciderRecords;
 import io.polyglot.command.decider.DeciderTopology;
+import io.polyglot.command.decider.DecisionHeaders;
+import io.polyglot.command.intake.CommandPosition;
 import io.polyglot.command.intake.DecisionBoard;
+import io.polyglot.command.intake.DecisionWaiter;
 import io.polyglot.runtime.KafkaUnavailableException;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
@@ -12,11 +15,11 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -49,12 +52,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The feed reads every partition of {@code commands.decisions} with {@code read_committed} from where the topic
  * ended at start-up, so it sees exactly the decisions the decider committed after this instance could have sent a
- * command. Stored decisions and aggregate heads are read from the decider's local stores (interactive queries), only
- * from the partitions whose tasks are active on this instance; a store that cannot be read for a moment (a
- * rebalance) is a {@link KafkaUnavailableException}, which the API answers 503 with {@code Retry-After}. When
- * several instances run, each advertises its HTTP address as {@code application.server}; {@link #ownerOf} names the
- * instance that owns an aggregate's partition, found from the streams metadata with the same murmur2 of the UTF-8
- * key that placed its commands.
+ * command. It offers each decision to the requests waiting for its command id and body hash, with the command record
+ * its headers name ({@link DecisionHeaders}); each request takes the decision of its own record
+ * ({@link DecisionWaiter}).
+ *
+ * <p>Stored decisions and aggregate heads are read from the decider's local stores (interactive queries), only from
+ * the partitions whose tasks are active on this instance; a store that cannot be read for a moment (a rebalance) is
+ * a {@link KafkaUnavailableException}, which the API answers 503 with {@code Retry-After}. When several instances
+ * run, each advertises its HTTP address as {@code application.server}; {@link #ownerOf} names the instance that owns
+ * an aggregate's partition, found from the streams metadata with the same murmur2 of the UTF-8 key that placed its
+ * commands.
  *
  * <p>Before it decides anything, the decider restores its global store of command ids from {@code commands.ids}
  * (every id kept by any partition within the retention); how many records that took and how long is logged, because
@@ -68,8 +75,8 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
 
     private final KafkaStreams streams;
     private final Consumer<byte[], byte[]> decisions;
-    /** The requests waiting for a decision, by command id and body hash; each has a future of its own. */
-    private final Map<Waiting, List<CompletableFuture<CommandDecision>>> waiters = new ConcurrentHashMap<>();
+    /** The requests waiting for a decision, by command id and body hash; each has a waiter of its own. */
+    private final Map<Waiting, List<DecisionWaiter>> waiters = new ConcurrentHashMap<>();
 
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final Thread feed;
@@ -179,11 +186,26 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
             return;
         }
         pending.remove(decision.getCommandId());
-        List<CompletableFuture<CommandDecision>> waiting =
-                waiters.remove(new Waiting(decision.getCommandId(), decision.getBodyHash()));
-        if (waiting != null) {
-            waiting.forEach(waiter -> waiter.complete(decision));
+        Waiting key = new Waiting(decision.getCommandId(), decision.getBodyHash());
+        if (!waiters.containsKey(key)) {
+            // No request here waits for it: sent through another instance, answered pending, or not waiting at all.
+            return;
         }
+        CommandPosition answered = DecisionHeaders.answered(record.headers());
+        List<DecisionWaiter> answeredNow = new ArrayList<>(1);
+        // The lists are changed only inside the map's atomic operations; the futures are completed outside them, so
+        // that what a request does once answered never runs inside the map.
+        waiters.computeIfPresent(key, (waitingFor, waiting) -> {
+            for (Iterator<DecisionWaiter> each = waiting.iterator(); each.hasNext(); ) {
+                DecisionWaiter waiter = each.next();
+                if (waiter.takes(decision, answered)) {
+                    each.remove();
+                    answeredNow.add(waiter);
+                }
+            }
+            return waiting.isEmpty() ? null : waiting;
+        });
+        answeredNow.forEach(DecisionWaiter::answer);
     }
 
     /** What a request waits for: the decision of the command with this id and this body. */
@@ -217,11 +239,11 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
     }
 
     @Override
-    public CompletableFuture<CommandDecision> awaitDecision(String commandId, String bodyHash) {
-        CompletableFuture<CommandDecision> waiter = new CompletableFuture<>();
-        // The lists are changed only inside the map's atomic operations, and a delivered one is out of the map.
+    public DecisionWaiter awaitDecision(String commandId, String bodyHash) {
+        DecisionWaiter waiter = new DecisionWaiter(commandId, bodyHash);
+        // The lists are changed only inside the map's atomic operations, and an emptied one is out of the map.
         waiters.compute(new Waiting(commandId, bodyHash), (key, waiting) -> {
-            List<CompletableFuture<CommandDecision>> list = waiting == null ? new ArrayList<>(1) : waiting;
+            List<DecisionWaiter> list = waiting == null ? new ArrayList<>(1) : waiting;
             list.add(waiter);
             return list;
         });
@@ -229,16 +251,21 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
     }
 
     @Override
-    public void stopWaiting(String commandId, String bodyHash, CompletableFuture<CommandDecision> waiter) {
-        waiters.computeIfPresent(new Waiting(commandId, bodyHash), (key, waiting) -> {
+    public void stopWaiting(DecisionWaiter waiter) {
+        waiters.computeIfPresent(new Waiting(waiter.commandId(), waiter.bodyHash()), (key, waiting) -> {
             waiting.remove(waiter);
             return waiting.isEmpty() ? null : waiting;
         });
     }
 
     @Override
-    public void appended(String commandId) {
-        pending.add(commandId);
+    public void appended(DecisionWaiter waiter, CommandPosition position) {
+        pending.add(waiter.commandId());
+        if (waiter.appendedAt(position)) {
+            // Its decision was published before Kafka's acknowledgement reached the request.
+            pending.remove(waiter.commandId());
+            stopWaiting(waiter);
+        }
     }
 
     /**
@@ -425,9 +452,9 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
             stateDir.ifPresent(DeciderStateDir::markClosedCleanly);
         }
         for (Waiting key : waiters.keySet()) {
-            List<CompletableFuture<CommandDecision>> waiting = waiters.remove(key);
+            List<DecisionWaiter> waiting = waiters.remove(key);
             if (waiting != null) {
-                waiting.forEach(waiter -> waiter.cancel(false));
+                waiting.forEach(waiter -> waiter.decision().cancel(false));
             }
         }
     }

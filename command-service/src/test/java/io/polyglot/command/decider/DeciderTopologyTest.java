@@ -11,6 +11,7 @@ import io.polyglot.command.avro.CommandDecision;
 import io.polyglot.command.avro.CommandRecord;
 import io.polyglot.command.avro.DecidedEvent;
 import io.polyglot.command.avro.Outcome;
+import io.polyglot.command.intake.CommandPosition;
 import io.polyglot.command.rules.LoanApplicationRules;
 import io.polyglot.command.rules.RuleBook;
 import io.polyglot.schemas.Topics;
@@ -200,6 +201,31 @@ class DeciderTopologyTest {
         assertThat(events.isEmpty()).isTrue();
         assertThat(claims.isEmpty()).isTrue();
         assertThat(head("LoanApplication", "case-1").getVersion()).isEqualTo(1L);
+    }
+
+    @Test
+    void namesOnEachDecisionTheCommandRecordItAnswersAlsoForTwoRecordsOfTheSameCommand() {
+        // given: a command, the same command again before the first is answered, and another command
+        CommandRecord command = loan("c1", "case-1", "A_SUBMITTED");
+        send(command);
+        send(command);
+        send(loan("c2", "case-2", "A_SUBMITTED"));
+
+        // when
+        List<TestRecord<String, byte[]>> published = decisions.readRecordsToList();
+
+        // then: the driver's one partition, offsets 0, 1 and 2 of commands
+        assertThat(published)
+                .extracting(
+                        record -> DeciderRecords.decision(record.value()).getCommandId(),
+                        record -> DeciderRecords.decision(record.value()).getReplayed(),
+                        record -> header(record, DecisionHeaders.COMMAND_PARTITION),
+                        record -> header(record, DecisionHeaders.COMMAND_OFFSET))
+                .containsExactly(
+                        tuple("c1", false, "0", "0"), tuple("c1", true, "0", "1"), tuple("c2", false, "0", "2"));
+        assertThat(published)
+                .extracting(record -> DecisionHeaders.answered(record.headers()))
+                .containsExactly(new CommandPosition(0, 0), new CommandPosition(0, 1), new CommandPosition(0, 2));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.polyglot.command.intake.CommandLog;
+import io.polyglot.command.intake.CommandPosition;
 import io.polyglot.command.intake.Intake;
 import io.polyglot.command.intake.Problem;
 import io.polyglot.command.intake.ProblemType;
@@ -35,7 +36,7 @@ class OrderedSendsTest {
     void sendsTheNextLineOfAnAggregateOnlyOnceTheLineBeforeIsStored() {
         List<Intake> lines =
                 List.of(line("a1", "A"), line("b1", "B"), line("a2", "A"), line("b2", "B"), line("a3", "A"));
-        CompletableFuture<List<CompletableFuture<Void>>> batch = sendInBackground(lines, TIMEOUT);
+        CompletableFuture<List<CompletableFuture<CommandPosition>>> batch = sendInBackground(lines, TIMEOUT);
 
         await().atMost(TIMEOUT).until(() -> log.sent().size() == 2);
         assertThat(log.sent())
@@ -53,7 +54,7 @@ class OrderedSendsTest {
         log.ack("a3");
         log.ack("b2");
 
-        List<CompletableFuture<Void>> acks = batch.join();
+        List<CompletableFuture<CommandPosition>> acks = batch.join();
         assertThat(log.sent()).containsExactly("a1", "b1", "b2", "a2", "a3");
         assertThat(acks).allSatisfy(ack -> assertThat(ack).isCompleted());
     }
@@ -61,13 +62,13 @@ class OrderedSendsTest {
     @Test
     void doesNotSendTheLaterLinesOfAnAggregateWhoseLineFailed() {
         List<Intake> lines = List.of(line("a1", "A"), line("b1", "B"), line("a2", "A"), line("a3", "A"));
-        CompletableFuture<List<CompletableFuture<Void>>> batch = sendInBackground(lines, TIMEOUT);
+        CompletableFuture<List<CompletableFuture<CommandPosition>>> batch = sendInBackground(lines, TIMEOUT);
 
         await().atMost(TIMEOUT).until(() -> log.sent().size() == 2);
         log.fail("a1");
         log.ack("b1");
 
-        List<CompletableFuture<Void>> acks = batch.join();
+        List<CompletableFuture<CommandPosition>> acks = batch.join();
         assertThat(log.sent()).as("a2 and a3 never reach Kafka").containsExactly("a1", "b1");
         assertThat(acks.get(1)).isCompleted();
         for (int failed : List.of(0, 2, 3)) {
@@ -81,7 +82,8 @@ class OrderedSendsTest {
         log.refuseAtOnce("a1");
         List<Intake> lines = List.of(line("a1", "A"), line("b1", "B"), line("c1", "C"));
 
-        List<CompletableFuture<Void>> acks = OrderedSends.send(log, lines, Deadline.after(Clock.systemUTC(), TIMEOUT));
+        List<CompletableFuture<CommandPosition>> acks =
+                OrderedSends.send(log, lines, Deadline.after(Clock.systemUTC(), TIMEOUT));
 
         assertThat(log.sent()).containsExactly("a1");
         assertThat(acks).allSatisfy(ack -> assertThat(causeOf(ack)).isInstanceOf(KafkaUnavailableException.class));
@@ -92,7 +94,8 @@ class OrderedSendsTest {
         List<Intake> lines = List.of(line("a1", "A"), line("a2", "A"), line("b1", "B"));
         Duration deadline = Duration.ofMillis(300);
 
-        List<CompletableFuture<Void>> acks = OrderedSends.send(log, lines, Deadline.after(Clock.systemUTC(), deadline));
+        List<CompletableFuture<CommandPosition>> acks =
+                OrderedSends.send(log, lines, Deadline.after(Clock.systemUTC(), deadline));
 
         assertThat(log.sent()).containsExactly("a1", "b1");
         assertThat(acks.get(0)).as("a1 is still waiting for Kafka").isNotDone();
@@ -110,19 +113,20 @@ class OrderedSendsTest {
         Intake refused =
                 new Intake.Rejected(Optional.of("x1"), "unknown", Problem.of(ProblemType.INVALID_COMMAND, "refused"));
         List<Intake> lines = List.of(line("a1", "A"), refused, line("a2", "A"));
-        CompletableFuture<List<CompletableFuture<Void>>> batch = sendInBackground(lines, TIMEOUT);
+        CompletableFuture<List<CompletableFuture<CommandPosition>>> batch = sendInBackground(lines, TIMEOUT);
 
         await().atMost(TIMEOUT).until(() -> log.sent().size() == 1);
         log.ack("a1");
         await().atMost(TIMEOUT).until(() -> log.sent().size() == 2);
         log.ack("a2");
 
-        List<CompletableFuture<Void>> acks = batch.join();
+        List<CompletableFuture<CommandPosition>> acks = batch.join();
         assertThat(acks.get(1)).isNull();
         assertThat(log.sent()).containsExactly("a1", "a2");
     }
 
-    private CompletableFuture<List<CompletableFuture<Void>>> sendInBackground(List<Intake> lines, Duration timeout) {
+    private CompletableFuture<List<CompletableFuture<CommandPosition>>> sendInBackground(
+            List<Intake> lines, Duration timeout) {
         Deadline deadline = Deadline.after(Clock.systemUTC(), timeout);
         return CompletableFuture.supplyAsync(() -> OrderedSends.send(log, lines, deadline));
     }
@@ -139,7 +143,7 @@ class OrderedSendsTest {
                 List.of());
     }
 
-    private static Throwable causeOf(CompletableFuture<Void> ack) {
+    private static Throwable causeOf(CompletableFuture<CommandPosition> ack) {
         assertThat(ack).isCompletedExceptionally();
         try {
             ack.join();
@@ -153,11 +157,11 @@ class OrderedSendsTest {
     private static final class ScriptedLog implements CommandLog {
 
         private final List<String> sent = new CopyOnWriteArrayList<>();
-        private final Map<String, CompletableFuture<Void>> acks = new ConcurrentHashMap<>();
+        private final Map<String, CompletableFuture<CommandPosition>> acks = new ConcurrentHashMap<>();
         private final List<String> refusedAtOnce = new ArrayList<>();
 
         @Override
-        public CompletableFuture<Void> append(Intake.Accepted command) {
+        public CompletableFuture<CommandPosition> append(Intake.Accepted command) {
             sent.add(command.id());
             if (refusedAtOnce.contains(command.id())) {
                 return CompletableFuture.failedFuture(new KafkaUnavailableException("no broker", null));
@@ -170,7 +174,7 @@ class OrderedSendsTest {
         }
 
         void ack(String commandId) {
-            acks.get(commandId).complete(null);
+            acks.get(commandId).complete(new CommandPosition(0, sent.indexOf(commandId)));
         }
 
         void fail(String commandId) {
