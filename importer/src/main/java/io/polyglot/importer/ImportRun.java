@@ -4,7 +4,7 @@ import io.polyglot.importer.command.Batch;
 import io.polyglot.importer.command.Batcher;
 import io.polyglot.importer.command.RecordActivityCommands;
 import io.polyglot.importer.delivery.BatchAnswer;
-import io.polyglot.importer.delivery.BatchSender;
+import io.polyglot.importer.delivery.BatchDelivery;
 import io.polyglot.importer.delivery.CommandServiceException;
 import io.polyglot.importer.delivery.SendWindow;
 import io.polyglot.importer.log.CaseEvent;
@@ -33,7 +33,7 @@ public final class ImportRun {
 
     private final ImportJob job;
     private final LogSource source;
-    private final BatchSender sender;
+    private final BatchDelivery sender;
     private final Progress progress;
     private final PrintStream out;
     private final PrintStream err;
@@ -56,7 +56,7 @@ public final class ImportRun {
     public ImportRun(
             ImportJob job,
             LogSource source,
-            BatchSender sender,
+            BatchDelivery sender,
             Progress progress,
             ImportSummary summary,
             PrintStream out,
@@ -161,10 +161,17 @@ public final class ImportRun {
                 + lastRead.position() + ", went to the command service (see the summary)";
     }
 
-    /** Sends one batch from a sender thread, counting its commands as sent as its first request leaves. */
+    /**
+     * Sends one batch from a sender thread, counting its commands as sent as its first request leaves, and as not sent
+     * when no attempt reached the command service.
+     */
     private BatchAnswer send(Batch batch) throws CommandServiceException, InterruptedException {
-        summary.sent(batch.size());
-        return sender.send(batch);
+        try {
+            return sender.send(batch, () -> summary.sent(batch.size()));
+        } catch (CommandServiceException e) {
+            e.notSentBecause().ifPresent(why -> summary.notSent(batch.size(), why));
+            throw e;
+        }
     }
 
     private void accept(LogEntry entry, Batcher batcher, SendWindow window) {
