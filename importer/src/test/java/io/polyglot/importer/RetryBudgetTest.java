@@ -59,7 +59,7 @@ class RetryBudgetTest {
                     .isEqualTo(ExitStatus.OK);
             assertThat(err.toString(StandardCharsets.UTF_8))
                     .contains("the command service at http://127.0.0.1:" + port + " is not listening")
-                    .contains("waiting for it since");
+                    .containsPattern("waited [0-9.]+ s so far");
             assertThat(service.answeredLines()).hasSize(6);
         }
     }

@@ -159,7 +159,7 @@ public final class CommandServiceClient {
                 }
                 throw CommandServiceException.unreachable(message, outcome.cause());
             }
-            notices.accept(fault + "; waiting for it since " + seconds(elapsed) + ", sending " + outstanding.size()
+            notices.accept(fault + "; waited " + seconds(elapsed) + " so far, sending " + outstanding.size()
                     + " commands again in " + wait.toMillis() + " ms (attempt " + (attempt + 1)
                     + of(retry.maxAttempts()) + ", resent for up to " + seconds(retry.retryFor()) + ")");
             Thread.sleep(wait.toMillis());
