@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -155,13 +156,13 @@ public final class ImportMain implements Callable<Integer> {
                     + " as many as --retry-for allows).")
     private Integer retries;
 
-    // A restarted command service refuses connections until its decider runs again (15 to 19 s to its first decided
-    // command on the 2-core build machine), then may leave commands pending while it catches up; the default rides
-    // that out several times over (the README has the measurements).
+    // A restarted command service refuses connections until its decider runs again, then leaves commands pending
+    // while it restores its stores: about 90 s on a loaded 2-core machine, twice that for two restarts in a row. A
+    // batch import is patient, so the default rides that out more than three times (the README has the measurements).
     @Option(
             names = "--retry-for",
             paramLabel = "DURATION",
-            defaultValue = "2m",
+            defaultValue = "10m",
             converter = DurationText.class,
             description = "How long after its first attempt a request is still resent after connection failures,"
                     + " 429/502/503/504 answers or pending commands (default ${DEFAULT-VALUE}); a request the command"
@@ -428,13 +429,21 @@ public final class ImportMain implements Callable<Integer> {
     }
 
     private LogSource open() {
-        if (!Files.isRegularFile(file)) {
+        if (Files.isDirectory(file)) {
+            throw usage(file + " is a directory, not a log file");
+        }
+        if (!Files.exists(file)) {
             throw usage("no such file: " + file);
+        }
+        if (!Files.isRegularFile(file)) {
+            throw usage(file + " is not a regular file (a device, a pipe or a socket), so it is no log file");
         }
         try {
             return LogSource.open(file);
+        } catch (AccessDeniedException e) {
+            throw usage("cannot read " + file + ": permission denied for user " + System.getProperty("user.name"));
         } catch (IOException e) {
-            throw usage("cannot open " + file + ": " + e.getMessage());
+            throw usage("cannot read " + file + ": " + e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 

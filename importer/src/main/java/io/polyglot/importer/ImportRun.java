@@ -4,7 +4,7 @@ import io.polyglot.importer.command.Batch;
 import io.polyglot.importer.command.Batcher;
 import io.polyglot.importer.command.RecordActivityCommands;
 import io.polyglot.importer.delivery.BatchAnswer;
-import io.polyglot.importer.delivery.BatchSender;
+import io.polyglot.importer.delivery.BatchDelivery;
 import io.polyglot.importer.delivery.CommandServiceException;
 import io.polyglot.importer.delivery.SendWindow;
 import io.polyglot.importer.log.CaseEvent;
@@ -28,7 +28,7 @@ public final class ImportRun {
 
     private final ImportJob job;
     private final LogSource source;
-    private final BatchSender sender;
+    private final BatchDelivery sender;
     private final ImportSummary summary;
     private final FinalReport report;
     private final RecordActivityCommands commands;
@@ -41,7 +41,7 @@ public final class ImportRun {
      * @param summary the tally, also read by the progress
      * @param report what writes the progress's last line and the summary, at the end of the run or on a SIGTERM
      */
-    public ImportRun(ImportJob job, LogSource source, BatchSender sender, ImportSummary summary, FinalReport report) {
+    public ImportRun(ImportJob job, LogSource source, BatchDelivery sender, ImportSummary summary, FinalReport report) {
         this.job = job;
         this.source = source;
         this.sender = sender;
@@ -142,10 +142,17 @@ public final class ImportRun {
                 + lastRead.position() + ", went to the command service (see the summary)";
     }
 
-    /** Sends one batch from a sender thread, counting its commands as sent as its first request leaves. */
+    /**
+     * Sends one batch from a sender thread, counting its commands as sent as its first request leaves, and as not sent
+     * when no attempt reached the command service.
+     */
     private BatchAnswer send(Batch batch) throws CommandServiceException, InterruptedException {
-        summary.sent(batch.size());
-        return sender.send(batch);
+        try {
+            return sender.send(batch, () -> summary.sent(batch.size()));
+        } catch (CommandServiceException e) {
+            e.notSentBecause().ifPresent(why -> summary.notSent(batch.size(), why));
+            throw e;
+        }
     }
 
     private void accept(LogEntry entry, Batcher batcher, SendWindow window) {

@@ -148,4 +148,16 @@ class ImportUsageTest {
         assertThat(run.exitStatus()).isZero();
         assertThat(run.out()).contains("--case-column").contains("Exit status:").contains("POLYGLOT_TOKEN");
     }
+
+    @Test
+    void saysThatADirectoryIsADirectoryRatherThanNoSuchFile() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("adir.xes"));
+
+        Run run = importing("--type", "LoanApplication", folder.toString());
+
+        assertThat(run.exitStatus()).isEqualTo(ExitStatus.USAGE);
+        assertThat(run.err())
+                .contains(folder + " is a directory, not a log file")
+                .doesNotContain("no such file");
+    }
 }

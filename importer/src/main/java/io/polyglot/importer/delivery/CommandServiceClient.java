@@ -13,6 +13,7 @@ import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.slf4j.Logger;
@@ -54,6 +57,7 @@ public final class CommandServiceClient {
     private final URI batchUri;
     private final Optional<String> token;
     private final RetryPolicy retry;
+    private final Duration connectTimeout;
     private final Duration requestTimeout;
     private final Consumer<String> notices;
     private final HttpClient http;
@@ -78,6 +82,7 @@ public final class CommandServiceClient {
         this.batchUri = URI.create(this.baseUrl + BATCH_PATH);
         this.token = token;
         this.retry = retry;
+        this.connectTimeout = connectTimeout;
         this.requestTimeout = requestTimeout;
         this.notices = notices;
         this.http = HttpClient.newBuilder()
@@ -103,11 +108,28 @@ public final class CommandServiceClient {
      * @throws InterruptedException when interrupted while waiting for an answer or a retry
      */
     public BatchAnswer send(Batch batch) throws CommandServiceException, InterruptedException {
+        return send(batch, () -> {});
+    }
+
+    /**
+     * Like {@link #send(Batch)}, and runs {@code leaving} once, as the first request of the batch that got a
+     * connection starts sending its body: a batch whose every attempt failed to connect never left the machine.
+     *
+     * @throws CommandServiceException as {@link #send(Batch)}; {@link CommandServiceException#notSentBecause()} tells
+     *     whether no attempt got as far as a connection
+     */
+    public BatchAnswer send(Batch batch, Runnable leaving) throws CommandServiceException, InterruptedException {
         LineResult[] results = new LineResult[batch.size()];
         List<Integer> outstanding = IntStream.range(0, batch.size()).boxed().toList();
         long firstAttempt = System.nanoTime();
+        AtomicBoolean left = new AtomicBoolean();
+        Runnable once = () -> {
+            if (left.compareAndSet(false, true)) {
+                leaving.run();
+            }
+        };
         for (int attempt = 1; ; attempt++) {
-            Attempt outcome = attempt(batch, outstanding);
+            Attempt outcome = attempt(batch, outstanding, once);
             if (outcome.results() != null) {
                 outstanding = keepResults(outstanding, outcome.results(), results);
                 if (outstanding.isEmpty()) {
@@ -130,12 +152,16 @@ public final class CommandServiceClient {
                     return new BatchAnswer(batch, Arrays.asList(results), attempt);
                 }
                 String message = "the command service at " + baseUrl + " could not take the commands after " + tried
-                        + " (--retry-for " + seconds(retry.retryFor()) + "); the last one failed with " + fault;
+                        + " (--retry-for " + seconds(retry.retryFor()) + "); the last one failed: " + fault;
+                if (!left.get()) {
+                    throw CommandServiceException.nothingSent(
+                            message, "the command service at " + baseUrl + " could not be reached", outcome.cause());
+                }
                 throw CommandServiceException.unreachable(message, outcome.cause());
             }
-            notices.accept(fault + "; sending " + outstanding.size() + " commands again in " + wait.toMillis()
-                    + " ms (attempt " + (attempt + 1) + of(retry.maxAttempts()) + ", " + seconds(elapsed)
-                    + " after the first; resent for up to " + seconds(retry.retryFor()) + ")");
+            notices.accept(fault + "; waited " + seconds(elapsed) + " so far, sending " + outstanding.size()
+                    + " commands again in " + wait.toMillis() + " ms (attempt " + (attempt + 1)
+                    + of(retry.maxAttempts()) + ", resent for up to " + seconds(retry.retryFor()) + ")");
             Thread.sleep(wait.toMillis());
         }
     }
@@ -175,21 +201,26 @@ public final class CommandServiceClient {
         return again;
     }
 
-    private Attempt attempt(Batch batch, List<Integer> lines) throws CommandServiceException, InterruptedException {
+    private Attempt attempt(Batch batch, List<Integer> lines, Runnable leaving)
+            throws CommandServiceException, InterruptedException {
         List<PendingCommand> commands =
                 lines.stream().map(batch.commands()::get).toList();
+        AtomicBoolean connected = new AtomicBoolean();
         HttpRequest.Builder request = HttpRequest.newBuilder(batchUri)
                 .timeout(requestTimeout)
                 .header("Content-Type", NDJSON)
                 .header("Accept", NDJSON)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(new Batch(commands).body()));
+                .POST(new Leaving(HttpRequest.BodyPublishers.ofByteArray(new Batch(commands).body()), () -> {
+                    connected.set(true);
+                    leaving.run();
+                }));
         token.ifPresent(value -> request.header("Authorization", "Bearer " + value));
         long started = System.nanoTime();
         HttpResponse<byte[]> response;
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            return Attempt.fault(describe(e), Optional.empty(), e);
+            return Attempt.fault(describe(e, connected.get()), Optional.empty(), e);
         }
         int status = response.statusCode();
         log.debug(
@@ -279,17 +310,38 @@ public final class CommandServiceClient {
                 "the command service at " + baseUrl + " gave an answer the importer " + "cannot read: " + what);
     }
 
-    private String describe(IOException e) {
+    /**
+     * What a failed request means to a user, with the exception's own words after it in brackets: the low-level text
+     * (a chunked transfer encoding in state READING_DATA, say) tells nothing to someone who only wants to know whether
+     * the command service is up.
+     */
+    private String describe(IOException e, boolean connected) {
+        String service = "the command service at " + baseUrl;
+        String what;
         if (e instanceof HttpConnectTimeoutException) {
-            return "no connection within the connect timeout";
+            what = service + " did not accept a connection within " + seconds(connectTimeout);
+        } else if (e instanceof HttpTimeoutException) {
+            what = service + " did not answer within " + seconds(requestTimeout) + " (--timeout)";
+        } else if (e instanceof ConnectException) {
+            what = service + " is not listening (connection refused)";
+        } else if (connected) {
+            what = service + " closed the connection before answering in full, e.g. it stopped";
+        } else {
+            what = service + " could not be reached";
         }
-        if (e instanceof HttpTimeoutException) {
-            return "no answer within " + requestTimeout.toMillis() + " ms";
+        return what + " [" + technical(e) + "]";
+    }
+
+    /** The exception and its causes, class and message each, e.g. {@code ConnectException: Connection refused}. */
+    private static String technical(Throwable e) {
+        List<String> chain = new ArrayList<>();
+        for (Throwable t = e; t != null && chain.size() < 3; t = t.getCause()) {
+            String text = t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+            if (!chain.contains(text)) {
+                chain.add(text);
+            }
         }
-        if (e instanceof ConnectException) {
-            return "connection refused";
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+        return String.join(", caused by ", chain);
     }
 
     private static Optional<Duration> retryAfter(HttpResponse<?> response) {
@@ -309,6 +361,24 @@ public final class CommandServiceClient {
         String text = new String(body, StandardCharsets.UTF_8).strip().replaceAll("\\s+", " ");
         return " (" + (text.length() > MAX_BODY_IN_MESSAGE ? text.substring(0, MAX_BODY_IN_MESSAGE) + "..." : text)
                 + ")";
+    }
+
+    /**
+     * A request body that tells when the HTTP client starts to send it, which it does only once it has a connection:
+     * the moment the commands leave the machine.
+     */
+    private record Leaving(HttpRequest.BodyPublisher body, Runnable onLeaving) implements HttpRequest.BodyPublisher {
+
+        @Override
+        public long contentLength() {
+            return body.contentLength();
+        }
+
+        @Override
+        public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
+            onLeaving.run();
+            body.subscribe(subscriber);
+        }
     }
 
     /** One request's outcome: either the results of its lines, or a transient fault. */

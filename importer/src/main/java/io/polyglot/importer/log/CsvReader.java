@@ -53,7 +53,7 @@ public final class CsvReader implements EventLogReader {
         try {
             parser = format.parse(withoutByteOrderMark(in));
         } catch (CharacterCodingException e) {
-            throw new MalformedLogException(NOT_UTF_8 + " in the header", 1, -1, e);
+            throw notUtf8(e, 1);
         } catch (IllegalArgumentException | UncheckedIOException e) {
             // A damaged gzip file under the CSV text is no fault of the CSV, though the parser hands it on as one.
             CorruptGzipException.throwIfBehind(e);
@@ -70,9 +70,8 @@ public final class CsvReader implements EventLogReader {
                 record = records.next();
             } catch (UncheckedIOException | IllegalStateException e) {
                 CorruptGzipException.throwIfBehind(e);
-                if (e.getCause() instanceof CharacterCodingException) {
-                    // The parser has read every line break before the sequence: it is on the line after them.
-                    throw new MalformedLogException(NOT_UTF_8, parser.getCurrentLineNumber() + 1, -1, e);
+                if (e.getCause() instanceof CharacterCodingException notUtf8) {
+                    throw notUtf8(notUtf8, parser.getCurrentLineNumber());
                 }
                 String reason =
                         e.getCause() == null ? e.getMessage() : e.getCause().getMessage();
@@ -80,6 +79,14 @@ public final class CsvReader implements EventLogReader {
             }
             sink.accept(toEntry(record, parser.getCurrentLineNumber(), attributeColumns));
         }
+    }
+
+    /** Where the decoder found the bytes that are no UTF-8, which the parser's line count only approaches. */
+    private static MalformedLogException notUtf8(CharacterCodingException e, long parserLine) {
+        if (e instanceof StrictUtf8Reader.NotUtf8Exception at) {
+            return new MalformedLogException(NOT_UTF_8, at.line(), at.column(), e);
+        }
+        return new MalformedLogException(NOT_UTF_8, parserLine, -1, e);
     }
 
     private static Reader withoutByteOrderMark(InputStream in) throws IOException {

@@ -160,9 +160,12 @@ public final class XesReader implements EventLogReader {
 
     private LogEntry toEntry(
             String caseId, int eventsInTrace, Map<String, String> fields, Map<String, String> inherited, long line) {
-        if (caseId == null) {
-            return new UnusableEvent(
-                    null, eventsInTrace, UnusableEvent.MISSING_CASE_ID, "the trace has no concept:name", line);
+        // An empty or blank case id names no case, and the command service refuses it as an aggregate id anyway.
+        if (caseId == null || caseId.isBlank()) {
+            String detail = caseId == null
+                    ? "the trace has no concept:name"
+                    : "the trace's concept:name is empty or blank ('" + caseId + "')";
+            return new UnusableEvent(null, eventsInTrace, UnusableEvent.MISSING_CASE_ID, detail, line);
         }
         int position = positions.next(caseId);
         String activity = fields.remove(CONCEPT_NAME);

@@ -37,6 +37,8 @@ public final class ImportSummary {
     private final AtomicLong rejectedLocally = new AtomicLong();
     private final AtomicLong rejectedByService = new AtomicLong();
     private final AtomicLong undecided = new AtomicLong();
+    private final AtomicLong notSent = new AtomicLong();
+    private volatile String notSentBecause;
     private final List<String> undecidedExamples = new CopyOnWriteArrayList<>();
     private final Set<String> cases = ConcurrentHashMap.newKeySet();
     private final Map<String, Tally> problems = new ConcurrentSkipListMap<>();
@@ -57,6 +59,22 @@ public final class ImportSummary {
     /** Counts {@code commands} commands as sent: their request is leaving for the command service. */
     public void sent(int commands) {
         sent.addAndGet(commands);
+    }
+
+    /**
+     * Counts {@code commands} commands as not sent: every attempt of their request failed before it reached the
+     * command service, so they never left the machine.
+     *
+     * @param why why, for the summary, e.g. {@code the command service at URL could not be reached}
+     */
+    public void notSent(int commands, String why) {
+        notSentBecause = why;
+        notSent.addAndGet(commands);
+    }
+
+    /** Commands whose request never reached the command service. */
+    public long notSentCount() {
+        return notSent.get();
     }
 
     /** Counts the final answers of one batch. */
@@ -173,6 +191,10 @@ public final class ImportSummary {
                         : " (sent, but no final answer came: the request failed or the import stopped first; an"
                                 + " import of the same log sends the same command ids)");
         out.append(System.lineSeparator());
+        long notSentNow = notSent.get();
+        if (notSentNow > 0) {
+            out.append(String.format("not sent  %,d (%s)%n", notSentNow, notSentBecause));
+        }
         return out.toString();
     }
 

@@ -239,4 +239,55 @@ class CsvReaderTest {
         assertThat(counts[1]).as("rows whose NA wind_gust was left out").isPositive();
         assertThat(counts[2]).as("attributes holding NA").isZero();
     }
+
+    @Test
+    void reportsARowWithABlankCaseIdAsUnusableLikeAnEmptyOne() throws Exception {
+        // given a row whose case id is blanks inside quotes
+        String csv = """
+                origin,time_hour
+                "   ",2013-01-01T06:00:00Z
+                EWR,2013-01-01T07:00:00Z
+                """;
+
+        // when
+        CollectingSink sink = read(csv, WEATHER);
+
+        // then
+        assertThat(sink.unusable())
+                .extracting(UnusableEvent::caseId, UnusableEvent::problem, UnusableEvent::line)
+                .containsExactly(tuple(null, UnusableEvent.MISSING_CASE_ID, 2L));
+        assertThat(sink.events()).extracting(CaseEvent::caseId).containsExactly("EWR");
+    }
+
+    @Test
+    void namesTheLineAndColumnOfALatin1CharacterInTheMiddleOfALine() {
+        // given a Latin-1 file: the O with diaeresis of line 2 is the single byte D6, the 3rd character of its line
+        byte[] csv = "origin,time_hour\nKÖLN,2013-01-01T06:00:00Z\nEWR,2013-01-01T07:00:00Z\n"
+                .getBytes(StandardCharsets.ISO_8859_1);
+        CollectingSink sink = new CollectingSink();
+
+        // when / then
+        assertThatThrownBy(() -> new CsvReader(new ByteArrayInputStream(csv), WEATHER).read(sink))
+                .isInstanceOfSatisfying(MalformedLogException.class, e -> {
+                    assertThat(e.line()).isEqualTo(2);
+                    assertThat(e.column()).isEqualTo(2);
+                    assertThat(e.describe()).startsWith("line 2, column 2: the file is not UTF-8");
+                });
+        assertThat(sink.entries()).isEmpty();
+    }
+
+    @Test
+    void countsColumnsInCharactersAndLinesAfterCarriageReturnsToo() {
+        // given lines ended by CR LF, a two-byte and a four-byte character before the bad byte FF on line 3
+        byte[] good = "origin,time_hour\r\nEWR,2013-01-01T06:00:00Z\r\n\"Zü😀".getBytes(StandardCharsets.UTF_8);
+        byte[] csv = java.util.Arrays.copyOf(good, good.length + 1);
+        csv[good.length] = (byte) 0xFF;
+
+        // when / then: the quote, Z, u with diaeresis and the emoji are four characters, so the byte is the fifth
+        assertThatThrownBy(() -> new CsvReader(new ByteArrayInputStream(csv), WEATHER).read(new CollectingSink()))
+                .isInstanceOfSatisfying(MalformedLogException.class, e -> {
+                    assertThat(e.line()).isEqualTo(3);
+                    assertThat(e.column()).isEqualTo(5);
+                });
+    }
 }

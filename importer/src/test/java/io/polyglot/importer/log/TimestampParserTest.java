@@ -8,6 +8,10 @@ import org.junit.jupiter.api.Test;
 
 class TimestampParserTest {
 
+    private static final TimestampParser AMSTERDAM_ISO = TimestampParser.of(null, ZoneId.of("Europe/Amsterdam"));
+    private static final TimestampParser AMSTERDAM_PATTERN =
+            TimestampParser.of("yyyy-MM-dd HH:mm:ss", ZoneId.of("Europe/Amsterdam"));
+
     @Test
     void passesIsoTimesWithAnOffsetThroughUnchanged() {
         // given
@@ -59,5 +63,21 @@ class TimestampParserTest {
     @Test
     void refusesAnInvalidPattern() {
         assertThatThrownBy(() -> TimestampParser.of("yyyy-MM-dd {", null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void readsALocalTimeInTheGapOfAChangeToSummerTimeWithTheOffsetBeforeTheGap() {
+        // given Amsterdam, where 2012-03-25 02:00 was followed by 03:00
+        // when / then: 02:30 with the winter offset, +01:00, is 01:30Z, written with the summer offset
+        assertThat(AMSTERDAM_ISO.parse("2012-03-25T02:30:00")).hasValue("2012-03-25T03:30:00+02:00");
+        assertThat(AMSTERDAM_PATTERN.parse("2012-03-25 02:30:00")).hasValue("2012-03-25T03:30:00+02:00");
+    }
+
+    @Test
+    void readsALocalTimeInTheOverlapOfAChangeToWinterTimeAsTheFirstOfTheTwo() {
+        // given Amsterdam, where 2012-10-28 02:00 to 03:00 happened twice, first at +02:00, then at +01:00
+        // when / then: the earlier offset, the summer one
+        assertThat(AMSTERDAM_ISO.parse("2012-10-28T02:30:00")).hasValue("2012-10-28T02:30:00+02:00");
+        assertThat(AMSTERDAM_PATTERN.parse("2012-10-28 02:30:00")).hasValue("2012-10-28T02:30:00+02:00");
     }
 }

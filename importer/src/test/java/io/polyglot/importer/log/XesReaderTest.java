@@ -334,4 +334,24 @@ class XesReaderTest {
                 .isInstanceOf(MalformedLogException.class)
                 .hasMessageContaining("<html>");
     }
+
+    @Test
+    void reportsTheEventsOfATraceWithAnEmptyOrBlankCaseIdAsUnusableLikeAMissingOne() throws Exception {
+        // given a trace whose concept:name is empty and one whose concept:name is blanks only
+        String event = "<event><string key=\"concept:name\" value=\"a\"/>"
+                + "<date key=\"time:timestamp\" value=\"2020-01-01T00:00:00Z\"/></event>";
+        String xes = "<log><trace><string key=\"concept:name\" value=\"\"/>" + event + "</trace>"
+                + "<trace><string key=\"concept:name\" value=\"  \"/>" + event + "</trace></log>";
+
+        // when
+        CollectingSink sink = read(xes);
+
+        // then
+        assertThat(sink.events()).isEmpty();
+        assertThat(sink.unusable())
+                .extracting(UnusableEvent::caseId, UnusableEvent::problem)
+                .containsExactly(
+                        tuple(null, UnusableEvent.MISSING_CASE_ID), tuple(null, UnusableEvent.MISSING_CASE_ID));
+        assertThat(sink.unusable().get(1).detail()).contains("empty or blank");
+    }
 }
