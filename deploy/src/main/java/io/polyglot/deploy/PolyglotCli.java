@@ -264,16 +264,33 @@ public final class PolyglotCli {
 
         @Override
         public Integer call() throws IOException, InterruptedException {
-            Map<String, String> env = cli.stack(spec.commandLine().getOut()).env();
+            // The importer rides out a restart of the command service for minutes (--retry-for); a stack that is not
+            // running at all is said at once, as the other commands that use the stack say it.
+            boolean help = arguments.stream().anyMatch(Import::asksForHelp);
+            Map<String, String> env;
+            try {
+                env = help
+                        ? Map.of()
+                        : cli.stack(spec.commandLine().getOut()).envOfRunning(PolyglotStack.Server.COMMAND_SERVICE);
+            } catch (ServerStartException | StackNotRunningException e) {
+                spec.commandLine().getErr().println("polyglot: import could not run: " + e.getMessage());
+                return Archive.COULD_NOT_RUN;
+            }
             Path jar = cli.builtJar("importer");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", jar.toString()));
             command.addAll(arguments);
             ProcessBuilder builder = new ProcessBuilder(command).inheritIO();
-            builder.environment().put("COMMAND_URL", env.get("COMMAND_URL"));
-            // In the importer's environment, never on its command line, where ps would show it.
-            builder.environment().put("POLYGLOT_TOKEN", env.get("POLYGLOT_TOKEN"));
+            if (!help) {
+                builder.environment().put("COMMAND_URL", env.get("COMMAND_URL"));
+                // In the importer's environment, never on its command line, where ps would show it.
+                builder.environment().put("POLYGLOT_TOKEN", env.get("POLYGLOT_TOKEN"));
+            }
             return builder.start().waitFor();
+        }
+
+        private static boolean asksForHelp(String argument) {
+            return List.of("-h", "--help", "-V", "--version").contains(argument);
         }
     }
 

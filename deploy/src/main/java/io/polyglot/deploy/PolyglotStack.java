@@ -42,11 +42,13 @@ import org.slf4j.LoggerFactory;
  * with a temporary home.
  */
 public final class PolyglotStack {
-    /** The servers of the stack, which the CLI's commands reach directly. */
+    /** The servers of the stack, and the service {@code import} sends to, which the CLI's commands reach directly. */
     public enum Server {
         KAFKA("Kafka"),
         POSTGRES("PostgreSQL"),
-        S3("S3Proxy");
+        S3("S3Proxy"),
+        /** The first command-service instance, which {@code import} sends to. */
+        COMMAND_SERVICE("the command service");
 
         private final String label;
 
@@ -59,6 +61,7 @@ public final class PolyglotStack {
                 case KAFKA -> state.kafkaPort();
                 case POSTGRES -> state.postgresPort();
                 case S3 -> state.s3Port();
+                case COMMAND_SERVICE -> state.commandPort();
             };
         }
     }

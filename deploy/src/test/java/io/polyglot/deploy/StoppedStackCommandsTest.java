@@ -29,7 +29,8 @@ class StoppedStackCommandsTest {
                 "projection rebuild loans      | projection rebuild | PostgreSQL",
                 "archive ls                    | archive ls         | S3Proxy",
                 "archive verify                | archive verify     | S3Proxy",
-                "archive cat " + SEGMENT + "   | archive cat        | S3Proxy"
+                "archive cat " + SEGMENT + "   | archive cat        | S3Proxy",
+                "import --type Loan loans.xes  | import             | the command service"
             })
     void saysInOneLineThatTheStackIsNotRunningAndHowToStartItAndExitsTwo(
             String commandLine, String command, String server) {
@@ -42,7 +43,11 @@ class StoppedStackCommandsTest {
                         "access",
                         "secret");
         stopped.save(home);
-        int port = server.equals("PostgreSQL") ? stopped.postgresPort() : stopped.s3Port();
+        int port = switch (server) {
+            case "PostgreSQL" -> stopped.postgresPort();
+            case "S3Proxy" -> stopped.s3Port();
+            default -> stopped.commandPort();
+        };
 
         // when
         CliRun run = CliRun.of(home, unbuiltRepository, commandLine.split(" "));
@@ -62,7 +67,8 @@ class StoppedStackCommandsTest {
                 "projection rebuild          | projection rebuild",
                 "archive ls                  | archive ls",
                 "archive verify              | archive verify",
-                "archive cat " + SEGMENT + " | archive cat"
+                "archive cat " + SEGMENT + " | archive cat",
+                "import --type Loan loans.xes | import"
             })
     void saysInOneLineThatTheStackWasNeverStartedAndExitsTwo(String commandLine, String command) {
         // when
