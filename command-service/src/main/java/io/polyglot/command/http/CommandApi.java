@@ -20,6 +20,7 @@ import io.polyglot.command.intake.ProblemType;
 import io.polyglot.runtime.AccessVerdict;
 import io.polyglot.runtime.KafkaUnavailableException;
 import io.polyglot.runtime.TokenAccess;
+import jakarta.servlet.DispatcherType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +50,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.servlet.FilterHolder;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -175,7 +178,10 @@ public final class CommandApi implements AutoCloseable {
                 return connector;
             });
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
-            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new ProblemErrorHandler(json)));
+            config.jetty.modifyServletContextHandler(context -> {
+                context.setErrorHandler(new ProblemErrorHandler(json));
+                context.addFilter(new FilterHolder(new RequestLineMethod()), "/*", EnumSet.of(DispatcherType.REQUEST));
+            });
         });
         // Before any route is looked up, so an unknown path or method answers 401 too and nothing is learned.
         app.before(this::requireToken);
