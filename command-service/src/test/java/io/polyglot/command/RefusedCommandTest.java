@@ -122,6 +122,40 @@ class RefusedCommandTest {
         assertThat(running.committedCount(Topics.EVENTS_ALL)).isEqualTo(before);
     }
 
+    static Stream<Arguments> blankNames() {
+        return Stream.of(
+                Arguments.of("a command id of two no-break spaces", "/commandId", "\u00A0\u00A0"),
+                Arguments.of("a command id of a zero-width space", "/commandId", "\u200B"),
+                Arguments.of("an aggregate id of a no-break space", "/aggregateId", "\u00A0"),
+                Arguments.of("a correlation id of narrow no-break spaces", "/correlationId", "\u202F\u2007"),
+                Arguments.of("a causation id of a byte order mark and a word joiner", "/causationId", "\uFEFF\u2060"),
+                Arguments.of("an activity of a soft hyphen", "/payload/activity", "\u00AD"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("blankNames")
+    void refusesANameOfCharactersThatShowNothingAndProducesNothing(String what, String pointer, String blank) {
+        // given
+        long commandsBefore = running.committedCount(Topics.COMMANDS);
+        long eventsBefore = running.committedCount(Topics.EVENTS_ALL);
+        String body = with(c -> {
+            ObjectNode parent = pointer.startsWith("/payload/") ? (ObjectNode) c.get("payload") : c;
+            parent.put(pointer.substring(pointer.lastIndexOf('/') + 1), blank);
+        });
+
+        // when
+        HttpResponse<String> response = running.postJson(body);
+
+        // then
+        assertProblem(response, 400, "invalid-command");
+        assertThat(json(response).get("errors")).singleElement().satisfies(error -> {
+            assertThat(error.get("pointer").asText()).isEqualTo(pointer);
+            assertThat(error.get("message").asText()).startsWith("must not be").endsWith("blank");
+        });
+        assertThat(running.committedCount(Topics.COMMANDS)).isEqualTo(commandsBefore);
+        assertThat(running.committedCount(Topics.EVENTS_ALL)).isEqualTo(eventsBefore);
+    }
+
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"-1", "9223372036854775808", "99999999999999999999", "1e30"})
     void saysAnExpectedVersionOutsideItsRangeIsOutOfRangeAndNamesTheRange(String version) {

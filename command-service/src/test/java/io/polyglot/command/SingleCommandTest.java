@@ -172,6 +172,34 @@ class SingleCommandTest {
     }
 
     @Test
+    void takesTheMethodOfTheRequestLineAndNoneFromAMethodOverrideHeader() {
+        // given: a decided command, which a GET of its id answers with 200
+        running.postJson(recordActivity("override-1", "o-1").toString());
+        assertThat(running.get("/v1/commands/override-1").statusCode()).isEqualTo(200);
+
+        // when: a POST of that id that asks to be taken for a GET, and a command that asks to be taken for one
+        HttpResponse<String> status = running.send(
+                running.authorized(java.net.http.HttpRequest.newBuilder(running.uri("/v1/commands/override-1")))
+                        .header("X-HTTP-Method-Override", "GET")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.noBody())
+                        .build());
+        HttpResponse<String> command =
+                running.send(running.authorized(java.net.http.HttpRequest.newBuilder(running.uri("/v1/commands")))
+                        .header("X-HTTP-Method-Override", "GET")
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                recordActivity("override-2", "o-2").toString()))
+                        .build());
+
+        // then: each is what its request line says, a POST
+        assertProblem(status, 405, "method-not-allowed");
+        assertThat(status.headers().firstValue("Allow")).hasValue("GET");
+        assertThat(json(status).get("detail").asText()).isEqualTo("POST is not allowed on /v1/commands/override-1");
+        assertThat(command.statusCode()).isEqualTo(200);
+        assertThat(json(command).get("commandId").asText()).isEqualTo("override-2");
+    }
+
+    @Test
     void answersAnUnknownHttpVersionWithABadRequestProblemRatherThanA5xx() throws IOException {
         // given
         String request = "GET /health/live HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n";

@@ -3,7 +3,10 @@ package io.polyglot.schemas;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class NamesTest {
@@ -80,5 +83,67 @@ class NamesTest {
     @ValueSource(strings = {"\uD800", "a\uDC00b"})
     void refusesLoneSurrogates(String id) {
         assertThat(Names.idProblem(id)).isPresent();
+    }
+
+    static Stream<Arguments> blankAndVisibleTexts() {
+        return Stream.of(
+                blank("", true),
+                blank(" ", true),
+                blank("\t\n\r\u000B\f", true),
+                blank("\u00A0\u00A0", true),
+                blank("\u2007", true),
+                blank("\u202F", true),
+                blank("\u3000\u2003\u1680", true),
+                blank("\u2028\u2029", true),
+                blank("\u200B", true),
+                blank("\u200C\u200D", true),
+                blank("\u2060", true),
+                blank("\uFEFF", true),
+                blank("\u00AD", true),
+                blank("\u180E", true),
+                blank("\u034F", true),
+                blank("\u3164", true),
+                blank("\uFE0F", true),
+                blank("\u200E\u202E\u2066", true),
+                blank("\uDB40\uDC20", true),
+                blank(" \u00A0\u200B\uFEFF\u2060\u00AD\t", true),
+                blank("x", false),
+                blank("\u00A0x\u00A0", false),
+                blank("\u200B.\u200B", false),
+                blank("\uFEFF0", false),
+                blank("\u00A0\u200B\u00E9", false),
+                blank("\u0301", false),
+                blank("\u0600", false),
+                blank("\u2800", false),
+                blank("\uD835\uDC00\u200B", false),
+                blank("\uD800", false),
+                blank("Case 1", false));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("blankAndVisibleTexts")
+    void judgesATextBlankWhenNoneOfItsCharactersShows(String codePoints, String text, boolean blank) {
+        assertThat(Names.isBlank(text)).as(codePoints).isEqualTo(blank);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("blankAndVisibleTexts")
+    void refusesABlankIdAsBlankAndNoOtherId(String codePoints, String text, boolean blank) {
+        if (blank) {
+            assertThat(Names.idProblem(text)).as(codePoints).hasValue("must not be empty or blank");
+        } else {
+            assertThat(Names.idProblem(text))
+                    .as(codePoints)
+                    .isNotEqualTo(java.util.Optional.of("must not be empty or blank"));
+        }
+    }
+
+    private static Arguments blank(String text, boolean blank) {
+        String codePoints = text.isEmpty()
+                ? "(empty)"
+                : text.codePoints()
+                        .mapToObj(c -> String.format("U+%04X", c))
+                        .collect(java.util.stream.Collectors.joining(" "));
+        return Arguments.of(codePoints, text, blank);
     }
 }

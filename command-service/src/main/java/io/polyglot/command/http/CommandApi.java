@@ -22,21 +22,21 @@ import io.polyglot.command.intake.ProblemType;
 import io.polyglot.runtime.AccessVerdict;
 import io.polyglot.runtime.KafkaUnavailableException;
 import io.polyglot.runtime.TokenAccess;
+import jakarta.servlet.DispatcherType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +52,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.server.ConnectionLimit;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.servlet.FilterHolder;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -179,10 +180,14 @@ public final class CommandApi implements AutoCloseable {
                 return connector;
             });
             config.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
-            config.jetty.modifyServletContextHandler(context -> context.setErrorHandler(new ProblemErrorHandler(json)));
+            config.jetty.modifyServletContextHandler(context -> {
+                context.setErrorHandler(new ProblemErrorHandler(json));
+                context.addFilter(new FilterHolder(new RequestLineMethod()), "/*", EnumSet.of(DispatcherType.REQUEST));
+            });
         });
         // Before any route is looked up, so an unknown path or method answers 401 too and nothing is learned.
         app.before(this::requireToken);
+        app.before(PathParameters::requireUtf8);
         route(HandlerType.POST, "/v1/commands", this::command);
         route(HandlerType.POST, "/v1/commands:batch", this::batch);
         route(HandlerType.GET, "/v1/commands/{commandId}", this::commandStatus);
@@ -202,6 +207,7 @@ public final class CommandApi implements AutoCloseable {
             ctx.header("WWW-Authenticate", e.verdict().challenge());
             respond(ctx, Problem.of(ProblemType.UNAUTHORIZED, e.verdict().detail()));
         });
+        app.exception(PathRefusedException.class, (e, ctx) -> respond(ctx, e.problem()));
         app.exception(BodyTooLargeException.class, (e, ctx) -> {
             // The rest of the body is not worth reading: close the connection after the answer.
             ctx.header("Connection", "close");
@@ -363,7 +369,7 @@ public final class CommandApi implements AutoCloseable {
         ObjectNode answer = json.createObjectNode();
         answer.put("commandId", commandId).put("status", "pending");
         ctx.status(202)
-                .header("Location", "/v1/commands/" + URLEncoder.encode(commandId, StandardCharsets.UTF_8))
+                .header("Location", "/v1/commands/" + PathParameters.segment(commandId))
                 .contentType(JSON)
                 .result(json.writeValueAsBytes(answer));
     }
@@ -394,7 +400,7 @@ public final class CommandApi implements AutoCloseable {
     }
 
     private void commandStatus(Context ctx) throws IOException {
-        String commandId = ctx.pathParam("commandId");
+        String commandId = PathParameters.id(ctx, "commandId", "command id");
         Optional<CommandDecision> decision = decisions.decided(commandId);
         if (decision.isPresent()) {
             ObjectNode answer = decisionLine(decision.get());
@@ -475,8 +481,8 @@ public final class CommandApi implements AutoCloseable {
     }
 
     private void aggregate(Context ctx) throws IOException {
-        String aggregateType = ctx.pathParam("aggregateType");
-        String aggregateId = ctx.pathParam("aggregateId");
+        String aggregateType = PathParameters.aggregateType(ctx, "aggregateType");
+        String aggregateId = PathParameters.id(ctx, "aggregateId", "aggregate id");
         Optional<URI> owner = isForwarded(ctx) ? Optional.empty() : decisions.ownerOf(aggregateId);
         if (owner.isPresent()) {
             Optional<HttpResponse<byte[]>> answer = ask(owner.get(), ctx);

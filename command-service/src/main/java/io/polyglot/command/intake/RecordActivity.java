@@ -1,6 +1,7 @@
 package io.polyglot.command.intake;
 
 import io.polyglot.schemas.EventTypes;
+import io.polyglot.schemas.Names;
 import io.polyglot.schemas.avro.ActivityRecorded;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -14,9 +15,10 @@ import java.util.Set;
  * {@code RecordActivity}: something happened to an aggregate (a case, a ticket) at a business time. It records one
  * {@code ActivityRecorded} event.
  *
- * <p>Payload: {@code activity} (required, not blank), {@code lifecycle} and {@code resource} (optional strings),
- * {@code occurredAt} (required, an ISO-8601 date-time with an offset, at most microsecond precision) and
- * {@code attributes} (optional object of string to string).
+ * <p>Payload: {@code activity} (required, not blank by the rule of ids, {@link Names#isBlank}: a no-break or
+ * zero-width space alone is blank), {@code lifecycle} and {@code resource} (optional strings), {@code occurredAt}
+ * (required, an ISO-8601 date-time with an offset, at most microsecond precision) and {@code attributes} (optional
+ * object of string to string).
  */
 public final class RecordActivity implements CommandType {
 
@@ -35,7 +37,7 @@ public final class RecordActivity implements CommandType {
     public List<EventDraft> events(JsonFields payload) {
         payload.refuseUnknown(FIELDS);
         Optional<String> activity = payload.requiredText("activity");
-        activity.filter(String::isBlank).ifPresent(blank -> payload.problem("activity", "must not be blank"));
+        activity.filter(Names::isBlank).ifPresent(blank -> payload.problem("activity", "must not be blank"));
         Optional<String> lifecycle = payload.optionalText("lifecycle");
         Optional<String> resource = payload.optionalText("resource");
         Optional<Instant> occurredAt = payload.requiredText("occurredAt").flatMap(text -> instant(payload, text));

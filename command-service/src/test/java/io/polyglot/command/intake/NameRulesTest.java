@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyglot.schemas.EventCodec;
 import java.time.Clock;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -89,5 +90,39 @@ class NameRulesTest {
 
         // then
         assertThat(outcome instanceof Intake.Accepted).isEqualTo(length <= 256);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"commandId", "aggregateId", "correlationId", "causationId"})
+    void refusesAnIdOfCharactersThatShowNothingAsBlank(String field) {
+        for (String blank : List.of("\u00A0\u00A0", "\u200B", "\u2007\u202F", "\uFEFF\u2060\u00AD", " \u180E ")) {
+            // given
+            ObjectNode command = recordActivity();
+            command.put(field, blank);
+
+            // when
+            Intake outcome = intake.read(bytes(command));
+
+            // then
+            assertThat(problemOf(outcome).errors())
+                    .as(
+                            "%s of %s",
+                            field, blank.chars().mapToObj(Integer::toHexString).toList())
+                    .containsExactly(new FieldError("/" + field, "must not be empty or blank"));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"commandId", "aggregateId", "correlationId", "causationId"})
+    void acceptsAnIdWithAVisibleCharacterAmongInvisibleOnes(String field) {
+        // given
+        ObjectNode command = recordActivity();
+        command.put(field, "\u00A0\u200Bx\uFEFF");
+
+        // when
+        Intake outcome = intake.read(bytes(command));
+
+        // then
+        assertThat(outcome).isInstanceOf(Intake.Accepted.class);
     }
 }

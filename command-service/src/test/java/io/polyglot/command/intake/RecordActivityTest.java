@@ -81,7 +81,7 @@ class RecordActivityTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "   ", "\t"})
+    @ValueSource(strings = {"", "   ", "\t", "\u00A0\u00A0", "\u200B", "\u202F\u2060", "\uFEFF\u00AD"})
     void refusesABlankActivity(String activity) {
         // given
         ObjectNode payload = payload().put("activity", activity);
