@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -35,6 +36,14 @@ import org.apache.kafka.common.TopicPartition;
  * and Kafka clients the tests talk to them through. One per test class.
  */
 final class RunningCommandService implements AutoCloseable {
+
+    private static final Duration READ_LIMIT = Duration.ofSeconds(30);
+
+    /**
+     * For a consumer that reads a topic up to offsets known beforehand: a fetch that finds nothing answers at once
+     * instead of after the default half second.
+     */
+    private static final Map<String, Object> READ_QUICKLY = Map.of(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 10);
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -147,8 +156,8 @@ final class RunningCommandService implements AutoCloseable {
      * markers that the decider's transactions leave in the log.
      */
     long committedCount(String topic) {
-        Map<String, Object> config =
-                KafkaClientConfig.consumer(broker.bootstrapServers(), "test-counter-" + UUID.randomUUID(), Map.of());
+        Map<String, Object> config = KafkaClientConfig.consumer(
+                broker.bootstrapServers(), "test-counter-" + UUID.randomUUID(), READ_QUICKLY);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
@@ -157,10 +166,7 @@ final class RunningCommandService implements AutoCloseable {
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             long[] count = {0};
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                count[0] += consumer.poll(Duration.ofMillis(100)).count();
-                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
-            });
+            readToEnd(consumer, partitions, ends, record -> count[0]++);
             return count[0];
         }
     }
@@ -173,7 +179,7 @@ final class RunningCommandService implements AutoCloseable {
     /** Every event of {@code events.all} at {@code bootstrapServers}, read committed up to the end offsets of now. */
     static List<EventEnvelope> events(String bootstrapServers) {
         Map<String, Object> config =
-                KafkaClientConfig.consumer(bootstrapServers, "test-events-" + UUID.randomUUID(), Map.of());
+                KafkaClientConfig.consumer(bootstrapServers, "test-events-" + UUID.randomUUID(), READ_QUICKLY);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.EVENTS_ALL).stream()
                     .map(p -> new TopicPartition(Topics.EVENTS_ALL, p.partition()))
@@ -183,11 +189,26 @@ final class RunningCommandService implements AutoCloseable {
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             EventCodec codec = EventCodec.standard();
             List<EventEnvelope> events = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                consumer.poll(Duration.ofMillis(100)).forEach(record -> events.add(codec.decode(record.value())));
-                return partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p));
-            });
+            readToEnd(consumer, partitions, ends, record -> events.add(codec.decode(record.value())));
             return events;
+        }
+    }
+
+    /**
+     * Polls {@code consumer} until each of {@code partitions} is read up to its offset in {@code ends}, handing each
+     * record to {@code sink}. A short poll in a plain loop: the positions are checked as soon as a fetch returns.
+     */
+    private static void readToEnd(
+            KafkaConsumer<byte[], byte[]> consumer,
+            List<TopicPartition> partitions,
+            Map<TopicPartition, Long> ends,
+            java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> sink) {
+        long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+        while (!partitions.stream().allMatch(p -> consumer.position(p) >= ends.get(p))) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("not read up to " + ends + " within " + READ_LIMIT);
+            }
+            consumer.poll(Duration.ofMillis(20)).forEach(sink);
         }
     }
 
