@@ -29,6 +29,8 @@ import io.polyglot.dashboard.views.ViewUnavailableException;
 import io.polyglot.runtime.AdminResponse;
 import io.polyglot.runtime.KafkaUnavailableException;
 import io.polyglot.runtime.Metrics;
+import io.polyglot.runtime.RequestLineMethod;
+import jakarta.servlet.DispatcherType;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,11 +45,13 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.eclipse.jetty.servlet.FilterHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,8 +141,11 @@ public final class Dashboard implements AutoCloseable {
             javalin.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
             // What Jetty refuses before a route runs is answered as problem JSON too, by the server and the context.
             javalin.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
-            javalin.jetty.modifyServletContextHandler(
-                    context -> context.setErrorHandler(new ProblemErrorHandler(json)));
+            javalin.jetty.modifyServletContextHandler(context -> {
+                context.setErrorHandler(new ProblemErrorHandler(json));
+                // The method on the request line is the request's; Javalin would take one from a header instead.
+                context.addFilter(new FilterHolder(new RequestLineMethod()), "/*", EnumSet.of(DispatcherType.REQUEST));
+            });
             // A known path asked with another method is 405 with Allow, not 404.
             javalin.http.prefer405over404 = true;
             // Javalin copies each result into the response through a buffer of this size, allocated per response;

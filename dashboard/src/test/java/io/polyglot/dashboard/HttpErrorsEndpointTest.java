@@ -15,6 +15,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -90,6 +91,35 @@ class HttpErrorsEndpointTest {
         // then
         assertThat(response.statusCode()).isEqualTo(405);
         assertThat(response.headers().firstValue("Allow")).contains("POST");
+    }
+
+    @Test
+    void takesTheMethodOfTheRequestLineAndNoneFromAMethodOverrideHeader() throws Exception {
+        for (String header : List.of("X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override")) {
+            // when: a POST of a route that only answers GET asks to be taken for a GET, and a GET of the sign-out
+            // asks to be taken for the POST that signs out
+            HttpResponse<String> list = dashboard.send(authorized("/api/views")
+                    .header(header, "GET")
+                    .POST(HttpRequest.BodyPublishers.noBody())
+                    .build());
+            HttpResponse<String> signOut = dashboard.send(
+                    authorized("/signout").header(header, "POST").GET().build());
+
+            // then: each is the method of its request line, which the route does not take
+            assertThat(list.statusCode()).as(header).isEqualTo(405);
+            assertThat(list.headers().firstValue("Allow")).as(header).hasValue("GET");
+            assertThat(JSON.readTree(list.body()).path("detail").asText())
+                    .as(header)
+                    .startsWith("POST /api/views is not answered here");
+            assertThat(signOut.statusCode()).as(header).isEqualTo(405);
+            assertThat(signOut.headers().firstValue("Allow")).as(header).hasValue("POST");
+            assertThat(signOut.headers().firstValue("Set-Cookie")).as(header).isEmpty();
+        }
+    }
+
+    private static HttpRequest.Builder authorized(String path) {
+        return HttpRequest.newBuilder(URI.create(dashboard.url(path)))
+                .header("Authorization", "Bearer " + TestDashboard.TOKEN);
     }
 
     @Test

@@ -21,6 +21,7 @@ import io.polyglot.command.intake.Problem;
 import io.polyglot.command.intake.ProblemType;
 import io.polyglot.runtime.AccessVerdict;
 import io.polyglot.runtime.KafkaUnavailableException;
+import io.polyglot.runtime.RequestLineMethod;
 import io.polyglot.runtime.TokenAccess;
 import jakarta.servlet.DispatcherType;
 import java.io.ByteArrayOutputStream;
