@@ -7,20 +7,22 @@ import io.polyglot.importer.log.CaseEvent;
 import io.polyglot.importer.log.LogEntry;
 import io.polyglot.importer.log.UnusableEvent;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * The tally of one import: events read, commands sent, and what became of them: accepted, rejected, not decided or
  * not answered, with rejections counted per problem type and a few examples of each and of the undecided. Answers are
  * counted by one thread, commands sent by the threads that send them; everything may be read from any thread: the
  * counters by the progress, the whole summary by the shutdown hook that writes it while the import still goes on.
+ * Every count changes under one lock, under which the summary takes its one reading of them all, so a summary written
+ * while commands are still read, sent and answered adds up: it never counts an answer, a send or a rejection example
+ * that its other figures do not hold yet.
  *
  * <p>Not decided is a category of its own because such a command is neither: it is durably in Kafka and the decider
  * will decide it, but the import did not learn how. Not answered is what was sent without a final answer: its request
@@ -30,35 +32,40 @@ public final class ImportSummary {
 
     private static final int EXAMPLES_PER_PROBLEM = 3;
 
-    private final AtomicLong read = new AtomicLong();
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong accepted = new AtomicLong();
-    private final AtomicLong acceptedEarlier = new AtomicLong();
-    private final AtomicLong rejectedLocally = new AtomicLong();
-    private final AtomicLong rejectedByService = new AtomicLong();
-    private final AtomicLong undecided = new AtomicLong();
-    private final AtomicLong notSent = new AtomicLong();
-    private volatile String notSentBecause;
-    private final List<String> undecidedExamples = new CopyOnWriteArrayList<>();
-    private final Set<String> cases = ConcurrentHashMap.newKeySet();
-    private final Map<String, Tally> problems = new ConcurrentSkipListMap<>();
+    private final Object lock = new Object();
+    private long read;
+    private long sent;
+    private long accepted;
+    private long acceptedEarlier;
+    private long rejectedLocally;
+    private long rejectedByService;
+    private long undecided;
+    private long notSent;
+    private String notSentBecause;
+    private final List<String> undecidedExamples = new ArrayList<>();
+    private final Set<String> cases = new HashSet<>();
+    private final Map<String, Tally> problems = new TreeMap<>();
 
     /** Counts an event read from the log; an unusable one is also counted as rejected locally. */
     public void read(LogEntry entry) {
-        read.incrementAndGet();
-        if (entry.caseId() != null) {
-            cases.add(entry.caseId());
-        }
-        if (entry instanceof UnusableEvent unusable) {
-            rejectedLocally.incrementAndGet();
-            String where = where(unusable.line(), unusable.caseId(), unusable.position());
-            tally(unusable.problem(), where + ": " + unusable.detail() + " (not sent)");
+        synchronized (lock) {
+            read++;
+            if (entry.caseId() != null) {
+                cases.add(entry.caseId());
+            }
+            if (entry instanceof UnusableEvent unusable) {
+                rejectedLocally++;
+                String where = where(unusable.line(), unusable.caseId(), unusable.position());
+                tally(unusable.problem(), where + ": " + unusable.detail() + " (not sent)");
+            }
         }
     }
 
     /** Counts {@code commands} commands as sent: their request is leaving for the command service. */
     public void sent(int commands) {
-        sent.addAndGet(commands);
+        synchronized (lock) {
+            sent += commands;
+        }
     }
 
     /**
@@ -68,49 +75,56 @@ public final class ImportSummary {
      * @param why why, for the summary, e.g. {@code the command service at URL could not be reached}
      */
     public void notSent(int commands, String why) {
-        notSentBecause = why;
-        notSent.addAndGet(commands);
+        synchronized (lock) {
+            notSentBecause = why;
+            notSent += commands;
+        }
     }
 
     /** Commands whose request never reached the command service. */
     public long notSentCount() {
-        return notSent.get();
+        return reading(() -> notSent);
     }
 
     /** Counts the final answers of one batch. */
     public void answered(BatchAnswer answer) {
-        for (LineResult result : answer.results()) {
-            CaseEvent event = result.command().event();
-            if (result.accepted()) {
-                accepted.incrementAndGet();
-                if (result.replayed()) {
-                    acceptedEarlier.incrementAndGet();
-                }
-                continue;
+        synchronized (lock) {
+            for (LineResult result : answer.results()) {
+                count(result, answer.attempts());
             }
-            if (result.pending()) {
-                undecided.incrementAndGet();
-                if (undecidedExamples.size() < EXAMPLES_PER_PROBLEM) {
-                    undecidedExamples.add(where(event.line(), event.caseId(), event.position()) + ": command "
-                            + result.command().commandId() + ", still pending after " + answer.attempts()
-                            + " attempts");
-                }
-                continue;
-            }
-            rejectedByService.incrementAndGet();
-            Problem problem = result.problem();
-            tally(problem.type(), where(event.line(), event.caseId(), event.position()) + ": " + problem.detail());
         }
+    }
+
+    private void count(LineResult result, int attempts) {
+        CaseEvent event = result.command().event();
+        if (result.accepted()) {
+            accepted++;
+            if (result.replayed()) {
+                acceptedEarlier++;
+            }
+            return;
+        }
+        if (result.pending()) {
+            undecided++;
+            if (undecidedExamples.size() < EXAMPLES_PER_PROBLEM) {
+                undecidedExamples.add(where(event.line(), event.caseId(), event.position()) + ": command "
+                        + result.command().commandId() + ", still pending after " + attempts + " attempts");
+            }
+            return;
+        }
+        rejectedByService++;
+        Problem problem = result.problem();
+        tally(problem.type(), where(event.line(), event.caseId(), event.position()) + ": " + problem.detail());
     }
 
     /** Events read from the log. */
     public long readCount() {
-        return read.get();
+        return reading(() -> read);
     }
 
     /** Commands sent to the command service, answered or not. */
     public long sentCount() {
-        return sent.get();
+        return reading(() -> sent);
     }
 
     /**
@@ -118,72 +132,72 @@ public final class ImportSummary {
      * unavailable through every retry, or refusing the request as a whole), or it was still in flight.
      */
     public long notAnsweredCount() {
-        return answers().notAnswered();
+        return reading(() -> sent - accepted - rejectedByService - undecided);
     }
 
     /** Events the command service accepted. */
     public long acceptedCount() {
-        return accepted.get();
+        return reading(() -> accepted);
     }
 
     /** Of the accepted events, those an earlier request had recorded already: this import recorded them no more. */
     public long acceptedEarlierCount() {
-        return acceptedEarlier.get();
+        return reading(() -> acceptedEarlier);
     }
 
     /** Events rejected, locally or by the command service. */
     public long rejectedCount() {
-        return rejectedLocally.get() + rejectedByService.get();
+        return reading(() -> rejectedLocally + rejectedByService);
     }
 
     /** Events the command service took into Kafka but had not decided by the last attempt. */
     public long undecidedCount() {
-        return undecided.get();
+        return reading(() -> undecided);
     }
 
     /** Rejections per problem type. */
     public Map<String, Long> rejectionsByProblem() {
         Map<String, Long> counts = new TreeMap<>();
-        problems.forEach((type, tally) -> counts.put(type, tally.count.get()));
+        snapshot().problems().forEach((type, tally) -> counts.put(type, tally.count()));
         return counts;
     }
 
     /** Distinct cases read. */
     public int caseCount() {
-        return cases.size();
+        return (int) reading(cases::size);
     }
 
     /** The summary people read at the end of an import. */
     public String render(Duration elapsed) {
-        // One reading of the counters for every line, so that they add up while requests still come and go.
-        Answers now = answers();
-        long rejectedLocallyNow = rejectedLocally.get();
+        // One reading of every count, so that the lines add up while requests still come and go.
+        Snapshot now = snapshot();
         StringBuilder out = new StringBuilder();
-        out.append(String.format("read      %,d events in %,d cases%n", read.get(), cases.size()));
+        out.append(String.format("read      %,d events in %,d cases%n", now.read(), now.cases()));
         long rate = elapsed.toMillis() > 0 ? now.sent() * 1000 / elapsed.toMillis() : 0;
         out.append(String.format(
                 "sent      %,d commands in %s (%,d commands/s)%n", now.sent(), Progress.formatDuration(elapsed), rate));
         out.append(String.format("accepted  %,d", now.accepted()));
-        if (acceptedEarlier.get() > 0) {
+        if (now.acceptedEarlier() > 0) {
             out.append(String.format(
                     " (%,d of them decided by an earlier request, of an earlier run or an earlier attempt of this"
                             + " one: recorded then, not again now)",
-                    acceptedEarlier.get()));
+                    now.acceptedEarlier()));
         }
         out.append(System.lineSeparator());
         out.append(String.format(
                 "rejected  %,d (%,d locally, %,d by the command service)%n",
-                rejectedLocallyNow + now.rejectedByService(), rejectedLocallyNow, now.rejectedByService()));
-        problems.forEach((type, tally) -> {
-            out.append(String.format("  %-24s %,d%n", type, tally.count.get()));
-            tally.examples.forEach(
-                    example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
+                now.rejectedLocally() + now.rejectedByService(), now.rejectedLocally(), now.rejectedByService()));
+        now.problems().forEach((type, tally) -> {
+            out.append(String.format("  %-24s %,d%n", type, tally.count()));
+            tally.examples()
+                    .forEach(
+                            example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
         });
         out.append(String.format("not decided %,d", now.undecided()));
         out.append(now.undecided() == 0 ? "" : " (in Kafka, decision unknown; GET /v1/commands/{commandId} tells it)");
         out.append(System.lineSeparator());
-        undecidedExamples.forEach(
-                example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
+        now.undecidedExamples()
+                .forEach(example -> out.append("      e.g. ").append(example).append(System.lineSeparator()));
         out.append(String.format("not answered %,d", now.notAnswered()));
         out.append(
                 now.notAnswered() == 0
@@ -191,28 +205,43 @@ public final class ImportSummary {
                         : " (sent, but no final answer came: the request failed or the import stopped first; an"
                                 + " import of the same log sends the same command ids)");
         out.append(System.lineSeparator());
-        long notSentNow = notSent.get();
-        if (notSentNow > 0) {
-            out.append(String.format("not sent  %,d (%s)%n", notSentNow, notSentBecause));
+        if (now.notSent() > 0) {
+            out.append(String.format("not sent  %,d (%s)%n", now.notSent(), now.notSentBecause()));
         }
         return out.toString();
     }
 
-    /**
-     * One reading of the counters of the commands sent and their final answers. The answers are read first: a command
-     * is counted as sent before its answer, so the sends read after them hold every command answered and the count
-     * of those not answered is never negative.
-     */
-    private Answers answers() {
-        long acceptedNow = accepted.get();
-        long rejectedByServiceNow = rejectedByService.get();
-        long undecidedNow = undecided.get();
-        return new Answers(sent.get(), acceptedNow, rejectedByServiceNow, undecidedNow);
+    /** One count, read under the lock that every change takes. */
+    private long reading(LongSupplier count) {
+        synchronized (lock) {
+            return count.getAsLong();
+        }
+    }
+
+    /** Every count as it is at one moment, copied under the lock that every change takes. */
+    private Snapshot snapshot() {
+        synchronized (lock) {
+            Map<String, TallyReading> tallies = new TreeMap<>();
+            problems.forEach((type, tally) -> tallies.put(type, new TallyReading(tally.count, tally.examples)));
+            return new Snapshot(
+                    read,
+                    cases.size(),
+                    sent,
+                    accepted,
+                    acceptedEarlier,
+                    rejectedLocally,
+                    rejectedByService,
+                    undecided,
+                    notSent,
+                    notSentBecause,
+                    List.copyOf(undecidedExamples),
+                    tallies);
+        }
     }
 
     private void tally(String problemType, String example) {
         Tally tally = problems.computeIfAbsent(problemType, type -> new Tally());
-        tally.count.incrementAndGet();
+        tally.count++;
         if (tally.examples.size() < EXAMPLES_PER_PROBLEM) {
             tally.examples.add(example);
         }
@@ -225,8 +254,20 @@ public final class ImportSummary {
                 : at + ", case '" + caseId + "' event " + position;
     }
 
-    /** The commands sent and what became of them, as read at one moment. */
-    private record Answers(long sent, long accepted, long rejectedByService, long undecided) {
+    /** The counts of an import as read at one moment. */
+    private record Snapshot(
+            long read,
+            int cases,
+            long sent,
+            long accepted,
+            long acceptedEarlier,
+            long rejectedLocally,
+            long rejectedByService,
+            long undecided,
+            long notSent,
+            String notSentBecause,
+            List<String> undecidedExamples,
+            Map<String, TallyReading> problems) {
 
         /** Sent, with no final answer: neither accepted, rejected by the command service nor left pending. */
         long notAnswered() {
@@ -234,8 +275,17 @@ public final class ImportSummary {
         }
     }
 
+    /** The rejections of one problem type as read at one moment. */
+    private record TallyReading(long count, List<String> examples) {
+
+        TallyReading {
+            examples = List.copyOf(examples);
+        }
+    }
+
+    /** The rejections of one problem type, changed under the summary's lock. */
     private static final class Tally {
-        private final AtomicLong count = new AtomicLong();
-        private final List<String> examples = new CopyOnWriteArrayList<>();
+        private long count;
+        private final List<String> examples = new ArrayList<>();
     }
 }

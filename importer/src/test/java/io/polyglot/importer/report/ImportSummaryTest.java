@@ -19,6 +19,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -34,40 +35,114 @@ class ImportSummaryTest {
     void rendersCountsThatAddUpWhileCommandsAreStillSentAndAnswered() throws Exception {
         // given: two senders that count a command as sent, then as accepted, as fast as they can
         ImportSummary summary = new ImportSummary();
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService senders = Executors.newFixedThreadPool(2);
-        for (int sender = 0; sender < 2; sender++) {
-            int number = sender;
-            senders.submit(() -> {
-                for (long i = 0; !stop.get(); i++) {
-                    PendingCommand command = command("s" + number + "-" + i, 1, i);
-                    summary.sent(1);
-                    summary.answered(
-                            new BatchAnswer(new Batch(List.of(command)), List.of(LineResult.accepted(command)), 1));
-                }
-            });
-        }
+        Sender sender = (number, i) -> {
+            PendingCommand command = command("s" + number + "-" + i, 1, i);
+            summary.sent(1);
+            summary.answered(new BatchAnswer(new Batch(List.of(command)), List.of(LineResult.accepted(command)), 1));
+        };
 
         // when: the summary is rendered meanwhile, again and again
-        List<String> unbalanced = new ArrayList<>();
-        try {
-            for (int render = 0; render < 2_000; render++) {
-                String text = summary.render(Duration.ofSeconds(1));
-                long sent = count(text, "sent");
-                long accounted = count(text, "accepted") + count(text, "not answered");
-                if (sent != accounted || summary.notAnsweredCount() < 0) {
-                    unbalanced.add(text);
-                }
-            }
-        } finally {
-            stop.set(true);
-            senders.shutdown();
-            assertThat(senders.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
-        }
+        List<String> unbalanced = renderedWhileSending(summary, 2, sender, text -> {
+            long accounted = count(text, "accepted") + count(text, "not answered");
+            return count(text, "sent") == accounted && summary.notAnsweredCount() >= 0;
+        });
 
         // then
         assertThat(summary.sentCount()).isPositive();
         assertThat(unbalanced).isEmpty();
+    }
+
+    @Test
+    void rendersEveryFigureFromOneReadingWhileEventsAreReadSentNotSentAndAnswered() throws Exception {
+        // given: three senders, each reading an event and then either counting it as not sent, as sent and accepted
+        // (decided by an earlier request), or as sent and rejected by the command service
+        ImportSummary summary = new ImportSummary();
+        Sender sender = (kind, i) -> {
+            PendingCommand command = command("k" + kind + "-" + i, 1, i);
+            summary.read(command.event());
+            if (kind == 0) {
+                summary.notSent(1, "the command service at URL could not be reached");
+                return;
+            }
+            LineResult result = kind == 1
+                    ? LineResult.acceptedEarlier(command)
+                    : LineResult.rejected(command, new Problem("invalid-command", "/payload bad"));
+            summary.sent(1);
+            summary.answered(new BatchAnswer(new Batch(List.of(command)), List.of(result), 1));
+        };
+
+        // when: the summary is rendered meanwhile, again and again
+        List<String> disagreeing = renderedWhileSending(summary, 3, sender, ImportSummaryTest::agreesWithItself);
+
+        // then: no event is counted more often than it was read, and every part is within its whole
+        assertThat(summary.notSentCount()).isPositive();
+        assertThat(summary.acceptedEarlierCount()).isPositive();
+        assertThat(disagreeing).isEmpty();
+    }
+
+    /** What one sender thread does with its {@code i}-th command, as fast as it can. */
+    private interface Sender {
+        void send(int sender, long i);
+    }
+
+    /**
+     * Renders {@code summary} 2,000 times while {@code senders} threads count commands through {@code sender}, and
+     * answers the summaries that {@code agrees} finds wrong.
+     */
+    private static List<String> renderedWhileSending(
+            ImportSummary summary, int senders, Sender sender, Predicate<String> agrees) throws InterruptedException {
+        AtomicBoolean stop = new AtomicBoolean();
+        ExecutorService threads = Executors.newFixedThreadPool(senders);
+        for (int number = 0; number < senders; number++) {
+            int which = number;
+            threads.submit(() -> {
+                for (long i = 0; !stop.get(); i++) {
+                    sender.send(which, i);
+                }
+            });
+        }
+        List<String> wrong = new ArrayList<>();
+        try {
+            for (int render = 0; render < 2_000; render++) {
+                String text = summary.render(Duration.ofSeconds(1));
+                if (!agrees.test(text)) {
+                    wrong.add(text);
+                }
+            }
+        } finally {
+            stop.set(true);
+            threads.shutdown();
+            assertThat(threads.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
+        }
+        return wrong;
+    }
+
+    /**
+     * Whether the figures of a rendered summary agree: as many cases as events read (each event here is a case of its
+     * own), sent and not sent within read, accepted by an earlier request within accepted, the rejections per problem
+     * type adding up to those rejected by the command service, and the commands sent accepted, rejected by the
+     * command service, not decided or not answered.
+     */
+    private static boolean agreesWithItself(String text) {
+        long read = count(text, "read");
+        long sent = count(text, "sent");
+        long notSent = text.contains("not sent") ? count(text, "not sent") : 0;
+        long accepted = count(text, "accepted");
+        Matcher earlier =
+                Pattern.compile("accepted +[0-9,]+ \\(([0-9,]+) of them").matcher(text);
+        long acceptedEarlier = earlier.find() ? Long.parseLong(earlier.group(1).replace(",", "")) : 0;
+        Matcher rejected = Pattern.compile("rejected +[0-9,]+ \\(([0-9,]+) locally, ([0-9,]+) by")
+                .matcher(text);
+        assertThat(rejected.find()).as(text).isTrue();
+        long rejectedByService = Long.parseLong(rejected.group(2).replace(",", ""));
+        long perProblem = text.contains("invalid-command") ? count(text, " +invalid-command") : 0;
+        Matcher cases = Pattern.compile("events in ([0-9,]+) cases").matcher(text);
+        assertThat(cases.find()).as(text).isTrue();
+        return sent + notSent <= read
+                && Long.parseLong(cases.group(1).replace(",", "")) == read
+                && acceptedEarlier <= accepted
+                && perProblem == rejectedByService
+                && sent == accepted + rejectedByService + count(text, "not decided") + count(text, "not answered");
     }
 
     @Test
