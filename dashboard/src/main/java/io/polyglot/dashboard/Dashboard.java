@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.polyglot.dashboard.deadletters.DeadLetterDesk;
 import io.polyglot.dashboard.events.EventBrowser;
 import io.polyglot.dashboard.events.NotFoundException;
+import io.polyglot.dashboard.events.TopicPages;
 import io.polyglot.dashboard.overview.Overview;
 import io.polyglot.dashboard.overview.OverviewSampler;
 import io.polyglot.dashboard.seed.SeedFolder;
@@ -165,8 +166,9 @@ public final class Dashboard implements AutoCloseable {
         app.post("/signin", this::signIn);
         app.post("/signout", this::signOut);
         app.get("/", ctx -> ctx.redirect("/overview", HttpStatus.SEE_OTHER));
-        app.get("/overview", ctx -> page(ctx, "overview"));
+        app.get("/overview", ctx -> page(ctx, "overview", Set.of()));
         app.get("/api/overview", this::overview);
+        app.before("/api/overview/stream", ctx -> RequestForm.requireQuery(ctx, Set.of()));
         app.sse("/api/overview/stream", client -> {
             if (overview == null) {
                 client.close();
@@ -174,15 +176,22 @@ public final class Dashboard implements AutoCloseable {
             }
             overview.subscribe(client);
         });
-        app.get("/grid", ctx -> page(ctx, "grid"));
+        app.get("/grid", ctx -> {
+            RequestForm.requireQuery(ctx, Set.of("view"));
+            RequestForm.requireOneOf("view", ctx.queryParam("view"), ViewCatalog.VIEWS);
+            page(ctx, "grid");
+        });
         app.get("/api/views", this::views);
         app.get("/api/views/{view}", this::view);
-        app.get("/api/views/{view}/columns", ctx -> json(ctx, catalog.columns(ctx.pathParam("view"))));
+        app.get("/api/views/{view}/columns", ctx -> {
+            RequestForm.requireQuery(ctx, Set.of());
+            json(ctx, catalog.columns(ctx.pathParam("view")));
+        });
         eventRoutes();
         // The Seed and Sync pages: imports as child processes, rebuilds and verifications through the workers
-        app.get("/seed", ctx -> page(ctx, "seed"));
+        app.get("/seed", ctx -> page(ctx, "seed", Set.of()));
         new SeedRoutes(seeding).register(app);
-        app.get("/sync", ctx -> page(ctx, "sync"));
+        app.get("/sync", ctx -> page(ctx, "sync", Set.of()));
         new SyncRoutes(
                         config.projectionHealthUrl(),
                         config.archiverHealthUrl(),
@@ -236,8 +245,12 @@ public final class Dashboard implements AutoCloseable {
 
     /** The events and dead-letter pages and their endpoints. */
     private void eventRoutes() {
-        app.get("/events", ctx -> page(ctx, "events"));
-        app.get("/dead-letters", ctx -> page(ctx, "dead-letters"));
+        app.get("/events", ctx -> {
+            RequestForm.requireQuery(ctx, Set.of("type", "id", "topic", "partition", "offset"));
+            RequestForm.requireOneOf("topic", ctx.queryParam("topic"), TopicPages.TOPICS);
+            page(ctx, "events");
+        });
+        app.get("/dead-letters", ctx -> page(ctx, "dead-letters", Set.of()));
         app.get("/api/aggregates/{type}/{id}", ctx -> {
             RequestForm.requireQuery(ctx, Set.of());
             json(ctx, events.aggregates().history(ctx.pathParam("type"), ctx.pathParam("id")));
@@ -281,6 +294,7 @@ public final class Dashboard implements AutoCloseable {
     }
 
     private void overview(Context ctx) {
+        RequestForm.requireQuery(ctx, Set.of());
         if (overview == null) {
             problems.respond(ctx, 404, "not-found", "Overview off", "the overview is off (OVERVIEW=false)");
             return;
@@ -303,6 +317,7 @@ public final class Dashboard implements AutoCloseable {
     }
 
     private void views(Context ctx) {
+        RequestForm.requireQuery(ctx, Set.of());
         List<Map<String, String>> views = ViewCatalog.VIEWS.stream()
                 .map(view -> Map.of("name", view, "url", "/api/views/" + view))
                 .toList();
@@ -346,7 +361,7 @@ public final class Dashboard implements AutoCloseable {
             ctx.redirect("/overview", HttpStatus.SEE_OTHER);
             return;
         }
-        page(ctx, "signin");
+        page(ctx, "signin", Set.of("next"));
     }
 
     private void signIn(Context ctx) {
@@ -428,6 +443,13 @@ public final class Dashboard implements AutoCloseable {
         return next;
     }
 
+    /** The page {@code name}, asked with none but the query parameters in {@code parameters}. */
+    private void page(Context ctx, String name, Set<String> parameters) {
+        RequestForm.requireQuery(ctx, parameters);
+        page(ctx, name);
+    }
+
+    /** The page {@code name}, whose query parameters the route has checked. */
     private void page(Context ctx, String name) {
         ctx.header("Cache-Control", "no-store");
         ctx.html(pages.get(name));

@@ -4,6 +4,7 @@ import io.javalin.http.Context;
 import io.javalin.http.UploadedFile;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +67,19 @@ public final class RequestForm {
                 throw ProblemException.badParameter(name, name + " is given " + values.size() + " times; give it once");
             }
         });
+    }
+
+    /**
+     * Checks that {@code value}, given as parameter {@code name}, is one of {@code choices}; null or blank is none
+     * given. A value the route would otherwise ignore or replace by another is the client's mistake.
+     *
+     * @throws ProblemException 400 {@code invalid-parameter} naming the parameter and every value it can have
+     */
+    public static void requireOneOf(String name, String value, Collection<String> choices) {
+        if (value != null && !value.isBlank() && !choices.contains(value)) {
+            throw ProblemException.badParameter(
+                    name, name + " '" + value + "' is none of " + String.join(", ", choices));
+        }
     }
 
     /** Every value of {@code name}, from the query string first, then the form; blank ones left out. */

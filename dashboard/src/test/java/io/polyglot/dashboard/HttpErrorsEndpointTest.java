@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.polyglot.dashboard.views.ViewCatalog;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,14 +17,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The answers to requests that no route takes: the ones Jetty refuses before the dashboard sees them (sent over a raw
- * socket, since {@link URI} refuses to build such paths) and a known path asked with another method.
+ * socket, since {@link URI} refuses to build such paths), a known path asked with another method, and a page or
+ * reading endpoint asked with a query parameter it does not take, one given twice, or a value outside the ones the
+ * parameter can have, which is refused naming it rather than ignored or replaced by another value.
  */
 class HttpErrorsEndpointTest {
 
@@ -125,6 +132,86 @@ class HttpErrorsEndpointTest {
     @Test
     void stillAnswersAnUnknownPathWith404() throws Exception {
         assertThat(dashboard.get("/api/nothing-here").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void refusesTheGridOfAViewThatDoesNotExistNamingTheViewsThatDo() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.get("/grid?view=nope");
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(400);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue(Problems.MEDIA_TYPE);
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:invalid-parameter");
+        assertThat(problem.path("parameter").asText()).isEqualTo("view");
+        assertThat(problem.path("detail").asText()).contains("'nope'");
+        assertThat(ViewCatalog.VIEWS)
+                .allSatisfy(view -> assertThat(problem.path("detail").asText()).contains(view));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "/grid",
+                "/grid?view=helpdesk_tickets",
+                "/grid?view=",
+                "/events?type=HelpdeskTicket&id=Case+1",
+                "/events?topic=events.dlq&partition=2&offset=40",
+                "/signin?next=%2Fgrid",
+                "/overview",
+                "/api/views",
+                "/api/views/helpdesk_tickets/columns",
+                "/api/seed",
+            })
+    void servesThePagesAndEndpointsWithTheParametersTheyTake(String path) throws Exception {
+        assertThat(dashboard.get(path).statusCode()).isEqualTo(200);
+    }
+
+    @ParameterizedTest(name = "{0} names {1}")
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "/grid?view=Helpdesk_Tickets | view",
+                "/grid?view=helpdesk_tickets&view=weather_daily | view",
+                "/grid?views=helpdesk_tickets | views",
+                "/events?topic=commands | topic",
+                "/events?aggregate=Case+1 | aggregate",
+                "/overview?refresh=5 | refresh",
+                "/dead-letters?group=nope | group",
+                "/seed?file=x.csv | file",
+                "/sync?view=nope | view",
+                "/signin?then=%2Fgrid | then",
+                "/api/views?view=nope | view",
+                "/api/views/helpdesk_tickets/columns?all=true | all",
+                "/api/overview?since=10 | since",
+                "/api/seed?verbose=1 | verbose",
+                "/api/seed/files?under=logs | under",
+                "/api/sync?worker=archiver | worker",
+                "/api/sync/verification?id=1 | id",
+            })
+    void refusesAParameterOrAValueThatARouteDoesNotTakeNamingIt(String path, String parameter) throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.get(path);
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:invalid-parameter");
+        assertThat(problem.path("parameter").asText()).isEqualTo(parameter);
+    }
+
+    @Test
+    void refusesASeedFromASourceThatIsNeitherTheFolderNorAnUpload() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.postForm(
+                "/api/seed", Map.of("source", "url", "file", "weather.csv", "type", "WeatherStation"));
+
+        // then
+        assertThat(response.statusCode()).isEqualTo(400);
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.path("parameter").asText()).isEqualTo("source");
+        assertThat(problem.path("detail").asText()).contains("folder").contains("upload");
     }
 
     private static void assertProblem(String response, int status) throws IOException {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyglot.dashboard.views.BadParameterException;
 import io.polyglot.schemas.Topics;
 import java.util.List;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
 
@@ -17,8 +16,8 @@ import org.apache.kafka.common.TopicPartition;
  */
 public final class TopicPages {
 
-    /** The topics a page may show; any other name is not found. */
-    static final Set<String> TOPICS = Set.of(Topics.EVENTS_ALL, Topics.EVENTS_DLQ);
+    /** The topics a page may show, in the order the events page lists them; any other name is not found. */
+    public static final List<String> TOPICS = List.of(Topics.EVENTS_ALL, Topics.EVENTS_DLQ);
 
     static final int DEFAULT_SIZE = 20;
     static final int MAX_SIZE = 200;

@@ -9,6 +9,7 @@ import io.polyglot.dashboard.ProblemException;
 import io.polyglot.dashboard.RequestForm;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -23,6 +24,7 @@ public final class SeedRoutes {
     private static final String JSON_TYPE = "application/json";
     // "source" is the page's radio button between the two ways of giving a log; the choice shows in what is sent.
     private static final Set<String> FIELDS = fields();
+    private static final List<String> SOURCES = List.of("folder", "upload");
 
     private final Seeding seeding;
     private final ObjectMapper json = new ObjectMapper();
@@ -34,12 +36,16 @@ public final class SeedRoutes {
     /** Adds the routes to {@code app}; its access check runs before them. */
     public void register(Javalin app) {
         app.get("/api/seed/files", this::files);
-        app.get("/api/seed", ctx -> json(ctx, 200, seeding.status()));
+        app.get("/api/seed", ctx -> {
+            RequestForm.requireQuery(ctx, Set.of());
+            json(ctx, 200, seeding.status());
+        });
         app.post("/api/seed", this::start);
         app.post("/api/seed/cancel", this::cancel);
     }
 
     private void files(Context ctx) {
+        RequestForm.requireQuery(ctx, Set.of());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("directory", seeding.folder().root().map(Object::toString).orElse(null));
         body.put("files", seeding.folder().list());
@@ -55,6 +61,7 @@ public final class SeedRoutes {
 
     private void start(Context ctx) {
         RequestForm form = RequestForm.read(ctx, FIELDS);
+        RequestForm.requireOneOf("source", form.value("source"), SOURCES);
         Optional<UploadedFile> upload = form.upload("upload");
         if (upload.isPresent() && form.value("file") != null) {
             throw ProblemException.badParameter("file", "give a file of the seed folder or an upload, not both");

@@ -59,6 +59,7 @@ public final class SyncRoutes {
     }
 
     private void states(Context ctx) {
+        RequestForm.requireQuery(ctx, Set.of());
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("views", views);
         body.put("rebuild", latest(projection, REBUILDS));
@@ -68,6 +69,7 @@ public final class SyncRoutes {
 
     /** The latest verification; a worker that does not answer is 502 and one that fails is relayed, as for a start. */
     private void verification(Context ctx) {
+        RequestForm.requireQuery(ctx, Set.of());
         WorkerAdmin.Answer answer = get(archiver, VERIFICATIONS + "/latest");
         if (answer.status() == 404) {
             json(ctx, null);
@@ -78,9 +80,7 @@ public final class SyncRoutes {
 
     private void rebuild(Context ctx) {
         List<String> chosen = RequestForm.read(ctx, Set.of("view")).values("view");
-        chosen.stream().filter(view -> !views.contains(view)).findFirst().ifPresent(view -> {
-            throw ProblemException.badParameter("view", "'" + view + "' is none of the views " + views);
-        });
+        chosen.forEach(view -> RequestForm.requireOneOf("view", view, views));
         String query = chosen.stream()
                 .map(view -> "view=" + URLEncoder.encode(view, StandardCharsets.UTF_8))
                 .collect(Collectors.joining("&"));
