@@ -78,7 +78,10 @@ final class VerificationAdmin implements AdminRoutes {
         return newestStored().map(body -> AdminResponse.ok(body)).orElse(latest);
     }
 
-    /** The newest report under {@code verifications/}, as the state of a verification that succeeded. */
+    /**
+     * The newest report under {@code verifications/}, as the state of a verification that succeeded, started and
+     * ended when the report says: it may come from {@code ./polyglot archive verify} or an earlier archiver process.
+     */
     private Optional<String> newestStored() {
         List<String> keys = store.list(ArchiveVerifier.VERIFICATIONS_PREFIX).stream()
                 .filter(key -> key.endsWith(".json"))
@@ -95,7 +98,7 @@ final class VerificationAdmin implements AdminRoutes {
             status.put("state", "succeeded");
             status.put("request", Map.of());
             status.put("startedAt", report.get("checkedAt"));
-            status.put("endedAt", null);
+            status.put("endedAt", report.get("endedAt"));
             status.put("progress", Map.of("phase", "done"));
             status.put("result", report);
             status.put("error", null);

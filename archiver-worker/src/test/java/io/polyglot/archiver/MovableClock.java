@@ -6,22 +6,38 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that stands still until the test moves it, read by the archiver's thread. */
+/**
+ * A clock that stands still until the test moves it, read by the archiver's thread; or, made {@link #ticking}, one
+ * that moves on by a step each time it is read.
+ */
 final class MovableClock extends Clock {
 
-    private volatile Instant now;
+    private final Duration step;
+    private Instant now;
 
     MovableClock(Instant start) {
-        this.now = start;
+        this(start, Duration.ZERO);
     }
 
-    void advance(Duration duration) {
+    private MovableClock(Instant start, Duration step) {
+        this.now = start;
+        this.step = step;
+    }
+
+    /** A clock that reads {@code start} first, then {@code step} later each time it is read again. */
+    static MovableClock ticking(Instant start, Duration step) {
+        return new MovableClock(start, step);
+    }
+
+    synchronized void advance(Duration duration) {
         now = now.plus(duration);
     }
 
     @Override
-    public Instant instant() {
-        return now;
+    public synchronized Instant instant() {
+        Instant read = now;
+        now = now.plus(step);
+        return read;
     }
 
     @Override

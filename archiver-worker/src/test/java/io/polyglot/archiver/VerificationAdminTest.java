@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.archive.store.ArchiveStoreConfig;
+import io.polyglot.archive.store.ArchiveVerifier;
 import io.polyglot.runtime.AdminRoutes;
 import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.runtime.ServiceEndpoint;
@@ -191,6 +192,27 @@ class VerificationAdminTest {
             assertThat(latest.path("result").path("storedAs").asText()).isEqualTo(storedAs);
             assertThat(latest.path("result").path("events").asLong()).isEqualTo(EVENTS);
         }
+    }
+
+    @Test
+    void answersWhenAStoredVerificationEndedAsWellAsWhenItStarted() throws Exception {
+        // given: a verification run outside the archiver, as ./polyglot archive verify runs it, on a clock a second
+        // further on each time it is read, so that its end comes after its start
+        archiveFiveEvents();
+        try (ArchiveStore store = new ArchiveStore(settings.store())) {
+            ArchiveVerifier verifier = new ArchiveVerifier(
+                    store, 100, MovableClock.ticking(Instant.parse("2026-03-02T10:00:00Z"), Duration.ofSeconds(1)));
+            verifier.store(verifier.verify());
+        }
+
+        // when: this archiver, which has not verified since it started, is asked for the latest verification
+        JsonNode latest = latest();
+
+        // then: the stored run, ended after it started
+        assertThat(latest.path("state").asText()).isEqualTo("succeeded");
+        assertThat(latest.path("startedAt").asText()).isEqualTo("2026-03-02T10:00:00Z");
+        assertThat(latest.path("endedAt").isTextual()).as(latest.toString()).isTrue();
+        assertThat(Instant.parse(latest.path("endedAt").asText())).isAfter(Instant.parse("2026-03-02T10:00:00Z"));
     }
 
     @Test

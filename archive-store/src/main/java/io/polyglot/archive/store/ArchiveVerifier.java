@@ -230,6 +230,7 @@ public final class ArchiveVerifier {
                 problems.size());
         return new VerificationReport(
                 started.toString(),
+                clock.instant().toString(),
                 segments.size(),
                 counts,
                 parts,

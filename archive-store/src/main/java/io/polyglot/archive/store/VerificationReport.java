@@ -12,6 +12,7 @@ import java.util.TreeMap;
  * What {@link ArchiveVerifier} found.
  *
  * @param checkedAt when the verification started, ISO-8601
+ * @param endedAt when it ended, ISO-8601; absent (null) from reports stored before the end was recorded
  * @param segments how many segment objects were checked
  * @param byAggregateType segments, events and bytes per aggregate type (as it appears in keys)
  * @param manifestParts how many manifest parts were checked
@@ -26,6 +27,7 @@ import java.util.TreeMap;
  */
 public record VerificationReport(
         String checkedAt,
+        String endedAt,
         int segments,
         Map<String, TypeCounts> byAggregateType,
         int manifestParts,
@@ -47,6 +49,7 @@ public record VerificationReport(
     /** A report of an archive without late segments or dead letters. */
     public VerificationReport(
             String checkedAt,
+            String endedAt,
             int segments,
             Map<String, TypeCounts> byAggregateType,
             int manifestParts,
@@ -55,6 +58,7 @@ public record VerificationReport(
             List<String> problems) {
         this(
                 checkedAt,
+                endedAt,
                 segments,
                 byAggregateType,
                 manifestParts,

@@ -337,6 +337,7 @@ class ArchiveVerifierTest {
             try (InputStream in = store.get(first)) {
                 JsonNode stored = new ObjectMapper().readTree(in);
                 assertThat(stored.get("checkedAt").asText()).isEqualTo("2026-12-04T12:40:00.123Z");
+                assertThat(stored.get("endedAt").asText()).isEqualTo("2026-12-04T12:40:00.123Z");
                 assertThat(stored.get("sound").asBoolean()).isTrue();
                 assertThat(stored.get("events").asLong()).isEqualTo(3);
                 assertThat(stored.at("/byAggregateType/Loan/segments").asLong()).isEqualTo(1);
