@@ -412,7 +412,7 @@ public final class Dashboard implements AutoCloseable {
                     .onUnmappableCharacter(CodingErrorAction.REPORT)
                     .decode(ByteBuffer.wrap(percentDecoded(raw)));
         } catch (CharacterCodingException e) {
-            throw ProblemException.malformed("the path's escapes are not UTF-8: " + raw);
+            throw ProblemException.badRequest("the path's escapes are not UTF-8: " + raw);
         }
     }
 

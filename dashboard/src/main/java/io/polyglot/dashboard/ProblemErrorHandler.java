@@ -54,7 +54,8 @@ final class ProblemErrorHandler extends ErrorHandler {
 
     private static String type(int status) {
         return switch (status) {
-            case 400 -> "malformed-request";
+            // a broken escape or an escaped NUL in the path, as the command service types Jetty's own refusals
+            case 400 -> "bad-request";
             case 414 -> "uri-too-long";
             case 431 -> "headers-too-large";
             default -> "http-" + status;

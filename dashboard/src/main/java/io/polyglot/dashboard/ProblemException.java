@@ -26,6 +26,14 @@ public final class ProblemException extends RuntimeException {
         return new ProblemException(400, "invalid-parameter", "Invalid parameter", detail, parameter);
     }
 
+    /**
+     * 400 {@code bad-request}: the request itself cannot be read, e.g. a path whose escapes are not UTF-8; the type
+     * the command service gives the same faults.
+     */
+    public static ProblemException badRequest(String detail) {
+        return new ProblemException(400, "bad-request", "Bad request", detail, null);
+    }
+
     /** 400 {@code malformed-request}: the body is not what its content type says, e.g. a multipart form cut off. */
     public static ProblemException malformed(String detail) {
         return new ProblemException(400, "malformed-request", "Malformed request", detail, null);

@@ -201,10 +201,9 @@ class EventEndpointsTest {
         // when
         HttpResponse<String> response = dashboard.get("/api/aggregates/HelpdeskTicket/%ff%fe");
 
-        // then
+        // then: the type the command service gives the same fault
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(response.body()).path("type").asText())
-                .isEqualTo("urn:polyglot:problem:malformed-request");
+        assertThat(JSON.readTree(response.body()).path("type").asText()).isEqualTo("urn:polyglot:problem:bad-request");
         // the bytes are not turned into U+FFFD and looked up
         assertThat(asked).noneMatch(request -> request.contains("%EF%BF%BD") || request.contains("\uFFFD"));
     }

@@ -55,22 +55,22 @@ class HttpErrorsEndpointTest {
 
     @Test
     void answersAPathWithAnIncompleteEscapeWithProblemJson() throws Exception {
-        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/%"), 400);
+        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/%"), 400, "bad-request");
     }
 
     @Test
     void answersAPathWithAnEscapeOfNoHexDigitsWithProblemJson() throws Exception {
-        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/%zz"), 400);
+        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/%zz"), 400, "bad-request");
     }
 
     @Test
     void answersAPathWithAnEscapedNulWithProblemJson() throws Exception {
-        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/a%00b"), 400);
+        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/a%00b"), 400, "bad-request");
     }
 
     @Test
     void answersAPathOf20000CharactersWith414ProblemJson() throws Exception {
-        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/" + "a".repeat(20_000)), 414);
+        assertProblem(raw("GET", "/api/aggregates/HelpdeskTicket/" + "a".repeat(20_000)), 414, "uri-too-long");
     }
 
     @Test
@@ -214,13 +214,14 @@ class HttpErrorsEndpointTest {
         assertThat(problem.path("detail").asText()).contains("folder").contains("upload");
     }
 
-    private static void assertProblem(String response, int status) throws IOException {
+    private static void assertProblem(String response, int status, String type) throws IOException {
         String head = response.substring(0, Math.max(response.indexOf("\r\n\r\n"), 0));
         assertThat(head).as(response).startsWith("HTTP/1.1 " + status);
         assertThat(head.toLowerCase(java.util.Locale.ROOT)).contains("content-type: application/problem+json");
         JsonNode problem = JSON.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
         assertThat(problem.path("status").asInt()).isEqualTo(status);
         assertThat(problem.path("title").asText()).isNotBlank();
+        assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:" + type);
     }
 
     /** Sends {@code method target} as written, over a socket, and reads the whole answer. */
