@@ -111,6 +111,10 @@ class ImportThroughACommandServiceRestartTest {
         env.put(
                 "DECIDER_STATE_DIR",
                 Files.createDirectories(dir.resolve("decider")).toString());
+        // The restarted service is given the killed one's partitions after this, not after the 45 s default: until
+        // then its decider waits for the dead member and its HTTP port stays closed.
+        env.put("KAFKA_STREAMS_SESSION_TIMEOUT_MS", "6000");
+        env.put("KAFKA_STREAMS_HEARTBEAT_INTERVAL_MS", "1500");
         Process process = builder.start();
         processes.add(process);
         return process;
