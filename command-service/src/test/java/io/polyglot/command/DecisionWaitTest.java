@@ -56,6 +56,11 @@ class DecisionWaitTest {
         assertThat(retry.statusCode()).isIn(200, 202);
         JsonNode decided = json(running.get("/v1/commands/timed-out-1"));
         assertThat(decided.get("status").asText()).isEqualTo("accepted");
+        // The status read answers from the decider's store, which holds a decision before its transaction commits;
+        // the events are counted once a read-committed consumer can see the command's event.
+        await().atMost(Duration.ofSeconds(20))
+                .until(() -> running.events().stream()
+                        .anyMatch(event -> event.getCommandId().equals("timed-out-1")));
         long total = running.committedCount(Topics.EVENTS_ALL);
         assertThat(running.records(Topics.EVENTS_ALL, (int) total).stream()
                         .map(record -> EventCodec.standard().decode(record.value()))

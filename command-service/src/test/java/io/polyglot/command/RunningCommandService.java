@@ -1,7 +1,5 @@
 package io.polyglot.command;
 
-import static org.awaitility.Awaitility.await;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.polyglot.runtime.KafkaClientConfig;
@@ -215,7 +213,7 @@ final class RunningCommandService implements AutoCloseable {
     /** Every record of {@code topic} from the start, once there are at least {@code atLeast}; in partition order. */
     List<ConsumerRecord<byte[], byte[]>> records(String topic, int atLeast) {
         Map<String, Object> config =
-                KafkaClientConfig.consumer(broker.bootstrapServers(), "test-reader-" + UUID.randomUUID(), Map.of());
+                KafkaClientConfig.consumer(broker.bootstrapServers(), "test-reader-" + UUID.randomUUID(), READ_QUICKLY);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(config)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition()))
@@ -223,10 +221,14 @@ final class RunningCommandService implements AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-            await().atMost(Duration.ofSeconds(30)).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                return records.size() >= atLeast;
-            });
+            long deadline = System.nanoTime() + READ_LIMIT.toNanos();
+            while (records.size() < atLeast) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError(
+                            records.size() + " records of " + topic + " within " + READ_LIMIT + ", not " + atLeast);
+                }
+                consumer.poll(Duration.ofMillis(20)).forEach(records::add);
+            }
             return records;
         }
     }
