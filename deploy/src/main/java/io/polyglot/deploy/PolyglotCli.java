@@ -12,6 +12,7 @@ import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archive.store.SegmentMetadata;
 import io.polyglot.archive.store.VerificationReport;
 import io.polyglot.chaos.ChaosCommand;
+import io.polyglot.runtime.Durations;
 import io.polyglot.schemas.Names;
 import io.polyglot.schemas.ReadModelViews;
 import io.polyglot.schemas.Topics;
@@ -23,6 +24,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +67,9 @@ import picocli.CommandLine.Spec;
 public final class PolyglotCli {
     /** The CLI's own logging setup: libraries speak at WARN and above only, on stderr. */
     static final String LOGBACK_CONFIGURATION = "polyglot-cli-logback.xml";
+
+    /** How long up and down wait for another command that starts or stops the stack's processes. */
+    static final String LOCK_WAIT_SETTING = "POLYGLOT_STACK_LOCK_WAIT";
 
     private final Path home;
     private final Path repoRoot;
@@ -181,10 +186,24 @@ public final class PolyglotCli {
     PolyglotStack stack(PrintWriter out) {
         return PolyglotStack.at(home, repoRoot)
                 .withJavaOptions(JavaOptions.fromEnvironment(System.getenv()))
+                .withLockWait(lockWait(System.getenv()))
                 .reportingTo(line -> {
                     out.println(line);
                     out.flush();
                 });
+    }
+
+    /** {@code POLYGLOT_STACK_LOCK_WAIT}, else {@link PolyglotStack#LOCK_WAIT}. */
+    static Duration lockWait(Map<String, String> env) {
+        String text = env.get(LOCK_WAIT_SETTING);
+        if (text == null || text.isBlank()) {
+            return PolyglotStack.LOCK_WAIT;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ServerStartException(LOCK_WAIT_SETTING + "='" + text + "' is invalid: " + e.getMessage());
+        }
     }
 
     @Command(
