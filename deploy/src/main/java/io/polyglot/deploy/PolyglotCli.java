@@ -611,8 +611,8 @@ public final class PolyglotCli {
                     + " stderr. Exits 0 when swapped, 1 when it failed (the live tables stay as they were), 2 when it"
                     + " could not run (invalid settings, the stack never started or not running, Kafka or the database"
                     + " out of reach) or for a view it does not know (nothing run), 3 when refused: another rebuild"
-                    + " runs or the log no longer starts at offset 0, 4 when it gave up because readers held the views for longer than"
-                    + " REBUILD_SWAP_MAX_WAIT (the old views serve on).")
+                    + " runs or the log no longer starts at offset 0, 4 when it gave up because readers held the views"
+                    + " for longer than REBUILD_SWAP_MAX_WAIT (the old views serve on).")
     static final class ProjectionRebuild implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
