@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.polyglot.archive.store.ArchiveStore;
 import io.polyglot.runtime.AdminRoutes;
+import io.polyglot.runtime.DependencyCheck;
 import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.runtime.catalog.SchemaCatalog;
 import io.polyglot.runtime.deadletter.DeadLetterLedger;
@@ -44,8 +45,17 @@ final class ArchiverWorker implements AutoCloseable {
     /** Where a retried dead letter's late segment is written before its upload, beside the journal. */
     private static final String LATE_FOLDER = "late";
 
+    /**
+     * How often readiness may ask the bucket whether it answers, and how long it waits: a store that hangs would
+     * otherwise hold each readiness request for the client's socket timeout.
+     */
+    private static final Duration BUCKET_CHECK_INTERVAL = Duration.ofSeconds(2);
+
+    private static final Duration BUCKET_CHECK_TIMEOUT = Duration.ofSeconds(1);
+
     private final WarmDirectoryLock warmLock;
     private final ArchiveStore store;
+    private final DependencyCheck bucketCheck;
     private final ArchiverLoop loop;
     private final KafkaClientMetrics consumerMetrics;
     private final ArchiverDeadLetters deadLetters;
@@ -64,6 +74,8 @@ final class ArchiverWorker implements AutoCloseable {
         this.deadLetters = deadLetters;
         this.admin = admin;
         this.store = store;
+        this.bucketCheck = new DependencyCheck(
+                "The archive bucket", store::reachable, BUCKET_CHECK_INTERVAL, BUCKET_CHECK_TIMEOUT, () -> {});
         this.loop = loop;
         this.consumerMetrics = consumerMetrics;
         this.thread = new Thread(this::runLoop, "archiver-loop");
@@ -177,9 +189,9 @@ final class ArchiverWorker implements AutoCloseable {
         return admin;
     }
 
-    /** Ready when the loop polls, no chain diverged and the bucket answers. */
+    /** Ready when the loop polls, no chain diverged and the bucket answers (see {@link DependencyCheck}). */
     boolean ready() {
-        return !failed && loop.healthy() && store.reachable();
+        return !failed && loop.healthy() && bucketCheck.passes();
     }
 
     /** Waits until the poll loop ends, because it was stopped or because it failed. */
@@ -205,6 +217,7 @@ final class ArchiverWorker implements AutoCloseable {
         } finally {
             consumerMetrics.close();
             deadLetters.close();
+            bucketCheck.close();
             store.close();
             warmLock.close();
         }

@@ -355,6 +355,29 @@ class ArchiverWorkerTest {
     }
 
     @Test
+    void answersNotReadyWithinSecondsWithoutHangingWhileStorageHangsAndReadyAgainOnceItAnswers() throws Exception {
+        // given a ready instance whose store is reached through a relay that then hangs
+        try (StallingRelay relay = StallingRelay.start(URI.create(s3.endpoint()).getPort())) {
+            try (ArchiverWorker worker = startHoldingFiftyBehind(relay, settings.consumerOverrides())) {
+                await().atMost(Duration.ofSeconds(30)).until(worker::ready);
+
+                // when the store stops answering
+                relay.stall();
+
+                // then readiness says so within seconds, and no question about it waits long for the answer
+                await().atMost(Duration.ofSeconds(8)).until(() -> !worker.ready());
+                long asked = System.nanoTime();
+                assertThat(worker.ready()).isFalse();
+                assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(3));
+
+                // and once the store answers again, the instance is ready again
+                relay.resume();
+                await().atMost(Duration.ofSeconds(30)).until(worker::ready);
+            }
+        }
+    }
+
+    @Test
     void stopsWithinTheReleaseTimeoutWhenStorageHangsAndTheNextStartStoresTheOpenEvents() throws Exception {
         // given an instance holding 50 open events after a full segment, its store behind a relay that then hangs
         try (StallingRelay relay = StallingRelay.start(URI.create(s3.endpoint()).getPort())) {

@@ -12,7 +12,9 @@ import io.polyglot.archive.store.SegmentKey;
 import io.polyglot.archive.store.SegmentMetadata;
 import io.polyglot.archive.store.VerificationReport;
 import io.polyglot.chaos.ChaosCommand;
+import io.polyglot.runtime.Durations;
 import io.polyglot.schemas.Names;
+import io.polyglot.schemas.ReadModelViews;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.UndecodableRecordException;
 import io.polyglot.stack.ServerStartException;
@@ -22,6 +24,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -65,6 +68,9 @@ public final class PolyglotCli {
     /** The CLI's own logging setup: libraries speak at WARN and above only, on stderr. */
     static final String LOGBACK_CONFIGURATION = "polyglot-cli-logback.xml";
 
+    /** How long up and down wait for another command that starts or stops the stack's processes. */
+    static final String LOCK_WAIT_SETTING = "POLYGLOT_STACK_LOCK_WAIT";
+
     private final Path home;
     private final Path repoRoot;
 
@@ -100,11 +106,21 @@ public final class PolyglotCli {
         commandLine.setParameterExceptionHandler((e, args) -> {
             CommandLine line = e.getCommandLine();
             PrintWriter err = line.getErr();
-            err.println(e.getMessage());
-            CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+                    && List.of(args).contains("--")) {
+                // After --, picocli takes a word for an argument, yet names one that starts with - an unknown option
+                // and suggests the very option the user wrote.
+                err.println("Unmatched argument after --: '" + String.join("', '", unmatched.getUnmatched())
+                        + "' (a word after -- is an argument, never an option)");
+            } else {
+                err.println(e.getMessage());
+                CommandLine.UnmatchedArgumentException.printSuggestions(e, err);
+            }
             line.usage(err);
             return line.getCommandSpec().exitCodeOnInvalidInput();
         });
+        commandLine.setExecutionStrategy(PolyglotCli::executeAlone);
+        withTheVersionOnEveryCommand(commandLine);
         commandLine.setExecutionExceptionHandler((e, line, parseResult) -> {
             if (e instanceof ServerStartException || e instanceof UncheckedIOException) {
                 line.getErr().println("polyglot: " + e.getMessage());
@@ -113,6 +129,43 @@ public final class PolyglotCli {
             throw e;
         });
         return commandLine;
+    }
+
+    /**
+     * Runs the command of {@code parseResult}, unless it asks for help or the version along with anything else: picocli
+     * then prints the help or version and ignores the rest, where a word a command does not take is a wrong command
+     * line (exit 2, nothing run).
+     */
+    private static int executeAlone(CommandLine.ParseResult parseResult) {
+        CommandLine.ParseResult last = parseResult;
+        int commands = 0;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+            commands++;
+        }
+        boolean asksForHelp = false;
+        for (CommandLine.ParseResult level = parseResult; level != null; level = level.subcommand()) {
+            asksForHelp |= level.isUsageHelpRequested() || level.isVersionHelpRequested();
+        }
+        List<String> words = parseResult.originalArgs();
+        if (asksForHelp && words.size() > commands + 1) {
+            CommandLine line = last.commandSpec().commandLine();
+            List<String> rest = words.subList(commands, words.size()).stream()
+                    .filter(word -> !List.of("-h", "--help", "-V", "--version").contains(word))
+                    .toList();
+            line.getErr()
+                    .println("Unmatched argument: -h, --help and -V, --version go alone, not with '"
+                            + String.join(" ", rest) + "'");
+            line.usage(line.getErr());
+            return line.getCommandSpec().exitCodeOnInvalidInput();
+        }
+        return new CommandLine.RunLast().execute(parseResult);
+    }
+
+    /** Every command's -V prints the version, where picocli gives a subcommand none of its parent's. */
+    private static void withTheVersionOnEveryCommand(CommandLine line) {
+        line.getCommandSpec().versionProvider(new Version());
+        line.getSubcommands().values().forEach(PolyglotCli::withTheVersionOnEveryCommand);
     }
 
     /** The repository whose built jars the stack runs. */
@@ -133,13 +186,30 @@ public final class PolyglotCli {
     PolyglotStack stack(PrintWriter out) {
         return PolyglotStack.at(home, repoRoot)
                 .withJavaOptions(JavaOptions.fromEnvironment(System.getenv()))
+                .withLockWait(lockWait(System.getenv()))
                 .reportingTo(line -> {
                     out.println(line);
                     out.flush();
                 });
     }
 
-    @Command(name = "up", description = "Starts what does not run (servers, topics, bucket, services) and waits.")
+    /** {@code POLYGLOT_STACK_LOCK_WAIT}, else {@link PolyglotStack#LOCK_WAIT}. */
+    static Duration lockWait(Map<String, String> env) {
+        String text = env.get(LOCK_WAIT_SETTING);
+        if (text == null || text.isBlank()) {
+            return PolyglotStack.LOCK_WAIT;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ServerStartException(LOCK_WAIT_SETTING + "='" + text + "' is invalid: " + e.getMessage());
+        }
+    }
+
+    @Command(
+            name = "up",
+            mixinStandardHelpOptions = true,
+            description = "Starts what does not run (servers, topics, bucket, services) and waits.")
     static final class Up implements Callable<Integer> {
         /** Each instance is a JVM of up to 512 MiB heap; more than this does not fit next to the servers. */
         static final int MAX_INSTANCES = 8;
@@ -182,7 +252,10 @@ public final class PolyglotCli {
         }
     }
 
-    @Command(name = "down", description = "Stops the services, then the servers, by pid.")
+    @Command(
+            name = "down",
+            mixinStandardHelpOptions = true,
+            description = "Stops the services, then the servers, by pid.")
     static final class Down implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -202,6 +275,7 @@ public final class PolyglotCli {
 
     @Command(
             name = "status",
+            mixinStandardHelpOptions = true,
             description = "Lists each process with its pid, port and health (up, down, unhealthy); exits 1 unless all"
                     + " are up.")
     static final class Status implements Callable<Integer> {
@@ -234,7 +308,10 @@ public final class PolyglotCli {
         }
     }
 
-    @Command(name = "env", description = "Prints KEY='value' lines for eval: where the stack is, with credentials.")
+    @Command(
+            name = "env",
+            mixinStandardHelpOptions = true,
+            description = "Prints KEY='value' lines for eval: where the stack is, with credentials.")
     static final class Env implements Callable<Integer> {
         @Spec
         CommandLine.Model.CommandSpec spec;
@@ -533,10 +610,13 @@ public final class PolyglotCli {
                     + " live worker's offsets. Runs in its own process from the projection worker's jar; progress on"
                     + " stderr. Exits 0 when swapped, 1 when it failed (the live tables stay as they were), 2 when it"
                     + " could not run (invalid settings, the stack never started or not running, Kafka or the database"
-                    + " out of reach), 3 when refused: a view it does not know, another rebuild runs or the log no"
-                    + " longer starts at offset 0, 4 when it gave up because readers held the views for longer than"
-                    + " REBUILD_SWAP_MAX_WAIT (the old views serve on).")
+                    + " out of reach) or for a view it does not know (nothing run), 3 when refused: another rebuild"
+                    + " runs or the log no longer starts at offset 0, 4 when it gave up because readers held the views"
+                    + " for longer than REBUILD_SWAP_MAX_WAIT (the old views serve on).")
     static final class ProjectionRebuild implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
         /** The rebuild's entry point in the projection worker's jar. */
         static final String MAIN_CLASS = "io.polyglot.projection.rebuild.RebuildMain";
 
@@ -551,6 +631,15 @@ public final class PolyglotCli {
 
         @Override
         public Integer call() throws IOException, InterruptedException {
+            List<String> unknown = views.stream()
+                    .filter(view -> !ReadModelViews.REBUILDABLE.contains(view))
+                    .toList();
+            if (!unknown.isEmpty()) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "no view " + String.join(", ", unknown) + " can be rebuilt; the views are "
+                                + String.join(", ", ReadModelViews.REBUILDABLE));
+            }
             PolyglotCli cli = projection.cli;
             PrintWriter err = projection.spec.commandLine().getErr();
             Map<String, String> env;

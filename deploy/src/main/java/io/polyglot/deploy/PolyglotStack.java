@@ -76,17 +76,22 @@ public final class PolyglotStack {
     private static final Duration SERVICE_STOP_GRACE = Duration.ofSeconds(30);
     private static final String PROJECTION_WORKER = "projection-worker";
 
+    /** How long up or down waits for another command that starts or stops the stack's processes. */
+    public static final Duration LOCK_WAIT = Duration.ofMinutes(10);
+
     private final Path home;
     private final Path repoRoot;
     private final ServiceHealth health;
     private final JavaOptions javaOptions;
+    private final Duration lockWait;
     private Consumer<String> progress = line -> log.info("{}", line);
 
-    private PolyglotStack(Path home, Path repoRoot, ServiceHealth health, JavaOptions javaOptions) {
+    private PolyglotStack(Path home, Path repoRoot, ServiceHealth health, JavaOptions javaOptions, Duration lockWait) {
         this.home = home;
         this.repoRoot = repoRoot;
         this.health = health;
         this.javaOptions = javaOptions;
+        this.lockWait = lockWait;
     }
 
     /** The stack whose data and logs live in {@code home}, running the jars built in {@code repoRoot}. */
@@ -95,7 +100,8 @@ public final class PolyglotStack {
                 home.toAbsolutePath().normalize(),
                 repoRoot.toAbsolutePath().normalize(),
                 new ServiceHealth(),
-                JavaOptions.none());
+                JavaOptions.none(),
+                LOCK_WAIT);
     }
 
     /**
@@ -103,7 +109,15 @@ public final class PolyglotStack {
      * services that already run keep theirs until they are stopped.
      */
     public PolyglotStack withJavaOptions(JavaOptions options) {
-        return new PolyglotStack(home, repoRoot, health, options).reportingTo(progress);
+        return new PolyglotStack(home, repoRoot, health, options, lockWait).reportingTo(progress);
+    }
+
+    /**
+     * The same stack, whose up and down wait at most {@code wait} for another command that starts or stops its
+     * processes (see {@link StackLock}).
+     */
+    public PolyglotStack withLockWait(Duration wait) {
+        return new PolyglotStack(home, repoRoot, health, javaOptions, wait).reportingTo(progress);
     }
 
     /** Sends progress lines ("Kafka started on ...") to {@code progress} instead of the log. */
@@ -127,6 +141,12 @@ public final class PolyglotStack {
      * stopped.
      */
     public List<ComponentStatus> up(OptionalInt commandInstances) {
+        try (StackLock lock = StackLock.take(home, "up", lockWait, progress)) {
+            return upHoldingTheLock(commandInstances);
+        }
+    }
+
+    private List<ComponentStatus> upHoldingTheLock(OptionalInt commandInstances) {
         StackState state = scaled(StackState.load(home).orElseGet(StackState::withFreePorts), commandInstances)
                 .withToken()
                 .withDashboardPort();
@@ -263,6 +283,15 @@ public final class PolyglotStack {
 
     /** Stops the services, then the servers, by pid; {@code wipe} then removes the home folder with all data. */
     public void down(boolean wipe) {
+        if (!Files.isDirectory(home)) {
+            return;
+        }
+        try (StackLock lock = StackLock.take(home, wipe ? "down --wipe" : "down", lockWait, progress)) {
+            downHoldingTheLock(wipe);
+        }
+    }
+
+    private void downHoldingTheLock(boolean wipe) {
         Optional<StackState> state = StackState.load(home);
         if (state.isPresent()) {
             for (ServiceDefinition service : ServiceDefinition.all(state.get(), home, repoRoot)) {
@@ -376,7 +405,7 @@ public final class PolyglotStack {
         if (!Files.exists(home, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        if (!Files.isRegularFile(home.resolve(StackState.FILE)) && !isEmpty(home)) {
+        if (!Files.isRegularFile(home.resolve(StackState.FILE)) && !holdsNothingButTheLock(home)) {
             throw new ServerStartException(home + " holds no " + StackState.FILE + "; not removing a folder that"
                     + " the stack did not create");
         }
@@ -393,9 +422,9 @@ public final class PolyglotStack {
         progress.accept("Removed " + home);
     }
 
-    private static boolean isEmpty(Path dir) {
+    private static boolean holdsNothingButTheLock(Path dir) {
         try (Stream<Path> entries = Files.list(dir)) {
-            return entries.findAny().isEmpty();
+            return entries.allMatch(entry -> entry.getFileName().toString().equals(StackLock.FILE));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

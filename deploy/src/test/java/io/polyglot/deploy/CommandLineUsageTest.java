@@ -29,7 +29,13 @@ class CommandLineUsageTest {
                 "projection refresh | Unmatched argument at index 1  | Usage: polyglot projection [-hV] [COMMAND]",
                 "rebuild            | Unmatched argument at index 0  | Usage: polyglot [-hV] [COMMAND]",
                 "archive ls --all   | Unknown option: '--all'        | Usage: polyglot archive ls [-hV] [TYPE]",
-                "down --force       | Unknown option: '--force'      | Usage: polyglot down [--wipe]"
+                "down --force       | Unknown option: '--force'      | Usage: polyglot down [-hV] [--wipe]",
+                "-V x               | not with 'x'                   | Usage: polyglot [-hV] [COMMAND]",
+                "archive ls -h x    | not with 'x'                   | Usage: polyglot archive ls [-hV] [TYPE]",
+                "status --json -V   | not with '--json'              | Usage: polyglot status [-hV] [--json]",
+                "status -- --json   | after --: '--json' (a word     | Usage: polyglot status [-hV] [--json]",
+                "projection rebuild loan_offers nope | no view nope can be rebuilt; the views are loan_applications"
+                        + " | Usage: polyglot projection rebuild [-hV] [VIEW...]"
             })
     void printsTheUsageOfTheCommandOnStderrAndExitsTwoForAWrongCommandLine(
             String commandLine, String problem, String usage) {
@@ -52,7 +58,13 @@ class CommandLineUsageTest {
             value = {
                 "--help            | Usage: polyglot [-hV] [COMMAND]",
                 "archive --help    | Usage: polyglot archive [-hV] [COMMAND]",
-                "projection -h     | Usage: polyglot projection [-hV] [COMMAND]"
+                "projection -h     | Usage: polyglot projection [-hV] [COMMAND]",
+                "status -h         | Usage: polyglot status [-hV] [--json]",
+                "up --help         | Usage: polyglot up [-hV] [--scale=SERVICE=N]...",
+                "down -h           | Usage: polyglot down [-hV] [--wipe]",
+                "env -h            | Usage: polyglot env [-hV]",
+                "-V                | polyglot (unpackaged build)",
+                "archive cat -V    | polyglot (unpackaged build)"
             })
     void printsTheUsageOnStdoutAndExitsZeroWhenAskedForHelp(String commandLine, String usage) {
         // when

@@ -26,7 +26,7 @@ class StoppedStackCommandsTest {
             delimiter = '|',
             value = {
                 "projection rebuild            | projection rebuild | PostgreSQL",
-                "projection rebuild loans      | projection rebuild | PostgreSQL",
+                "projection rebuild loan_offers | projection rebuild | PostgreSQL",
                 "archive ls                    | archive ls         | S3Proxy",
                 "archive verify                | archive verify     | S3Proxy",
                 "archive cat " + SEGMENT + "   | archive cat        | S3Proxy",

@@ -14,6 +14,7 @@ import io.polyglot.deploy.PolyglotStack;
 import io.polyglot.runtime.DatabaseUrl;
 import io.polyglot.runtime.KafkaClientConfig;
 import io.polyglot.schemas.EventCodec;
+import io.polyglot.schemas.ReadModelViews;
 import io.polyglot.schemas.Topics;
 import io.polyglot.schemas.avro.EventEnvelope;
 import java.io.IOException;
@@ -75,15 +76,7 @@ class RealLogsEndToEndTest {
     private static final long WEATHER_STATIONS = 3;
     private static final long WEATHER_EVENTS = 26_115;
     private static final long ALL_EVENTS = BPI_EVENTS + HELPDESK_EVENTS + WEATHER_EVENTS;
-    private static final List<String> VIEWS = List.of(
-            "loan_applications",
-            "loan_activity_counts",
-            "helpdesk_tickets",
-            "loan_offers",
-            "loan_work_items",
-            "loan_funnel",
-            "helpdesk_activity_durations",
-            "weather_daily");
+    private static final List<String> VIEWS = ReadModelViews.REBUILDABLE;
     private static final List<String> DEAD_LETTER_GROUPS = List.of("polyglot-archiver", "polyglot-projection");
     private static final List<String> WEATHER_COLUMNS =
             List.of("--case-column", "origin", "--time-column", "time_hour", "--activity", "WeatherObserved");

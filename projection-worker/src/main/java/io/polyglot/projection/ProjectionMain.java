@@ -12,6 +12,7 @@ import io.polyglot.readmodel.ReadModelMigrations;
 import io.polyglot.runtime.AdminResponse;
 import io.polyglot.runtime.AdminRoutes;
 import io.polyglot.runtime.AdminTask;
+import io.polyglot.runtime.DependencyCheck;
 import io.polyglot.runtime.InvalidSettingException;
 import io.polyglot.runtime.Metrics;
 import io.polyglot.runtime.ServiceEndpoint;
@@ -119,6 +120,7 @@ public final class ProjectionMain {
     private static ProjectionWorker start(ProjectionConfig config) {
         PrometheusMeterRegistry registry = Metrics.registry("projection-worker");
         AtomicReference<ProjectionWorker> running = new AtomicReference<>();
+        AtomicReference<DependencyCheck> databaseCheck = new AtomicReference<>();
         AtomicReference<AdminRoutes> admin = new AtomicReference<>();
         TokenAccess access = TokenAccess.load(System.getenv(), config.host(), log);
         ServiceEndpoint endpoint = ServiceEndpoint.start(
@@ -127,7 +129,9 @@ public final class ProjectionMain {
                 registry,
                 () -> {
                     ProjectionWorker worker = running.get();
-                    return worker != null && worker.isConsuming();
+                    return worker != null
+                            && worker.isConsuming()
+                            && databaseCheck.get().passes();
                 },
                 onceStarted(admin),
                 access);
@@ -140,6 +144,7 @@ public final class ProjectionMain {
                 migrated.migrationsApplied(),
                 migrated.schemaVersion());
 
+        databaseCheck.set(ReadModelDatabase.check(config.database()));
         BatchPause pause = TestStall.fromSystemProperties();
         ProjectionWorker worker = ProjectionWorker.start(
                 config,
@@ -158,6 +163,7 @@ public final class ProjectionMain {
                         () -> {
                             worker.close();
                             endpoint.close();
+                            databaseCheck.get().close();
                             database.close();
                         },
                         "projection-shutdown"));

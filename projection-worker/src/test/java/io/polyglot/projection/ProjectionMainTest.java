@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.polyglot.schemas.Topics;
 import io.polyglot.stack.FreePorts;
+import io.polyglot.stack.PostgresServer;
 import io.polyglot.testservers.TestKafka;
 import io.polyglot.testservers.TestServers;
 import java.io.IOException;
@@ -114,6 +115,41 @@ class ProjectionMainTest {
                 .contains("DATABASE_URL=****")
                 .doesNotContain(database.databaseUrl())
                 .contains("Projection stopped consuming");
+    }
+
+    @Test
+    void answersNotReadyWithinSecondsOfPostgresGoingAwayAndReadyAgainOnceItIsBack() throws Exception {
+        // given a worker ready on a PostgreSQL of its own, which this test stops and starts again on the same port
+        PostgresServer postgres =
+                PostgresServer.start(dataDir.resolve("stopped-postgres"), 0, PostgresServer.Durability.NO_FSYNC);
+        int port = postgres.port();
+        int healthPort = FreePorts.pick();
+        try {
+            worker = launch(
+                    Map.of(
+                            "KAFKA_BOOTSTRAP_SERVERS", kafka.bootstrapServers(),
+                            "DATABASE_URL", postgres.databaseUrl(),
+                            "PROJECTION_GROUP", "readiness-follows-the-database",
+                            "HEALTH_PORT", Integer.toString(healthPort)),
+                    dataDir.resolve("stopped-postgres.log"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> status(healthPort, "/health/ready") == 200);
+
+            // when PostgreSQL stops, with no event arriving that a write could fail on
+            postgres.close();
+
+            // then readiness says so within seconds, and never holds the asker long
+            await().atMost(Duration.ofSeconds(8)).until(() -> status(healthPort, "/health/ready") == 503);
+            long started = System.nanoTime();
+            assertThat(status(healthPort, "/health/ready")).isEqualTo(503);
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+
+            // and once PostgreSQL is back, the worker is ready again
+            postgres =
+                    PostgresServer.start(dataDir.resolve("stopped-postgres"), port, PostgresServer.Durability.NO_FSYNC);
+            await().atMost(Duration.ofSeconds(30)).until(() -> status(healthPort, "/health/ready") == 200);
+        } finally {
+            postgres.close();
+        }
     }
 
     @Test
