@@ -65,6 +65,7 @@ public final class Dashboard implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
     private static final String JSON = "application/json";
+    private static final String HTML = "text/html; charset=utf-8";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String CSV_SUFFIX = ".csv";
     private static final int CONNECTIONS = 4;
@@ -138,11 +139,17 @@ public final class Dashboard implements AutoCloseable {
                 files.hostedPath = "/assets";
                 files.directory = "/dashboard/assets";
                 files.location = Location.CLASSPATH;
+                // The scripts and style sheets are UTF-8 files, and say so.
+                files.mimeTypes.add("text/javascript; charset=utf-8", "js");
+                files.mimeTypes.add("text/css; charset=utf-8", "css");
             });
             javalin.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
             // What Jetty refuses before a route runs is answered as problem JSON too, by the server and the context.
             javalin.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
             javalin.jetty.modifyServletContextHandler(context -> {
+                // Every text the dashboard answers is encoded as UTF-8, the JSON and problem answers a route or a
+                // worker gives without a charset too, where the servlet response would otherwise use ISO-8859-1.
+                context.setDefaultResponseCharacterEncoding(StandardCharsets.UTF_8.name());
                 context.setErrorHandler(new ProblemErrorHandler(json));
                 // The method on the request line is the request's; Javalin would take one from a header instead.
                 context.addFilter(new FilterHolder(new RequestLineMethod()), "/*", EnumSet.of(DispatcherType.REQUEST));
@@ -369,7 +376,8 @@ public final class Dashboard implements AutoCloseable {
         String next = safeNext(form.value("next"));
         if (!access.accepts(form.value("token"))) {
             ctx.status(401).header("Cache-Control", "no-store");
-            ctx.html(pages.get("signin").replace("<!--message-->", "That is not the stack's token."));
+            ctx.contentType(HTML)
+                    .result(pages.get("signin").replace("<!--message-->", "That is not the stack's token."));
             return;
         }
         String session = sessions.open();
@@ -452,7 +460,7 @@ public final class Dashboard implements AutoCloseable {
     /** The page {@code name}, whose query parameters the route has checked. */
     private void page(Context ctx, String name) {
         ctx.header("Cache-Control", "no-store");
-        ctx.html(pages.get(name));
+        ctx.contentType(HTML).result(pages.get(name));
     }
 
     private void json(Context ctx, Object body) {

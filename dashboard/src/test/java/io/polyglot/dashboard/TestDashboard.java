@@ -109,6 +109,11 @@ final class TestDashboard implements AutoCloseable {
                 .build());
     }
 
+    /** The client that sends the requests, for an answer read other than as text. */
+    HttpClient client() {
+        return client;
+    }
+
     HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {
         return client.send(request, HttpResponse.BodyHandlers.ofString());
     }
