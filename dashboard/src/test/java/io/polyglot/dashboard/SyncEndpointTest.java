@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -118,6 +120,36 @@ class SyncEndpointTest {
         JsonNode problem = JSON.readTree(refused.body());
         assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:invalid-parameter");
         assertThat(problem.path("parameter").asText()).isEqualTo("view");
+        assertThat(requests).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "/api/sync/rebuild?view=",
+                "/api/sync/rebuild?view=%20",
+                "/api/sync/rebuild?view=" + "&view=loan_funnel"
+            })
+    void refusesAViewGivenBlankInTheQueryStringWith400RatherThanRebuildingEveryView(String path) throws Exception {
+        // when
+        HttpResponse<String> refused = dashboard.postForm(path, Map.of());
+
+        // then
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        JsonNode problem = JSON.readTree(refused.body());
+        assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:invalid-parameter");
+        assertThat(problem.path("parameter").asText()).isEqualTo("view");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void refusesAViewGivenBlankInTheFormWith400RatherThanRebuildingEveryView() throws Exception {
+        // when
+        HttpResponse<String> refused = dashboard.postForm("/api/sync/rebuild", Map.of("view", ""));
+
+        // then
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).path("parameter").asText()).isEqualTo("view");
         assertThat(requests).isEmpty();
     }
 
