@@ -153,6 +153,7 @@ public final class Dashboard implements AutoCloseable {
                 context.setErrorHandler(new ProblemErrorHandler(json));
                 // The method on the request line is the request's; Javalin would take one from a header instead.
                 context.addFilter(new FilterHolder(new RequestLineMethod()), "/*", EnumSet.of(DispatcherType.REQUEST));
+                context.addFilter(new FilterHolder(new HeadAsGet()), "/*", EnumSet.of(DispatcherType.REQUEST));
             });
             // A known path asked with another method is 405 with Allow, not 404.
             javalin.http.prefer405over404 = true;
