@@ -254,6 +254,31 @@ class SyncEndpointTest {
         assertThat(problem.path("detail").asText()).isEqualTo("busy");
     }
 
+    @Test
+    void relaysAWorkersProblemWithTextOutsideLatin1AsUtf8() throws Exception {
+        // given a worker whose refusal names a view in other scripts
+        answers.put("POST /admin/verifications", AdminResponse.problem(409, "conflict", "é€日本 is running"));
+
+        // when
+        HttpResponse<byte[]> refused = dashboard
+                .client()
+                .send(
+                        HttpRequest.newBuilder(URI.create(dashboard.url("/api/sync/verify")))
+                                .header("Authorization", "Bearer " + TestDashboard.TOKEN)
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+
+        // then: the bytes are UTF-8, read by a decoder that refuses anything else
+        assertThat(refused.statusCode()).isEqualTo(409);
+        String body = java.nio.charset.StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(refused.body()))
+                .toString();
+        assertThat(JSON.readTree(body).path("detail").asText()).isEqualTo("é€日本 is running");
+    }
+
     /** A dashboard whose archiver URL is a loopback port nobody listens on any more. */
     private static TestDashboard dashboardWithoutArchiver() throws Exception {
         int closed;
