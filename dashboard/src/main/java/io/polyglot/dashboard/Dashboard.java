@@ -14,6 +14,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.polyglot.dashboard.deadletters.DeadLetterDesk;
 import io.polyglot.dashboard.events.EventBrowser;
 import io.polyglot.dashboard.events.NotFoundException;
+import io.polyglot.dashboard.events.ReadersBusyException;
 import io.polyglot.dashboard.events.TopicPages;
 import io.polyglot.dashboard.overview.Overview;
 import io.polyglot.dashboard.overview.OverviewSampler;
@@ -294,6 +295,10 @@ public final class Dashboard implements AutoCloseable {
         app.exception(
                 NotFoundException.class,
                 (e, ctx) -> problems.respond(ctx, 404, "not-found", "Not found", e.getMessage()));
+        app.exception(ReadersBusyException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "1");
+            problems.respond(ctx, 503, "readers-busy", "Readers busy", e.getMessage());
+        });
         app.exception(KafkaUnavailableException.class, (e, ctx) -> {
             log.warn("Kafka could not be read (path={})", ctx.path(), e);
             ctx.header("Retry-After", "5");
