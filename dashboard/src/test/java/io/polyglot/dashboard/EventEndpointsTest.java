@@ -186,6 +186,19 @@ class EventEndpointsTest {
         assertThat(asked).contains("GET /v1/aggregates/HelpdeskTicket/Case%207 Bearer " + TestDashboard.TOKEN);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "/api/aggregates/HelpdeskTicket/Case%207, 200",
+        "/api/aggregates/HelpdeskTicket/nobody, 200",
+        "/api/topics/events.all, 200",
+        "/api/topics/nope, 404",
+        "/api/topics/events.all/partitions/0?size=1, 200",
+        "/api/topics/events.all/partitions/7, 404"
+    })
+    void answersAHeadWithTheStatusAndHeadersOfAGetWithoutTheBody(String path, int status) throws Exception {
+        dashboard.assertHeadAnswersAsGet(path, status);
+    }
+
     @Test
     void refusesAnAggregateTypeThatBreaksTheNameRules() throws Exception {
         // when

@@ -232,20 +232,7 @@ class HttpErrorsEndpointTest {
         "/api/sync/rebuild, 405"
     })
     void answersAHeadWithTheStatusAndHeadersOfAGetWithoutTheBody(String path, int status) throws Exception {
-        // when
-        HttpResponse<String> get = dashboard.get(path);
-        HttpResponse<String> head = dashboard.send(HttpRequest.newBuilder(URI.create(dashboard.url(path)))
-                .header("Authorization", "Bearer " + TestDashboard.TOKEN)
-                .method("HEAD", HttpRequest.BodyPublishers.noBody())
-                .build());
-
-        // then
-        assertThat(get.statusCode()).as(get.body()).isEqualTo(status);
-        assertThat(head.statusCode()).isEqualTo(status);
-        assertThat(head.headers().firstValue("Content-Type"))
-                .isEqualTo(get.headers().firstValue("Content-Type"));
-        assertThat(head.headers().firstValue("Allow")).isEqualTo(get.headers().firstValue("Allow"));
-        assertThat(head.body()).isEmpty();
+        dashboard.assertHeadAnswersAsGet(path, status);
     }
 
     private static void assertProblem(String response, int status, String type) throws IOException {
