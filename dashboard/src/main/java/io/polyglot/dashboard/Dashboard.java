@@ -9,6 +9,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.http.staticfiles.Location;
+import io.javalin.http.staticfiles.StaticFileConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.polyglot.dashboard.deadletters.DeadLetterDesk;
@@ -135,14 +136,19 @@ public final class Dashboard implements AutoCloseable {
         app = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
             javalin.startupWatcherEnabled = false;
-            javalin.staticFiles.enableWebjars();
+            // The WebJars as Javalin's enableWebjars() serves them, but for the charset their scripts name.
+            javalin.staticFiles.add(files -> {
+                files.hostedPath = "/webjars";
+                files.directory = "META-INF/resources/webjars";
+                files.location = Location.CLASSPATH;
+                files.headers = Map.of("Cache-Control", "max-age=31622400");
+                utf8Assets(files);
+            });
             javalin.staticFiles.add(files -> {
                 files.hostedPath = "/assets";
                 files.directory = "/dashboard/assets";
                 files.location = Location.CLASSPATH;
-                // The scripts and style sheets are UTF-8 files, and say so.
-                files.mimeTypes.add("text/javascript; charset=utf-8", "js");
-                files.mimeTypes.add("text/css; charset=utf-8", "css");
+                utf8Assets(files);
             });
             javalin.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
             // What Jetty refuses before a route runs is answered as problem JSON too, by the server and the context.
@@ -250,6 +256,12 @@ public final class Dashboard implements AutoCloseable {
                     Overview.start(config, "http://" + self + ":" + app.port(), this::databaseAnswers, database, clock);
         }
         log.info("Dashboard listening (host={}, port={})", config.httpHost(), app.port());
+    }
+
+    /** Scripts and style sheets are UTF-8 files, and say so. */
+    private static void utf8Assets(StaticFileConfig files) {
+        files.mimeTypes.add("text/javascript; charset=utf-8", "js");
+        files.mimeTypes.add("text/css; charset=utf-8", "css");
     }
 
     /** The events and dead-letter pages and their endpoints. */

@@ -110,7 +110,15 @@ class Utf8AnswersTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"/assets/overview.js", "/assets/sync.js", "/assets/dashboard.css"})
+    @ValueSource(
+            strings = {
+                "/assets/overview.js",
+                "/assets/sync.js",
+                "/assets/dashboard.css",
+                "/webjars/echarts/5.3.1/dist/echarts.min.js",
+                "/webjars/tabulator-tables/6.3.1/dist/js/tabulator.min.js",
+                "/webjars/tabulator-tables/6.3.1/dist/css/tabulator.min.css"
+            })
     void servesTheAssetsInUtf8SayingSo(String path) throws Exception {
         HttpResponse<byte[]> response = get(path);
 
