@@ -117,6 +117,12 @@
     } else {
       data.delete('upload');
     }
+    // A field left empty is left out: the dashboard refuses a blank value rather than take it for none.
+    for (const [name, value] of [...data.entries()]) {
+      if (value === '') {
+        data.delete(name);
+      }
+    }
     const response = await fetch('/api/seed', { method: 'POST', body: data });
     if (response.status !== 202) {
       fail(await problemOf(response));

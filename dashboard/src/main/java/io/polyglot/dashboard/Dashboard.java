@@ -9,11 +9,13 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
 import io.javalin.http.MethodNotAllowedResponse;
 import io.javalin.http.staticfiles.Location;
+import io.javalin.http.staticfiles.StaticFileConfig;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.polyglot.dashboard.deadletters.DeadLetterDesk;
 import io.polyglot.dashboard.events.EventBrowser;
 import io.polyglot.dashboard.events.NotFoundException;
+import io.polyglot.dashboard.events.ReadersBusyException;
 import io.polyglot.dashboard.events.TopicPages;
 import io.polyglot.dashboard.overview.Overview;
 import io.polyglot.dashboard.overview.OverviewSampler;
@@ -65,6 +67,7 @@ public final class Dashboard implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Dashboard.class);
     private static final String JSON = "application/json";
+    private static final String HTML = "text/html; charset=utf-8";
     private static final String PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";
     private static final String CSV_SUFFIX = ".csv";
     private static final int CONNECTIONS = 4;
@@ -133,19 +136,31 @@ public final class Dashboard implements AutoCloseable {
         app = Javalin.create(javalin -> {
             javalin.showJavalinBanner = false;
             javalin.startupWatcherEnabled = false;
-            javalin.staticFiles.enableWebjars();
+            // The WebJars as Javalin's enableWebjars() serves them, but for the charset their scripts name.
+            javalin.staticFiles.add(files -> {
+                files.hostedPath = "/webjars";
+                files.directory = "META-INF/resources/webjars";
+                files.location = Location.CLASSPATH;
+                files.headers = Map.of("Cache-Control", "max-age=31622400");
+                utf8Assets(files);
+            });
             javalin.staticFiles.add(files -> {
                 files.hostedPath = "/assets";
                 files.directory = "/dashboard/assets";
                 files.location = Location.CLASSPATH;
+                utf8Assets(files);
             });
             javalin.jetty.modifyHttpConfiguration(http -> http.setSendServerVersion(false));
             // What Jetty refuses before a route runs is answered as problem JSON too, by the server and the context.
             javalin.jetty.modifyServer(server -> server.setErrorHandler(new ProblemErrorHandler(json)));
             javalin.jetty.modifyServletContextHandler(context -> {
+                // Every text the dashboard answers is encoded as UTF-8, the JSON and problem answers a route or a
+                // worker gives without a charset too, where the servlet response would otherwise use ISO-8859-1.
+                context.setDefaultResponseCharacterEncoding(StandardCharsets.UTF_8.name());
                 context.setErrorHandler(new ProblemErrorHandler(json));
                 // The method on the request line is the request's; Javalin would take one from a header instead.
                 context.addFilter(new FilterHolder(new RequestLineMethod()), "/*", EnumSet.of(DispatcherType.REQUEST));
+                context.addFilter(new FilterHolder(new HeadAsGet()), "/*", EnumSet.of(DispatcherType.REQUEST));
             });
             // A known path asked with another method is 405 with Allow, not 404.
             javalin.http.prefer405over404 = true;
@@ -243,6 +258,12 @@ public final class Dashboard implements AutoCloseable {
         log.info("Dashboard listening (host={}, port={})", config.httpHost(), app.port());
     }
 
+    /** Scripts and style sheets are UTF-8 files, and say so. */
+    private static void utf8Assets(StaticFileConfig files) {
+        files.mimeTypes.add("text/javascript; charset=utf-8", "js");
+        files.mimeTypes.add("text/css; charset=utf-8", "css");
+    }
+
     /** The events and dead-letter pages and their endpoints. */
     private void eventRoutes() {
         app.get("/events", ctx -> {
@@ -286,6 +307,10 @@ public final class Dashboard implements AutoCloseable {
         app.exception(
                 NotFoundException.class,
                 (e, ctx) -> problems.respond(ctx, 404, "not-found", "Not found", e.getMessage()));
+        app.exception(ReadersBusyException.class, (e, ctx) -> {
+            ctx.header("Retry-After", "1");
+            problems.respond(ctx, 503, "readers-busy", "Readers busy", e.getMessage());
+        });
         app.exception(KafkaUnavailableException.class, (e, ctx) -> {
             log.warn("Kafka could not be read (path={})", ctx.path(), e);
             ctx.header("Retry-After", "5");
@@ -369,7 +394,8 @@ public final class Dashboard implements AutoCloseable {
         String next = safeNext(form.value("next"));
         if (!access.accepts(form.value("token"))) {
             ctx.status(401).header("Cache-Control", "no-store");
-            ctx.html(pages.get("signin").replace("<!--message-->", "That is not the stack's token."));
+            ctx.contentType(HTML)
+                    .result(pages.get("signin").replace("<!--message-->", "That is not the stack's token."));
             return;
         }
         String session = sessions.open();
@@ -452,7 +478,7 @@ public final class Dashboard implements AutoCloseable {
     /** The page {@code name}, whose query parameters the route has checked. */
     private void page(Context ctx, String name) {
         ctx.header("Cache-Control", "no-store");
-        ctx.html(pages.get(name));
+        ctx.contentType(HTML).result(pages.get(name));
     }
 
     private void json(Context ctx, Object body) {

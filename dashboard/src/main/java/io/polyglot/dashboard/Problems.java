@@ -3,6 +3,7 @@ package io.polyglot.dashboard;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Answers with {@code application/problem+json} (RFC 9457): {@code type} {@code urn:polyglot:problem:} plus a stable
@@ -32,6 +33,8 @@ final class Problems {
         if (parameter != null) {
             body.put("parameter", parameter);
         }
-        ctx.status(status).contentType(MEDIA_TYPE).result(body.toString());
+        // JSON is UTF-8 (RFC 8259) and its media type takes no charset, so the bytes are written as UTF-8 here rather
+        // than left to the servlet response, which encodes a type it does not know as ISO-8859-1.
+        ctx.status(status).contentType(MEDIA_TYPE).result(body.toString().getBytes(StandardCharsets.UTF_8));
     }
 }

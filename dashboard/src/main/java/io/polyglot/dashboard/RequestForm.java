@@ -82,17 +82,24 @@ public final class RequestForm {
         }
     }
 
-    /** Every value of {@code name}, from the query string first, then the form; blank ones left out. */
+    /**
+     * Every value of {@code name}, from the query string first, then the form; none when it is not given. Only an
+     * absent parameter is none: {@code view=} on a rebuild is not "every view", so a blank value is refused.
+     *
+     * @throws ProblemException 400 {@code invalid-parameter} naming {@code name} when a value of it is blank
+     */
     public List<String> values(String name) {
-        return fields.getOrDefault(name, List.of()).stream()
-                .filter(value -> !value.isBlank())
-                .toList();
+        List<String> values = fields.getOrDefault(name, List.of());
+        if (values.stream().anyMatch(String::isBlank)) {
+            throw ProblemException.badParameter(name, name + " is given blank; leave it out or give a value");
+        }
+        return List.copyOf(values);
     }
 
     /**
-     * The one value of {@code name}, or null when it is missing or blank.
+     * The one value of {@code name}, or null when it is not given.
      *
-     * @throws ProblemException 400 naming {@code name} when it is given more than once
+     * @throws ProblemException 400 naming {@code name} when it is given more than once or blank
      */
     public String value(String name) {
         List<String> values = values(name);

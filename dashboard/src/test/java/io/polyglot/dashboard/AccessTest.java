@@ -83,6 +83,20 @@ class AccessTest {
     }
 
     @Test
+    void refusesATokenGivenBlankAtTheSignInWith400() throws Exception {
+        // when
+        HttpResponse<String> response = dashboard.signIn("", "/grid");
+
+        // then
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        assertThat(new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(response.body())
+                        .path("parameter")
+                        .asText())
+                .isEqualTo("token");
+    }
+
+    @Test
     void refusesAWrongBearerToken() throws Exception {
         // when
         HttpResponse<String> response = dashboard.send(plain("/api/views")

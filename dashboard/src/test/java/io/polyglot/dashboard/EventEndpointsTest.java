@@ -186,6 +186,19 @@ class EventEndpointsTest {
         assertThat(asked).contains("GET /v1/aggregates/HelpdeskTicket/Case%207 Bearer " + TestDashboard.TOKEN);
     }
 
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "/api/aggregates/HelpdeskTicket/Case%207, 200",
+        "/api/aggregates/HelpdeskTicket/nobody, 200",
+        "/api/topics/events.all, 200",
+        "/api/topics/nope, 404",
+        "/api/topics/events.all/partitions/0?size=1, 200",
+        "/api/topics/events.all/partitions/7, 404"
+    })
+    void answersAHeadWithTheStatusAndHeadersOfAGetWithoutTheBody(String path, int status) throws Exception {
+        dashboard.assertHeadAnswersAsGet(path, status);
+    }
+
     @Test
     void refusesAnAggregateTypeThatBreaksTheNameRules() throws Exception {
         // when
@@ -313,6 +326,40 @@ class EventEndpointsTest {
         if (status != 200) {
             assertThat(response.headers().firstValue("Content-Type")).hasValue("application/problem+json");
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        // full-width 1, Arabic-Indic 1, a plus sign, a space: digits Long.parseLong reads, or text it would strip
+        "/api/topics/events.all/partitions/%EF%BC%91, partition",
+        "/api/topics/events.all/partitions/%D9%A1, partition",
+        "/api/topics/events.all/partitions/+1, partition",
+        "/api/topics/events.all/partitions/%201, partition",
+        "/api/topics/events.all/partitions/99999999999999999999, partition",
+        "/api/topics/events.all/partitions/1?offset=%EF%BC%91%EF%BC%90&size=2, offset",
+        "/api/topics/events.all/partitions/1?offset=%2B10&size=2, offset",
+        "/api/topics/events.all/partitions/1?offset=10&size=%EF%BC%92, size",
+        "/api/topics/events.all/partitions/1?size=%202, size",
+        "/api/topics/events.all/partitions/1?offset=, offset",
+        "/api/topics/events.all/partitions/1?offset=9223372036854775808, offset",
+        "/api/dead-letters/polyglot-archiver/%EF%BC%90/5/skip, partition",
+        "/api/dead-letters/polyglot-archiver/0/%D9%A5/skip, offset",
+        "/api/dead-letters/polyglot-archiver/+0/5/skip, partition"
+    })
+    void refusesANumberThatIsNotAsciiDigitsNamingTheParameter(String path, String parameter) throws Exception {
+        // given
+        int askedBefore = asked.size();
+
+        // when
+        HttpResponse<String> response = path.startsWith("/api/dead-letters") ? post(path) : dashboard.get(path);
+
+        // then: the same problem on every route, the dead-letter decisions' included
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:invalid-parameter");
+        assertThat(problem.path("parameter").asText()).isEqualTo(parameter);
+        assertThat(problem.path("detail").asText()).startsWith(parameter + " ");
+        assertThat(asked).as("nobody is asked").hasSize(askedBefore);
     }
 
     @Test

@@ -30,7 +30,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The answers to requests that no route takes: the ones Jetty refuses before the dashboard sees them (sent over a raw
  * socket, since {@link URI} refuses to build such paths), a known path asked with another method, and a page or
  * reading endpoint asked with a query parameter it does not take, one given twice, or a value outside the ones the
- * parameter can have, which is refused naming it rather than ignored or replaced by another value.
+ * parameter can have, which is refused naming it rather than ignored or replaced by another value, and HEAD, which
+ * answers the status and headers of a GET.
  */
 class HttpErrorsEndpointTest {
 
@@ -212,6 +213,26 @@ class HttpErrorsEndpointTest {
         JsonNode problem = JSON.readTree(response.body());
         assertThat(problem.path("parameter").asText()).isEqualTo("source");
         assertThat(problem.path("detail").asText()).contains("folder").contains("upload");
+    }
+
+    /** {@code HEAD} answers what {@code GET} would (RFC 9110), a found resource and a missing one alike. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+        "/api/views, 200",
+        "/api/views/helpdesk_tickets?size=1, 200",
+        "/api/views/helpdesk_tickets/columns, 200",
+        "/overview, 200",
+        "/health/live, 200",
+        "/api/views/nope, 404",
+        "/api/views/nope/columns, 404",
+        "/api/topics/nope, 404",
+        "/api/views/helpdesk_tickets?size=0, 400",
+        "/api/views?nope=1, 400",
+        "/api/nothing-here, 404",
+        "/api/sync/rebuild, 405"
+    })
+    void answersAHeadWithTheStatusAndHeadersOfAGetWithoutTheBody(String path, int status) throws Exception {
+        dashboard.assertHeadAnswersAsGet(path, status);
     }
 
     private static void assertProblem(String response, int status, String type) throws IOException {

@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Seed page's API against a dashboard that runs the importer's real jar as a child process, with a seed folder of
@@ -206,6 +208,35 @@ class SeedEndpointTest {
         // then
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(JSON.readTree(response.body()).path("parameter").asText()).isEqualTo("type");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"type", "caseColumn", "zone", "source"})
+    void refusesAFieldGivenBlankWith400NamingItRatherThanTakingItForMissing(String field) throws Exception {
+        // given a CSV import the importer would take, but for the one field sent empty
+        Map<String, String> form = new java.util.HashMap<>(Map.of(
+                "file",
+                "readings.csv",
+                "type",
+                "WeatherStation",
+                "caseColumn",
+                "station",
+                "timeColumn",
+                "hour",
+                "activity",
+                "Reading",
+                "source",
+                "folder"));
+        form.put(field, "");
+
+        // when
+        HttpResponse<String> response = dashboard.postForm("/api/seed", form);
+
+        // then
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(400);
+        JsonNode problem = JSON.readTree(response.body());
+        assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:invalid-parameter");
+        assertThat(problem.path("parameter").asText()).isEqualTo(field);
     }
 
     @Test

@@ -25,6 +25,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -118,6 +120,36 @@ class SyncEndpointTest {
         JsonNode problem = JSON.readTree(refused.body());
         assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:invalid-parameter");
         assertThat(problem.path("parameter").asText()).isEqualTo("view");
+        assertThat(requests).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(
+            strings = {
+                "/api/sync/rebuild?view=",
+                "/api/sync/rebuild?view=%20",
+                "/api/sync/rebuild?view=" + "&view=loan_funnel"
+            })
+    void refusesAViewGivenBlankInTheQueryStringWith400RatherThanRebuildingEveryView(String path) throws Exception {
+        // when
+        HttpResponse<String> refused = dashboard.postForm(path, Map.of());
+
+        // then
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        JsonNode problem = JSON.readTree(refused.body());
+        assertThat(problem.path("type").asText()).isEqualTo("urn:polyglot:problem:invalid-parameter");
+        assertThat(problem.path("parameter").asText()).isEqualTo("view");
+        assertThat(requests).isEmpty();
+    }
+
+    @Test
+    void refusesAViewGivenBlankInTheFormWith400RatherThanRebuildingEveryView() throws Exception {
+        // when
+        HttpResponse<String> refused = dashboard.postForm("/api/sync/rebuild", Map.of("view", ""));
+
+        // then
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(400);
+        assertThat(JSON.readTree(refused.body()).path("parameter").asText()).isEqualTo("view");
         assertThat(requests).isEmpty();
     }
 
@@ -220,6 +252,31 @@ class SyncEndpointTest {
         JsonNode problem = JSON.readTree(refused.body());
         assertThat(problem.path("title").asText()).isEqualTo("Conflict");
         assertThat(problem.path("detail").asText()).isEqualTo("busy");
+    }
+
+    @Test
+    void relaysAWorkersProblemWithTextOutsideLatin1AsUtf8() throws Exception {
+        // given a worker whose refusal names a view in other scripts
+        answers.put("POST /admin/verifications", AdminResponse.problem(409, "conflict", "é€日本 is running"));
+
+        // when
+        HttpResponse<byte[]> refused = dashboard
+                .client()
+                .send(
+                        HttpRequest.newBuilder(URI.create(dashboard.url("/api/sync/verify")))
+                                .header("Authorization", "Bearer " + TestDashboard.TOKEN)
+                                .POST(HttpRequest.BodyPublishers.noBody())
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+
+        // then: the bytes are UTF-8, read by a decoder that refuses anything else
+        assertThat(refused.statusCode()).isEqualTo(409);
+        String body = java.nio.charset.StandardCharsets.UTF_8
+                .newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .decode(java.nio.ByteBuffer.wrap(refused.body()))
+                .toString();
+        assertThat(JSON.readTree(body).path("detail").asText()).isEqualTo("é€日本 is running");
     }
 
     /** A dashboard whose archiver URL is a loopback port nobody listens on any more. */

@@ -1,5 +1,7 @@
 package io.polyglot.dashboard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.polyglot.readmodel.ReadModelMigrations;
 import io.polyglot.stack.PostgresServer;
 import java.io.IOException;
@@ -95,6 +97,24 @@ final class TestDashboard implements AutoCloseable {
                 .build());
     }
 
+    /**
+     * Asks {@code GET path} and {@code HEAD path} and checks that both answer {@code status}, and the HEAD the GET's
+     * Content-Type and Allow without a body (RFC 9110).
+     */
+    void assertHeadAnswersAsGet(String path, int status) throws IOException, InterruptedException {
+        HttpResponse<String> get = get(path);
+        HttpResponse<String> head = send(HttpRequest.newBuilder(URI.create(url(path)))
+                .header("Authorization", "Bearer " + TOKEN)
+                .method("HEAD", HttpRequest.BodyPublishers.noBody())
+                .build());
+        assertThat(get.statusCode()).as(get.body()).isEqualTo(status);
+        assertThat(head.statusCode()).as("HEAD " + path).isEqualTo(status);
+        assertThat(head.headers().firstValue("Content-Type"))
+                .isEqualTo(get.headers().firstValue("Content-Type"));
+        assertThat(head.headers().firstValue("Allow")).isEqualTo(get.headers().firstValue("Allow"));
+        assertThat(head.body()).isEmpty();
+    }
+
     /** {@code POST path} with the bearer token and {@code form} as {@code application/x-www-form-urlencoded}. */
     HttpResponse<String> postForm(String path, Map<String, String> form) throws IOException, InterruptedException {
         StringBuilder body = new StringBuilder();
@@ -107,6 +127,11 @@ final class TestDashboard implements AutoCloseable {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
                 .build());
+    }
+
+    /** The client that sends the requests, for an answer read other than as text. */
+    HttpClient client() {
+        return client;
     }
 
     HttpResponse<String> send(HttpRequest request) throws IOException, InterruptedException {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyglot.dashboard.DashboardConfig;
 import io.polyglot.dashboard.events.NotFoundException;
 import io.polyglot.dashboard.events.RecordJson;
+import io.polyglot.dashboard.views.WholeNumber;
 import io.polyglot.runtime.AdminResponse;
 import io.polyglot.runtime.KafkaUnavailableException;
 import io.polyglot.runtime.TopicSnapshot;
@@ -40,7 +41,6 @@ public final class DeadLetterDesk {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern NUMBER = Pattern.compile("\\d{1,18}");
-    private static final Pattern WHOLE = Pattern.compile("\\d+");
 
     private final String bootstrapServers;
     private final Duration readTimeout;
@@ -87,6 +87,8 @@ public final class DeadLetterDesk {
      * {@code partition} and {@code offset} to the worker of {@code group}.
      *
      * @throws NotFoundException when no worker of the pipeline runs {@code group}, or the action is neither
+     * @throws io.polyglot.dashboard.views.BadParameterException when the partition or offset is not a whole number
+     *     in its range
      */
     public AdminResponse decide(String group, String partition, String offset, String action) {
         if (!workers.owns(group)) {
@@ -95,24 +97,9 @@ public final class DeadLetterDesk {
         if (!action.equals("retry") && !action.equals("skip")) {
             throw new NotFoundException("a dead letter is retried or skipped, not " + action);
         }
-        String refused = refusal("partition", partition, Integer.MAX_VALUE);
-        refused = refused != null ? refused : refusal("offset", offset, Long.MAX_VALUE);
-        if (refused != null) {
-            return AdminResponse.problem(400, "invalid-parameter", refused);
-        }
+        WholeNumber.parse("partition", partition, 0, Integer.MAX_VALUE);
+        WholeNumber.parse("offset", offset, 0, Long.MAX_VALUE);
         return workers.decide(group, partition + "/" + offset + "/" + action);
-    }
-
-    /** Why {@code text} is no {@code name} from 0 to {@code max}, or null when it is one. */
-    private static String refusal(String name, String text, long max) {
-        if (!WHOLE.matcher(text).matches()) {
-            return name + " '" + text + "' is not a whole number";
-        }
-        // 19 digits fit an unsigned long, so the comparison sees the whole value
-        if (text.length() > 19 || Long.compareUnsigned(Long.parseUnsignedLong(text), max) > 0) {
-            return name + " " + text + " is out of range (0 to " + max + ")";
-        }
-        return null;
     }
 
     private ObjectNode letter(ConsumerRecord<byte[], byte[]> record, Map<String, DeadLetterOwners.Listing> listings) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.polyglot.dashboard.views.BadParameterException;
+import io.polyglot.dashboard.views.WholeNumber;
 import io.polyglot.schemas.Topics;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -100,18 +101,6 @@ public final class TopicPages {
 
     /** {@code text} as a number in {@code [min, max]}, or {@code absent} when there is none. */
     static long number(String parameter, String text, long absent, long min, long max) {
-        if (text == null || text.isBlank()) {
-            return absent;
-        }
-        try {
-            long value = Long.parseLong(text.strip());
-            if (value < min || value > max) {
-                throw new BadParameterException(
-                        parameter, parameter + " must be from " + min + " to " + max + ", got " + text);
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw new BadParameterException(parameter, parameter + " must be a whole number, got " + text);
-        }
+        return text == null ? absent : WholeNumber.parse(parameter, text, min, max);
     }
 }

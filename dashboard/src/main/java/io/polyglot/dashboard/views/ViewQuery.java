@@ -79,16 +79,7 @@ public record ViewQuery(int page, int size, List<SortKey> sort, List<ViewFilter>
         if (text == null) {
             return fallback;
         }
-        int value;
-        try {
-            value = Integer.parseInt(text);
-        } catch (NumberFormatException e) {
-            throw new BadParameterException(name, name + " must be a whole number");
-        }
-        if (value < min || value > max) {
-            throw new BadParameterException(name, name + " must be between " + min + " and " + max);
-        }
-        return value;
+        return (int) WholeNumber.parse(name, text, min, max);
     }
 
     private static List<SortKey> sort(Map<String, List<String>> parameters, List<ViewColumn> columns) {
