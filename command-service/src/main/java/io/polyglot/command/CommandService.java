@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.polyglot.command.decider.Decider;
 import io.polyglot.command.decider.DeciderTopology;
+import io.polyglot.command.decider.UncommittedChanges;
 import io.polyglot.command.http.CommandApi;
 import io.polyglot.command.intake.CommandIntake;
 import io.polyglot.command.intake.CommandTypes;
@@ -96,12 +97,15 @@ public final class CommandService implements AutoCloseable {
             Map<String, Object> streamsProperties = new HashMap<>(config.streamsProperties());
             // Other instances route reads of this instance's partitions to the address it answers HTTP on.
             streamsProperties.put(StreamsConfig.APPLICATION_SERVER_CONFIG, config.httpHost() + ":" + httpPort);
+            UncommittedChanges uncommitted = new UncommittedChanges();
             KafkaDecider decider = KafkaDecider.start(
                     DeciderTopology.build(
                             new Decider(rules, codec),
                             codec,
                             config.decider().commandIdRetention(),
-                            config.decider().commandIdSweepInterval()),
+                            config.decider().commandIdSweepInterval(),
+                            uncommitted),
+                    uncommitted,
                     streamsProperties,
                     KafkaClientConfig.consumer(
                             config.kafkaBootstrapServers(), "command-service-decision-feed", Map.of()),

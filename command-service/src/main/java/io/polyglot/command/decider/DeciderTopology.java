@@ -68,8 +68,14 @@ public final class DeciderTopology {
      * @param decider the decision logic
      * @param retention how long a command id's decision is kept for retries ({@code COMMAND_ID_RETENTION})
      * @param sweepInterval how often, in wall-clock time, expired decisions are deleted
+     * @param uncommitted where the tasks note their store writes until the decision feed sees them committed
      */
-    public static Topology build(Decider decider, EventCodec codec, Duration retention, Duration sweepInterval) {
+    public static Topology build(
+            Decider decider,
+            EventCodec codec,
+            Duration retention,
+            Duration sweepInterval,
+            UncommittedChanges uncommitted) {
         Objects.requireNonNull(decider, "decider");
         Topology topology = new Topology();
         topology.addSource(
@@ -77,7 +83,9 @@ public final class DeciderTopology {
         // One per topology, so per instance: shared by the instance's tasks and its global store's copy.
         ClaimsInFlight inFlight = new ClaimsInFlight();
         topology.addProcessor(
-                DECIDER, () -> new DecisionStep(decider, codec, retention, sweepInterval, inFlight), SOURCE);
+                DECIDER,
+                () -> new DecisionStep(decider, codec, retention, sweepInterval, inFlight, uncommitted),
+                SOURCE);
         topology.addStateStore(keyValueStore(HEADS_STORE), DECIDER);
         topology.addStateStore(keyValueStore(DECISIONS_STORE), DECIDER);
         addSink(topology, EVENTS_SINK, Topics.EVENTS_ALL);

@@ -19,6 +19,7 @@ import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.slf4j.Logger;
@@ -48,18 +49,25 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
     private final Duration retention;
     private final Duration sweepInterval;
     private final ClaimsInFlight inFlight;
+    private final UncommittedChanges uncommitted;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> heads;
     private KeyValueStore<String, byte[]> decisions;
     private KeyValueStore<String, byte[]> ids;
 
     DecisionStep(
-            Decider decider, EventCodec codec, Duration retention, Duration sweepInterval, ClaimsInFlight inFlight) {
+            Decider decider,
+            EventCodec codec,
+            Duration retention,
+            Duration sweepInterval,
+            ClaimsInFlight inFlight,
+            UncommittedChanges uncommitted) {
         this.decider = decider;
         this.codec = codec;
         this.retention = retention;
         this.sweepInterval = sweepInterval;
         this.inFlight = inFlight;
+        this.uncommitted = uncommitted;
     }
 
     @Override
@@ -76,11 +84,12 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
         CommandRecord command;
         Decider.Judgement judgement;
         String headKey;
+        byte[] headBefore;
         try {
             command = DeciderRecords.command(record.value());
             headKey = DeciderTopology.headKey(command.getAggregateType(), command.getAggregateId());
-            Optional<AggregateHead> head =
-                    Optional.ofNullable(heads.get(headKey)).map(DeciderRecords::head);
+            headBefore = heads.get(headKey);
+            Optional<AggregateHead> head = Optional.ofNullable(headBefore).map(DeciderRecords::head);
             Optional<CommandDecision> earlier =
                     Optional.ofNullable(decisions.get(command.getCommandId())).map(DeciderRecords::decision);
             Optional<CommandIdClaim> claim = earlier.isPresent() ? Optional.empty() : claim(command.getCommandId());
@@ -94,7 +103,7 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
         }
         MDC.put("commandId", command.getCommandId());
         try {
-            apply(headKey, judgement);
+            apply(headKey, headBefore, judgement);
             log.debug("Command decided (outcome={})", judgement.decision().getOutcome());
         } finally {
             MDC.remove("commandId");
@@ -128,13 +137,20 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
                 .orElse("unknown");
     }
 
-    private void apply(String headKey, Decider.Judgement judgement) {
+    private void apply(String headKey, byte[] headBefore, Decider.Judgement judgement) {
         CommandDecision decision = judgement.decision();
+        Optional<RecordMetadata> source = context.recordMetadata();
         // The same bytes go to the store and to commands.decisions; neither changes an array once given it.
         byte[] decisionBytes = DeciderRecords.encode(decision);
-        judgement.nextHead().ifPresent(head -> heads.put(headKey, DeciderRecords.encode(head)));
+        judgement.nextHead().ifPresent(head -> {
+            byte[] headAfter = DeciderRecords.encode(head);
+            heads.put(headKey, headAfter);
+            source.ifPresent(
+                    at -> uncommitted.headWritten(headKey, headBefore, headAfter, at.partition(), at.offset()));
+        });
         if (judgement.remember()) {
             decisions.put(decision.getCommandId(), decisionBytes);
+            source.ifPresent(at -> uncommitted.decisionWritten(decision.getCommandId(), at.partition(), at.offset()));
             CommandIdClaim claim = CommandIdClaim.of(decision);
             inFlight.claimed(decision.getCommandId(), claim);
             context.forward(
@@ -159,8 +175,7 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
         // The decision names the command record it answers: a request waits for the decision of its own record,
         // and two records of one command (a retry sent while the first was undecided) are decided apart.
         RecordHeaders answered = new RecordHeaders();
-        context.recordMetadata()
-                .ifPresent(source -> DecisionHeaders.write(answered, source.partition(), source.offset()));
+        source.ifPresent(at -> DecisionHeaders.write(answered, at.partition(), at.offset()));
         context.forward(
                 new Record<>(
                         decision.getAggregateId(),

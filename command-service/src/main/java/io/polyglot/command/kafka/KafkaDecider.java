@@ -5,6 +5,7 @@ import io.polyglot.command.avro.CommandDecision;
 import io.polyglot.command.decider.DeciderRecords;
 import io.polyglot.command.decider.DeciderTopology;
 import io.polyglot.command.decider.DecisionHeaders;
+import io.polyglot.command.decider.UncommittedChanges;
 import io.polyglot.command.intake.CommandPosition;
 import io.polyglot.command.intake.DecisionBoard;
 import io.polyglot.command.intake.DecisionWaiter;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +27,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -79,6 +82,9 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
     private final Map<Waiting, List<DecisionWaiter>> waiters = new ConcurrentHashMap<>();
 
     private final Set<String> pending = ConcurrentHashMap.newKeySet();
+    /** The decider tasks' writes not committed yet, which reads of the stores look past. */
+    private final UncommittedChanges uncommitted;
+
     private final Thread feed;
     private volatile boolean stopping;
 
@@ -89,10 +95,12 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
 
     private KafkaDecider(
             KafkaStreams streams,
+            UncommittedChanges uncommitted,
             Consumer<byte[], byte[]> decisions,
             Optional<HostInfo> self,
             Optional<DeciderStateDir> stateDir) {
         this.streams = streams;
+        this.uncommitted = uncommitted;
         this.stateDir = stateDir;
         this.self = self;
         this.decisions = decisions;
@@ -108,6 +116,7 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
      */
     public static KafkaDecider start(
             Topology topology,
+            UncommittedChanges uncommitted,
             Map<String, Object> streamsProperties,
             Map<String, Object> consumerProperties,
             Duration timeout) {
@@ -118,7 +127,7 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
         Optional<HostInfo> self = Optional.ofNullable(streamsProperties.get(StreamsConfig.APPLICATION_SERVER_CONFIG))
                 .map(Object::toString)
                 .map(HostInfo::buildFromEndpoint);
-        KafkaDecider decider = new KafkaDecider(streams, consumer, self, stateDir);
+        KafkaDecider decider = new KafkaDecider(streams, uncommitted, consumer, self, stateDir);
         try {
             decider.startFeed(timeout);
             decider.startStreams(timeout);
@@ -164,7 +173,18 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
     private void readDecisions() {
         try {
             while (!stopping) {
-                for (ConsumerRecord<byte[], byte[]> record : decisions.poll(POLL)) {
+                ConsumerRecords<byte[], byte[]> polled = decisions.poll(POLL);
+                // The store writes of these decisions count before a request hears of them, so that a read sent
+                // after a decided answer sees what that answer said.
+                Map<Integer, Long> committed = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> record : polled) {
+                    CommandPosition answered = DecisionHeaders.answered(record.headers());
+                    if (answered != null) {
+                        committed.merge(answered.partition(), answered.offset(), Math::max);
+                    }
+                }
+                committed.forEach(uncommitted::committedUpTo);
+                for (ConsumerRecord<byte[], byte[]> record : polled) {
                     deliver(record);
                 }
             }
@@ -278,6 +298,10 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
     public Optional<CommandDecision> decided(String commandId) {
         // A command id does not say which aggregate it was for, so every partition decided here is looked in.
         for (int partition : readablePartitions()) {
+            if (uncommitted.decisionUncommitted(partition, commandId)) {
+                // Decided, but its transaction may yet abort and the command be decided again: pending until then.
+                return Optional.empty();
+            }
             byte[] decision = get(DeciderTopology.DECISIONS_STORE, partition, commandId);
             if (decision != null) {
                 return Optional.of(DeciderRecords.decision(decision));
@@ -288,7 +312,7 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
 
     @Override
     public boolean isPending(String commandId) {
-        return pending.contains(commandId);
+        return pending.contains(commandId) || uncommitted.decisionUncommitted(commandId);
     }
 
     /**
@@ -304,7 +328,9 @@ public final class KafkaDecider implements DecisionBoard, AutoCloseable {
                 owner == KeyQueryMetadata.NOT_AVAILABLE ? activePartitions() : List.of(owner.partition());
         String key = DeciderTopology.headKey(aggregateType, aggregateId);
         for (int partition : partitions) {
-            byte[] head = get(DeciderTopology.HEADS_STORE, partition, key);
+            Optional<UncommittedChanges.CommittedHead> committed = uncommitted.committedHead(partition, key);
+            byte[] head =
+                    committed.isPresent() ? committed.get().value() : get(DeciderTopology.HEADS_STORE, partition, key);
             if (head != null) {
                 return Optional.of(DeciderRecords.head(head));
             }

@@ -47,6 +47,7 @@ class DeciderTopologyTest {
     Path stateDir;
 
     private TopologyTestDriver driver;
+    private final UncommittedChanges uncommitted = new UncommittedChanges();
     private TestInputTopic<String, byte[]> commands;
     private TestOutputTopic<String, byte[]> events;
     private TestOutputTopic<String, byte[]> decisions;
@@ -62,7 +63,7 @@ class DeciderTopologyTest {
         config.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         Decider decider = new Decider(RuleBook.of(new LoanApplicationRules()), CODEC);
         driver = new TopologyTestDriver(
-                DeciderTopology.build(decider, CODEC, RETENTION, Duration.ofMinutes(10)), config, START);
+                DeciderTopology.build(decider, CODEC, RETENTION, Duration.ofMinutes(10), uncommitted), config, START);
         commands = driver.createInputTopic(Topics.COMMANDS, new StringSerializer(), new ByteArraySerializer());
         events = driver.createOutputTopic(Topics.EVENTS_ALL, new StringDeserializer(), new ByteArrayDeserializer());
         decisions = driver.createOutputTopic(
@@ -76,6 +77,52 @@ class DeciderTopologyTest {
     @AfterEach
     void stop() {
         driver.close();
+    }
+
+    @Test
+    void notesEachStoreWriteUntilTheDecisionOfItsCommandOrOfALaterOneIsSeenCommitted() {
+        // given: two commands of one new aggregate, at offsets 0 and 1 of partition 0
+        String key = DeciderTopology.headKey("LoanApplication", "case-1");
+        send(loan("c1", "case-1", "A_SUBMITTED"));
+        send(loan("c2", "case-1", "A_PARTLYSUBMITTED"));
+
+        // then: both decisions wait for their commit, and the committed head is none, as before c1
+        assertThat(uncommitted.decisionUncommitted(0, "c1")).isTrue();
+        assertThat(uncommitted.decisionUncommitted("c2")).isTrue();
+        assertThat(uncommitted.decisionUncommitted(1, "c1")).isFalse();
+        assertThat(uncommitted.committedHead(0, key))
+                .hasValueSatisfying(head -> assertThat(head.value()).isNull());
+
+        // when: the decision of c1 is seen committed
+        uncommitted.committedUpTo(0, 0);
+
+        // then: c1 and the head it wrote count; c2 and its head still wait
+        assertThat(uncommitted.decisionUncommitted(0, "c1")).isFalse();
+        assertThat(uncommitted.decisionUncommitted(0, "c2")).isTrue();
+        assertThat(uncommitted.committedHead(0, key))
+                .hasValueSatisfying(
+                        head -> assertThat(DeciderRecords.head(head.value()).getVersion())
+                                .isEqualTo(1L));
+
+        // when: c2's is too
+        uncommitted.committedUpTo(0, 1);
+
+        // then: nothing waits, and the store holds the committed head
+        assertThat(uncommitted.decisionUncommitted("c2")).isFalse();
+        assertThat(uncommitted.committedHead(0, key)).isEmpty();
+        assertThat(head("LoanApplication", "case-1").getVersion()).isEqualTo(2L);
+    }
+
+    @Test
+    void keepsANoteOfAnotherPartitionWhenOnePartitionCommits() {
+        // given
+        send(loan("c1", "case-1", "A_SUBMITTED"));
+
+        // when
+        uncommitted.committedUpTo(1, 5);
+
+        // then
+        assertThat(uncommitted.decisionUncommitted(0, "c1")).isTrue();
     }
 
     @Test

@@ -81,7 +81,8 @@ class DecisionStepTest {
                 CODEC,
                 Duration.ofDays(7),
                 Duration.ofMinutes(10),
-                inFlight);
+                inFlight,
+                new UncommittedChanges());
 
         Task() {
             for (KeyValueStore<String, byte[]> own :
