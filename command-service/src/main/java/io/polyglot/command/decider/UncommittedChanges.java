@@ -44,7 +44,7 @@ public final class UncommittedChanges {
 
     private record Write(long offset, byte[] value) {}
 
-    /** A task kept the decision for {@code commandId} while deciding the command at {@code partition}/{@code offset}. */
+    /** A task kept the decision for {@code commandId}, deciding the command at {@code partition}/{@code offset}. */
     void decisionWritten(String commandId, int partition, long offset) {
         decisions.computeIfAbsent(partition, p -> new ConcurrentHashMap<>()).put(commandId, offset);
     }
