@@ -142,15 +142,16 @@ final class DecisionStep implements Processor<String, byte[], String, byte[]> {
         Optional<RecordMetadata> source = context.recordMetadata();
         // The same bytes go to the store and to commands.decisions; neither changes an array once given it.
         byte[] decisionBytes = DeciderRecords.encode(decision);
+        // Each write is noted before the store holds it, so that a read never finds it in the store unnoted.
         judgement.nextHead().ifPresent(head -> {
             byte[] headAfter = DeciderRecords.encode(head);
-            heads.put(headKey, headAfter);
             source.ifPresent(
                     at -> uncommitted.headWritten(headKey, headBefore, headAfter, at.partition(), at.offset()));
+            heads.put(headKey, headAfter);
         });
         if (judgement.remember()) {
-            decisions.put(decision.getCommandId(), decisionBytes);
             source.ifPresent(at -> uncommitted.decisionWritten(decision.getCommandId(), at.partition(), at.offset()));
+            decisions.put(decision.getCommandId(), decisionBytes);
             CommandIdClaim claim = CommandIdClaim.of(decision);
             inFlight.claimed(decision.getCommandId(), claim);
             context.forward(
