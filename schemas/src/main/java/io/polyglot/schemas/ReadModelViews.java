@@ -3,8 +3,8 @@ package io.polyglot.schemas;
 import java.util.List;
 
 /**
- * Names of the read model's views that other people's tools query and that a rebuild can rebuild, so that a command
- * line can refuse a name that is not one of them before anything runs.
+ * Names of the read model's views that other people's tools query and that a rebuild can rebuild: the dashboard serves
+ * these and no other relation, and a command line refuses a name that is not one of them before anything runs.
  */
 public final class ReadModelViews {
 

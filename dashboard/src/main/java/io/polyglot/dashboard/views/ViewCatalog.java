@@ -1,5 +1,6 @@
 package io.polyglot.dashboard.views;
 
+import io.polyglot.schemas.ReadModelViews;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -18,15 +19,7 @@ import javax.sql.DataSource;
 public final class ViewCatalog {
 
     /** The documented views of schema {@code public}, in the order the dashboard lists them. */
-    public static final List<String> VIEWS = List.of(
-            "loan_applications",
-            "loan_activity_counts",
-            "helpdesk_tickets",
-            "loan_offers",
-            "loan_work_items",
-            "loan_funnel",
-            "helpdesk_activity_durations",
-            "weather_daily");
+    public static final List<String> VIEWS = ReadModelViews.REBUILDABLE;
 
     private static final String COLUMNS = "SELECT column_name, data_type,"
             + " coalesce(col_description(format('%I.%I', table_schema, table_name)::regclass, ordinal_position), '')"
